@@ -1,0 +1,88 @@
+/**
+ * The audit hash chain. Every event names the hash of the event before it in its stream, and its own
+ * hash is SHA-256 over the canonical JSON of everything else in it. Removing, inserting, altering or
+ * reordering an event breaks the chain at that point.
+ *
+ * Canonical JSON (documented in the README for auditors): objects with keys sorted by UTF-16 code
+ * units, no whitespace, strings escaped as JSON.stringify does, integers as decimal digits,
+ * `undefined` members omitted. Non-finite numbers are refused. This matches RFC 8785 for the values we
+ * record (strings, integers, booleans, null, arrays, objects).
+ */
+import { createHash } from 'node:crypto';
+import type { Actor } from './identity';
+
+export const GENESIS_HASH = '0'.repeat(64);
+
+export function canonicalJson(value: unknown): string {
+  if (value === null) return 'null';
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return JSON.stringify(value);
+    case 'number':
+      if (!Number.isFinite(value)) throw new TypeError('canonical JSON cannot encode a non-finite number');
+      return JSON.stringify(value);
+    case 'object': {
+      if (Array.isArray(value)) return `[${value.map((item) => canonicalJson(item ?? null)).join(',')}]`;
+      const entries = Object.entries(value as Record<string, unknown>)
+        .filter(([, item]) => item !== undefined)
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+      return `{${entries.map(([key, item]) => `${JSON.stringify(key)}:${canonicalJson(item)}`).join(',')}}`;
+    }
+    default:
+      throw new TypeError(`canonical JSON cannot encode a ${typeof value}`);
+  }
+}
+
+export type EventActor = Actor | { readonly system: string };
+
+export interface AuditEventBody {
+  /** The chain this event belongs to: `SESSION#<id>`, `CONFIG` or `SECURITY#<yyyy-mm-dd>`. */
+  readonly stream: string;
+  readonly seq: number;
+  readonly at: string;
+  readonly type: string;
+  readonly actor: EventActor;
+  readonly details: Record<string, unknown>;
+  readonly prev: string;
+}
+
+export interface AuditEvent extends AuditEventBody {
+  readonly hash: string;
+}
+
+export const hashEvent = (body: AuditEventBody): string =>
+  createHash('sha256').update(canonicalJson(body), 'utf8').digest('hex');
+
+/** The next event of a stream whose last event is `head` (or none). */
+export function chainEvent(
+  head: AuditEvent | undefined,
+  event: Omit<AuditEventBody, 'seq' | 'prev'>,
+): AuditEvent {
+  const body: AuditEventBody = { ...event, seq: head ? head.seq + 1 : 1, prev: head ? head.hash : GENESIS_HASH };
+  return { ...body, hash: hashEvent(body) };
+}
+
+export type ChainProblem =
+  | { readonly kind: 'altered'; readonly seq: number; readonly expected: string; readonly actual: string }
+  | { readonly kind: 'broken_link'; readonly seq: number; readonly expectedPrev: string; readonly actualPrev: string }
+  | { readonly kind: 'gap'; readonly expectedSeq: number; readonly actualSeq: number }
+  | { readonly kind: 'wrong_stream'; readonly seq: number; readonly stream: string };
+
+/** Checks a whole stream, returning every problem found (empty when intact). */
+export function verifyChain(stream: string, events: readonly AuditEvent[]): ChainProblem[] {
+  const problems: ChainProblem[] = [];
+  let prev = GENESIS_HASH;
+  let expectedSeq = 1;
+  for (const event of events) {
+    if (event.stream !== stream) problems.push({ kind: 'wrong_stream', seq: event.seq, stream: event.stream });
+    if (event.seq !== expectedSeq) problems.push({ kind: 'gap', expectedSeq, actualSeq: event.seq });
+    if (event.prev !== prev) problems.push({ kind: 'broken_link', seq: event.seq, expectedPrev: prev, actualPrev: event.prev });
+    const { hash, ...body } = event;
+    const recomputed = hashEvent(body);
+    if (recomputed !== hash) problems.push({ kind: 'altered', seq: event.seq, expected: recomputed, actual: hash });
+    prev = hash;
+    expectedSeq = event.seq + 1;
+  }
+  return problems;
+}

@@ -1,0 +1,32 @@
+/**
+ * Who is calling. Built only from a verified token's claims (API Gateway's JWT authorizer on AWS, the
+ * local runtime's verifier on a laptop), never from a request body.
+ */
+
+export interface Identity {
+  readonly sub: string;
+  readonly email: string;
+  readonly name: string;
+  readonly groups: readonly string[];
+}
+
+/** Names of the groups with product-wide powers; configurable because customers bring their own IdP. */
+export interface RoleGroups {
+  readonly admins: string;
+  readonly auditors: string;
+}
+
+export const isAdmin = (who: Identity, roles: RoleGroups): boolean => who.groups.includes(roles.admins);
+
+export const isAuditor = (who: Identity, roles: RoleGroups): boolean => who.groups.includes(roles.auditors);
+
+/** Admins and auditors read every session and every rule. */
+export const canReadEverything = (who: Identity, roles: RoleGroups): boolean =>
+  isAdmin(who, roles) || isAuditor(who, roles);
+
+export const inAnyGroup = (who: Identity, groups: readonly string[]): boolean =>
+  groups.some((group) => who.groups.includes(group));
+
+/** The slice of an identity recorded on sessions and events. */
+export const actorOf = (who: Identity) => ({ sub: who.sub, email: who.email, name: who.name });
+export type Actor = ReturnType<typeof actorOf>;

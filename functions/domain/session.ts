@@ -1,0 +1,225 @@
+/**
+ * The session: one submitted command and its lifecycle, and the review rules that move it along.
+ *
+ *   pending_review ──approve×N / force──▶ approved ──▶ running ──▶ done | failed
+ *         │ deny ▶ denied   │ timeout ▶ expired   │ requester ▶ cancelled
+ *
+ * A command no rule covers starts as `approved`. Everything here is pure; the stores apply these
+ * decisions with conditional writes so concurrent callers cannot break them.
+ */
+import { createHash } from 'node:crypto';
+import { ConflictError, ForbiddenError, InvalidInputError } from './errors';
+import { type Actor, actorOf, type Identity, inAnyGroup } from './identity';
+import type { ResourceSummary } from './resource';
+import type { RuleSnapshot } from './rule';
+
+export const SESSION_STATUSES = [
+  'pending_review',
+  'approved',
+  'running',
+  'done',
+  'failed',
+  'denied',
+  'expired',
+  'cancelled',
+] as const;
+export type SessionStatus = (typeof SESSION_STATUSES)[number];
+
+export const FINAL_STATUSES: readonly SessionStatus[] = ['done', 'failed', 'denied', 'expired', 'cancelled'];
+export const isFinal = (status: SessionStatus): boolean => FINAL_STATUSES.includes(status);
+
+/** States that need nobody's action: a caller waiting on a session can stop waiting here. */
+export const isSettled = (status: SessionStatus): boolean => status === 'pending_review' || isFinal(status);
+
+export const MAX_COMMAND_BYTES = 64 * 1024;
+
+export type ReviewChannel = 'web' | 'slack' | 'api';
+
+export interface Approval extends Actor {
+  readonly at: string;
+  readonly via: ReviewChannel;
+  readonly forced: boolean;
+  readonly reason?: string;
+}
+
+export interface Denial extends Actor {
+  readonly at: string;
+  readonly via: ReviewChannel;
+  readonly reason?: string;
+}
+
+export interface ResultSummary {
+  readonly rowCount: number;
+  readonly durationMs: number;
+  readonly truncated: boolean;
+  readonly recordsUpdated?: number;
+}
+
+export interface SessionError {
+  readonly code: string;
+  readonly message: string;
+}
+
+export interface Session {
+  readonly id: string;
+  readonly status: SessionStatus;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  readonly requester: Actor & { readonly groups: readonly string[] };
+  readonly resource: ResourceSummary;
+  readonly command: string;
+  readonly commandSha256: string;
+  readonly reason?: string;
+  readonly rule?: RuleSnapshot;
+  readonly approvalsRequired: number;
+  readonly approvals: readonly Approval[];
+  readonly forced: boolean;
+  readonly denial?: Denial;
+  readonly expiresAt?: string;
+  readonly decidedAt?: string;
+  readonly startedAt?: string;
+  readonly finishedAt?: string;
+  readonly result?: ResultSummary;
+  readonly error?: SessionError;
+}
+
+export const sha256Hex = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex');
+
+export function validateCommand(command: string): void {
+  if (!command.trim()) throw new InvalidInputError('command: must not be empty', { fields: ['command'] });
+  const bytes = Buffer.byteLength(command, 'utf8');
+  if (bytes > MAX_COMMAND_BYTES) {
+    throw new InvalidInputError(`command: ${bytes} bytes is over the ${MAX_COMMAND_BYTES}-byte limit`, {
+      fields: ['command'],
+      tooLarge: true,
+    });
+  }
+}
+
+export interface NewSessionInput {
+  readonly id: string;
+  readonly now: Date;
+  readonly requester: Identity;
+  readonly resource: ResourceSummary;
+  readonly command: string;
+  readonly reason?: string;
+  readonly rule?: RuleSnapshot;
+}
+
+export function newSession(input: NewSessionInput): Session {
+  const createdAt = input.now.toISOString();
+  const reason = input.reason?.trim() || undefined;
+  return {
+    id: input.id,
+    status: input.rule ? 'pending_review' : 'approved',
+    createdAt,
+    updatedAt: createdAt,
+    requester: { ...actorOf(input.requester), groups: [...input.requester.groups] },
+    resource: input.resource,
+    command: input.command,
+    commandSha256: sha256Hex(input.command),
+    ...(reason ? { reason } : {}),
+    ...(input.rule
+      ? {
+          rule: input.rule,
+          expiresAt: new Date(input.now.getTime() + input.rule.reviewTimeoutSeconds * 1000).toISOString(),
+        }
+      : {}),
+    approvalsRequired: input.rule?.approvalsRequired ?? 0,
+    approvals: [],
+    forced: false,
+  };
+}
+
+/** Groups whose members are asked to review this session (approvers and break-glass). */
+export const reviewGroupsOf = (session: Session): string[] =>
+  session.rule ? [...new Set([...session.rule.approvalGroups, ...session.rule.forceApprovalGroups])] : [];
+
+export const isApprover = (who: Identity, session: Session): boolean =>
+  !!session.rule && inAnyGroup(who, session.rule.approvalGroups);
+
+export const canForce = (who: Identity, session: Session): boolean =>
+  !!session.rule && inAnyGroup(who, session.rule.forceApprovalGroups);
+
+/** Whether this person may decide on this session at all (the reviews inbox shows only these). */
+export const mayReview = (who: Identity, session: Session): boolean =>
+  (isApprover(who, session) && who.sub !== session.requester.sub) || canForce(who, session);
+
+export interface ReviewRequest {
+  readonly decision: 'approve' | 'deny';
+  readonly reason?: string;
+  readonly force?: boolean;
+  readonly via: ReviewChannel;
+}
+
+export type ReviewAction =
+  | { readonly kind: 'approve'; readonly approval: Approval }
+  | { readonly kind: 'force'; readonly approval: Approval }
+  | { readonly kind: 'deny'; readonly denial: Denial }
+  | { readonly kind: 'already_approved' };
+
+/** Refusals that are security events: recorded even though nothing about the session changes. */
+export class ReviewRefusedError extends ForbiddenError {}
+
+/**
+ * Decides what a review request means, or throws why it is refused. Order matters: a closed session
+ * answers 409 to everyone; then identity checks, so an outsider learns nothing about the review.
+ */
+export function decideReview(session: Session, who: Identity, request: ReviewRequest, now: Date): ReviewAction {
+  if (session.status !== 'pending_review') {
+    throw new ConflictError(`Session ${session.id} is already ${session.status}; its review is closed.`, 'review_closed', {
+      status: session.status,
+    });
+  }
+  const reason = request.reason?.trim() || undefined;
+  const at = now.toISOString();
+  const actor = actorOf(who);
+
+  if (request.force) {
+    if (request.decision !== 'approve') throw new InvalidInputError('force: only an approval can be forced', { fields: ['force'] });
+    if (!canForce(who, session)) {
+      throw new ReviewRefusedError(
+        `Only members of ${session.rule?.forceApprovalGroups.join(', ') || 'a force-approval group'} can force-approve session ${session.id}.`,
+        'not_force_approver',
+      );
+    }
+    if (!reason) throw new InvalidInputError('reason: a forced approval needs a reason', { fields: ['reason'] });
+    return { kind: 'force', approval: { ...actor, at, via: request.via, forced: true, reason } };
+  }
+
+  if (who.sub === session.requester.sub) {
+    throw new ReviewRefusedError('You cannot review your own command; ask another approver.', 'self_review');
+  }
+  if (!isApprover(who, session)) {
+    throw new ReviewRefusedError(
+      `Only members of ${session.rule?.approvalGroups.join(', ') ?? 'an approval group'} can review session ${session.id}.`,
+      'not_approver',
+    );
+  }
+  if (request.decision === 'deny') {
+    if (session.rule?.reasonRequired && !reason) {
+      throw new InvalidInputError('reason: this rule requires a reason to deny', { fields: ['reason'] });
+    }
+    return { kind: 'deny', denial: { ...actor, at, via: request.via, ...(reason ? { reason } : {}) } };
+  }
+  if (session.approvals.some((approval) => approval.sub === who.sub)) return { kind: 'already_approved' };
+  return { kind: 'approve', approval: { ...actor, at, via: request.via, forced: false, ...(reason ? { reason } : {}) } };
+}
+
+/** Whether the requester may cancel now. */
+export function assertCancellable(session: Session, who: Identity): void {
+  if (who.sub !== session.requester.sub) {
+    throw new ForbiddenError('Only the requester can cancel a session.', 'not_requester');
+  }
+  if (session.status !== 'pending_review') {
+    throw new ConflictError(`Session ${session.id} is ${session.status}; only a pending review can be cancelled.`, 'review_closed', {
+      status: session.status,
+    });
+  }
+}
+
+/** Seconds left in the review window, never below Step Functions' minimum of one. */
+export function reviewSecondsLeft(session: Session, now: Date): number {
+  if (!session.expiresAt) return 1;
+  return Math.max(1, Math.ceil((Date.parse(session.expiresAt) - now.getTime()) / 1000));
+}

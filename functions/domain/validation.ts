@@ -1,0 +1,25 @@
+/**
+ * Turns zod failures into InvalidInputError messages that name the bad field, so every entry point
+ * (HTTP body, query string, config file at synth) reports problems the same way.
+ */
+import type { z } from 'zod';
+import { InvalidInputError } from './errors';
+
+export function describeIssues(error: z.ZodError): string {
+  return error.issues
+    .map((issue) => {
+      const path = issue.path.map(String).join('.');
+      return path ? `${path}: ${issue.message}` : issue.message;
+    })
+    .join('; ');
+}
+
+export function parseOrThrow<T extends z.ZodType>(schema: T, value: unknown, what: string): z.output<T> {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) {
+    throw new InvalidInputError(`Invalid ${what}: ${describeIssues(parsed.error)}`, {
+      fields: parsed.error.issues.map((issue) => issue.path.map(String).join('.')),
+    });
+  }
+  return parsed.data;
+}

@@ -1,0 +1,71 @@
+/**
+ * Key schemas and indexes of every DynamoDB table, in one place: the CDK stack builds its tables from
+ * these definitions and the local runtime creates the same tables in dynalite, so the two runtimes can
+ * never disagree about a key or an index name. Imports nothing from AWS so both sides can use it.
+ */
+
+export interface IndexDefinition {
+  readonly indexName: string;
+  readonly partitionKey: string;
+  readonly sortKey: string;
+}
+
+export interface TableDefinition {
+  /** Logical id in the stack and default physical name prefix locally. */
+  readonly id: string;
+  /** Environment variable through which handlers learn the table name. */
+  readonly envVar: string;
+  readonly partitionKey: string;
+  readonly sortKey: string;
+  readonly indexes: readonly IndexDefinition[];
+  /** Attribute holding an epoch-seconds expiry, if the table expires items. */
+  readonly timeToLiveAttribute?: string;
+  /** Whether the table feeds a stream (the audit exporter reads the event log's). */
+  readonly stream?: boolean;
+}
+
+/**
+ * Sessions, their per-approver and per-review-group items, rules and resources.
+ * Items: SESSION#id/META, SESSION#id/APPROVAL#sub, SESSION#id/GROUP#name, RULE#name/META,
+ * RESOURCE#id/META. Every index is sparse: only the items that carry its keys appear in it.
+ */
+export const sessionsTable = {
+  id: 'Sessions',
+  envVar: 'SESSIONS_TABLE',
+  partitionKey: 'pk',
+  sortKey: 'sk',
+  indexes: [
+    // "my sessions", newest first
+    { indexName: 'byRequester', partitionKey: 'requesterKey', sortKey: 'createdKey' },
+    // auditors' and admins' time-range listing, one partition per month
+    { indexName: 'byMonth', partitionKey: 'monthKey', sortKey: 'createdKey' },
+    // every session a review group was asked about (approvers' history)
+    { indexName: 'byReviewGroup', partitionKey: 'reviewGroupKey', sortKey: 'createdKey' },
+    // sessions still waiting for a review group: the key is removed when the review closes
+    { indexName: 'byPendingGroup', partitionKey: 'pendingGroupKey', sortKey: 'createdKey' },
+    // rules and resources by kind, ordered by name
+    { indexName: 'byKind', partitionKey: 'kind', sortKey: 'name' },
+  ],
+} as const satisfies TableDefinition;
+
+/** Append-only, hash-chained event log: pk = stream (SESSION#id, CONFIG, SECURITY#day), sk = sequence. */
+export const eventsTable = {
+  id: 'Events',
+  envVar: 'EVENTS_TABLE',
+  partitionKey: 'pk',
+  sortKey: 'sk',
+  indexes: [],
+  stream: true,
+} as const satisfies TableDefinition;
+
+/** Query results, readable only by the requester through the API, expiring after a day. */
+export const resultsTable = {
+  id: 'Results',
+  envVar: 'RESULTS_TABLE',
+  partitionKey: 'pk',
+  sortKey: 'sk',
+  indexes: [],
+  timeToLiveAttribute: 'expiresAt',
+} as const satisfies TableDefinition;
+
+export const allTables: readonly TableDefinition[] = [sessionsTable, eventsTable, resultsTable];
