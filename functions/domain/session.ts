@@ -81,6 +81,8 @@ export interface Session {
   readonly finishedAt?: string;
   readonly result?: ResultSummary;
   readonly error?: SessionError;
+  /** Where the review request was posted (e.g. Slack channel and message ts), so any process can update it. */
+  readonly notification?: Readonly<Record<string, string>>;
 }
 
 export const sha256Hex = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex');

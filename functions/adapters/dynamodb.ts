@@ -1,0 +1,32 @@
+/**
+ * The one DynamoDB client of a function, created at module load and reused across invocations.
+ * Its endpoint comes from the SDK's own configuration (AWS_ENDPOINT_URL_DYNAMODB locally), so the
+ * same code talks to DynamoDB on AWS and to dynalite on a laptop.
+ */
+import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { InvalidInputError } from '../domain/errors';
+
+export const documentClient = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
+  marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
+});
+
+export const isConditionFailure = (error: unknown): boolean =>
+  error instanceof ConditionalCheckFailedException ||
+  (error as { name?: string } | undefined)?.name === 'ConditionalCheckFailedException';
+
+export function encodeCursor(key: Record<string, unknown> | undefined, extra?: Record<string, unknown>): string | undefined {
+  if (!key) return undefined;
+  return Buffer.from(JSON.stringify({ key, ...extra }), 'utf8').toString('base64url');
+}
+
+export function decodeCursor(cursor: string | undefined): { key: Record<string, unknown>; [k: string]: unknown } | undefined {
+  if (!cursor) return undefined;
+  try {
+    const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { key?: unknown };
+    if (value && typeof value.key === 'object' && value.key !== null) return value as { key: Record<string, unknown> };
+  } catch {
+    // fall through to the shared error below
+  }
+  throw new InvalidInputError('cursor: not a cursor this API returned', { fields: ['cursor'] });
+}

@@ -1,0 +1,78 @@
+/**
+ * The append-only, hash-chained event log in the Events table. Events are only ever Put with
+ * `attribute_not_exists(pk)`: a writer that loses the race for a sequence number re-reads the head and
+ * chains onto the new one, so concurrent appends to one stream stay a single unbroken chain.
+ */
+import { type DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import type { EventLog, NewEvent } from '../app/ports';
+import { type AuditEvent, chainEvent } from '../domain/audit-chain';
+import { isConditionFailure } from './dynamodb';
+
+const SEQ_WIDTH = 10;
+const seqKey = (seq: number) => String(seq).padStart(SEQ_WIDTH, '0');
+const MAX_ATTEMPTS = 20;
+
+function toEvent(item: Record<string, unknown>): AuditEvent {
+  const { pk: _pk, sk: _sk, ...event } = item;
+  return event as unknown as AuditEvent;
+}
+
+export class DynamoEventLog implements EventLog {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async append(stream: string, event: NewEvent): Promise<AuditEvent> {
+    for (let attempt = 1; ; attempt++) {
+      const chained = chainEvent(await this.head(stream), { stream, ...event });
+      try {
+        await this.client.send(
+          new PutCommand({
+            TableName: this.tableName,
+            Item: { pk: stream, sk: seqKey(chained.seq), ...chained },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          }),
+        );
+        return chained;
+      } catch (error) {
+        if (!isConditionFailure(error) || attempt >= MAX_ATTEMPTS) throw error;
+        // Another writer took this sequence number: back off a little so a burst spreads out.
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * attempt));
+      }
+    }
+  }
+
+  private async head(stream: string): Promise<AuditEvent | undefined> {
+    const { Items } = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :stream',
+        ExpressionAttributeValues: { ':stream': stream },
+        ScanIndexForward: false,
+        Limit: 1,
+        ConsistentRead: true,
+      }),
+    );
+    return Items?.[0] ? toEvent(Items[0]) : undefined;
+  }
+
+  async list(stream: string): Promise<AuditEvent[]> {
+    const events: AuditEvent[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :stream',
+          ExpressionAttributeValues: { ':stream': stream },
+          ConsistentRead: true,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      events.push(...(page.Items ?? []).map(toEvent));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return events;
+  }
+}

@@ -1,0 +1,57 @@
+/**
+ * Query results in the Results table, gzip-compressed and split into chunks under DynamoDB's 400 KB
+ * item limit, expiring after a day (TTL). They are kept apart from the event log on purpose: results
+ * hold production data the auditor must not see, and only the requester reads them through the API.
+ */
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { type DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import type { QueryResult, ResultStore } from '../app/ports';
+
+const CHUNK_BYTES = 300 * 1024;
+const RETENTION_SECONDS = 24 * 3600;
+
+export class DynamoResultStore implements ResultStore {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  async put(sessionId: string, result: QueryResult): Promise<void> {
+    const packed = gzipSync(Buffer.from(JSON.stringify(result), 'utf8'));
+    const count = Math.max(1, Math.ceil(packed.length / CHUNK_BYTES));
+    const expiresAt = Math.floor(this.now().getTime() / 1000) + RETENTION_SECONDS;
+    // Sequential puts keep memory flat; a result is at most the Data API's 1 MiB, so a few chunks.
+    for (let index = 0; index < count; index++) {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            pk: `SESSION#${sessionId}`,
+            sk: `CHUNK#${String(index).padStart(4, '0')}`,
+            count,
+            data: packed.subarray(index * CHUNK_BYTES, (index + 1) * CHUNK_BYTES),
+            expiresAt,
+          },
+        }),
+      );
+    }
+  }
+
+  async get(sessionId: string): Promise<QueryResult | undefined> {
+    const { Items = [] } = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': `SESSION#${sessionId}` },
+        ConsistentRead: true,
+      }),
+    );
+    const nowSeconds = Math.floor(this.now().getTime() / 1000);
+    // TTL deletion lags (and dynalite never deletes), so expiry is enforced on read as well.
+    const live = Items.filter((item) => (item.expiresAt as number) > nowSeconds);
+    if (live.length === 0 || live.length !== (live[0].count as number)) return undefined;
+    const packed = Buffer.concat(live.map((item) => Buffer.from(item.data as Uint8Array)));
+    return JSON.parse(gunzipSync(packed).toString('utf8')) as QueryResult;
+  }
+}

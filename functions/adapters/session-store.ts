@@ -1,0 +1,530 @@
+/**
+ * Sessions in the Sessions table. Every transition is a single-item conditional write (dynalite, the
+ * local stand-in, has no transactions, and one item per write is also what makes races impossible):
+ * the condition encodes the lifecycle, so two concurrent reviewers cannot both close a review and the
+ * same person can never be counted twice.
+ *
+ * Items per session: META (the session, with index keys) and one GROUP#<name> per review group, which
+ * feeds the approvers' inbox (byPendingGroup, key removed when the review closes) and history.
+ */
+import { BatchGetCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { ApprovalOutcome, Page, SessionFilters, SessionScope, SessionStore } from '../app/ports';
+import { ConflictError, NotFoundError } from '../domain/errors';
+import { type Approval, type Denial, reviewGroupsOf, type Session } from '../domain/session';
+import { decodeCursor, encodeCursor, isConditionFailure } from './dynamodb';
+
+const META = 'META';
+const sessionKey = (id: string) => ({ pk: `SESSION#${id}`, sk: META });
+const monthOf = (iso: string) => iso.slice(0, 7);
+
+/** Item attributes that are storage mechanics, never part of the session the API returns. */
+const STORAGE_ATTRIBUTES = [
+  'pk', 'sk', 'requesterKey', 'createdKey', 'monthKey', 'requesterSub', 'requesterEmail', 'resourceId',
+  'approverSubs', 'approverEmails', 'approvalCount', 'taskToken',
+] as const;
+
+function toSession(item: Record<string, unknown>): Session {
+  const session = { ...item };
+  for (const attribute of STORAGE_ATTRIBUTES) delete session[attribute];
+  return session as unknown as Session;
+}
+
+function matches(session: Session, filters: SessionFilters): boolean {
+  if (filters.status && session.status !== filters.status) return false;
+  if (filters.resource && session.resource.id !== filters.resource) return false;
+  if (filters.requester && session.requester.email !== filters.requester && session.requester.sub !== filters.requester) return false;
+  if (filters.approver && !session.approvals.some((a) => a.email === filters.approver || a.sub === filters.approver)) return false;
+  if (filters.forced !== undefined && session.forced !== filters.forced) return false;
+  if (filters.from && session.createdAt < filters.from) return false;
+  if (filters.to && session.createdAt > filters.to) return false;
+  return true;
+}
+
+export class DynamoSessionStore implements SessionStore {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async create(session: Session): Promise<void> {
+    const createdKey = `${session.createdAt}#${session.id}`;
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            ...sessionKey(session.id),
+            ...session,
+            requesterKey: `REQUESTER#${session.requester.sub}`,
+            requesterSub: session.requester.sub,
+            requesterEmail: session.requester.email,
+            resourceId: session.resource.id,
+            createdKey,
+            monthKey: `MONTH#${monthOf(session.createdAt)}`,
+            approvalCount: 0,
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+    } catch (error) {
+      if (isConditionFailure(error)) throw new ConflictError(`Session ${session.id} already exists.`, 'session_exists');
+      throw error;
+    }
+    // The inbox items follow the session; a crash in between leaves a session approvable through its
+    // id but missing from an inbox. Put is idempotent, so the workflow's Evaluate step writes them again.
+    await Promise.all([this.ensureReviewQueue(session), this.noteMonth(session.createdAt)]);
+  }
+
+  async ensureReviewQueue(session: Session): Promise<void> {
+    const createdKey = `${session.createdAt}#${session.id}`;
+    await Promise.all(
+      reviewGroupsOf(session).map((group) =>
+        this.client.send(
+          new PutCommand({
+            TableName: this.tableName,
+            Item: {
+              pk: `SESSION#${session.id}`,
+              sk: `GROUP#${group}`,
+              sessionId: session.id,
+              createdKey,
+              reviewGroupKey: `GROUP#${group}`,
+              ...(session.status === 'pending_review' ? { pendingGroupKey: `GROUP#${group}` } : {}),
+            },
+          }),
+        ),
+      ),
+    );
+  }
+
+  async get(id: string): Promise<Session | undefined> {
+    const item = await this.item(id);
+    return item && toSession(item);
+  }
+
+  private async item(id: string): Promise<Record<string, unknown> | undefined> {
+    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: sessionKey(id), ConsistentRead: true }));
+    return Item;
+  }
+
+  private async mustGet(id: string): Promise<Session> {
+    const session = await this.get(id);
+    if (!session) throw new NotFoundError(`Session ${id} does not exist.`);
+    return session;
+  }
+
+  /** Runs a conditional update; when the condition fails, explains why from the current item. */
+  private async transition(
+    id: string,
+    update: { expression: string; condition: string; names?: Record<string, string>; values: Record<string, unknown> },
+  ): Promise<Session | undefined> {
+    try {
+      const { Attributes } = await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: sessionKey(id),
+          UpdateExpression: update.expression,
+          ConditionExpression: `attribute_exists(pk) AND (${update.condition})`,
+          ExpressionAttributeNames: { '#status': 'status', ...update.names },
+          ExpressionAttributeValues: update.values,
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return Attributes && toSession(Attributes);
+    } catch (error) {
+      if (isConditionFailure(error)) return undefined;
+      throw error;
+    }
+  }
+
+  private async closedReview(id: string): Promise<never> {
+    const current = await this.mustGet(id);
+    throw new ConflictError(`Session ${id} is already ${current.status}; its review is closed.`, 'review_closed', {
+      status: current.status,
+    });
+  }
+
+  private async closeReviewQueue(session: Session): Promise<void> {
+    await Promise.all(
+      reviewGroupsOf(session).map((group) =>
+        this.client.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: { pk: `SESSION#${session.id}`, sk: `GROUP#${group}` },
+            UpdateExpression: 'REMOVE pendingGroupKey',
+            ConditionExpression: 'attribute_exists(pk)',
+          }),
+        ).catch((error: unknown) => {
+          if (!isConditionFailure(error)) throw error;
+        }),
+      ),
+    );
+  }
+
+  async addApproval(id: string, approval: Approval): Promise<ApprovalOutcome> {
+    const session = await this.transition(id, {
+      expression:
+        'SET approvals = list_append(approvals, :approval), updatedAt = :at ADD approverSubs :subs, approverEmails :emails, approvalCount :one',
+      condition:
+        '#status = :pending AND requesterSub <> :sub AND (attribute_not_exists(approverSubs) OR NOT contains(approverSubs, :sub))',
+      values: {
+        ':approval': [approval],
+        ':at': approval.at,
+        ':subs': new Set([approval.sub]),
+        ':emails': new Set([approval.email]),
+        ':one': 1,
+        ':pending': 'pending_review',
+        ':sub': approval.sub,
+      },
+    });
+    if (session) return { session, counted: true };
+    const current = await this.mustGet(id);
+    if (current.status === 'pending_review' && current.approvals.some((a) => a.sub === approval.sub)) {
+      return { session: current, counted: false };
+    }
+    return this.closedReview(id);
+  }
+
+  async markApproved(id: string, at: string): Promise<Session | undefined> {
+    const session = await this.transition(id, {
+      expression: 'SET #status = :approved, decidedAt = :at, updatedAt = :at',
+      condition: '#status = :pending AND approvalCount >= approvalsRequired',
+      values: { ':approved': 'approved', ':pending': 'pending_review', ':at': at },
+    });
+    if (session) await this.closeReviewQueue(session);
+    return session;
+  }
+
+  async forceApprove(id: string, approval: Approval): Promise<Session> {
+    const session = await this.transition(id, {
+      expression:
+        'SET #status = :approved, forced = :true, approvals = list_append(approvals, :approval), decidedAt = :at, updatedAt = :at ADD approverSubs :subs, approverEmails :emails, approvalCount :one',
+      condition: '#status = :pending',
+      values: {
+        ':approved': 'approved',
+        ':pending': 'pending_review',
+        ':true': true,
+        ':approval': [approval],
+        ':at': approval.at,
+        ':subs': new Set([approval.sub]),
+        ':emails': new Set([approval.email]),
+        ':one': 1,
+      },
+    });
+    if (!session) return this.closedReview(id);
+    await this.closeReviewQueue(session);
+    return session;
+  }
+
+  async deny(id: string, denial: Denial): Promise<Session> {
+    const session = await this.transition(id, {
+      expression: 'SET #status = :denied, denial = :denial, decidedAt = :at, finishedAt = :at, updatedAt = :at',
+      condition: '#status = :pending',
+      values: { ':denied': 'denied', ':pending': 'pending_review', ':denial': denial, ':at': denial.at },
+    });
+    if (!session) return this.closedReview(id);
+    await this.closeReviewQueue(session);
+    return session;
+  }
+
+  async cancel(id: string, at: string): Promise<Session> {
+    const session = await this.transition(id, {
+      expression: 'SET #status = :cancelled, finishedAt = :at, updatedAt = :at',
+      condition: '#status = :pending',
+      values: { ':cancelled': 'cancelled', ':pending': 'pending_review', ':at': at },
+    });
+    if (!session) return this.closedReview(id);
+    await this.closeReviewQueue(session);
+    return session;
+  }
+
+  async expire(id: string, at: string): Promise<Session> {
+    const session = await this.transition(id, {
+      expression: 'SET #status = :expired, finishedAt = :at, updatedAt = :at',
+      condition: '#status = :pending AND approvalCount < approvalsRequired',
+      values: { ':expired': 'expired', ':pending': 'pending_review', ':at': at },
+    });
+    if (session) {
+      await this.closeReviewQueue(session);
+      return session;
+    }
+    // Enough approvals arrived but the writer that reached the count never closed the review: close
+    // it as approved now, since those approvals were given inside the window.
+    return (await this.markApproved(id, at)) ?? this.mustGet(id);
+  }
+
+  async startRunning(id: string, at: string): Promise<Session | undefined> {
+    return this.transition(id, {
+      expression: 'SET #status = :running, startedAt = :at, updatedAt = :at',
+      condition: '#status = :approved',
+      values: { ':running': 'running', ':approved': 'approved', ':at': at },
+    });
+  }
+
+  async returnToApproved(id: string): Promise<void> {
+    await this.transition(id, {
+      expression: 'SET #status = :approved REMOVE startedAt',
+      condition: '#status = :running',
+      values: { ':running': 'running', ':approved': 'approved' },
+    });
+  }
+
+  async finish(
+    id: string,
+    at: string,
+    outcome: { status: 'done'; result: Session['result'] } | { status: 'failed'; error: Session['error'] },
+  ): Promise<Session | undefined> {
+    const detail = outcome.status === 'done' ? { name: 'result', value: outcome.result } : { name: 'error', value: outcome.error };
+    // A failure may be recorded from approved (never started) or running; success only from running.
+    const from = outcome.status === 'done' ? '#status = :running' : '#status IN (:running, :approved)';
+    return this.transition(id, {
+      expression: `SET #status = :final, #detail = :detail, finishedAt = :at, updatedAt = :at`,
+      condition: from,
+      names: { '#detail': detail.name },
+      values: {
+        ':final': outcome.status,
+        ':detail': detail.value,
+        ':at': at,
+        ':running': 'running',
+        ...(outcome.status === 'failed' ? { ':approved': 'approved' } : {}),
+      },
+    });
+  }
+
+  async saveTaskToken(id: string, token: string): Promise<void> {
+    await this.client.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: sessionKey(id),
+        UpdateExpression: 'SET taskToken = :token',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeValues: { ':token': token },
+      }),
+    );
+  }
+
+  async taskToken(id: string): Promise<string | undefined> {
+    const item = await this.item(id);
+    return item?.taskToken as string | undefined;
+  }
+
+  async saveNotification(id: string, notification: Record<string, string>): Promise<void> {
+    await this.client.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: sessionKey(id),
+        UpdateExpression: 'SET notification = :notification',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeValues: { ':notification': notification },
+      }),
+    );
+  }
+
+  async list(scope: SessionScope, filters: SessionFilters, limit: number, cursor?: string): Promise<Page<Session>> {
+    switch (scope.kind) {
+      case 'requester':
+        return this.queryMeta('byRequester', 'requesterKey', `REQUESTER#${scope.sub}`, filters, limit, cursor);
+      case 'all':
+        return this.listAllByMonth(filters, limit, cursor);
+      case 'review_group':
+        return this.listByGroups(scope.groups, 'byReviewGroup', 'reviewGroupKey', filters, limit, cursor);
+    }
+  }
+
+  async pendingFor(groups: readonly string[], limit: number): Promise<Session[]> {
+    const page = await this.listByGroups(groups, 'byPendingGroup', 'pendingGroupKey', { status: 'pending_review' }, limit);
+    return page.items;
+  }
+
+  /** Queries an index of META items, filtering server-side, until `limit` matches or the index ends. */
+  private async queryMeta(
+    indexName: string,
+    keyName: string,
+    keyValue: string,
+    filters: SessionFilters,
+    limit: number,
+    cursor: string | undefined,
+    range?: { from?: string; to?: string },
+  ): Promise<Page<Session>> {
+    const items: Session[] = [];
+    let startKey = decodeCursor(cursor)?.key;
+    const { expression, names, values } = filterExpression(filters);
+    const bounds = range ?? filters;
+    const keyCondition = ['#key = :key'];
+    if (bounds.from && bounds.to) keyCondition.push('createdKey BETWEEN :from AND :to');
+    else if (bounds.from) keyCondition.push('createdKey >= :from');
+    else if (bounds.to) keyCondition.push('createdKey <= :to');
+    do {
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: indexName,
+          KeyConditionExpression: keyCondition.join(' AND '),
+          FilterExpression: expression,
+          ExpressionAttributeNames: { '#key': keyName, ...names },
+          ExpressionAttributeValues: {
+            ':key': keyValue,
+            ...(bounds.from ? { ':from': bounds.from } : {}),
+            ...(bounds.to ? { ':to': `${bounds.to}\uffff` } : {}),
+            ...values,
+          },
+          ScanIndexForward: false,
+          Limit: Math.max(limit * 2, 25),
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of page.Items ?? []) {
+        items.push(toSession(item));
+        if (items.length === limit) {
+          const last = item;
+          return {
+            items,
+            cursor: encodeCursor({ pk: last.pk, sk: last.sk, [keyName]: keyValue, createdKey: last.createdKey }),
+          };
+        }
+      }
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return { items };
+  }
+
+  /** Walks month partitions backwards from `to` (or now) to `from` (or the first session ever). */
+  private async listAllByMonth(filters: SessionFilters, limit: number, cursor: string | undefined): Promise<Page<Session>> {
+    const decoded = decodeCursor(cursor);
+    let month = (decoded?.month as string | undefined) ?? monthOf(filters.to ?? new Date().toISOString());
+    let startCursor = cursor;
+    const floor = filters.from ? monthOf(filters.from) : await this.firstMonth();
+    const items: Session[] = [];
+    while (floor && month >= floor) {
+      const page = await this.queryMeta('byMonth', 'monthKey', `MONTH#${month}`, filters, limit - items.length, startCursor);
+      items.push(...page.items);
+      if (page.cursor) {
+        const inner = decodeCursor(page.cursor);
+        return { items, cursor: encodeCursor(inner?.key, { month }) };
+      }
+      month = previousMonth(month);
+      startCursor = undefined;
+    }
+    return { items };
+  }
+
+  private async firstMonth(): Promise<string | undefined> {
+    // The oldest session bounds the month walk; kept on a small marker item written on first use.
+    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: { pk: 'MARKER', sk: 'FIRST_MONTH' } }));
+    return Item?.month as string | undefined;
+  }
+
+  /** Records the first month sessions exist in, so listings know where history starts. */
+  private async noteMonth(iso: string): Promise<void> {
+    const month = monthOf(iso);
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: 'MARKER', sk: 'FIRST_MONTH' },
+          UpdateExpression: 'SET #month = :month',
+          ConditionExpression: 'attribute_not_exists(#month) OR #month > :month',
+          ExpressionAttributeNames: { '#month': 'month' },
+          ExpressionAttributeValues: { ':month': month },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+  }
+
+  private async listByGroups(
+    groups: readonly string[],
+    indexName: string,
+    keyName: string,
+    filters: SessionFilters,
+    limit: number,
+    cursor?: string,
+  ): Promise<Page<Session>> {
+    // Each group's index partition is read newest first, merged, and de-duplicated (a session can be
+    // waiting for several of the caller's groups); the cursor is the createdKey to continue below.
+    const below = decodeCursor(cursor)?.key.createdKey as string | undefined;
+    const ids = new Map<string, string>();
+    await Promise.all(
+      [...new Set(groups)].map(async (group) => {
+        const page = await this.client.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            IndexName: indexName,
+            KeyConditionExpression: below ? '#key = :key AND createdKey < :below' : '#key = :key',
+            ExpressionAttributeNames: { '#key': keyName },
+            ExpressionAttributeValues: { ':key': `GROUP#${group}`, ...(below ? { ':below': below } : {}) },
+            ScanIndexForward: false,
+            Limit: Math.min(limit * 4, 500),
+          }),
+        );
+        for (const item of page.Items ?? []) ids.set(item.sessionId as string, item.createdKey as string);
+      }),
+    );
+    const ordered = [...ids.entries()].sort((a, b) => (a[1] < b[1] ? 1 : -1));
+    const sessions = await this.batchGet(ordered.map(([id]) => id));
+    const items: Session[] = [];
+    let lastKey: string | undefined;
+    for (const [id, createdKey] of ordered) {
+      const session = sessions.get(id);
+      lastKey = createdKey;
+      if (session && matches(session, filters)) items.push(session);
+      if (items.length === limit) break;
+    }
+    const more = items.length === limit && lastKey !== ordered.at(-1)?.[1];
+    return { items, cursor: more ? encodeCursor({ createdKey: lastKey }) : undefined };
+  }
+
+  private async batchGet(ids: string[]): Promise<Map<string, Session>> {
+    const found = new Map<string, Session>();
+    for (let start = 0; start < ids.length; start += 100) {
+      let keys: Record<string, unknown>[] | undefined = ids.slice(start, start + 100).map(sessionKey);
+      while (keys && keys.length > 0) {
+        const { Responses, UnprocessedKeys } = await this.client.send(
+          new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: keys, ConsistentRead: true } } }),
+        );
+        for (const item of Responses?.[this.tableName] ?? []) found.set((item.pk as string).slice('SESSION#'.length), toSession(item));
+        keys = UnprocessedKeys?.[this.tableName]?.Keys as Record<string, unknown>[] | undefined;
+      }
+    }
+    return found;
+  }
+}
+
+function previousMonth(month: string): string {
+  const [year, m] = month.split('-').map(Number);
+  return m === 1 ? `${year - 1}-12` : `${year}-${String(m - 1).padStart(2, '0')}`;
+}
+
+/** Server-side filters for META queries; the time range is part of the key condition instead. */
+function filterExpression(filters: SessionFilters): {
+  expression?: string;
+  names: Record<string, string>;
+  values: Record<string, unknown>;
+} {
+  const clauses: string[] = [];
+  const names: Record<string, string> = {};
+  const values: Record<string, unknown> = {};
+  if (filters.status) {
+    clauses.push('#status = :status');
+    names['#status'] = 'status';
+    values[':status'] = filters.status;
+  }
+  if (filters.resource) {
+    clauses.push('resourceId = :resource');
+    values[':resource'] = filters.resource;
+  }
+  if (filters.requester) {
+    clauses.push('(requesterEmail = :requester OR requesterSub = :requester)');
+    values[':requester'] = filters.requester;
+  }
+  if (filters.approver) {
+    clauses.push('(contains(approverEmails, :approver) OR contains(approverSubs, :approver))');
+    values[':approver'] = filters.approver;
+  }
+  if (filters.forced !== undefined) {
+    clauses.push('forced = :forced');
+    values[':forced'] = filters.forced;
+  }
+  return { expression: clauses.length ? clauses.join(' AND ') : undefined, names, values };
+}
+

@@ -1,0 +1,42 @@
+/**
+ * The session workflow through the Step Functions API. The endpoint comes from the SDK's configuration
+ * (AWS_ENDPOINT_URL_SFN locally, where infra/local serves the same protocol over the same ASL file).
+ */
+import { ExecutionAlreadyExists, SendTaskSuccessCommand, type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import type { ReviewOutcome, Workflow } from '../app/ports';
+
+/** Answers meaning the wait already ended: decided by someone else, timed out, or the execution is gone. */
+const ALREADY_DECIDED = new Set(['TaskTimedOut', 'TaskDoesNotExist', 'InvalidToken']);
+
+export class StepFunctionsWorkflow implements Workflow {
+  constructor(
+    private readonly client: SFNClient,
+    private readonly stateMachineArn: string,
+  ) {}
+
+  async start(sessionId: string): Promise<void> {
+    try {
+      await this.client.send(
+        new StartExecutionCommand({
+          stateMachineArn: this.stateMachineArn,
+          // The session id as the execution name makes a repeated start idempotent.
+          name: sessionId,
+          input: JSON.stringify({ sessionId }),
+        }),
+      );
+    } catch (error) {
+      // Same name, same input: the execution is already running, which is what we wanted.
+      if (!(error instanceof ExecutionAlreadyExists)) throw error;
+    }
+  }
+
+  async resume(token: string, outcome: ReviewOutcome): Promise<boolean> {
+    try {
+      await this.client.send(new SendTaskSuccessCommand({ taskToken: token, output: JSON.stringify(outcome) }));
+      return true;
+    } catch (error) {
+      if (ALREADY_DECIDED.has((error as { name?: string }).name ?? '')) return false;
+      throw error;
+    }
+  }
+}

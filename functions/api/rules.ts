@@ -1,0 +1,28 @@
+/**
+ * GET/POST /rules and GET/PUT/DELETE /rules/{name}: admins write, admins and auditors read.
+ */
+import { createRule, deleteRule, listRules, readRule, replaceRule } from '../app/catalog';
+import { ruleNameSchema } from '../domain/rule';
+import { deps } from '../wiring';
+import { apiHandler, json, validate } from './http';
+
+const ruleName = (raw: string) => validate(ruleNameSchema, raw, 'rule name');
+
+export const routes = {
+  'GET /rules': async (request) => json(200, { rules: await listRules(deps(), request.identity()) }),
+  'POST /rules': async (request) => {
+    const who = request.identity();
+    return json(201, { rule: await createRule(deps(), who, request.body()) });
+  },
+  'GET /rules/{name}': async (request) => json(200, { rule: await readRule(deps(), request.identity(), ruleName(request.path('name'))) }),
+  'PUT /rules/{name}': async (request) => {
+    const who = request.identity();
+    return json(200, { rule: await replaceRule(deps(), who, ruleName(request.path('name')), request.body()) });
+  },
+  'DELETE /rules/{name}': async (request) => {
+    await deleteRule(deps(), request.identity(), ruleName(request.path('name')));
+    return { statusCode: 204 };
+  },
+} satisfies Parameters<typeof apiHandler>[0];
+
+export const handler = apiHandler(routes);

@@ -1,0 +1,78 @@
+/**
+ * POST /sessions, GET /sessions, GET /sessions/{id}, POST /sessions/{id}/cancel.
+ */
+import { z } from 'zod';
+import { cancelSession, listSessions, readSession, submitSession, waitForSession } from '../app/sessions';
+import { SESSION_STATUSES, MAX_COMMAND_BYTES } from '../domain/session';
+import { PayloadTooLargeError, InvalidInputError } from '../domain/errors';
+import { deps } from '../wiring';
+import { apiHandler, json, validate } from './http';
+
+const MAX_WAIT_SECONDS = 25;
+
+const submitSchema = z
+  .object({
+    resource: z.string().min(1, 'name the resource to run the command on'),
+    command: z.string(),
+    reason: z.string().max(2000).optional(),
+  })
+  .strict();
+
+const waitSchema = z.object({
+  wait: z.coerce.number().min(0).max(MAX_WAIT_SECONDS, `must be at most ${MAX_WAIT_SECONDS} seconds`).optional(),
+  after: z.string().optional(),
+});
+
+const isoDate = z.string().refine((value) => !Number.isNaN(Date.parse(value)), 'must be an ISO 8601 date or time');
+
+const listSchema = z
+  .object({
+    scope: z.enum(['mine', 'reviewable', 'all']).optional(),
+    status: z.enum(SESSION_STATUSES).optional(),
+    resource: z.string().optional(),
+    requester: z.string().optional(),
+    approver: z.string().optional(),
+    forced: z.enum(['true', 'false']).transform((value) => value === 'true').optional(),
+    from: isoDate.optional(),
+    to: isoDate.optional(),
+    limit: z.coerce.number().int().min(1).max(200).default(50),
+    cursor: z.string().optional(),
+  })
+  .strict();
+
+export const routes = {
+  'POST /sessions': async (request) => {
+    const who = request.identity();
+    const body = validate(submitSchema, request.body(), 'session');
+    if (Buffer.byteLength(body.command, 'utf8') > MAX_COMMAND_BYTES) {
+      throw new PayloadTooLargeError(`command: over the ${MAX_COMMAND_BYTES}-byte limit`, { fields: ['command'] });
+    }
+    const { wait } = validate(waitSchema, request.query, 'query');
+    const session = await submitSession(deps(), who, body);
+    const view = wait ? await waitForSession(deps(), who, session.id, wait) : { session, events: [] };
+    return json(202, view, { location: `/sessions/${session.id}` });
+  },
+  'GET /sessions': async (request) => {
+    const { scope, limit, cursor, ...filters } = validate(listSchema, request.query, 'query');
+    const page = await listSessions(deps(), request.identity(), { scope, filters, limit, cursor });
+    return json(200, { sessions: page.items, ...(page.cursor ? { cursor: page.cursor } : {}) });
+  },
+  'GET /sessions/{id}': async (request) => {
+    const who = request.identity();
+    const { wait, after } = validate(waitSchema, request.query, 'query');
+    const id = sessionId(request.path('id'));
+    return json(200, wait ? await waitForSession(deps(), who, id, wait, after) : await readSession(deps(), who, id));
+  },
+  'POST /sessions/{id}/cancel': async (request) =>
+    json(200, { session: await cancelSession(deps(), request.identity(), sessionId(request.path('id'))) }),
+} satisfies Parameters<typeof apiHandler>[0];
+
+/** Session ids are UUIDs; anything else cannot name a session, so it is refused before any read. */
+export function sessionId(raw: string): string {
+  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(raw)) {
+    throw new InvalidInputError(`id: "${raw.slice(0, 80)}" is not a session id`, { fields: ['id'] });
+  }
+  return raw.toLowerCase();
+}
+
+export const handler = apiHandler(routes);

@@ -1,0 +1,145 @@
+/**
+ * The ports the use cases need, described in the product's words. Adapters in functions/adapters
+ * implement them over DynamoDB, Step Functions, the RDS Data API and Slack; nothing here names AWS.
+ */
+import type { AuditEvent, EventActor } from '../domain/audit-chain';
+import type { Identity } from '../domain/identity';
+import type { Resource } from '../domain/resource';
+import type { Rule } from '../domain/rule';
+import type { Approval, Denial, ResultSummary, Session, SessionError, SessionStatus } from '../domain/session';
+
+export interface Page<T> {
+  readonly items: T[];
+  readonly cursor?: string;
+}
+
+export interface SessionFilters {
+  readonly status?: SessionStatus;
+  readonly resource?: string;
+  readonly requester?: string;
+  readonly approver?: string;
+  readonly forced?: boolean;
+  readonly from?: string;
+  readonly to?: string;
+}
+
+export type SessionScope =
+  | { readonly kind: 'requester'; readonly sub: string }
+  | { readonly kind: 'review_group'; readonly groups: readonly string[] }
+  | { readonly kind: 'all' };
+
+export interface ApprovalOutcome {
+  /** The session after the write. */
+  readonly session: Session;
+  /** False when this person had already approved: nothing was counted. */
+  readonly counted: boolean;
+}
+
+export interface SessionStore {
+  create(session: Session): Promise<void>;
+  get(id: string): Promise<Session | undefined>;
+  /** (Re)writes the inbox entries of a pending session; idempotent. */
+  ensureReviewQueue(session: Session): Promise<void>;
+  /** Adds one distinct approver while the review is open; throws ConflictError once it is closed. */
+  addApproval(id: string, approval: Approval): Promise<ApprovalOutcome>;
+  /** pending_review → approved, only once the approvals reach the requirement; undefined if another writer did it. */
+  markApproved(id: string, at: string): Promise<Session | undefined>;
+  forceApprove(id: string, approval: Approval): Promise<Session>;
+  deny(id: string, denial: Denial): Promise<Session>;
+  cancel(id: string, at: string): Promise<Session>;
+  /** pending_review → expired unless enough approvals arrived; returns the session as it ends up. */
+  expire(id: string, at: string): Promise<Session>;
+  /** approved → running; undefined when the session is not approved (already ran, or never will). */
+  startRunning(id: string, at: string): Promise<Session | undefined>;
+  /** running → approved, for a transient failure that certainly did not run the statement. */
+  returnToApproved(id: string): Promise<void>;
+  finish(id: string, at: string, outcome: { status: 'done'; result: ResultSummary } | { status: 'failed'; error: SessionError }): Promise<Session | undefined>;
+  saveTaskToken(id: string, token: string): Promise<void>;
+  taskToken(id: string): Promise<string | undefined>;
+  saveNotification(id: string, notification: Record<string, string>): Promise<void>;
+  list(scope: SessionScope, filters: SessionFilters, limit: number, cursor?: string): Promise<Page<Session>>;
+  pendingFor(groups: readonly string[], limit: number): Promise<Session[]>;
+}
+
+export interface CatalogStore {
+  resource(id: string): Promise<Resource | undefined>;
+  resources(): Promise<Resource[]>;
+  putResource(resource: Resource): Promise<Resource | undefined>;
+  rule(name: string): Promise<Rule | undefined>;
+  rules(): Promise<Rule[]>;
+  /** Creates a rule; throws ConflictError when the name is taken. */
+  createRule(rule: Rule): Promise<void>;
+  /** Replaces a rule; returns the previous version, or undefined when there was none. */
+  replaceRule(rule: Rule): Promise<Rule | undefined>;
+  deleteRule(name: string): Promise<Rule | undefined>;
+}
+
+export interface NewEvent {
+  readonly type: string;
+  readonly actor: EventActor;
+  readonly details: Record<string, unknown>;
+  readonly at: string;
+}
+
+export interface EventLog {
+  append(stream: string, event: NewEvent): Promise<AuditEvent>;
+  list(stream: string): Promise<AuditEvent[]>;
+}
+
+export interface QueryResult {
+  readonly columns: { readonly name: string; readonly type: string }[];
+  readonly rows: unknown[][];
+  readonly rowCount: number;
+  readonly truncated: boolean;
+  readonly recordsUpdated?: number;
+}
+
+export interface ResultStore {
+  put(sessionId: string, result: QueryResult): Promise<void>;
+  get(sessionId: string): Promise<QueryResult | undefined>;
+}
+
+export interface SqlTarget {
+  readonly clusterArn: string;
+  readonly secretArn: string;
+  readonly database: string;
+}
+
+export interface SqlRunner {
+  /** Runs one statement; throws TransientDatabaseError when it certainly did not run and may be retried. */
+  run(target: SqlTarget, sql: string, maxRows: number): Promise<QueryResult>;
+}
+
+export type ReviewOutcome = { readonly decision: 'approve' | 'deny' | 'cancel' };
+
+export interface Workflow {
+  start(sessionId: string): Promise<void>;
+  /** Resumes a waiting review; false when the wait had already ended (decided, expired or gone). */
+  resume(token: string, outcome: ReviewOutcome): Promise<boolean>;
+}
+
+/** Tells people about sessions (Slack in production; the seam lets the workflow not care). */
+export interface Notifier {
+  reviewRequested(session: Session): Promise<Record<string, string> | undefined>;
+  sessionChanged(session: Session, notification: Record<string, string> | undefined): Promise<void>;
+}
+
+export interface Clock {
+  now(): Date;
+}
+
+export interface Deps {
+  readonly sessions: SessionStore;
+  readonly catalog: CatalogStore;
+  readonly events: EventLog;
+  readonly results: ResultStore;
+  readonly workflow: Workflow;
+  readonly sql: SqlRunner;
+  readonly notifier: Notifier;
+  readonly clock: Clock;
+  readonly newId: () => string;
+  readonly roles: { readonly admins: string; readonly auditors: string };
+  readonly maxRows: number;
+}
+
+export type { Identity };

@@ -1,0 +1,105 @@
+/**
+ * The approver's use cases: decide on a session, and list what waits for the caller's decision.
+ * The domain decides what a request means; the store applies it with conditional writes; exactly the
+ * writer whose approval completes the count (or the one who denies) resumes the workflow.
+ */
+import { actorOf, type Identity } from '../domain/identity';
+import { NotFoundError } from '../domain/errors';
+import { canForce, decideReview, isApprover, mayReview, ReviewRefusedError, type ReviewRequest, type Session } from '../domain/session';
+import { recordSecurityEvent, recordSessionEvent } from './audit-trail';
+import type { Deps } from './ports';
+import { resumeWorkflow } from './sessions';
+
+export async function reviewSession(deps: Deps, who: Identity, id: string, request: ReviewRequest): Promise<Session> {
+  const current = await deps.sessions.get(id);
+  if (!current) throw new NotFoundError(`Session ${id} does not exist.`);
+  let action;
+  try {
+    action = decideReview(current, who, request, deps.clock.now());
+  } catch (error) {
+    if (error instanceof ReviewRefusedError) {
+      await recordSecurityEvent(deps, 'security.review_refused', actorOf(who), {
+        sessionId: id,
+        code: error.code,
+        decision: request.decision,
+        force: request.force ?? false,
+        via: request.via,
+        groups: who.groups,
+      });
+    }
+    throw error;
+  }
+
+  let session: Session;
+  switch (action.kind) {
+    case 'already_approved':
+      return current;
+    case 'deny':
+      session = await deps.sessions.deny(id, action.denial);
+      await recordSessionEvent(deps, id, 'review.denied', actorOf(who), { denial: action.denial });
+      await resumeWorkflow(deps, id, 'deny');
+      break;
+    case 'force':
+      session = await deps.sessions.forceApprove(id, action.approval);
+      await recordSessionEvent(deps, id, 'review.forced', actorOf(who), { approval: action.approval });
+      await recordSessionEvent(deps, id, 'session.approved', actorOf(who), { forced: true, approvals: session.approvals.length });
+      await resumeWorkflow(deps, id, 'approve');
+      break;
+    case 'approve': {
+      const outcome = await deps.sessions.addApproval(id, action.approval);
+      session = outcome.session;
+      if (!outcome.counted) return session;
+      await recordSessionEvent(deps, id, 'review.approved', actorOf(who), {
+        approval: action.approval,
+        approvals: session.approvals.length,
+        required: session.approvalsRequired,
+      });
+      if (session.approvals.length >= session.approvalsRequired) {
+        const approved = await deps.sessions.markApproved(id, action.approval.at);
+        if (approved) {
+          session = approved;
+          await recordSessionEvent(deps, id, 'session.approved', actorOf(who), {
+            forced: false,
+            approvals: approved.approvals.length,
+            approvers: approved.approvals.map((a) => a.email),
+          });
+          await resumeWorkflow(deps, id, 'approve');
+        }
+      }
+      break;
+    }
+  }
+  await notifyQuietly(deps, session);
+  return session;
+}
+
+/** A notification failure must never undo or fail a decision that is already recorded. */
+export async function notifyQuietly(deps: Deps, session: Session): Promise<void> {
+  try {
+    await deps.notifier.sessionChanged(session, session.notification);
+  } catch (error) {
+    await recordSessionEvent(deps, session.id, 'notification.failed', { system: 'notifier' }, {
+      error: (error as Error).message,
+      status: session.status,
+    });
+  }
+}
+
+export interface ReviewItem {
+  readonly session: Session;
+  readonly canApprove: boolean;
+  readonly canForce: boolean;
+  readonly approvedByYou: boolean;
+}
+
+export async function listReviews(deps: Deps, who: Identity, limit: number): Promise<ReviewItem[]> {
+  const pending = await deps.sessions.pendingFor(who.groups, limit);
+  return pending
+    .filter((session) => mayReview(who, session))
+    .map((session) => ({
+      session,
+      canApprove: session.requester.sub !== who.sub && isApprover(who, session),
+      canForce: canForce(who, session),
+      approvedByYou: session.approvals.some((a) => a.sub === who.sub),
+    }));
+}

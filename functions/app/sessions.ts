@@ -1,0 +1,126 @@
+/**
+ * Use cases around a session for its requester and its readers: submit, read, list, wait, cancel.
+ */
+import { type Identity, actorOf, canReadEverything } from '../domain/identity';
+import { ForbiddenError, NotFoundError } from '../domain/errors';
+import { evaluateCommand } from '../domain/policy';
+import { resourceSummary } from '../domain/resource';
+import { ruleSnapshot } from '../domain/rule';
+import { assertCancellable, isApprover, isSettled, mayReview, newSession, type Session, validateCommand } from '../domain/session';
+import type { AuditEvent } from '../domain/audit-chain';
+import { recordSessionEvent, sessionStream } from './audit-trail';
+import type { Deps, Page, QueryResult, SessionFilters, SessionScope } from './ports';
+
+export interface SubmitInput {
+  readonly resource: string;
+  readonly command: string;
+  readonly reason?: string;
+}
+
+export async function submitSession(deps: Deps, who: Identity, input: SubmitInput): Promise<Session> {
+  validateCommand(input.command);
+  const resource = await deps.catalog.resource(input.resource);
+  if (!resource) throw new NotFoundError(`Resource "${input.resource}" does not exist.`);
+  const { rule } = evaluateCommand(who, resource, await deps.catalog.rules(), input.reason);
+  const session = newSession({
+    id: deps.newId(),
+    now: deps.clock.now(),
+    requester: who,
+    resource: resourceSummary(resource),
+    command: input.command,
+    reason: input.reason,
+    rule: rule && ruleSnapshot(rule),
+  });
+  await deps.sessions.create(session);
+  await recordSessionEvent(deps, session.id, 'session.requested', actorOf(who), {
+    requesterGroups: session.requester.groups,
+    resource: session.resource,
+    command: session.command,
+    commandSha256: session.commandSha256,
+    reason: session.reason,
+    rule: session.rule?.name ?? null,
+    approvalsRequired: session.approvalsRequired,
+    status: session.status,
+  });
+  await deps.workflow.start(session.id);
+  return session;
+}
+
+/** Who may read a session: its requester, admins and auditors, and the people asked to review it. */
+export function assertMayRead(deps: Pick<Deps, 'roles'>, who: Identity, session: Session): void {
+  if (who.sub === session.requester.sub || canReadEverything(who, deps.roles) || mayReview(who, session) || isApprover(who, session)) return;
+  throw new ForbiddenError(`You may not read session ${session.id}.`, 'session_not_visible');
+}
+
+export interface SessionView {
+  readonly session: Session;
+  readonly events: AuditEvent[];
+  readonly result?: QueryResult;
+}
+
+export async function readSession(deps: Deps, who: Identity, id: string): Promise<SessionView> {
+  const session = await deps.sessions.get(id);
+  if (!session) throw new NotFoundError(`Session ${id} does not exist.`);
+  assertMayRead(deps, who, session);
+  const [events, result] = await Promise.all([
+    deps.events.list(sessionStream(id)),
+    // Rows are production data: only the person who ran the command gets them back.
+    session.status === 'done' && who.sub === session.requester.sub ? deps.results.get(id) : undefined,
+  ]);
+  return { session, events, ...(result ? { result } : {}) };
+}
+
+const POLL_MS = 100;
+
+/**
+ * Holds until the session needs nobody's action (or, given `after`, until it changed since that
+ * updatedAt), or `seconds` pass. API Gateway's 30 s limit keeps `seconds` at 25 or less.
+ */
+export async function waitForSession(deps: Deps, who: Identity, id: string, seconds: number, after?: string): Promise<SessionView> {
+  const deadline = Date.now() + seconds * 1000;
+  for (;;) {
+    const session = await deps.sessions.get(id);
+    if (!session) throw new NotFoundError(`Session ${id} does not exist.`);
+    assertMayRead(deps, who, session);
+    const ready = after ? session.updatedAt !== after : isSettled(session.status);
+    if (ready || Date.now() >= deadline) return readSession(deps, who, id);
+    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+  }
+}
+
+export type ListScope = 'mine' | 'reviewable' | 'all';
+
+export async function listSessions(
+  deps: Deps,
+  who: Identity,
+  request: { scope?: ListScope; filters: SessionFilters; limit: number; cursor?: string },
+): Promise<Page<Session>> {
+  const everything = canReadEverything(who, deps.roles);
+  const scopeName = request.scope ?? (everything ? 'all' : 'mine');
+  let scope: SessionScope;
+  if (scopeName === 'all') {
+    if (!everything) throw new ForbiddenError('Only admins and auditors can list every session.', 'scope_not_allowed');
+    scope = { kind: 'all' };
+  } else if (scopeName === 'reviewable') {
+    scope = { kind: 'review_group', groups: who.groups };
+  } else {
+    scope = { kind: 'requester', sub: who.sub };
+  }
+  return deps.sessions.list(scope, request.filters, request.limit, request.cursor);
+}
+
+export async function cancelSession(deps: Deps, who: Identity, id: string): Promise<Session> {
+  const current = await deps.sessions.get(id);
+  if (!current) throw new NotFoundError(`Session ${id} does not exist.`);
+  assertCancellable(current, who);
+  const session = await deps.sessions.cancel(id, deps.clock.now().toISOString());
+  await recordSessionEvent(deps, id, 'session.cancelled', actorOf(who));
+  await resumeWorkflow(deps, id, 'cancel');
+  return session;
+}
+
+/** Resumes a waiting review. No token yet means the wait has not begun; its task will see the decision. */
+export async function resumeWorkflow(deps: Deps, id: string, decision: 'approve' | 'deny' | 'cancel'): Promise<void> {
+  const token = await deps.sessions.taskToken(id);
+  if (token) await deps.workflow.resume(token, { decision });
+}

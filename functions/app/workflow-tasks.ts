@@ -1,0 +1,158 @@
+/**
+ * The work behind each Task state of statemachines/session.asl.json. Every task is idempotent: Step
+ * Functions may run a task twice, and the local runtime re-drives interrupted executions from the
+ * start after a restart, so each one reads the session and acts only on the state it finds.
+ */
+import { NotFoundError } from '../domain/errors';
+import { isFinal, reviewSecondsLeft, type Session, sha256Hex } from '../domain/session';
+import { recordSessionEvent, SYSTEM } from './audit-trail';
+import type { Deps } from './ports';
+import { notifyQuietly } from './reviews';
+
+export type Route = { readonly next: 'review'; readonly reviewSeconds: number } | { readonly next: 'execute' | 'record' };
+
+async function mustGet(deps: Deps, id: string): Promise<Session> {
+  const session = await deps.sessions.get(id);
+  if (!session) throw new NotFoundError(`Session ${id} does not exist.`);
+  return session;
+}
+
+/** Routes on the policy decision frozen on the session at submission. */
+export async function evaluate(deps: Deps, sessionId: string): Promise<Route> {
+  const session = await mustGet(deps, sessionId);
+  switch (session.status) {
+    case 'pending_review':
+      await deps.sessions.ensureReviewQueue(session);
+      return { next: 'review', reviewSeconds: reviewSecondsLeft(session, deps.clock.now()) };
+    case 'approved':
+      return { next: 'execute' };
+    case 'running': {
+      // Only a re-driven execution finds a session running at its start: the statement may or may
+      // not have run, and running it again could apply a change twice, so it is failed instead.
+      const failed = await deps.sessions.finish(sessionId, deps.clock.now().toISOString(), {
+        status: 'failed',
+        error: { code: 'interrupted', message: 'The execution was interrupted while the command ran; it was not run again. Check the database before re-submitting.' },
+      });
+      if (failed) await recordSessionEvent(deps, sessionId, 'session.failed', SYSTEM, { error: failed.error });
+      return { next: 'record' };
+    }
+    default:
+      return { next: 'record' };
+  }
+}
+
+/** Stores the task token, then tells approvers. A decision made before the token was stored is handed over here. */
+export async function awaitReview(deps: Deps, sessionId: string, taskToken: string): Promise<void> {
+  await deps.sessions.saveTaskToken(sessionId, taskToken);
+  const session = await mustGet(deps, sessionId);
+  if (session.status !== 'pending_review') {
+    const decision = session.status === 'cancelled' ? 'cancel' : session.status === 'denied' ? 'deny' : 'approve';
+    await deps.workflow.resume(taskToken, { decision });
+    return;
+  }
+  if (session.notification) return;
+  try {
+    const notification = await deps.notifier.reviewRequested(session);
+    if (notification) await deps.sessions.saveNotification(sessionId, notification);
+    await recordSessionEvent(deps, sessionId, 'review.requested', SYSTEM, {
+      approvalGroups: session.rule?.approvalGroups,
+      forceApprovalGroups: session.rule?.forceApprovalGroups,
+      expiresAt: session.expiresAt,
+      notification: notification ?? null,
+    });
+  } catch (error) {
+    // The review stays open through the web UI and the API; the failure is on the record.
+    await recordSessionEvent(deps, sessionId, 'notification.failed', SYSTEM, { error: (error as Error).message });
+  }
+}
+
+export async function expire(deps: Deps, sessionId: string): Promise<Route> {
+  const session = await deps.sessions.expire(sessionId, deps.clock.now().toISOString());
+  if (session.status === 'expired') {
+    await recordSessionEvent(deps, sessionId, 'session.expired', SYSTEM, { expiresAt: session.expiresAt, approvals: session.approvals.length });
+  }
+  return session.status === 'approved' ? { next: 'execute' } : { next: 'record' };
+}
+
+export interface ExecuteOutcome {
+  readonly status: Session['status'];
+}
+
+export async function execute(deps: Deps, sessionId: string): Promise<ExecuteOutcome> {
+  const session = await mustGet(deps, sessionId);
+  if (session.status !== 'approved') return { status: session.status };
+  const fail = async (code: string, message: string): Promise<ExecuteOutcome> => {
+    const failed = await deps.sessions.finish(sessionId, deps.clock.now().toISOString(), { status: 'failed', error: { code, message } });
+    if (failed) await recordSessionEvent(deps, sessionId, 'session.failed', SYSTEM, { error: failed.error });
+    return { status: 'failed' };
+  };
+  // The command that runs must be the command that was approved, byte for byte.
+  if (sha256Hex(session.command) !== session.commandSha256) {
+    return fail('command_integrity', 'The stored command no longer matches the SHA-256 recorded when it was approved; it was not run.');
+  }
+  const resource = await deps.catalog.resource(session.resource.id);
+  if (!resource) return fail('resource_missing', `Resource "${session.resource.id}" no longer exists; the command was not run.`);
+
+  const running = await deps.sessions.startRunning(sessionId, deps.clock.now().toISOString());
+  if (!running) return { status: (await mustGet(deps, sessionId)).status };
+  await recordSessionEvent(deps, sessionId, 'session.running', SYSTEM, { commandSha256: session.commandSha256 });
+
+  const started = performance.now();
+  let result;
+  try {
+    result = await deps.sql.run(resource, session.command, deps.maxRows);
+  } catch (error) {
+    const name = (error as Error).name;
+    if (name === 'TransientDatabaseError') {
+      // The statement did not run: hand the session back so the Retry can run it again.
+      await deps.sessions.returnToApproved(sessionId);
+      await recordSessionEvent(deps, sessionId, 'execution.retrying', SYSTEM, { error: (error as Error).message });
+      throw error;
+    }
+    return fail((error as { code?: string }).code ?? name, (error as Error).message);
+  }
+  const durationMs = Math.round(performance.now() - started);
+  await deps.results.put(sessionId, result);
+  const summary = {
+    rowCount: result.rowCount,
+    durationMs,
+    truncated: result.truncated,
+    ...(result.recordsUpdated !== undefined ? { recordsUpdated: result.recordsUpdated } : {}),
+  };
+  const done = await deps.sessions.finish(sessionId, deps.clock.now().toISOString(), { status: 'done', result: summary });
+  if (done) await recordSessionEvent(deps, sessionId, 'session.done', SYSTEM, { result: summary });
+  return { status: 'done' };
+}
+
+export interface RecordInput {
+  readonly sessionId: string;
+  readonly failure?: { readonly Error?: string; readonly Cause?: string };
+}
+
+/** The last state: turns a failure the workflow caught into a recorded one, then tells people. */
+export async function record(deps: Deps, input: RecordInput): Promise<ExecuteOutcome> {
+  let session = await mustGet(deps, input.sessionId);
+  if (input.failure && !isFinal(session.status)) {
+    const failed = await deps.sessions.finish(input.sessionId, deps.clock.now().toISOString(), {
+      status: 'failed',
+      error: { code: input.failure.Error ?? 'workflow_error', message: causeMessage(input.failure.Cause) },
+    });
+    if (failed) {
+      session = failed;
+      await recordSessionEvent(deps, input.sessionId, 'session.failed', SYSTEM, { error: failed.error });
+    }
+  }
+  await notifyQuietly(deps, session);
+  return { status: session.status };
+}
+
+/** Lambda errors reach the workflow as a JSON Cause; people should see only its message. */
+function causeMessage(cause: string | undefined): string {
+  if (!cause) return 'The workflow failed without a cause.';
+  try {
+    const parsed = JSON.parse(cause) as { errorMessage?: string };
+    return parsed.errorMessage ?? cause;
+  } catch {
+    return cause;
+  }
+}
