@@ -1,0 +1,45 @@
+/**
+ * The demo configuration `npm start` applies: the same file format an admin gives `cdk deploy`
+ * (functions/domain/product-config.ts), with placeholder ARNs that the local Data API server answers.
+ */
+import { parseProductConfig, type ProductConfig } from '../../functions/domain/product-config';
+
+const LOCAL_ACCOUNT = '000000000000';
+export const localClusterArn = (id: string) => `arn:aws:rds:us-east-1:${LOCAL_ACCOUNT}:cluster:${id}`;
+export const localSecretArn = (id: string) => `arn:aws:secretsmanager:us-east-1:${LOCAL_ACCOUNT}:secret:${id}-local`;
+
+export function demoConfig(options: { mysql: boolean }): ProductConfig {
+  const resource = (id: string, name: string, type: 'postgres' | 'mysql', database: string) => ({
+    id,
+    name,
+    type,
+    database,
+    clusterArn: localClusterArn(id),
+    secretArn: localSecretArn(id),
+    allowedGroups: ['dba', 'sre'],
+  });
+  return parseProductConfig(
+    {
+      resources: [
+        resource('postgres-demo', 'Orders (production)', 'postgres', 'postgres'),
+        resource('postgres-staging', 'Orders (staging)', 'postgres', 'postgres'),
+        ...(options.mysql ? [resource('mysql-rds', 'Billing (MySQL)', 'mysql', 'accessgate_demo')] : []),
+      ],
+      rules: [
+        {
+          name: 'dba-by-command',
+          description: 'Every command on production needs a second pair of eyes from the DBA approvers.',
+          mode: 'command',
+          resources: ['postgres-demo', ...(options.mysql ? ['mysql-rds'] : [])],
+          requesterGroups: [],
+          approvalGroups: ['dba-approvers'],
+          approvalsRequired: 1,
+          forceApprovalGroups: ['sre'],
+          reviewTimeoutSeconds: 3600,
+          reasonRequired: false,
+        },
+      ],
+    },
+    'the demo configuration',
+  );
+}

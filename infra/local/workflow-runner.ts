@@ -1,0 +1,201 @@
+/**
+ * Runs statemachines/session.asl.json on aws-local-stepfunctions, the same file the AWS stack deploys,
+ * with each Task state mapped to the Lambda handler module that Task runs on AWS.
+ *
+ * The `.waitForTaskToken` wait is a broker keyed by token: the AwaitReview override mints a token,
+ * invokes the handler with it exactly as Step Functions would, and returns a promise that settles only
+ * when SendTaskSuccess / SendTaskFailure name that token (served by workflow-server.ts), or when the
+ * state's TimeoutSecondsPath fires inside the library.
+ */
+import './polyfills';
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { type RunOptions, StateMachine } from 'aws-local-stepfunctions';
+
+type LocalHandlers = NonNullable<NonNullable<RunOptions['overrides']>['taskResourceLocalHandlers']>;
+
+export const ASL_FILE = fileURLToPath(new URL('../../statemachines/session.asl.json', import.meta.url));
+
+/** The Lambda-backed Task states and the substitution that names each one's function in the ASL. */
+export const TASK_FUNCTIONS = {
+  Evaluate: 'EvaluateFunctionArn',
+  AwaitReview: 'AwaitReviewFunctionArn',
+  Expire: 'ExpireFunctionArn',
+  Execute: 'ExecuteFunctionArn',
+  Record: 'RecordFunctionArn',
+} as const;
+export type TaskState = keyof typeof TASK_FUNCTIONS;
+
+export type TaskHandler = (event: unknown) => Promise<unknown>;
+
+/** Resolves `${Name}` placeholders as CDK's definitionSubstitutions does; an unknown name is an error. */
+export function substitute(definition: string, values: Record<string, string>): string {
+  return definition.replace(/\$\{([A-Za-z0-9_]+)\}/g, (_, name: string) => {
+    const value = values[name];
+    if (value === undefined) throw new Error(`The ASL names \${${name}} but no substitution was given for it.`);
+    return value;
+  });
+}
+
+export function localDefinition(): object {
+  const placeholders = Object.fromEntries(
+    Object.values(TASK_FUNCTIONS).map((name) => [name, `arn:aws:lambda:us-east-1:000000000000:function:accessgate-${name.replace(/FunctionArn$/, '')}`]),
+  );
+  return JSON.parse(substitute(readFileSync(ASL_FILE, 'utf8'), placeholders)) as object;
+}
+
+export class TaskFailure extends Error {
+  constructor(
+    override readonly name: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+interface Waiter {
+  resolve(output: unknown): void;
+  reject(error: Error): void;
+}
+
+export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'ABORTED';
+
+export interface Execution {
+  readonly name: string;
+  readonly arn: string;
+  readonly input: string;
+  readonly startDate: Date;
+  status: ExecutionStatus;
+  stopDate?: Date;
+  output?: string;
+  error?: string;
+  cause?: string;
+  /** Names of the states entered, in order: what the ASL path tests assert on. */
+  readonly statesEntered: string[];
+  readonly done: Promise<void>;
+}
+
+export interface WorkflowRunnerOptions {
+  readonly handlers: Record<TaskState, TaskHandler>;
+  readonly stateMachineArn: string;
+  /** Milliseconds between retries instead of the ASL's IntervalSeconds, so tests need not wait. */
+  readonly retryIntervalMs?: number;
+}
+
+export class WorkflowRunner {
+  private readonly machine = new StateMachine(localDefinition() as never, { validationOptions: { checkArn: true, checkPaths: true } });
+  private readonly waiters = new Map<string, Waiter>();
+  readonly executions = new Map<string, Execution>();
+
+  constructor(private readonly options: WorkflowRunnerOptions) {}
+
+  /** Starts an execution; a second start with the same name and input returns the first (Step Functions' idempotency). */
+  start(name: string, input: string): Execution {
+    const existing = this.executions.get(name);
+    if (existing) {
+      if (existing.input === input && existing.status === 'RUNNING') return existing;
+      throw new TaskFailure('ExecutionAlreadyExists', `Execution already exists: '${existing.arn}'`);
+    }
+    const arn = `${this.options.stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
+    const statesEntered: string[] = [];
+    const run = this.machine.run(JSON.parse(input), {
+      overrides: {
+        taskResourceLocalHandlers: this.overrides(),
+        ...(this.options.retryIntervalMs !== undefined
+          ? { retryIntervalOverrides: { Execute: this.options.retryIntervalMs, Evaluate: 0, Expire: 0, Record: 0 } }
+          : {}),
+      },
+      context: { Execution: { Id: arn, Name: name, Input: JSON.parse(input), StartTime: new Date().toISOString() } } as never,
+    });
+    const execution: Execution = {
+      name,
+      arn,
+      input,
+      startDate: new Date(),
+      status: 'RUNNING',
+      statesEntered,
+      done: this.follow(run, statesEntered).then(
+        (output) => {
+          execution.status = 'SUCCEEDED';
+          execution.output = JSON.stringify(output);
+        },
+        (error: Error & { cause?: unknown }) => {
+          execution.status = 'FAILED';
+          execution.error = error.name;
+          execution.cause = error.message;
+          console.error(JSON.stringify({ message: 'workflow execution failed', execution: name, error: error.message }));
+        },
+      ).finally(() => {
+        execution.stopDate = new Date();
+      }),
+    };
+    this.executions.set(name, execution);
+    return execution;
+  }
+
+  private async follow(run: ReturnType<StateMachine['run']>, statesEntered: string[]): Promise<unknown> {
+    const collect = (async () => {
+      for await (const event of run.eventLogs) {
+        if (event.type === 'StateEntered' && 'state' in event) statesEntered.push(event.state.name);
+      }
+    })();
+    const output = await run.result;
+    await collect.catch(() => undefined);
+    return output;
+  }
+
+  private overrides(): LocalHandlers {
+    const { handlers } = this.options;
+    const asTask = (fn: (input: unknown) => Promise<unknown>) => fn as LocalHandlers[string];
+    return {
+      Evaluate: asTask(handlers.Evaluate),
+      Expire: asTask(handlers.Expire),
+      Execute: asTask(handlers.Execute),
+      Record: asTask(handlers.Record),
+      AwaitReview: asTask((input) => this.awaitReview(input as { Payload: Record<string, unknown> })),
+    };
+  }
+
+  /**
+   * One fresh token per wait (the library gives one per execution). The waiter is registered before
+   * the handler runs, so a decision made while the handler is still storing the token is not lost.
+   */
+  private async awaitReview(input: { Payload: Record<string, unknown> }): Promise<unknown> {
+    const token = randomBytes(48).toString('base64url');
+    const { promise, resolve, reject } = Promise.withResolvers<unknown>();
+    this.waiters.set(token, { resolve, reject });
+    try {
+      await this.options.handlers.AwaitReview({ ...input.Payload, taskToken: token });
+      return await promise;
+    } finally {
+      this.waiters.delete(token);
+    }
+  }
+
+  /** SendTaskSuccess: false when no task waits on that token any more (Step Functions' TaskTimedOut). */
+  succeed(token: string, output: unknown): boolean {
+    const waiter = this.waiters.get(token);
+    if (!waiter) return false;
+    this.waiters.delete(token);
+    waiter.resolve(output);
+    return true;
+  }
+
+  fail(token: string, error: string, cause: string): boolean {
+    const waiter = this.waiters.get(token);
+    if (!waiter) return false;
+    this.waiters.delete(token);
+    waiter.reject(new TaskFailure(error || 'TaskFailed', cause));
+    return true;
+  }
+
+  /** Whether a token is one this runner ever minted and still waits on. */
+  isWaiting(token: string): boolean {
+    return this.waiters.has(token);
+  }
+
+  async idle(): Promise<void> {
+    await Promise.all([...this.executions.values()].map((execution) => execution.done));
+  }
+}

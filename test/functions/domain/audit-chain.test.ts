@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import { type AuditEvent, canonicalJson, chainEvent, GENESIS_HASH, hashEvent, verifyChain } from '../../../functions/domain/audit-chain';
+
+const actor = { sub: 's', email: 'bob@example.com', name: 'Bob' };
+
+function chain(count: number): AuditEvent[] {
+  const events: AuditEvent[] = [];
+  for (let index = 0; index < count; index++) {
+    events.push(chainEvent(events.at(-1), { stream: 'SESSION#1', at: `2026-11-26T10:00:0${index}.000Z`, type: `t${index}`, actor, details: { n: index } }));
+  }
+  return events;
+}
+
+describe('canonicalJson', () => {
+  it('sorts keys, drops undefined members and whitespace', () => {
+    expect(canonicalJson({ b: 1, a: [true, null, 'x'], c: undefined, d: { z: 'é', y: -2 } })).toBe('{"a":[true,null,"x"],"b":1,"d":{"y":-2,"z":"é"}}');
+  });
+  it('is the same for the same value whatever the key order', () => {
+    expect(canonicalJson({ x: 1, y: { b: 2, a: 1 } })).toBe(canonicalJson({ y: { a: 1, b: 2 }, x: 1 }));
+  });
+  it('refuses values JSON cannot carry faithfully', () => {
+    expect(() => canonicalJson({ n: Number.NaN })).toThrow(/non-finite/);
+    expect(() => canonicalJson({ f: () => 1 })).toThrow(/function/);
+  });
+});
+
+describe('hash chain', () => {
+  it('links each event to the one before, starting from the genesis hash', () => {
+    const events = chain(3);
+    expect(events[0]).toMatchObject({ seq: 1, prev: GENESIS_HASH });
+    expect(events[1].prev).toBe(events[0].hash);
+    expect(events[2].prev).toBe(events[1].hash);
+    const { hash, ...body } = events[2];
+    expect(hashEvent(body)).toBe(hash);
+    expect(verifyChain('SESSION#1', events)).toEqual([]);
+  });
+
+  it('names an altered event', () => {
+    const events = chain(3);
+    events[1] = { ...events[1], details: { n: 99 } };
+    expect(verifyChain('SESSION#1', events)).toEqual([expect.objectContaining({ kind: 'altered', seq: 2 })]);
+  });
+
+  it('notices a removed event as a gap and a broken link', () => {
+    const events = chain(3);
+    const problems = verifyChain('SESSION#1', [events[0], events[2]]);
+    expect(problems.map((p) => p.kind)).toEqual(['gap', 'broken_link']);
+  });
+
+  it('notices reordered events', () => {
+    const events = chain(3);
+    expect(verifyChain('SESSION#1', [events[0], events[2], events[1]]).length).toBeGreaterThan(0);
+  });
+
+  it('notices an event moved from another stream', () => {
+    const events = chain(1);
+    expect(verifyChain('SESSION#2', events)).toEqual([expect.objectContaining({ kind: 'wrong_stream' })]);
+  });
+});

@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import { parseProductConfig } from '../../../functions/domain/product-config';
+
+const resource = {
+  id: 'orders',
+  name: 'Orders',
+  type: 'postgres',
+  database: 'orders',
+  clusterArn: 'arn:aws:rds:eu-west-1:123456789012:cluster:orders',
+  secretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:orders-AbCdEf',
+  allowedGroups: ['dba'],
+};
+
+describe('parseProductConfig', () => {
+  it('accepts a valid file and fills rule defaults', () => {
+    const config = parseProductConfig({ resources: [resource], rules: [{ name: 'r', resources: ['orders'], approvalGroups: ['dba-approvers'] }] }, 'config.json');
+    expect(config.rules[0].approvalsRequired).toBe(1);
+  });
+
+  it('names the bad field', () => {
+    expect(() => parseProductConfig({ resources: [{ ...resource, clusterArn: 'orders' }] }, 'config.json')).toThrow(
+      /config\.json is not a valid accessgate configuration: resources\.0\.clusterArn: must be an Aurora cluster ARN/,
+    );
+  });
+
+  it('refuses rules bound to unknown resources and duplicate names', () => {
+    expect(() => parseProductConfig({ resources: [resource], rules: [{ name: 'r', resources: ['nope'], approvalGroups: ['g'] }] }, 'c')).toThrow(
+      /rules\.0\.resources\.0: unknown resource "nope"/,
+    );
+    expect(() => parseProductConfig({ resources: [resource, resource] }, 'c')).toThrow(/duplicate resource id "orders"/);
+  });
+});
