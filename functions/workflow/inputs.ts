@@ -5,7 +5,7 @@ import { z } from 'zod';
 
 export const sessionInput = z.object({ sessionId: z.string().uuid() }).loose();
 
-export const awaitReviewInput = z.object({ sessionId: z.string().uuid(), taskToken: z.string().min(1).max(2048) });
+export const awaitReviewInput = z.object({ sessionId: z.string().uuid(), taskToken: z.string().min(1).max(2048), reviewSeconds: z.number().int().positive() });
 
 export const recordInput = z
   .object({

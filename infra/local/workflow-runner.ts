@@ -106,7 +106,11 @@ export class WorkflowRunner {
           ? { retryIntervalOverrides: { Execute: this.options.retryIntervalMs, Evaluate: 0, Expire: 0, Record: 0 } }
           : {}),
       },
-      context: { Execution: { Id: arn, Name: name, Input: JSON.parse(input), StartTime: new Date().toISOString() } } as never,
+      // The library has one context per execution; the AwaitReview override swaps in a token per wait.
+      context: {
+        Execution: { Id: arn, Name: name, Input: JSON.parse(input), StartTime: new Date().toISOString() },
+        Task: { Token: 'replaced-per-wait' },
+      } as never,
     });
     const execution: Execution = {
       name,
