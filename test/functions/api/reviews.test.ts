@@ -1,0 +1,106 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { SendTaskSuccessCommand, SFNClient, TaskTimedOut } from '@aws-sdk/client-sfn';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { apiEvent, callers } from '../../fixtures/api-event';
+
+const dynamo = mockClient(DynamoDBDocumentClient);
+const sfn = mockClient(SFNClient);
+const ID = '0f6f7c52-1d55-4c43-9a0e-6b1f9b0c2d11';
+
+const session = {
+  pk: `SESSION#${ID}`,
+  sk: 'META',
+  id: ID,
+  status: 'pending_review',
+  createdAt: '2026-11-26T10:00:00.000Z',
+  updatedAt: '2026-11-26T10:00:00.000Z',
+  requester: { sub: callers.alice.sub, email: 'alice@example.com', name: 'Alice', groups: ['dba'] },
+  resource: { id: 'postgres-demo', name: 'Orders', type: 'postgres', database: 'orders' },
+  command: 'select 1',
+  commandSha256: 'x',
+  rule: { name: 'dba-by-command', approvalGroups: ['dba-approvers'], forceApprovalGroups: ['sre'], approvalsRequired: 1, reviewTimeoutSeconds: 3600, reasonRequired: false },
+  approvalsRequired: 1,
+  approvals: [],
+  forced: false,
+  taskToken: 'token-1',
+  requesterSub: callers.alice.sub,
+};
+
+let handler: typeof import('../../../functions/api/reviews').handler;
+const invoke = (event: ReturnType<typeof apiEvent>) => handler(event, {} as never) as Promise<{ statusCode: number; body: string }>;
+const review = (caller: (typeof callers)[keyof typeof callers], body: unknown) =>
+  invoke(apiEvent('POST /sessions/{id}/review', { caller, path: { id: ID }, body: JSON.stringify(body) }));
+
+beforeAll(async () => {
+  vi.stubEnv('SESSIONS_TABLE', 'sessions');
+  vi.stubEnv('EVENTS_TABLE', 'events');
+  vi.stubEnv('RESULTS_TABLE', 'results');
+  vi.stubEnv('STATE_MACHINE_ARN', 'arn:aws:states:eu-west-1:123456789012:stateMachine:accessgate-session');
+  ({ handler } = await import('../../../functions/api/reviews'));
+});
+
+beforeEach(() => {
+  dynamo.reset();
+  sfn.reset();
+  dynamo.on(GetCommand, { TableName: 'sessions' }).resolves({ Item: session });
+  dynamo.on(QueryCommand, { TableName: 'events' }).resolves({ Items: [] });
+  dynamo.on(PutCommand).resolves({});
+});
+
+describe('POST /sessions/{id}/review', () => {
+  it('counts a distinct approver with one conditional write, then closes the review and resumes the workflow', async () => {
+    const approvedItem = { ...session, approvals: [{ sub: callers.bob.sub }], approvalCount: 1 };
+    dynamo.on(UpdateCommand).resolves({ Attributes: { ...approvedItem, approvals: [{ sub: callers.bob.sub, email: 'bob@example.com' }] } });
+    dynamo.on(UpdateCommand, { UpdateExpression: 'SET #status = :approved, decidedAt = :at, updatedAt = :at' }).resolves({ Attributes: { ...approvedItem, status: 'approved' } });
+    sfn.on(SendTaskSuccessCommand).resolves({});
+
+    const response = await review(callers.bob, { decision: 'approve' });
+
+    expect(response.statusCode).toBe(200);
+    const [count, close] = dynamo.commandCalls(UpdateCommand, { Key: { pk: `SESSION#${ID}`, sk: 'META' } }).map((call) => call.args[0].input);
+    expect(count.ConditionExpression).toContain('#status = :pending AND requesterSub <> :sub AND (attribute_not_exists(approverSubs) OR NOT contains(approverSubs, :sub))');
+    expect(count.ExpressionAttributeValues).toMatchObject({ ':sub': callers.bob.sub, ':one': 1 });
+    expect(close.ConditionExpression).toContain('#status = :pending AND approvalCount >= approvalsRequired');
+    expect(sfn.commandCalls(SendTaskSuccessCommand)[0].args[0].input).toEqual({ taskToken: 'token-1', output: JSON.stringify({ decision: 'approve' }) });
+  });
+
+  it('treats "task does not exist anymore" from Step Functions as already decided, not a server error', async () => {
+    dynamo.on(UpdateCommand).resolves({ Attributes: { ...session, status: 'denied', denial: { sub: callers.bob.sub } } });
+    sfn.on(SendTaskSuccessCommand).rejects(new TaskTimedOut({ message: 'Task Timed Out', $metadata: {} }));
+
+    const response = await review(callers.bob, { decision: 'deny', reason: 'not today' });
+
+    expect(response.statusCode).toBe(200);
+    expect(JSON.parse(response.body).session.status).toBe('denied');
+  });
+
+  it('answers 409 when the review closed between the read and the write', async () => {
+    dynamo.on(UpdateCommand).rejects(new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} }));
+    dynamo.on(GetCommand, { TableName: 'sessions' }).resolvesOnce({ Item: session }).resolves({ Item: { ...session, status: 'denied' } });
+
+    const response = await review(callers.bob, { decision: 'approve' });
+
+    expect(response.statusCode).toBe(409);
+    expect(JSON.parse(response.body).error).toMatchObject({ code: 'review_closed' });
+    expect(sfn.commandCalls(SendTaskSuccessCommand)).toHaveLength(0);
+  });
+
+  it('refuses self-approval with 403, records it as a security event and writes nothing to the session', async () => {
+    const response = await review(callers.alice, { decision: 'approve' });
+
+    expect(response.statusCode).toBe(403);
+    expect(dynamo.commandCalls(UpdateCommand)).toHaveLength(0);
+    const security = dynamo.commandCalls(PutCommand, { TableName: 'events' })[0].args[0].input.Item;
+    expect(security).toMatchObject({ type: 'security.review_refused', details: { sessionId: ID, code: 'self_review' } });
+    expect(security?.pk).toMatch(/^SECURITY#\d{4}-\d{2}-\d{2}$/);
+  });
+
+  it('names the bad field of a malformed decision', async () => {
+    const response = await review(callers.bob, { decision: 'maybe' });
+    expect(response.statusCode).toBe(400);
+    expect(JSON.parse(response.body).error.message).toMatch(/decision/);
+    expect(dynamo.commandCalls(UpdateCommand)).toHaveLength(0);
+  });
+});

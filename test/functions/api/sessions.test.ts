@@ -1,0 +1,127 @@
+import { GetCommand, PutCommand, QueryCommand, DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { apiEvent, callers } from '../../fixtures/api-event';
+
+const dynamo = mockClient(DynamoDBDocumentClient);
+const sfn = mockClient(SFNClient);
+
+const resourceItem = {
+  pk: 'RESOURCE#postgres-demo',
+  sk: 'META',
+  kind: 'RESOURCE',
+  name: 'postgres-demo',
+  record: {
+    id: 'postgres-demo',
+    name: 'Orders',
+    type: 'postgres',
+    database: 'orders',
+    clusterArn: 'arn:aws:rds:eu-west-1:123456789012:cluster:orders',
+    secretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:orders-AbCdEf',
+    allowedGroups: ['dba'],
+  },
+};
+const ruleItem = {
+  pk: 'RULE#dba-by-command',
+  sk: 'META',
+  kind: 'RULE',
+  name: 'dba-by-command',
+  record: {
+    name: 'dba-by-command', description: '', mode: 'command', resources: ['postgres-demo'], requesterGroups: [], approvalGroups: ['dba-approvers'],
+    approvalsRequired: 1, forceApprovalGroups: ['sre'], reviewTimeoutSeconds: 3600, reasonRequired: false,
+  },
+};
+
+let handler: typeof import('../../../functions/api/sessions').handler;
+const invoke = (event: ReturnType<typeof apiEvent>) => handler(event, {} as never) as Promise<{ statusCode: number; body: string }>;
+
+beforeAll(async () => {
+  vi.stubEnv('SESSIONS_TABLE', 'sessions');
+  vi.stubEnv('EVENTS_TABLE', 'events');
+  vi.stubEnv('RESULTS_TABLE', 'results');
+  vi.stubEnv('STATE_MACHINE_ARN', 'arn:aws:states:eu-west-1:123456789012:stateMachine:accessgate-session');
+  ({ handler } = await import('../../../functions/api/sessions'));
+});
+
+beforeEach(() => {
+  // Prepare
+  dynamo.reset();
+  sfn.reset();
+  dynamo.on(GetCommand, { Key: { pk: 'RESOURCE#postgres-demo', sk: 'META' } }).resolves({ Item: resourceItem });
+  dynamo.on(QueryCommand, { IndexName: 'byKind' }).resolves({ Items: [ruleItem] });
+  dynamo.on(QueryCommand, { TableName: 'events' }).resolves({ Items: [] });
+  dynamo.on(PutCommand).resolves({});
+  dynamo.on(UpdateCommand).resolves({});
+  sfn.on(StartExecutionCommand).resolves({ executionArn: 'arn:aws:states:eu-west-1:123456789012:execution:accessgate-session:x' });
+});
+
+describe('POST /sessions', () => {
+  it('holds a covered command for review and starts the workflow named after the session', async () => {
+    // Act
+    const response = await invoke(
+      apiEvent('POST /sessions', { caller: callers.alice, body: JSON.stringify({ resource: 'postgres-demo', command: 'select 1', reason: 'INC-7' }) }),
+    );
+    // Assess
+    expect(response.statusCode).toBe(202);
+    const { session } = JSON.parse(response.body);
+    expect(session).toMatchObject({ status: 'pending_review', requester: { email: 'alice@example.com', groups: ['dba'] }, rule: { name: 'dba-by-command' } });
+
+    const put = dynamo.commandCalls(PutCommand, { TableName: 'sessions' }).map((call) => call.args[0].input);
+    const meta = put.find((input) => input.Item?.sk === 'META');
+    expect(meta).toMatchObject({ ConditionExpression: 'attribute_not_exists(pk)', Item: { pk: `SESSION#${session.id}`, status: 'pending_review', requesterSub: callers.alice.sub } });
+    expect(put.find((input) => input.Item?.sk === 'GROUP#dba-approvers')?.Item).toMatchObject({ pendingGroupKey: 'GROUP#dba-approvers' });
+
+    const event = dynamo.commandCalls(PutCommand, { TableName: 'events' })[0].args[0].input;
+    expect(event).toMatchObject({ ConditionExpression: 'attribute_not_exists(pk)', Item: { pk: `SESSION#${session.id}`, sk: '0000000001', type: 'session.requested', seq: 1 } });
+
+    expect(sfn.commandCalls(StartExecutionCommand)[0].args[0].input).toEqual({
+      stateMachineArn: 'arn:aws:states:eu-west-1:123456789012:stateMachine:accessgate-session',
+      name: session.id,
+      input: JSON.stringify({ sessionId: session.id }),
+    });
+  });
+
+  it('takes identity only from the token, never from the body', async () => {
+    const response = await invoke(
+      apiEvent('POST /sessions', { caller: callers.alice, body: JSON.stringify({ resource: 'postgres-demo', command: 'select 1', requester: 'bob@example.com' }) }),
+    );
+    expect(response.statusCode).toBe(400);
+    expect(JSON.parse(response.body).error.message).toMatch(/requester/);
+    expect(dynamo.commandCalls(PutCommand)).toHaveLength(0);
+  });
+
+  it.each([
+    ['malformed JSON', '{"resource": ', 400, /not valid JSON/],
+    ['a wrong type', JSON.stringify({ resource: 'postgres-demo', command: 42 }), 400, /command/],
+    ['an empty command', JSON.stringify({ resource: 'postgres-demo', command: '   ' }), 400, /command: must not be empty/],
+    ['a command over 64 KiB', JSON.stringify({ resource: 'postgres-demo', command: 'x'.repeat(65 * 1024) }), 413, /over the 65536-byte limit/],
+    ['an unknown resource', JSON.stringify({ resource: 'nope', command: 'select 1' }), 404, /Resource "nope" does not exist/],
+  ])('answers %s with a clear error and changes nothing', async (_, body, status, message) => {
+    dynamo.on(GetCommand, { Key: { pk: 'RESOURCE#nope', sk: 'META' } }).resolves({});
+    const response = await invoke(apiEvent('POST /sessions', { caller: callers.alice, body }));
+    expect(response.statusCode).toBe(status);
+    expect(JSON.parse(response.body).error.message).toMatch(message);
+    expect(dynamo.commandCalls(PutCommand)).toHaveLength(0);
+    expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(0);
+  });
+
+  it('refuses a resource the caller may not use with 403', async () => {
+    const response = await invoke(apiEvent('POST /sessions', { caller: callers.bob, body: JSON.stringify({ resource: 'postgres-demo', command: 'select 1' }) }));
+    expect(response.statusCode).toBe(403);
+    expect(JSON.parse(response.body).error.code).toBe('resource_not_allowed');
+    expect(dynamo.commandCalls(PutCommand)).toHaveLength(0);
+  });
+
+  it('answers 401 when no verified claims reach the handler', async () => {
+    const response = await invoke(apiEvent('POST /sessions', { body: JSON.stringify({ resource: 'postgres-demo', command: 'select 1' }) }));
+    expect(response.statusCode).toBe(401);
+  });
+
+  it('decodes base64 bodies', async () => {
+    const response = await invoke(
+      apiEvent('POST /sessions', { caller: callers.alice, base64: true, body: JSON.stringify({ resource: 'postgres-demo', command: 'select 1' }) }),
+    );
+    expect(response.statusCode).toBe(202);
+  });
+});

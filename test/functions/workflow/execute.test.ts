@@ -1,0 +1,109 @@
+import { createHash } from 'node:crypto';
+import { DatabaseErrorException, DatabaseResumingException, ExecuteStatementCommand, RDSDataClient } from '@aws-sdk/client-rds-data';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+
+const dynamo = mockClient(DynamoDBDocumentClient);
+const rds = mockClient(RDSDataClient);
+const ID = '5a1f7c52-1d55-4c43-9a0e-6b1f9b0c2d11';
+const command = 'select id from customers limit 2';
+
+const approved = {
+  pk: `SESSION#${ID}`,
+  sk: 'META',
+  id: ID,
+  status: 'approved',
+  requester: { sub: 'a', email: 'alice@example.com', name: 'Alice', groups: ['dba'] },
+  resource: { id: 'postgres-demo', name: 'Orders', type: 'postgres', database: 'orders' },
+  command,
+  commandSha256: createHash('sha256').update(command).digest('hex'),
+  approvals: [],
+};
+const resource = {
+  pk: 'RESOURCE#postgres-demo',
+  sk: 'META',
+  record: {
+    id: 'postgres-demo', name: 'Orders', type: 'postgres', database: 'orders', allowedGroups: ['dba'],
+    clusterArn: 'arn:aws:rds:eu-west-1:123456789012:cluster:orders',
+    secretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:orders-AbCdEf',
+  },
+};
+
+let handler: typeof import('../../../functions/workflow/execute').handler;
+
+beforeAll(async () => {
+  vi.stubEnv('SESSIONS_TABLE', 'sessions');
+  vi.stubEnv('EVENTS_TABLE', 'events');
+  vi.stubEnv('RESULTS_TABLE', 'results');
+  ({ handler } = await import('../../../functions/workflow/execute'));
+});
+
+beforeEach(() => {
+  dynamo.reset();
+  rds.reset();
+  dynamo.on(GetCommand, { Key: { pk: `SESSION#${ID}`, sk: 'META' } }).resolves({ Item: approved });
+  dynamo.on(GetCommand, { Key: { pk: 'RESOURCE#postgres-demo', sk: 'META' } }).resolves({ Item: resource });
+  dynamo.on(QueryCommand).resolves({ Items: [] });
+  dynamo.on(PutCommand).resolves({});
+  dynamo.on(UpdateCommand).resolves({ Attributes: { ...approved, status: 'running' } });
+});
+
+const run = () => handler({ sessionId: ID }, {} as never);
+
+describe('Execute task', () => {
+  it('runs the approved command through the Data API against the resource\'s cluster and secret', async () => {
+    rds.on(ExecuteStatementCommand).resolves({
+      columnMetadata: [{ name: 'id', label: 'id', typeName: 'int4' }],
+      records: [[{ longValue: 1 }], [{ longValue: 2 }]],
+    });
+
+    await expect(run()).resolves.toEqual({ status: 'done' });
+
+    expect(rds.commandCalls(ExecuteStatementCommand)[0].args[0].input).toEqual({
+      resourceArn: 'arn:aws:rds:eu-west-1:123456789012:cluster:orders',
+      secretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:orders-AbCdEf',
+      database: 'orders',
+      sql: command,
+      includeResultMetadata: true,
+    });
+    const stored = dynamo.commandCalls(PutCommand, { TableName: 'results' })[0].args[0].input.Item;
+    expect(stored).toMatchObject({ pk: `SESSION#${ID}`, sk: 'CHUNK#0000', count: 1 });
+  });
+
+  it('refuses to run a command whose SHA-256 no longer matches the approved one', async () => {
+    dynamo.on(GetCommand, { Key: { pk: `SESSION#${ID}`, sk: 'META' } }).resolves({ Item: { ...approved, command: `${command}; drop table customers` } });
+    dynamo.on(UpdateCommand).resolves({ Attributes: { ...approved, status: 'failed', error: { code: 'command_integrity' } } });
+
+    await expect(run()).resolves.toEqual({ status: 'failed' });
+
+    expect(rds.commandCalls(ExecuteStatementCommand)).toHaveLength(0);
+    const failure = dynamo.commandCalls(UpdateCommand)[0].args[0].input;
+    expect(failure.ExpressionAttributeValues).toMatchObject({ ':final': 'failed', ':detail': { code: 'command_integrity' } });
+  });
+
+  it('hands a transient error back to the workflow for a retry, returning the session to approved', async () => {
+    rds.on(ExecuteStatementCommand).rejects(new DatabaseResumingException({ message: 'resuming', $metadata: {} }));
+
+    await expect(run()).rejects.toMatchObject({ name: 'TransientDatabaseError' });
+
+    const updates = dynamo.commandCalls(UpdateCommand).map((call) => call.args[0].input);
+    expect(updates.at(-1)).toMatchObject({ ConditionExpression: expect.stringContaining('#status = :running'), ExpressionAttributeValues: { ':approved': 'approved' } });
+  });
+
+  it('records a SQL error as a failure with the database\'s message, without retrying', async () => {
+    rds.on(ExecuteStatementCommand).rejects(new DatabaseErrorException({ message: 'ERROR: relation "custmers" does not exist', $metadata: {} }));
+    dynamo.on(UpdateCommand).resolves({ Attributes: { ...approved, status: 'failed', error: { code: 'DatabaseErrorException' } } });
+
+    await expect(run()).resolves.toEqual({ status: 'failed' });
+
+    const failure = dynamo.commandCalls(UpdateCommand).map((call) => call.args[0].input).find((input) => input.ExpressionAttributeValues?.[':final'] === 'failed');
+    expect(failure?.ExpressionAttributeValues?.[':detail']).toEqual({ code: 'DatabaseErrorException', message: 'ERROR: relation "custmers" does not exist' });
+  });
+
+  it('does nothing for a session that is not approved (already ran, or never will)', async () => {
+    dynamo.on(GetCommand, { Key: { pk: `SESSION#${ID}`, sk: 'META' } }).resolves({ Item: { ...approved, status: 'done' } });
+    await expect(run()).resolves.toEqual({ status: 'done' });
+    expect(rds.commandCalls(ExecuteStatementCommand)).toHaveLength(0);
+  });
+});
