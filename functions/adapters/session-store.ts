@@ -165,7 +165,7 @@ export class DynamoSessionStore implements SessionStore {
       expression:
         'SET approvals = list_append(approvals, :approval), updatedAt = :at ADD approverSubs :subs, approverEmails :emails, approvalCount :one',
       condition:
-        '#status = :pending AND requesterSub <> :sub AND (attribute_not_exists(approverSubs) OR NOT contains(approverSubs, :sub))',
+        '#status = :pending AND approvalCount < approvalsRequired AND requesterSub <> :sub AND (attribute_not_exists(approverSubs) OR NOT contains(approverSubs, :sub))',
       values: {
         ':approval': [approval],
         ':at': approval.at,
@@ -177,10 +177,10 @@ export class DynamoSessionStore implements SessionStore {
       },
     });
     if (session) return { session, counted: true };
+    // Not counted: either this person already approved, or the count is already met (its writer may
+    // not have closed the review yet), or the review is closed.
     const current = await this.mustGet(id);
-    if (current.status === 'pending_review' && current.approvals.some((a) => a.sub === approval.sub)) {
-      return { session: current, counted: false };
-    }
+    if (current.status === 'pending_review') return { session: current, counted: false };
     return this.closedReview(id);
   }
 

@@ -31,7 +31,7 @@ export type SessionScope =
 export interface ApprovalOutcome {
   /** The session after the write. */
   readonly session: Session;
-  /** False when this person had already approved: nothing was counted. */
+  /** False when nothing was counted: this person had already approved, or the count was already met. */
   readonly counted: boolean;
 }
 
@@ -40,7 +40,7 @@ export interface SessionStore {
   get(id: string): Promise<Session | undefined>;
   /** (Re)writes the inbox entries of a pending session; idempotent. */
   ensureReviewQueue(session: Session): Promise<void>;
-  /** Adds one distinct approver while the review is open; throws ConflictError once it is closed. */
+  /** Adds one distinct approver while the review is open and short of its count; throws ConflictError once it is closed. */
   addApproval(id: string, approval: Approval): Promise<ApprovalOutcome>;
   /** pending_review → approved, only once the approvals reach the requirement; undefined if another writer did it. */
   markApproved(id: string, at: string): Promise<Session | undefined>;

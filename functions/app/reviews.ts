@@ -4,7 +4,7 @@
  * writer whose approval completes the count (or the one who denies) resumes the workflow.
  */
 import { actorOf, type Identity } from '../domain/identity';
-import { NotFoundError } from '../domain/errors';
+import { ConflictError, NotFoundError } from '../domain/errors';
 import { canForce, decideReview, isApprover, mayReview, ReviewRefusedError, type ReviewRequest, type Session } from '../domain/session';
 import { recordSecurityEvent, recordSessionEvent } from './audit-trail';
 import type { Deps } from './ports';
@@ -48,12 +48,18 @@ export async function reviewSession(deps: Deps, who: Identity, id: string, reque
     case 'approve': {
       const outcome = await deps.sessions.addApproval(id, action.approval);
       session = outcome.session;
-      if (!outcome.counted) return session;
-      await recordSessionEvent(deps, id, 'review.approved', actorOf(who), {
-        approval: action.approval,
-        approvals: session.approvals.length,
-        required: session.approvalsRequired,
-      });
+      const mine = session.approvals.some((approval) => approval.sub === who.sub);
+      if (outcome.counted) {
+        await recordSessionEvent(deps, id, 'review.approved', actorOf(who), {
+          approval: action.approval,
+          approvals: session.approvals.length,
+          required: session.approvalsRequired,
+        });
+      } else if (mine && session.approvals.length < session.approvalsRequired) {
+        return session;
+      }
+      // Whoever finds the count met closes the review; this also finishes the job of a writer that met
+      // it and crashed before closing. Only the one conditional write that succeeds resumes the workflow.
       if (session.approvals.length >= session.approvalsRequired) {
         const approved = await deps.sessions.markApproved(id, action.approval.at);
         if (approved) {
@@ -64,7 +70,14 @@ export async function reviewSession(deps: Deps, who: Identity, id: string, reque
             approvers: approved.approvals.map((a) => a.email),
           });
           await resumeWorkflow(deps, id, 'approve');
+        } else if (!outcome.counted) {
+          session = (await deps.sessions.get(id)) ?? session;
         }
+      }
+      if (!outcome.counted && !mine) {
+        throw new ConflictError(`Session ${id} already has the ${session.approvalsRequired} approval(s) it needs; its review is closed.`, 'review_closed', {
+          status: session.status,
+        });
       }
       break;
     }

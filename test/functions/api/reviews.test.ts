@@ -60,7 +60,7 @@ describe('POST /sessions/{id}/review', () => {
 
     expect(response.statusCode).toBe(200);
     const [count, close] = dynamo.commandCalls(UpdateCommand, { Key: { pk: `SESSION#${ID}`, sk: 'META' } }).map((call) => call.args[0].input);
-    expect(count.ConditionExpression).toContain('#status = :pending AND requesterSub <> :sub AND (attribute_not_exists(approverSubs) OR NOT contains(approverSubs, :sub))');
+    expect(count.ConditionExpression).toContain('#status = :pending AND approvalCount < approvalsRequired AND requesterSub <> :sub AND (attribute_not_exists(approverSubs) OR NOT contains(approverSubs, :sub))');
     expect(count.ExpressionAttributeValues).toMatchObject({ ':sub': callers.bob.sub, ':one': 1 });
     expect(close.ConditionExpression).toContain('#status = :pending AND approvalCount >= approvalsRequired');
     expect(sfn.commandCalls(SendTaskSuccessCommand)[0].args[0].input).toEqual({ taskToken: 'token-1', output: JSON.stringify({ decision: 'approve' }) });

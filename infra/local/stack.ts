@@ -1,0 +1,173 @@
+/**
+ * The local runtime's composition root: starts the stand-ins (dynalite, the Data API server over PGlite
+ * or a real Postgres/MySQL, the Step Functions endpoint over the ASL file), points the AWS SDK at them
+ * through its standard AWS_ENDPOINT_URL_* variables, then loads the very handler modules the AWS stack
+ * deploys. This file and infra/stack.ts are the only places that know which runtime is running.
+ */
+import './polyfills';
+import { join } from 'node:path';
+import { demoConfig, localClusterArn, localSecretArn } from './demo-config';
+import { startLocalDynamo } from './dynamo';
+import { startApiServer, type LocalMount, type RouteBinding } from './http-server';
+import { LocalIdentityProvider } from './identity';
+import { startWorkflowServer } from './workflow-server';
+import { type TaskHandler, type TaskState, WorkflowRunner } from './workflow-runner';
+import { startDataApiServer } from './data-api/server';
+import { MysqlBackend, PostgresBackend, type SqlBackend } from './data-api/backends';
+import { openPGliteBackend, seedDemoSchema } from './data-api/demo-schema';
+
+export const LOCAL_STATE_MACHINE_ARN = 'arn:aws:states:us-east-1:000000000000:stateMachine:accessgate-session';
+
+export interface LocalStackOptions {
+  /** Folder for all state; undefined keeps everything in memory (tests). */
+  readonly dataDir?: string;
+  /** API port; 0 picks a free one. */
+  readonly port?: number;
+  /** A real PostgreSQL server for the postgres resources instead of embedded PGlite. */
+  readonly postgresUrl?: string;
+  /** A MySQL server; adds the `mysql-rds` resource. */
+  readonly mysqlUrl?: string;
+  /** Shorten the ASL's retry intervals (tests). */
+  readonly retryIntervalMs?: number;
+  /** One embedded database behind every postgres resource (tests: one PGlite start instead of two). */
+  readonly sharedDatabase?: boolean;
+  readonly faults?: Parameters<typeof startDataApiServer>[0]['faults'];
+  readonly mounts?: readonly LocalMount[];
+}
+
+export interface LocalStack {
+  readonly url: string;
+  readonly dataApiUrl: string;
+  readonly runner: WorkflowRunner;
+  readonly identity: LocalIdentityProvider;
+  readonly backends: Map<string, SqlBackend>;
+  token(email: string): Promise<string>;
+  stop(): Promise<void>;
+}
+
+type Lambda = (event: unknown, context: unknown) => Promise<unknown>;
+const invoke = (handler: Lambda, name: string): TaskHandler => (event) =>
+  handler(event, { functionName: name, awsRequestId: crypto.randomUUID(), getRemainingTimeInMillis: () => 60_000 });
+
+async function openBackends(options: LocalStackOptions, resources: { id: string; type: string; clusterArn: string }[]) {
+  const backends = new Map<string, SqlBackend>();
+  let shared: SqlBackend | undefined;
+  for (const resource of resources) {
+    let backend: SqlBackend;
+    if (resource.type === 'mysql') {
+      backend = new MysqlBackend(options.mysqlUrl!);
+    } else if (options.postgresUrl) {
+      backend = shared ??= new PostgresBackend(options.postgresUrl);
+    } else if (options.sharedDatabase || !options.dataDir) {
+      backend = shared ??= await openPGliteBackend(options.dataDir && join(options.dataDir, 'pglite', 'shared'));
+    } else {
+      backend = await openPGliteBackend(join(options.dataDir, 'pglite', resource.id));
+    }
+    if (!backends.size || ![...backends.values()].includes(backend)) await seedDemoSchema(backend);
+    backends.set(resource.clusterArn, backend);
+  }
+  return backends;
+}
+
+export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
+  const config = demoConfig({ mysql: !!options.mysqlUrl });
+  const dynamo = await startLocalDynamo(options.dataDir && join(options.dataDir, 'dynamodb'));
+  const backends = await openBackends(options, config.resources);
+  const dataApi = await startDataApiServer({
+    host: '127.0.0.1',
+    port: 0,
+    backends,
+    secretArns: new Map(config.resources.map((r) => [localClusterArn(r.id), localSecretArn(r.id)])),
+    ...(options.faults ? { faults: options.faults } : {}),
+  });
+
+  // The handlers' SDK clients read these at construction: set them before any handler module loads.
+  Object.assign(process.env, {
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'local',
+    AWS_SECRET_ACCESS_KEY: 'local',
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+    AWS_ENDPOINT_URL_RDS_DATA: dataApi.url,
+    STATE_MACHINE_ARN: LOCAL_STATE_MACHINE_ARN,
+    ...dynamo.tableNames,
+  });
+  delete process.env.AWS_PROFILE;
+  delete process.env.AWS_SESSION_TOKEN;
+
+  const tasks = {
+    Evaluate: await import('../../functions/workflow/evaluate'),
+    AwaitReview: await import('../../functions/workflow/await-review'),
+    Expire: await import('../../functions/workflow/expire'),
+    Execute: await import('../../functions/workflow/execute'),
+    Record: await import('../../functions/workflow/record'),
+  };
+  const runner = new WorkflowRunner({
+    stateMachineArn: LOCAL_STATE_MACHINE_ARN,
+    handlers: Object.fromEntries(
+      Object.entries(tasks).map(([state, module]) => [state, invoke(module.handler as Lambda, state)]),
+    ) as Record<TaskState, TaskHandler>,
+    ...(options.retryIntervalMs !== undefined ? { retryIntervalMs: options.retryIntervalMs } : {}),
+  });
+  const workflow = await startWorkflowServer(runner, LOCAL_STATE_MACHINE_ARN);
+  process.env.AWS_ENDPOINT_URL_SFN = workflow.url;
+
+  const { deps } = await import('../../functions/wiring');
+  const { applyConfig } = await import('../../functions/app/catalog');
+  await applyConfig(deps(), config, { system: 'npm start' });
+
+  const api = {
+    identity: await import('../../functions/api/identity'),
+    sessions: await import('../../functions/api/sessions'),
+    reviews: await import('../../functions/api/reviews'),
+    rules: await import('../../functions/api/rules'),
+  };
+  const routes: RouteBinding[] = Object.values(api).flatMap((module) =>
+    Object.keys(module.routes).map((routeKey) => ({
+      routeKey,
+      lambda: module.handler as RouteBinding['lambda'],
+      public: routeKey === 'GET /health',
+    })),
+  );
+  const identity = await LocalIdentityProvider.open(options.dataDir && join(options.dataDir, 'keys', 'jwt.json'), process.env.GROUPS_CLAIM ?? 'cognito:groups');
+  const server = await startApiServer({ port: options.port ?? 0, routes, identity, mounts: options.mounts ?? [] });
+  process.env.WEB_URL ??= server.url;
+
+  await redriveOpenSessions(runner, deps());
+
+  return {
+    url: server.url,
+    dataApiUrl: dataApi.url,
+    runner,
+    identity,
+    backends,
+    async token(email) {
+      const user = identity.user(email);
+      if (!user) throw new Error(`No demo user ${email}`);
+      return identity.issue(user);
+    },
+    async stop() {
+      await server.close();
+      await workflow.close();
+      await dataApi.close();
+      for (const backend of new Set(backends.values())) await backend.close();
+      await dynamo.close();
+    },
+  };
+}
+
+/**
+ * Executions live in memory here, unlike on AWS: after a restart every session that is not final gets
+ * its workflow started again. Each Task is idempotent, so this resumes a pending review (with the time
+ * left in its window), runs an approved command, and fails one that was interrupted mid-run.
+ */
+async function redriveOpenSessions(runner: WorkflowRunner, deps: import('../../functions/app/ports').Deps): Promise<void> {
+  for (const status of ['pending_review', 'approved', 'running'] as const) {
+    let cursor: string | undefined;
+    do {
+      const page = await deps.sessions.list({ kind: 'all' }, { status }, 100, cursor);
+      for (const session of page.items) runner.start(session.id, JSON.stringify({ sessionId: session.id }));
+      cursor = page.cursor;
+    } while (cursor);
+  }
+}
