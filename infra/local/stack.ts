@@ -5,6 +5,7 @@
  * deploys. This file and infra/stack.ts are the only places that know which runtime is running.
  */
 import './polyfills';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { demoConfig, localClusterArn, localSecretArn } from './demo-config';
 import { startLocalDynamo } from './dynamo';
@@ -45,6 +46,12 @@ export interface LocalStack {
   stop(): Promise<void>;
 }
 
+function dataFolder(...parts: string[]): string {
+  const path = join(...parts);
+  mkdirSync(path, { recursive: true });
+  return path;
+}
+
 type Lambda = (event: unknown, context: unknown) => Promise<unknown>;
 const invoke = (handler: Lambda, name: string): TaskHandler => (event) =>
   handler(event, { functionName: name, awsRequestId: crypto.randomUUID(), getRemainingTimeInMillis: () => 60_000 });
@@ -59,9 +66,9 @@ async function openBackends(options: LocalStackOptions, resources: { id: string;
     } else if (options.postgresUrl) {
       backend = shared ??= new PostgresBackend(options.postgresUrl);
     } else if (options.sharedDatabase || !options.dataDir) {
-      backend = shared ??= await openPGliteBackend(options.dataDir && join(options.dataDir, 'pglite', 'shared'));
+      backend = shared ??= await openPGliteBackend(options.dataDir && dataFolder(options.dataDir, 'pglite', 'shared'));
     } else {
-      backend = await openPGliteBackend(join(options.dataDir, 'pglite', resource.id));
+      backend = await openPGliteBackend(dataFolder(options.dataDir, 'pglite', resource.id));
     }
     if (!backends.size || ![...backends.values()].includes(backend)) await seedDemoSchema(backend);
     backends.set(resource.clusterArn, backend);
@@ -70,6 +77,8 @@ async function openBackends(options: LocalStackOptions, resources: { id: string;
 }
 
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
+  // Node 20 is what this machine runs; the SDK's notice about its future Node 22 floor is noise here.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const config = demoConfig({ mysql: !!options.mysqlUrl });
   const dynamo = await startLocalDynamo(options.dataDir && join(options.dataDir, 'dynamodb'));
   const backends = await openBackends(options, config.resources);
