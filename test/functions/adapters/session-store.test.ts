@@ -1,0 +1,119 @@
+/**
+ * The session store against dynalite (the local DynamoDB): the lifecycle's conditional writes, and
+ * the approval count under concurrent writers.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startLocalDynamo, type LocalDynamo } from '../../../infra/local/dynamo';
+import { DynamoSessionStore } from '../../../functions/adapters/session-store';
+import { ConflictError } from '../../../functions/domain/errors';
+import { ruleSchema, ruleSnapshot } from '../../../functions/domain/rule';
+import { type Approval, newSession } from '../../../functions/domain/session';
+
+let dynamo: LocalDynamo;
+let store: DynamoSessionStore;
+let client: DynamoDBClient;
+
+beforeAll(async () => {
+  dynamo = await startLocalDynamo(undefined);
+  client = new DynamoDBClient({ endpoint: dynamo.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
+  store = new DynamoSessionStore(DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } }), dynamo.tableNames.SESSIONS_TABLE);
+});
+
+afterAll(async () => {
+  client.destroy();
+  await dynamo.close();
+});
+
+const rule = (approvalsRequired: number) =>
+  ruleSnapshot(ruleSchema.parse({ name: 'r', resources: ['db'], approvalGroups: ['approvers'], forceApprovalGroups: ['sre'], approvalsRequired }));
+const alice = { sub: 'alice', email: 'alice@example.com', name: 'Alice', groups: ['dba'] };
+let counter = 0;
+async function pendingSession(approvalsRequired = 1, createdAt = new Date()) {
+  const session = newSession({
+    id: `00000000-0000-4000-a000-${String(++counter).padStart(12, '0')}`,
+    now: createdAt,
+    requester: alice,
+    resource: { id: 'db', name: 'DB', type: 'postgres', database: 'db' },
+    command: 'select 1',
+    rule: rule(approvalsRequired),
+  });
+  await store.create(session);
+  return session;
+}
+const approval = (sub: string, forced = false): Approval => ({ sub, email: `${sub}@example.com`, name: sub, at: new Date().toISOString(), via: 'api', forced });
+
+describe('DynamoSessionStore', () => {
+  it('counts each approver once and stops at the required count under concurrent writers', async () => {
+    const session = await pendingSession(2);
+    const writers = ['bob', 'grace', 'henry', 'bob', 'grace', 'henry', 'bob', 'ivan'].map((sub) => store.addApproval(session.id, approval(sub)));
+    const outcomes = await Promise.all(writers);
+    expect(outcomes.filter((o) => o.counted)).toHaveLength(2);
+    const stored = await store.get(session.id);
+    expect(stored?.approvals).toHaveLength(2);
+    expect(new Set(stored?.approvals.map((a) => a.sub)).size).toBe(2);
+    const closers = await Promise.all([store.markApproved(session.id, 'now'), store.markApproved(session.id, 'now'), store.markApproved(session.id, 'now')]);
+    expect(closers.filter(Boolean)).toHaveLength(1);
+    expect((await store.get(session.id))?.status).toBe('approved');
+  });
+
+  it('never counts the requester, even if asked directly', async () => {
+    const session = await pendingSession();
+    const outcome = await store.addApproval(session.id, approval('alice'));
+    expect(outcome.counted).toBe(false);
+    expect((await store.get(session.id))?.approvals).toEqual([]);
+  });
+
+  it('will not close a review short of its count', async () => {
+    const session = await pendingSession(2);
+    await store.addApproval(session.id, approval('bob'));
+    expect(await store.markApproved(session.id, 'now')).toBeUndefined();
+  });
+
+  it('answers decisions on a closed review with a conflict', async () => {
+    const session = await pendingSession();
+    await store.deny(session.id, { ...approval('bob'), reason: 'no' });
+    await expect(store.addApproval(session.id, approval('grace'))).rejects.toThrow(ConflictError);
+    await expect(store.forceApprove(session.id, approval('carol', true))).rejects.toThrow(ConflictError);
+    await expect(store.cancel(session.id, 'now')).rejects.toThrow(ConflictError);
+  });
+
+  it('expires a review short of its approvals, and approves one whose count was met but never closed', async () => {
+    const short = await pendingSession(2);
+    await store.addApproval(short.id, approval('bob'));
+    expect((await store.expire(short.id, new Date().toISOString())).status).toBe('expired');
+
+    const met = await pendingSession(1);
+    await store.addApproval(met.id, approval('bob'));
+    expect((await store.expire(met.id, new Date().toISOString())).status).toBe('approved');
+  });
+
+  it('runs a session once: only one writer moves it from approved to running', async () => {
+    const session = await pendingSession();
+    await store.forceApprove(session.id, { ...approval('carol', true), reason: 'outage' });
+    const starts = await Promise.all([1, 2, 3].map(() => store.startRunning(session.id, 'now')));
+    expect(starts.filter(Boolean)).toHaveLength(1);
+  });
+
+  it('keeps the inbox to open reviews', async () => {
+    const open = await pendingSession();
+    const closed = await pendingSession();
+    await store.deny(closed.id, approval('bob'));
+    const inbox = (await store.pendingFor(['approvers'], 100)).map((s) => s.id);
+    expect(inbox).toContain(open.id);
+    expect(inbox).not.toContain(closed.id);
+  });
+
+  it('pages through every session across months, newest first, with a cursor', async () => {
+    for (const month of ['2026-08-15', '2026-09-15', '2026-10-15']) await pendingSession(1, new Date(`${month}T10:00:00Z`));
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await store.list({ kind: 'all' }, { from: '2026-08-01T00:00:00Z', to: '2026-10-31T23:59:59Z' }, 2, cursor);
+      seen.push(...page.items.map((s) => s.createdAt));
+      cursor = page.cursor;
+    } while (cursor);
+    expect(seen).toEqual(['2026-10-15T10:00:00.000Z', '2026-09-15T10:00:00.000Z', '2026-08-15T10:00:00.000Z']);
+  });
+});
