@@ -384,6 +384,22 @@ describe('errors', () => {
       await quick.close();
     }
   });
+
+  it('times out a call that waits behind an open transaction on the single PGlite session', async () => {
+    const quick = await startDataApiServer({ backends: new Map([[CLUSTER, backend]]), statementTimeoutMs: 150 });
+    const c = makeClient(quick.url, 1);
+    try {
+      const { transactionId } = await c.send(new BeginTransactionCommand({ resourceArn: CLUSTER, secretArn: SECRET }));
+      const err = await failure(c.send(new ExecuteStatementCommand({ resourceArn: CLUSTER, secretArn: SECRET, sql: 'SELECT 1' })));
+      expect(err.name).toBe('StatementTimeoutException');
+      await c.send(new RollbackTransactionCommand({ resourceArn: CLUSTER, secretArn: SECRET, transactionId }));
+      const after = await c.send(new ExecuteStatementCommand({ resourceArn: CLUSTER, secretArn: SECRET, sql: 'SELECT 1' }));
+      expect(after.records).toEqual([[{ longValue: 1 }]]);
+    } finally {
+      c.destroy();
+      await quick.close();
+    }
+  });
 });
 
 describe('demo schema', () => {
