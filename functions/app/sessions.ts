@@ -70,7 +70,9 @@ export async function readSession(deps: Deps, who: Identity, id: string): Promis
   return { session, events, ...(result ? { result } : {}) };
 }
 
-const POLL_MS = 100;
+/** Polls start fast (a command with no review finishes in tens of ms) and back off to spare reads. */
+const FIRST_POLL_MS = 10;
+const MAX_POLL_MS = 250;
 
 /**
  * Holds until the session needs nobody's action (or, given `after`, until it changed since that
@@ -78,13 +80,13 @@ const POLL_MS = 100;
  */
 export async function waitForSession(deps: Deps, who: Identity, id: string, seconds: number, after?: string): Promise<SessionView> {
   const deadline = Date.now() + seconds * 1000;
-  for (;;) {
+  for (let pause = FIRST_POLL_MS; ; pause = Math.min(MAX_POLL_MS, pause * 1.5)) {
     const session = await deps.sessions.get(id);
     if (!session) throw new NotFoundError(`Session ${id} does not exist.`);
     assertMayRead(deps, who, session);
     const ready = after ? session.updatedAt !== after : isSettled(session.status);
     if (ready || Date.now() >= deadline) return readSession(deps, who, id);
-    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+    await new Promise((resolve) => setTimeout(resolve, Math.min(pause, Math.max(0, deadline - Date.now()))));
   }
 }
 

@@ -158,6 +158,19 @@ describe('a governed command, end to end', () => {
     expect((await as.frank.get('/sessions?scope=all')).status).toBe(403);
   });
 
+  it('tells each person who they are and which resources they may use, under which rule', async () => {
+    expect((await as.henry.get('/me')).body).toMatchObject({ email: 'henry@example.com', groups: ['dba', 'dba-approvers'], isAdmin: false });
+    const resources = (await as.alice.get('/resources')).body.resources;
+    expect(resources).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ id: 'postgres-demo', type: 'postgres', rule: expect.objectContaining({ name: 'dba-by-command', approvalGroups: ['dba-approvers'] }) }),
+        expect.objectContaining({ id: 'postgres-staging', rule: null }),
+      ]),
+    );
+    expect(resources[0]).not.toHaveProperty('clusterArn');
+    expect((await as.bob.get('/resources')).body.resources).toEqual([]);
+  });
+
   it('refuses bad input with a clear error', async () => {
     expect((await ApiClient.anonymous(stack).get('/me')).status).toBe(401);
     expect((await ApiClient.anonymous(stack).get('/health')).status).toBe(200);
