@@ -320,7 +320,9 @@ function prepareStatement(
         idx = values.length;
         pgIndex.set(name, idx);
       }
-      return b.pgType ? `$${idx}::${b.pgType}` : `$${idx}`;
+      if (!b.pgType) return `$${idx}`;
+      // `$1::int8[][1]` would read as a type with bounds, so array casts get parentheses for `:arr[1]`.
+      return b.pgType.endsWith('[]') ? `($${idx}::${b.pgType})` : `$${idx}::${b.pgType}`;
     },
   });
   return { text: scan.text, values, statementCount: scan.statementCount };

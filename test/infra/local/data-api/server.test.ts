@@ -207,6 +207,11 @@ describe('named parameters', () => {
     expect(res.records![0]).toEqual([{ stringValue: ':id' }, { stringValue: ':id' }, { longValue: 42 }, { stringValue: '41' }]);
   });
 
+  it('subscripts array parameters', async () => {
+    const res = await exec('SELECT :arr[2] AS second', { parameters: [{ name: 'arr', value: { arrayValue: { stringValues: ['a', 'b'] } } }] });
+    expect(res.records).toEqual([[{ stringValue: 'b' }]]);
+  });
+
   it('filters real rows with parameters', async () => {
     const res = await exec('SELECT count(*) AS n FROM orders WHERE customer_id = :cid AND total >= :min', {
       parameters: [
@@ -275,6 +280,14 @@ describe('writes and transactions', () => {
     const gone = await failure(client.send(new CommitTransactionCommand({ resourceArn: CLUSTER, secretArn: SECRET, transactionId })));
     expect(gone.name).toBe('BadRequestException');
     expect(gone.message).toContain('is not found');
+  });
+
+  it('reports timestamptz in UTC whatever the session time zone', async () => {
+    const { transactionId } = await client.send(new BeginTransactionCommand({ resourceArn: CLUSTER, secretArn: SECRET }));
+    await exec("SET LOCAL TimeZone TO 'Asia/Kolkata'", { transactionId });
+    const res = await exec("SELECT '2024-01-02 03:04:05.25+00'::timestamptz AS t, now()::text LIKE '%+05:30' AS local", { transactionId });
+    expect(res.records![0]).toEqual([{ stringValue: '2024-01-02 03:04:05.25' }, { booleanValue: true }]);
+    await client.send(new RollbackTransactionCommand({ resourceArn: CLUSTER, secretArn: SECRET, transactionId }));
   });
 
   it('runs BatchExecuteStatement over parameter sets', async () => {
