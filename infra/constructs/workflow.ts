@@ -1,0 +1,168 @@
+/**
+ * The governed-command workflow: the five task functions and the Standard state machine defined by
+ * statemachines/session.asl.json, the same file the local runtime runs.
+ *
+ * The file goes into the template as the DefinitionString, byte for byte, with its `${...FunctionArn}`
+ * placeholders resolved by CloudFormation through DefinitionSubstitutions. (DefinitionBody.fromFile
+ * would upload it as an S3 asset instead, so the template, the change set and the tests would see only an
+ * object key, not the definition that runs.)
+ *
+ * Logging is at level ALL without execution data: state inputs and outputs carry commands and session
+ * details, which must not leak into logs. The executor alone may reach the databases: ExecuteStatement on
+ * the configured cluster ARNs and GetSecretValue on their secrets, nothing else.
+ */
+import { Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { MAX_REVIEW_TIMEOUT_SECONDS } from '../../functions/domain/rule';
+import { AccessgateFunction, type FunctionDefaults, PROJECT_ROOT } from './accessgate-function';
+import type { AccessgateTables } from './tables';
+
+export const SESSION_ASL_PATH = join(PROJECT_ROOT, 'statemachines', 'session.asl.json');
+
+/** A database the executor may run commands on: its Aurora cluster and the secret the Data API logs in with. */
+export interface DatabaseTarget {
+  readonly clusterArn: string;
+  readonly secretArn: string;
+}
+
+export interface WorkflowProps {
+  readonly defaults: FunctionDefaults;
+  readonly tables: AccessgateTables;
+  readonly databases: readonly DatabaseTarget[];
+  readonly logRetention: logs.RetentionDays;
+}
+
+/**
+ * IAM resource for a configured secret. The Data API needs the complete ARN, which ends in "-" and six
+ * random characters; an ARN without that suffix still works through the console's partial form, so it is
+ * granted with exactly six wildcard characters and nothing more.
+ */
+export function secretResource(secretArn: string): string {
+  // A token is the ARN of a secret this stack creates (the demo's): always complete.
+  if (Token.isUnresolved(secretArn) || /-[A-Za-z0-9]{6}$/.test(secretArn)) return secretArn;
+  return `${secretArn}-??????`;
+}
+
+export class Workflow extends Construct {
+  readonly stateMachine: sfn.StateMachine;
+  readonly evaluate: AccessgateFunction;
+  readonly awaitReview: AccessgateFunction;
+  readonly expire: AccessgateFunction;
+  readonly execute: AccessgateFunction;
+  readonly record: AccessgateFunction;
+
+  constructor(scope: Construct, id: string, props: WorkflowProps) {
+    super(scope, id);
+    const { defaults, tables } = props;
+    // Every Task in the ASL has TimeoutSeconds 30 except Execute (120): each function must finish first.
+    const task = (name: string, entry: string, description: string) =>
+      new AccessgateFunction(this, name, { entry, description, timeout: Duration.seconds(20), defaults })
+        .bindTable(tables.sessions, 'RW')
+        .bindTable(tables.events, 'APPEND');
+
+    this.evaluate = task('Evaluate', 'functions/workflow/evaluate.ts', 'Workflow: route a session on its frozen policy decision');
+    this.awaitReview = task(
+      'AwaitReview',
+      'functions/workflow/await-review.ts',
+      'Workflow: store the review task token on the session and notify approvers',
+    );
+    this.expire = task('Expire', 'functions/workflow/expire.ts', 'Workflow: close a review whose window passed');
+    this.record = task('Record', 'functions/workflow/record.ts', 'Workflow: record the final state of a session');
+
+    this.execute = new AccessgateFunction(this, 'Execute', {
+      entry: 'functions/workflow/execute.ts',
+      description: 'Workflow: run the approved command through the RDS Data API and keep the result for the requester',
+      // Above the Data API's 45 s statement limit and the 60 s SDK timeout, below the ASL's 120 s.
+      timeout: Duration.seconds(90),
+      memorySize: 512,
+      // A SQL error in an engineer's command fails the invocation by design (the workflow records it as
+      // "failed"); only a burst of errors means the executor or a database is broken.
+      errorAlarmThreshold: 5,
+      defaults,
+    })
+      .bindTable(tables.sessions, 'RW')
+      .bindTable(tables.events, 'APPEND')
+      .bindTable(tables.results, 'RW');
+    const clusters = [...new Set(props.databases.map((database) => database.clusterArn))];
+    const secrets = [...new Set(props.databases.map((database) => secretResource(database.secretArn)))];
+    this.execute.addToRolePolicy(
+      new iam.PolicyStatement({ sid: 'RunApprovedCommands', actions: ['rds-data:ExecuteStatement'], resources: clusters }),
+    );
+    this.execute.addToRolePolicy(
+      new iam.PolicyStatement({ sid: 'ReadDatabaseCredentials', actions: ['secretsmanager:GetSecretValue'], resources: secrets }),
+    );
+    for (const secret of secrets.filter((arn) => arn.endsWith('-??????'))) {
+      Validations.of(this.execute.role!).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::${secret}]`,
+        reason: `The config file names this secret without its six-character suffix; "??????" matches exactly that suffix of this one secret name and no other secret.`,
+      });
+    }
+
+    const logGroup = new logs.LogGroup(this, 'Logs', {
+      // Under /aws/vendedlogs/ Step Functions needs no account-wide log resource policy (which has a size
+      // limit). Destroyed with the stack so a redeploy can reuse the fixed name: without execution data
+      // these logs hold only state names and timings; the event table is the record.
+      logGroupName: `/aws/vendedlogs/states/${Stack.of(this).stackName}-session`,
+      retention: props.logRetention,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+
+    const tasks = {
+      EvaluateFunctionArn: this.evaluate,
+      AwaitReviewFunctionArn: this.awaitReview,
+      ExpireFunctionArn: this.expire,
+      ExecuteFunctionArn: this.execute,
+      RecordFunctionArn: this.record,
+    };
+    this.stateMachine = new sfn.StateMachine(this, 'SessionWorkflow', {
+      stateMachineType: sfn.StateMachineType.STANDARD,
+      definitionBody: sfn.DefinitionBody.fromString(readFileSync(SESSION_ASL_PATH, 'utf8')),
+      definitionSubstitutions: Object.fromEntries(Object.entries(tasks).map(([key, fn]) => [key, fn.functionArn])),
+      // Reviews may stay open for MAX_REVIEW_TIMEOUT_SECONDS; an execution older than that plus a day is
+      // stuck, and timing it out raises the WorkflowExecutionsTimedOut alarm.
+      timeout: Duration.seconds(MAX_REVIEW_TIMEOUT_SECONDS).plus(Duration.days(1)),
+      logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: false },
+      tracingEnabled: true,
+    });
+    // The ASL invokes exactly these unqualified ARNs, so no version or alias wildcard is granted.
+    this.stateMachine.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'InvokeWorkflowTasks',
+        actions: ['lambda:InvokeFunction'],
+        resources: Object.values(tasks).map((fn) => fn.functionArn),
+      }),
+    );
+    Validations.of(this.stateMachine).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'Resource "*" appears only in the statements CDK adds for logging (logs:CreateLogDelivery, GetLogDelivery, UpdateLogDelivery, DeleteLogDelivery, ListLogDeliveries, PutResourcePolicy, DescribeResourcePolicies, DescribeLogGroups) and X-Ray tracing (xray:PutTraceSegments, PutTelemetryRecords, GetSamplingRules, GetSamplingTargets): none of these actions supports resource-level permissions. test/infra asserts the allow-list.',
+    });
+  }
+
+  /** Lets the function start sessions' executions and tells it which state machine, in one step. */
+  bindStarter(fn: AccessgateFunction): AccessgateFunction {
+    this.stateMachine.grantStartExecution(fn);
+    fn.addEnvironment('STATE_MACHINE_ARN', this.stateMachine.stateMachineArn);
+    return fn;
+  }
+
+  /**
+   * Lets the function resume a waiting review (SendTaskSuccess on approval, SendTaskFailure on cancel).
+   * Task tokens belong to executions of this state machine, so that is the only resource.
+   */
+  bindReviewResponder(fn: AccessgateFunction): AccessgateFunction {
+    fn.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'ResumeReviews',
+        actions: ['states:SendTaskSuccess', 'states:SendTaskFailure'],
+        resources: [this.stateMachine.stateMachineArn],
+      }),
+    );
+    return fn;
+  }
+}

@@ -1,0 +1,269 @@
+/**
+ * The accessgate stack: composes tables, identity, API, workflow, config seeding, operations and the
+ * optional demo database, and wires each handler to exactly the access its issue describes. This and
+ * infra/local/ are the only places that know which runtime is running; the handlers do not.
+ *
+ * The constructs stay composable for later work: `api.addRoute(path, method, fn, { auth })` exposes a new
+ * function (the Slack interactions endpoint is `auth: false`), `createFunction` builds one with the shared
+ * defaults (alarm and dead-letter queue included), and `tables.events.table.tableStreamArn` feeds the
+ * audit exporter.
+ */
+import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import type * as logs from 'aws-cdk-lib/aws-logs';
+import type { Construct } from 'constructs';
+import { parseProductConfig, type ProductConfig } from '../functions/domain/product-config';
+import { AccessgateFunction, type AccessgateFunctionProps, type FunctionDefaults } from './constructs/accessgate-function';
+import { AccessgateApi } from './constructs/api';
+import { ConfigSeed } from './constructs/config-seed';
+import { DemoDatabase } from './constructs/demo-database';
+import { type AuthSettings, Identity } from './constructs/identity';
+import { Operations } from './constructs/operations';
+import { AccessgateTables } from './constructs/tables';
+import { type DatabaseTarget, Workflow } from './constructs/workflow';
+
+/** Everything the stack is configured with, read and validated from context by infra/app.ts. */
+export interface AccessgateSettings {
+  /** The admin's validated config file: protected resources and initial rules. */
+  readonly config: ProductConfig;
+  /** Where the config came from, for error messages. */
+  readonly configSource: string;
+  readonly auth: AuthSettings;
+  readonly groupsClaim: string;
+  readonly adminGroup: string;
+  readonly auditorGroup: string;
+  readonly demoDatabase: boolean;
+  /** Base URL of the web UI for links in notifications; defaults to the API's own URL. */
+  readonly webUrl?: string;
+  readonly corsOrigins: readonly string[];
+  readonly resultMaxRows: number;
+  readonly logRetention: logs.RetentionDays;
+  readonly alarmTopicArn?: string;
+}
+
+export interface AccessgateStackProps extends StackProps {
+  readonly settings: AccessgateSettings;
+}
+
+/** The groups every deployment starts with (requesters, approvers, break-glass); the config adds its own. */
+export const DEFAULT_GROUPS = ['dba', 'dba-approvers', 'sre'] as const;
+
+/** What `-c demoDatabase=true` adds to the configuration (same names as the local runtime's demo). */
+export const DEMO_RESOURCE_ID = 'postgres-demo';
+export const DEMO_RULE_NAME = 'dba-by-command';
+
+/** Every group the product refers to: defaults, the admin and auditor groups, and those in the config. */
+export function productGroups(settings: Pick<AccessgateSettings, 'config' | 'adminGroup' | 'auditorGroup'>): string[] {
+  const { resources, rules } = settings.config;
+  return [
+    ...new Set([
+      ...DEFAULT_GROUPS,
+      settings.adminGroup,
+      settings.auditorGroup,
+      ...resources.flatMap((resource) => resource.allowedGroups),
+      ...rules.flatMap((rule) => [...rule.requesterGroups, ...rule.approvalGroups, ...rule.forceApprovalGroups]),
+    ]),
+  ].sort();
+}
+
+/**
+ * Adds the demo resource and its rule to the config. The combination is validated with the same schema as
+ * the file (using placeholder ARNs, since the real ones are only known at deploy), so a clash with an id or
+ * rule name in the file fails synthesis naming the field.
+ */
+export function withDemoDatabase(config: ProductConfig, source: string, demo: { clusterArn: string; secretArn: string }): ProductConfig {
+  const resource = {
+    id: DEMO_RESOURCE_ID,
+    name: 'Demo PostgreSQL (Aurora Serverless v2)',
+    type: 'postgres' as const,
+    database: DemoDatabase.DATABASE_NAME,
+    clusterArn: 'arn:aws:rds:us-east-1:000000000000:cluster:accessgate-demo',
+    secretArn: 'arn:aws:secretsmanager:us-east-1:000000000000:secret:accessgate-demo-AbCdEf',
+    allowedGroups: ['dba', 'sre'],
+  };
+  const rule = {
+    name: DEMO_RULE_NAME,
+    description: 'Every command on the demo database needs one approval from dba-approvers; sre may force-approve.',
+    mode: 'command' as const,
+    resources: [DEMO_RESOURCE_ID],
+    requesterGroups: [],
+    approvalGroups: ['dba-approvers'],
+    approvalsRequired: 1,
+    forceApprovalGroups: ['sre'],
+    reviewTimeoutSeconds: 3600,
+    reasonRequired: false,
+  };
+  const combined = parseProductConfig(
+    { resources: [...config.resources, resource], rules: [...config.rules, rule] },
+    `${source} together with the demo database (-c demoDatabase=true)`,
+  );
+  return {
+    ...combined,
+    resources: combined.resources.map((r) => (r.id === DEMO_RESOURCE_ID ? { ...r, ...demo } : r)),
+  };
+}
+
+export class AccessgateStack extends Stack {
+  readonly settings: AccessgateSettings;
+  readonly tables: AccessgateTables;
+  readonly operations: Operations;
+  readonly identity: Identity;
+  readonly api: AccessgateApi;
+  readonly functionDefaults: FunctionDefaults;
+  readonly demoDatabase?: DemoDatabase;
+  /** The configuration seeded into the sessions table, demo resource included when enabled. */
+  readonly productConfig: ProductConfig;
+  readonly workflow: Workflow;
+  readonly functions: {
+    readonly identity: AccessgateFunction;
+    readonly sessions: AccessgateFunction;
+    readonly reviews: AccessgateFunction;
+    readonly rules: AccessgateFunction;
+  };
+  readonly configSeed: ConfigSeed;
+
+  constructor(scope: Construct, id: string, props: AccessgateStackProps) {
+    super(scope, id, {
+      description: 'accessgate: approval-gated SQL access to production databases',
+      ...props,
+    });
+    const settings = props.settings;
+    this.settings = settings;
+
+    this.tables = new AccessgateTables(this, 'Tables');
+    this.operations = new Operations(this, 'Operations', { alarmTopicArn: settings.alarmTopicArn });
+    this.identity = new Identity(this, 'Identity', { auth: settings.auth, groups: productGroups(settings) });
+    this.api = new AccessgateApi(this, 'Api', {
+      authorizer: this.identity.authorizer,
+      logRetention: settings.logRetention,
+      corsOrigins: settings.corsOrigins,
+    });
+    this.functionDefaults = {
+      environment: {
+        GROUPS_CLAIM: settings.groupsClaim,
+        ADMIN_GROUP: settings.adminGroup,
+        AUDITOR_GROUP: settings.auditorGroup,
+        WEB_URL: settings.webUrl ?? this.api.httpApi.apiEndpoint,
+        RESULT_MAX_ROWS: String(settings.resultMaxRows),
+      },
+      tables: this.tables.all,
+      deadLetterQueue: this.operations.deadLetterQueue,
+      logRetention: settings.logRetention,
+      operations: this.operations,
+    };
+
+    if (settings.demoDatabase) {
+      this.demoDatabase = new DemoDatabase(this, 'DemoDatabase', {
+        defaults: this.functionDefaults,
+        logRetention: settings.logRetention,
+      });
+    }
+    this.productConfig = this.demoDatabase
+      ? withDemoDatabase(settings.config, settings.configSource, {
+          clusterArn: this.demoDatabase.cluster.clusterArn,
+          secretArn: this.demoDatabase.secret.secretArn,
+        })
+      : settings.config;
+    const databases: DatabaseTarget[] = this.productConfig.resources.map(({ clusterArn, secretArn }) => ({ clusterArn, secretArn }));
+
+    this.workflow = new Workflow(this, 'Workflow', {
+      defaults: this.functionDefaults,
+      tables: this.tables,
+      databases,
+      logRetention: settings.logRetention,
+    });
+    this.operations.watchStateMachine(this.workflow.stateMachine);
+
+    this.functions = this.addApiFunctions();
+
+    this.configSeed = new ConfigSeed(this, 'ConfigSeed', {
+      defaults: this.functionDefaults,
+      tables: this.tables,
+      config: this.productConfig,
+      logRetention: settings.logRetention,
+    });
+
+    this.addOutputs();
+  }
+
+  /** Builds a function with the stack's shared defaults (runtime, logs, tracing, DLQ, error alarm). */
+  createFunction(scope: Construct, id: string, props: Omit<AccessgateFunctionProps, 'defaults'>): AccessgateFunction {
+    return new AccessgateFunction(scope, id, { ...props, defaults: this.functionDefaults });
+  }
+
+  private addApiFunctions() {
+    const { sessions, events, results } = this.tables;
+    const api = this.api;
+
+    const identity = this.createFunction(api, 'IdentityHandler', {
+      entry: 'functions/api/identity.ts',
+      description: 'API: GET /health, GET /me, GET /resources',
+      timeout: Duration.seconds(10),
+    }).bindTable(sessions, 'RO');
+    api.addRoute('/health', 'GET', identity, {
+      auth: false,
+      publicBecause: 'load balancers and uptime checks call it without a token; it answers 200 and reveals no data.',
+    });
+    api.addRoute('/me', 'GET', identity, { auth: true });
+    api.addRoute('/resources', 'GET', identity, { auth: true });
+
+    const sessionsFn = this.createFunction(api, 'SessionsHandler', {
+      entry: 'functions/api/sessions.ts',
+      description: 'API: submit, list, read and cancel sessions',
+      // ?wait=N holds a response up to 25 s; API Gateway gives up at 30 s.
+      timeout: Duration.seconds(29),
+    })
+      .bindTable(sessions, 'RW')
+      .bindTable(events, 'APPEND')
+      .bindTable(results, 'RO');
+    this.workflow.bindStarter(sessionsFn);
+    this.workflow.bindReviewResponder(sessionsFn);
+    api.addRoute('/sessions', 'POST', sessionsFn, { auth: true });
+    api.addRoute('/sessions', 'GET', sessionsFn, { auth: true });
+    api.addRoute('/sessions/{id}', 'GET', sessionsFn, { auth: true });
+    api.addRoute('/sessions/{id}/cancel', 'POST', sessionsFn, { auth: true });
+
+    const reviews = this.createFunction(api, 'ReviewsHandler', {
+      entry: 'functions/api/reviews.ts',
+      description: 'API: list reviews waiting for the caller, approve or deny a session',
+      timeout: Duration.seconds(10),
+    })
+      .bindTable(sessions, 'RW')
+      .bindTable(events, 'APPEND');
+    this.workflow.bindReviewResponder(reviews);
+    api.addRoute('/reviews', 'GET', reviews, { auth: true });
+    api.addRoute('/sessions/{id}/review', 'POST', reviews, { auth: true });
+
+    const rules = this.createFunction(api, 'RulesHandler', {
+      entry: 'functions/api/rules.ts',
+      description: 'API: read and change access request rules',
+      timeout: Duration.seconds(10),
+    })
+      .bindTable(sessions, 'RW')
+      .bindTable(events, 'APPEND');
+    api.addRoute('/rules', 'GET', rules, { auth: true });
+    api.addRoute('/rules', 'POST', rules, { auth: true });
+    api.addRoute('/rules/{name}', 'GET', rules, { auth: true });
+    api.addRoute('/rules/{name}', 'PUT', rules, { auth: true });
+    api.addRoute('/rules/{name}', 'DELETE', rules, { auth: true });
+
+    return { identity, sessions: sessionsFn, reviews, rules };
+  }
+
+  private addOutputs() {
+    const output = (id: string, value: string, description: string) => new CfnOutput(this, id, { value, description });
+    output('ApiUrl', this.api.url, 'Base URL of the accessgate HTTP API');
+    output('JwtIssuer', this.identity.issuer, 'Issuer whose tokens the API accepts');
+    output('StateMachineArn', this.workflow.stateMachine.stateMachineArn, 'The governed-command workflow (execution name = session id)');
+    output('DeadLetterQueueUrl', this.operations.deadLetterQueue.queueUrl, 'Failed asynchronous invocations land here');
+    const { userPool, client, domain } = this.identity;
+    if (userPool && client && domain) {
+      output('UserPoolId', userPool.userPoolId, 'Cognito user pool holding the accessgate users and groups');
+      output('UserPoolClientId', client.userPoolClientId, 'Public app client for the web UI and the CLI (authorization code + PKCE)');
+      output('SignInUrl', domain.baseUrl(), 'Cognito hosted sign-in base URL (OAuth 2.0 endpoints live under it)');
+    }
+    if (this.demoDatabase) {
+      output('DemoClusterArn', this.demoDatabase.cluster.clusterArn, `Demo Aurora cluster behind resource "${DEMO_RESOURCE_ID}"`);
+      output('DemoSecretArn', this.demoDatabase.secret.secretArn, 'Secret the Data API uses for the demo cluster');
+    }
+  }
+}

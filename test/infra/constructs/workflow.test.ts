@@ -1,0 +1,158 @@
+/**
+ * The workflow construct: the state machine in the template is statemachines/session.asl.json with its
+ * substitutions resolved to the right functions; logging and tracing; the executor's database access is
+ * exactly the configured clusters and secrets; task functions finish before their Task times out.
+ */
+import { Token } from 'aws-cdk-lib';
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { EXAMPLE_CONFIG, loadProductConfig } from '../../../infra/app';
+import { SESSION_ASL_PATH, secretResource } from '../../../infra/constructs/workflow';
+import { asArray, logicalId, normalized, refersTo, sortedResources, statementsOf, synth } from '../synth';
+
+const { stack, template, json } = synth();
+const workflow = stack.workflow;
+const config = loadProductConfig(EXAMPLE_CONFIG);
+const asl = readFileSync(SESSION_ASL_PATH, 'utf8');
+const stateMachine = json.Resources[logicalId(workflow.stateMachine)].Properties!;
+
+const taskFunctions = {
+  EvaluateFunctionArn: workflow.evaluate,
+  AwaitReviewFunctionArn: workflow.awaitReview,
+  ExpireFunctionArn: workflow.expire,
+  ExecuteFunctionArn: workflow.execute,
+  RecordFunctionArn: workflow.record,
+};
+const roleOf = (fn: { role?: unknown }) => logicalId(fn.role as never);
+
+describe('the session state machine', () => {
+  it('is a Standard workflow whose DefinitionString is the ASL file, byte for byte', () => {
+    expect(stateMachine.StateMachineType).toBe('STANDARD');
+    expect(stateMachine.DefinitionString).toBe(asl);
+  });
+
+  it('resolves every ${...} placeholder of the file to the ARN of the matching task function', () => {
+    const placeholders = [...new Set([...asl.matchAll(/\$\{(\w+)\}/g)].map((match) => match[1]))].sort();
+    expect(Object.keys(stateMachine.DefinitionSubstitutions).sort()).toEqual(placeholders);
+    for (const [name, fn] of Object.entries(taskFunctions)) {
+      expect(stateMachine.DefinitionSubstitutions[name]).toEqual({ 'Fn::GetAtt': [logicalId(fn), 'Arn'] });
+    }
+    // What CloudFormation will hand to Step Functions, with each ARN standing in as <logicalId>.
+    const resolved = asl.replace(/\$\{(\w+)\}/g, (_, name: string) => `<${stateMachine.DefinitionSubstitutions[name]['Fn::GetAtt'][0]}>`);
+    const definition = JSON.parse(resolved);
+    expect(definition.States.Evaluate.Resource).toBe(`<${logicalId(workflow.evaluate)}>`);
+    expect(definition.States.AwaitReview.Parameters.FunctionName).toBe(`<${logicalId(workflow.awaitReview)}>`);
+    expect(definition.States.Execute.Resource).toBe(`<${logicalId(workflow.execute)}>`);
+    expect(resolved).not.toMatch(/\$\{/);
+  });
+
+  it('logs every event without execution data (commands must not reach the logs) and traces with X-Ray', () => {
+    expect(stateMachine.LoggingConfiguration).toMatchObject({ Level: 'ALL', IncludeExecutionData: false });
+    expect(stateMachine.TracingConfiguration).toEqual({ Enabled: true });
+    const logGroup = stateMachine.LoggingConfiguration.Destinations[0].CloudWatchLogsLogGroup.LogGroupArn['Fn::GetAtt'][0];
+    expect(json.Resources[logGroup].Properties).toMatchObject({ RetentionInDays: 365 });
+  });
+
+  it('may invoke exactly the five task functions, unqualified', () => {
+    const invoke = statementsOf(json, logicalId(workflow.stateMachine.role)).filter((s) => asArray(s.Action).includes('lambda:InvokeFunction'));
+    expect(invoke.map(normalized)).toEqual([
+      {
+        effect: 'Allow',
+        actions: ['lambda:InvokeFunction'],
+        resources: sortedResources(Object.values(taskFunctions).map((fn) => ({ 'Fn::GetAtt': [logicalId(fn), 'Arn'] }))),
+      },
+    ]);
+  });
+});
+
+describe('task functions', () => {
+  const definition = JSON.parse(asl);
+  const taskTimeout = {
+    EvaluateFunctionArn: definition.States.Evaluate.TimeoutSeconds,
+    ExpireFunctionArn: definition.States.Expire.TimeoutSeconds,
+    ExecuteFunctionArn: definition.States.Execute.TimeoutSeconds,
+    RecordFunctionArn: definition.States.Record.TimeoutSeconds,
+  } as Record<string, number>;
+
+  it('finish before the Task that calls them times out', () => {
+    for (const [name, seconds] of Object.entries(taskTimeout)) {
+      const fn = taskFunctions[name as keyof typeof taskFunctions];
+      expect(json.Resources[logicalId(fn)].Properties!.Timeout, name).toBeLessThan(seconds);
+    }
+  });
+
+  it('give the executor more than the Data API statement limit (45 s) and the SDK timeout (60 s)', () => {
+    expect(json.Resources[logicalId(workflow.execute)].Properties!.Timeout).toBeGreaterThan(60);
+  });
+
+  it('let the executor run statements only on the configured clusters and read only their secrets', () => {
+    const statements = statementsOf(json, roleOf(workflow.execute));
+    const rdsData = statements.filter((s) => asArray(s.Action).some((action) => action.startsWith('rds-data:')));
+    expect(rdsData.map(normalized)).toEqual([
+      { effect: 'Allow', actions: ['rds-data:ExecuteStatement'], resources: sortedResources(config.resources.map((r) => r.clusterArn)) },
+    ]);
+    const secrets = statements.filter((s) => asArray(s.Action).some((action) => action.startsWith('secretsmanager:')));
+    expect(secrets.map(normalized)).toEqual([
+      { effect: 'Allow', actions: ['secretsmanager:GetSecretValue'], resources: sortedResources(config.resources.map((r) => r.secretArn)) },
+    ]);
+  });
+
+  it('keep every other function away from the databases', () => {
+    for (const fn of [workflow.evaluate, workflow.awaitReview, workflow.expire, workflow.record, ...Object.values(stack.functions)]) {
+      const actions = statementsOf(json, roleOf(fn)).flatMap((s) => asArray(s.Action));
+      expect(actions.filter((action) => /^(rds-data|secretsmanager|rds):/.test(action)), fn.node.path).toEqual([]);
+    }
+  });
+});
+
+describe('who may drive the workflow', () => {
+  const smId = logicalId(workflow.stateMachine);
+  const statesStatements = (fn: { role?: unknown }) => statementsOf(json, roleOf(fn)).filter((s) => asArray(s.Action).some((a) => a.startsWith('states:')));
+
+  it('the sessions handler starts executions of this state machine, whose ARN it is given', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Description: 'API: submit, list, read and cancel sessions',
+      Environment: { Variables: { STATE_MACHINE_ARN: { Ref: smId } } },
+    });
+    expect(statesStatements(stack.functions.sessions).map(normalized)).toContainEqual({
+      effect: 'Allow',
+      actions: ['states:StartExecution'],
+      resources: [{ Ref: smId }],
+    });
+  });
+
+  it('only the sessions and reviews handlers may resume a review, and only on this state machine', () => {
+    const responders = [stack.functions.sessions, stack.functions.reviews];
+    for (const fn of responders) {
+      expect(statesStatements(fn).map(normalized)).toContainEqual({
+        effect: 'Allow',
+        actions: ['states:SendTaskFailure', 'states:SendTaskSuccess'],
+        resources: [{ Ref: smId }],
+      });
+    }
+    const others = [stack.functions.identity, stack.functions.rules, ...Object.values(taskFunctions), stack.configSeed.handler];
+    for (const fn of others) expect(statesStatements(fn), fn.node.path).toEqual([]);
+    for (const entry of Object.values(json.Resources).filter((r) => r.Type === 'AWS::IAM::Policy')) {
+      for (const statement of asArray(entry.Properties!.PolicyDocument.Statement as Array<{ Action: string | string[]; Resource: unknown }>)) {
+        if (asArray(statement.Action).some((action) => action.startsWith('states:SendTask'))) {
+          expect(refersTo(statement.Resource, smId) && asArray(statement.Resource).length === 1).toBe(true);
+        }
+      }
+    }
+  });
+});
+
+describe('secretResource', () => {
+  it('keeps a complete secret ARN and a token as they are', () => {
+    const full = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:accessgate/orders-Xy12Ab';
+    expect(secretResource(full)).toBe(full);
+    const token = Token.asString({ Ref: 'Secret' });
+    expect(secretResource(token)).toBe(token);
+  });
+
+  it('matches exactly the six-character suffix of a secret named without it', () => {
+    expect(secretResource('arn:aws:secretsmanager:eu-west-1:123456789012:secret:orders')).toBe(
+      'arn:aws:secretsmanager:eu-west-1:123456789012:secret:orders-??????',
+    );
+  });
+});
