@@ -324,14 +324,8 @@ export function scanSql(sql: string, dialect: Engine, visitor: SqlScanVisitor = 
     if (isIdentStart(c)) {
       let j = i + 1;
       while (j < n && isIdentChar(sql.charCodeAt(j))) j++;
-      // E'…' / B'…' / X'…' / N'…' prefixes are handled by the string branch on the next char.
       onWord(sql.slice(i, j));
       i = j;
-      continue;
-    }
-    if (!pg && c === 64 /* @ */) {
-      // MySQL user variables (@x, @@session.x) may hold quotes only in quoted forms handled above.
-      i++;
       continue;
     }
     i++;
