@@ -8,7 +8,8 @@ const LOCAL_ACCOUNT = '000000000000';
 export const localClusterArn = (id: string) => `arn:aws:rds:us-east-1:${LOCAL_ACCOUNT}:cluster:${id}`;
 export const localSecretArn = (id: string) => `arn:aws:secretsmanager:us-east-1:${LOCAL_ACCOUNT}:secret:${id}-local`;
 
-export function demoConfig(options: { mysql: boolean }): ProductConfig {
+/** `mysqlDatabase` adds the MySQL resource, on that database of the configured server. */
+export function demoConfig(options: { mysqlDatabase?: string }): ProductConfig {
   const resource = (id: string, name: string, type: 'postgres' | 'mysql', database: string) => ({
     id,
     name,
@@ -23,14 +24,14 @@ export function demoConfig(options: { mysql: boolean }): ProductConfig {
       resources: [
         resource('postgres-demo', 'Orders (production)', 'postgres', 'postgres'),
         resource('postgres-staging', 'Orders (staging)', 'postgres', 'postgres'),
-        ...(options.mysql ? [resource('mysql-rds', 'Billing (MySQL)', 'mysql', 'accessgate_demo')] : []),
+        ...(options.mysqlDatabase ? [resource('mysql-rds', 'Orders (MySQL)', 'mysql', options.mysqlDatabase)] : []),
       ],
       rules: [
         {
           name: 'dba-by-command',
           description: 'Every command on production needs a second pair of eyes from the DBA approvers.',
           mode: 'command',
-          resources: ['postgres-demo', ...(options.mysql ? ['mysql-rds'] : [])],
+          resources: ['postgres-demo', ...(options.mysqlDatabase ? ['mysql-rds'] : [])],
           requesterGroups: [],
           approvalGroups: ['dba-approvers'],
           approvalsRequired: 1,
