@@ -3,8 +3,9 @@
  * The endpoint comes from the SDK's configuration (AWS_ENDPOINT_URL_RDS_DATA locally, where a server
  * speaking the Data API protocol fronts PGlite, Postgres or MySQL).
  */
-import { ExecuteStatementCommand, type Field, type RDSDataClient } from '@aws-sdk/client-rds-data';
+import { ExecuteStatementCommand, type Field, type RDSDataClient, type SqlParameter as DataApiParameter } from '@aws-sdk/client-rds-data';
 import type { QueryResult, SqlRunner, SqlTarget } from '../app/ports';
+import type { SqlParameter } from '../domain/session';
 
 /** Failures where the statement certainly did not run, so the workflow may retry it. */
 const TRANSIENT = new Set([
@@ -49,10 +50,18 @@ export function fieldValue(field: Field): unknown {
   return null;
 }
 
+/** The session keeps blobs as base64 (it is JSON); the SDK wants their bytes. */
+export function dataApiParameter(parameter: SqlParameter): DataApiParameter {
+  const { value } = parameter;
+  const field: Field =
+    'blobValue' in value ? { blobValue: Buffer.from(value.blobValue, 'base64') } : (value as Field);
+  return { name: parameter.name, value: field, ...(parameter.typeHint ? { typeHint: parameter.typeHint } : {}) };
+}
+
 export class DataApiSqlRunner implements SqlRunner {
   constructor(private readonly client: RDSDataClient) {}
 
-  async run(target: SqlTarget, sql: string, maxRows: number): Promise<QueryResult> {
+  async run(target: SqlTarget, sql: string, maxRows: number, parameters?: readonly SqlParameter[]): Promise<QueryResult> {
     try {
       const output = await this.client.send(
         new ExecuteStatementCommand({
@@ -60,6 +69,7 @@ export class DataApiSqlRunner implements SqlRunner {
           secretArn: target.secretArn,
           database: target.database,
           sql,
+          ...(parameters?.length ? { parameters: parameters.map(dataApiParameter) } : {}),
           includeResultMetadata: true,
         }),
       );

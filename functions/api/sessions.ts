@@ -3,7 +3,7 @@
  */
 import { z } from 'zod';
 import { cancelSession, listSessions, readSession, submitSession, waitForSession } from '../app/sessions';
-import { SESSION_STATUSES, MAX_COMMAND_BYTES } from '../domain/session';
+import { SESSION_STATUSES, MAX_COMMAND_BYTES, commandBytes, sqlParametersSchema } from '../domain/session';
 import { PayloadTooLargeError, InvalidInputError } from '../domain/errors';
 import { deps } from '../wiring';
 import { apiHandler, json, validate } from './http';
@@ -14,6 +14,8 @@ const submitSchema = z
   .object({
     resource: z.string().min(1, 'name the resource to run the command on'),
     command: z.string(),
+    /** Data API parameters for the command's `:name` placeholders (the native-client gateway binds with these). */
+    parameters: sqlParametersSchema.optional(),
     reason: z.string().max(2000).optional(),
   })
   .strict();
@@ -44,8 +46,8 @@ export const routes = {
   'POST /sessions': async (request) => {
     const who = request.identity();
     const body = validate(submitSchema, request.body(), 'session');
-    if (Buffer.byteLength(body.command, 'utf8') > MAX_COMMAND_BYTES) {
-      throw new PayloadTooLargeError(`command: over the ${MAX_COMMAND_BYTES}-byte limit`, { fields: ['command'] });
+    if (commandBytes(body.command, body.parameters) > MAX_COMMAND_BYTES) {
+      throw new PayloadTooLargeError(`command: with its parameters over the ${MAX_COMMAND_BYTES}-byte limit`, { fields: ['command'] });
     }
     const { wait } = validate(waitSchema, request.query, 'query');
     const session = await submitSession(deps(), who, body);

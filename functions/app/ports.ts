@@ -6,7 +6,7 @@ import type { AuditEvent, EventActor } from '../domain/audit-chain';
 import type { Identity } from '../domain/identity';
 import type { Resource } from '../domain/resource';
 import type { Rule } from '../domain/rule';
-import type { Approval, Denial, ResultSummary, Session, SessionError, SessionStatus } from '../domain/session';
+import type { Approval, Denial, ResultSummary, Session, SessionError, SessionStatus, SqlParameter } from '../domain/session';
 
 export interface Page<T> {
   readonly items: T[];
@@ -107,7 +107,7 @@ export interface SqlTarget {
 
 export interface SqlRunner {
   /** Runs one statement; throws TransientDatabaseError when it certainly did not run and may be retried. */
-  run(target: SqlTarget, sql: string, maxRows: number): Promise<QueryResult>;
+  run(target: SqlTarget, sql: string, maxRows: number, parameters?: readonly SqlParameter[]): Promise<QueryResult>;
 }
 
 export type ReviewOutcome = { readonly decision: 'approve' | 'deny' | 'cancel' };

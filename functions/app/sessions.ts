@@ -6,7 +6,7 @@ import { ForbiddenError, NotFoundError } from '../domain/errors';
 import { evaluateCommand } from '../domain/policy';
 import { resourceSummary } from '../domain/resource';
 import { ruleSnapshot } from '../domain/rule';
-import { assertCancellable, isApprover, isSettled, mayReview, newSession, type Session, validateCommand } from '../domain/session';
+import { assertCancellable, isApprover, isSettled, mayReview, newSession, type Session, type SqlParameter, validateCommand } from '../domain/session';
 import type { AuditEvent } from '../domain/audit-chain';
 import { recordSessionEvent, sessionStream } from './audit-trail';
 import type { Deps, Page, QueryResult, SessionFilters, SessionScope } from './ports';
@@ -14,11 +14,12 @@ import type { Deps, Page, QueryResult, SessionFilters, SessionScope } from './po
 export interface SubmitInput {
   readonly resource: string;
   readonly command: string;
+  readonly parameters?: readonly SqlParameter[];
   readonly reason?: string;
 }
 
 export async function submitSession(deps: Deps, who: Identity, input: SubmitInput): Promise<Session> {
-  validateCommand(input.command);
+  validateCommand(input.command, input.parameters);
   const resource = await deps.catalog.resource(input.resource);
   if (!resource) throw new NotFoundError(`Resource "${input.resource}" does not exist.`);
   const { rule } = evaluateCommand(who, resource, await deps.catalog.rules(), input.reason);
@@ -28,6 +29,7 @@ export async function submitSession(deps: Deps, who: Identity, input: SubmitInpu
     requester: who,
     resource: resourceSummary(resource),
     command: input.command,
+    parameters: input.parameters,
     reason: input.reason,
     rule: rule && ruleSnapshot(rule),
   });
@@ -36,6 +38,7 @@ export async function submitSession(deps: Deps, who: Identity, input: SubmitInpu
     requesterGroups: session.requester.groups,
     resource: session.resource,
     command: session.command,
+    ...(session.parameters ? { parameters: session.parameters } : {}),
     commandSha256: session.commandSha256,
     reason: session.reason,
     rule: session.rule?.name ?? null,

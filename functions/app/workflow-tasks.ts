@@ -4,7 +4,7 @@
  * start after a restart, so each one reads the session and acts only on the state it finds.
  */
 import { NotFoundError } from '../domain/errors';
-import { isFinal, reviewSecondsLeft, type Session, sha256Hex } from '../domain/session';
+import { commandDigest, isFinal, reviewSecondsLeft, type Session } from '../domain/session';
 import { recordSessionEvent, SYSTEM } from './audit-trail';
 import type { Deps } from './ports';
 import { notifyQuietly } from './reviews';
@@ -86,8 +86,8 @@ export async function execute(deps: Deps, sessionId: string): Promise<ExecuteOut
     if (failed) await recordSessionEvent(deps, sessionId, 'session.failed', SYSTEM, { error: failed.error });
     return { status: 'failed' };
   };
-  // The command that runs must be the command that was approved, byte for byte.
-  if (sha256Hex(session.command) !== session.commandSha256) {
+  // The command that runs must be the command that was approved, byte for byte, parameters included.
+  if (commandDigest(session.command, session.parameters) !== session.commandSha256) {
     return fail('command_integrity', 'The stored command no longer matches the SHA-256 recorded when it was approved; it was not run.');
   }
   const resource = await deps.catalog.resource(session.resource.id);
@@ -100,7 +100,7 @@ export async function execute(deps: Deps, sessionId: string): Promise<ExecuteOut
   const started = performance.now();
   let result;
   try {
-    result = await deps.sql.run(resource, session.command, deps.maxRows);
+    result = await deps.sql.run(resource, session.command, deps.maxRows, session.parameters);
   } catch (error) {
     const name = (error as Error).name;
     if (name === 'TransientDatabaseError') {

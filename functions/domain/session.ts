@@ -8,6 +8,8 @@
  * decisions with conditional writes so concurrent callers cannot break them.
  */
 import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import { canonicalJson } from './audit-chain';
 import { ConflictError, ForbiddenError, InvalidInputError } from './errors';
 import { type Actor, actorOf, type Identity, inAnyGroup } from './identity';
 import type { ResourceSummary } from './resource';
@@ -32,6 +34,36 @@ export const isFinal = (status: SessionStatus): boolean => FINAL_STATUSES.includ
 export const isSettled = (status: SessionStatus): boolean => status === 'pending_review' || isFinal(status);
 
 export const MAX_COMMAND_BYTES = 64 * 1024;
+export const MAX_PARAMETERS = 1000;
+
+/**
+ * A bound parameter in the RDS Data API's own shape (`:name` in the command, one typed value member,
+ * an optional typeHint), so the executor hands it to ExecuteStatement unchanged. Integers stay within
+ * JavaScript's safe range because JSON carries them as doubles: larger ones travel as a DECIMAL string.
+ */
+const parameterValueSchema = z.union([
+  z.object({ isNull: z.literal(true) }).strict(),
+  z.object({ stringValue: z.string() }).strict(),
+  z.object({ longValue: z.number().int().refine(Number.isSafeInteger, 'must be a safe integer; send larger ones as stringValue with typeHint DECIMAL') }).strict(),
+  z.object({ doubleValue: z.number().finite() }).strict(),
+  z.object({ booleanValue: z.boolean() }).strict(),
+  z.object({ blobValue: z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/, 'must be base64') }).strict(),
+]);
+
+export const sqlParameterSchema = z
+  .object({
+    name: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,62}$/, 'must be a placeholder name (letters, digits, underscore)'),
+    value: parameterValueSchema,
+    typeHint: z.enum(['DATE', 'DECIMAL', 'JSON', 'TIME', 'TIMESTAMP', 'UUID']).optional(),
+  })
+  .strict();
+
+export const sqlParametersSchema = z
+  .array(sqlParameterSchema)
+  .max(MAX_PARAMETERS, `at most ${MAX_PARAMETERS} parameters`)
+  .refine((list) => new Set(list.map((p) => p.name)).size === list.length, 'parameter names must be unique');
+
+export type SqlParameter = z.output<typeof sqlParameterSchema>;
 
 export type ReviewChannel = 'web' | 'slack' | 'api';
 
@@ -68,6 +100,8 @@ export interface Session {
   readonly requester: Actor & { readonly groups: readonly string[] };
   readonly resource: ResourceSummary;
   readonly command: string;
+  /** Values bound to the command's `:name` placeholders; approvers see them and the digest covers them. */
+  readonly parameters?: readonly SqlParameter[];
   readonly commandSha256: string;
   readonly reason?: string;
   readonly rule?: RuleSnapshot;
@@ -87,9 +121,23 @@ export interface Session {
 
 export const sha256Hex = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex');
 
-export function validateCommand(command: string): void {
+/**
+ * The digest that ties what runs to what was approved. A bare command keeps its plain SHA-256 (so
+ * sessions recorded before parameters existed still verify); with parameters it is the SHA-256 of the
+ * canonical JSON of `{command, parameters}`, so changing a value, a name, a type hint or their order
+ * changes the digest as surely as changing the SQL.
+ */
+export function commandDigest(command: string, parameters?: readonly SqlParameter[]): string {
+  return parameters?.length ? sha256Hex(canonicalJson({ command, parameters })) : sha256Hex(command);
+}
+
+/** Bytes the command and its parameters occupy, against the one limit both share. */
+export const commandBytes = (command: string, parameters?: readonly SqlParameter[]): number =>
+  Buffer.byteLength(command, 'utf8') + (parameters?.length ? Buffer.byteLength(canonicalJson(parameters), 'utf8') : 0);
+
+export function validateCommand(command: string, parameters?: readonly SqlParameter[]): void {
   if (!command.trim()) throw new InvalidInputError('command: must not be empty', { fields: ['command'] });
-  const bytes = Buffer.byteLength(command, 'utf8');
+  const bytes = commandBytes(command, parameters);
   if (bytes > MAX_COMMAND_BYTES) {
     throw new InvalidInputError(`command: ${bytes} bytes is over the ${MAX_COMMAND_BYTES}-byte limit`, {
       fields: ['command'],
@@ -104,6 +152,7 @@ export interface NewSessionInput {
   readonly requester: Identity;
   readonly resource: ResourceSummary;
   readonly command: string;
+  readonly parameters?: readonly SqlParameter[];
   readonly reason?: string;
   readonly rule?: RuleSnapshot;
 }
@@ -119,7 +168,8 @@ export function newSession(input: NewSessionInput): Session {
     requester: { ...actorOf(input.requester), groups: [...input.requester.groups] },
     resource: input.resource,
     command: input.command,
-    commandSha256: sha256Hex(input.command),
+    ...(input.parameters?.length ? { parameters: input.parameters.map((p) => ({ ...p, value: { ...p.value } })) } : {}),
+    commandSha256: commandDigest(input.command, input.parameters),
     ...(reason ? { reason } : {}),
     ...(input.rule
       ? {

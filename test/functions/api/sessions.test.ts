@@ -3,6 +3,8 @@ import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { apiEvent, callers } from '../../fixtures/api-event';
+import { canonicalJson } from '../../../functions/domain/audit-chain';
+import { sha256Hex } from '../../../functions/domain/session';
 
 const dynamo = mockClient(DynamoDBDocumentClient);
 const sfn = mockClient(SFNClient);
@@ -80,6 +82,34 @@ describe('POST /sessions', () => {
       name: session.id,
       input: JSON.stringify({ sessionId: session.id }),
     });
+  });
+
+  it('accepts Data API parameters, stores them on the session and covers them with the digest', async () => {
+    // Prepare
+    const parameters = [{ name: 'p1', value: { longValue: 5 } }, { name: 'p2', value: { stringValue: '2026-01-01' }, typeHint: 'DATE' }];
+    const command = 'select * from orders where customer_id = :p1 and placed_at > :p2';
+    // Act
+    const response = await invoke(apiEvent('POST /sessions', { caller: callers.alice, body: JSON.stringify({ resource: 'postgres-demo', command, parameters }) }));
+    // Assess
+    expect(response.statusCode).toBe(202);
+    const { session } = JSON.parse(response.body);
+    expect(session.parameters).toEqual(parameters);
+    expect(session.commandSha256).toBe(sha256Hex(canonicalJson({ command, parameters })));
+    const event = dynamo.commandCalls(PutCommand, { TableName: 'events' })[0].args[0].input;
+    expect(event.Item?.details).toMatchObject({ command, parameters });
+  });
+
+  it.each([
+    ['two values in one parameter', [{ name: 'p1', value: { longValue: 1, stringValue: '1' } }], /parameters\.0\.value/],
+    ['a duplicate name', [{ name: 'p1', value: { longValue: 1 } }, { name: 'p1', value: { longValue: 2 } }], /unique/],
+    ['an unsafe integer', [{ name: 'p1', value: { longValue: 2 ** 60 } }], /parameters\.0\.value/],
+    ['a bad name', [{ name: '1; drop', value: { longValue: 1 } }], /parameters\.0\.name/],
+    ['an unknown type hint', [{ name: 'p1', value: { stringValue: 'x' }, typeHint: 'INTERVAL' }], /typeHint/],
+  ])('refuses parameters with %s', async (_, parameters, message) => {
+    const response = await invoke(apiEvent('POST /sessions', { caller: callers.alice, body: JSON.stringify({ resource: 'postgres-demo', command: 'select :p1', parameters }) }));
+    expect(response.statusCode).toBe(400);
+    expect(JSON.parse(response.body).error.message).toMatch(message);
+    expect(dynamo.commandCalls(PutCommand)).toHaveLength(0);
   });
 
   it('takes identity only from the token, never from the body', async () => {

@@ -10,6 +10,7 @@ import {
   reviewSecondsLeft,
   type Session,
   sha256Hex,
+  commandDigest,
   validateCommand,
 } from '../../../functions/domain/session';
 
@@ -115,5 +116,30 @@ describe('reviewSecondsLeft', () => {
     expect(reviewSecondsLeft(pending(), now)).toBe(3600);
     expect(reviewSecondsLeft(pending(), new Date(now.getTime() + 3599_500))).toBe(1);
     expect(reviewSecondsLeft(pending(), new Date(now.getTime() + 7200_000))).toBe(1);
+  });
+});
+
+describe('commandDigest', () => {
+  const parameters = [{ name: 'p1', value: { longValue: 1 } }, { name: 'p2', value: { stringValue: 'a' }, typeHint: 'UUID' as const }];
+
+  it('keeps the plain SHA-256 of a command without parameters, so older sessions still verify', () => {
+    expect(commandDigest('select 1')).toBe(sha256Hex('select 1'));
+    expect(commandDigest('select 1', [])).toBe(sha256Hex('select 1'));
+  });
+
+  it('covers every part of every parameter, whatever the key order it arrived in', () => {
+    const digest = commandDigest('select :p1, :p2', parameters);
+    expect(digest).not.toBe(sha256Hex('select :p1, :p2'));
+    expect(commandDigest('select :p1, :p2', [{ value: { longValue: 1 }, name: 'p1' }, { typeHint: 'UUID', value: { stringValue: 'a' }, name: 'p2' }])).toBe(digest);
+    expect(commandDigest('select :p1, :p2', [{ ...parameters[0], value: { longValue: 2 } }, parameters[1]])).not.toBe(digest);
+    expect(commandDigest('select :p1, :p2', [parameters[0], { ...parameters[1], typeHint: 'JSON' }])).not.toBe(digest);
+    expect(commandDigest('select :p1, :p2', [parameters[1], parameters[0]])).not.toBe(digest);
+  });
+
+  it('counts parameters against the command size limit and stores them on the session', () => {
+    expect(() => validateCommand('select :p1', [{ name: 'p1', value: { stringValue: 'x'.repeat(MAX_COMMAND_BYTES) } }])).toThrow(InvalidInputError);
+    const session = newSession({ id: 's-2', now, requester: alice, resource, command: 'select :p1, :p2', parameters });
+    expect(session.parameters).toEqual(parameters);
+    expect(session.commandSha256).toBe(commandDigest('select :p1, :p2', parameters));
   });
 });

@@ -3,6 +3,7 @@ import { DatabaseErrorException, DatabaseResumingException, ExecuteStatementComm
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { commandDigest, type SqlParameter } from '../../../functions/domain/session';
 
 const dynamo = mockClient(DynamoDBDocumentClient);
 const rds = mockClient(RDSDataClient);
@@ -69,6 +70,43 @@ describe('Execute task', () => {
     });
     const stored = dynamo.commandCalls(PutCommand, { TableName: 'results' })[0].args[0].input.Item;
     expect(stored).toMatchObject({ pk: `SESSION#${ID}`, sk: 'CHUNK#0000', count: 1 });
+  });
+
+  it('binds the approved parameters as Data API parameters, blobs as bytes, under the digest of command and parameters', async () => {
+    // Prepare
+    const sql = 'select id from customers where id = :p1 and name = :p2 and photo = :p3';
+    const parameters = [
+      { name: 'p1', value: { longValue: 7 } },
+      { name: 'p2', value: { stringValue: 'Ada' } },
+      { name: 'p3', value: { blobValue: Buffer.from('hi').toString('base64') } },
+      { name: 'p4', value: { stringValue: '1.50' }, typeHint: 'DECIMAL' },
+    ];
+    dynamo.on(GetCommand, { Key: { pk: `SESSION#${ID}`, sk: 'META' } }).resolves({
+      Item: { ...approved, command: sql, parameters, commandSha256: commandDigest(sql, parameters as SqlParameter[]) },
+    });
+    rds.on(ExecuteStatementCommand).resolves({ columnMetadata: [{ name: 'id', label: 'id', typeName: 'int4' }], records: [[{ longValue: 7 }]] });
+    // Act
+    await expect(run()).resolves.toEqual({ status: 'done' });
+    // Assess
+    const input = rds.commandCalls(ExecuteStatementCommand)[0].args[0].input;
+    expect(input.sql).toBe(sql);
+    expect(input.parameters).toEqual([
+      { name: 'p1', value: { longValue: 7 } },
+      { name: 'p2', value: { stringValue: 'Ada' } },
+      { name: 'p3', value: { blobValue: Buffer.from('hi') } },
+      { name: 'p4', value: { stringValue: '1.50' }, typeHint: 'DECIMAL' },
+    ]);
+  });
+
+  it('refuses to run when a parameter differs from the approved one, though the SQL is the same', async () => {
+    const sql = 'delete from orders where id = :p1';
+    const approvedParameters = [{ name: 'p1', value: { longValue: 7 } }];
+    dynamo.on(GetCommand, { Key: { pk: `SESSION#${ID}`, sk: 'META' } }).resolves({
+      Item: { ...approved, command: sql, parameters: [{ name: 'p1', value: { longValue: 8 } }], commandSha256: commandDigest(sql, approvedParameters as SqlParameter[]) },
+    });
+    dynamo.on(UpdateCommand).resolves({ Attributes: { ...approved, status: 'failed', error: { code: 'command_integrity' } } });
+    await expect(run()).resolves.toEqual({ status: 'failed' });
+    expect(rds.commandCalls(ExecuteStatementCommand)).toHaveLength(0);
   });
 
   it('refuses to run a command whose SHA-256 no longer matches the approved one', async () => {
