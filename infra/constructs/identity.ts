@@ -7,7 +7,7 @@
  * Handlers read identity only from the verified claims: `sub`, `email`, `name` and the groups claim
  * (GROUPS_CLAIM). With Cognito those are in the ID token, so clients send the ID token as the bearer.
  */
-import { Aws, Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Aws, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import { Construct } from 'constructs';
@@ -122,8 +122,9 @@ export class Identity extends Construct {
     this.userPool = userPool;
     this.client = client;
     this.domain = domain;
-    this.issuer = userPool.userPoolProviderUrl;
-    this.authorizer = new HttpJwtAuthorizer('Cognito', userPool.userPoolProviderUrl, {
+    // The issuer ("iss") Cognito writes into its tokens, spelled as API Gateway compares it.
+    this.issuer = `https://cognito-idp.${Stack.of(this).region}.amazonaws.com/${userPool.userPoolId}`;
+    this.authorizer = new HttpJwtAuthorizer('Cognito', this.issuer, {
       jwtAudience: [client.userPoolClientId],
     });
   }

@@ -18,7 +18,6 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { MAX_REVIEW_TIMEOUT_SECONDS } from '../../functions/domain/rule';
 import { AccessgateFunction, type FunctionDefaults, PROJECT_ROOT } from './accessgate-function';
 import type { AccessgateTables } from './tables';
 
@@ -123,9 +122,6 @@ export class Workflow extends Construct {
       stateMachineType: sfn.StateMachineType.STANDARD,
       definitionBody: sfn.DefinitionBody.fromString(readFileSync(SESSION_ASL_PATH, 'utf8')),
       definitionSubstitutions: Object.fromEntries(Object.entries(tasks).map(([key, fn]) => [key, fn.functionArn])),
-      // Reviews may stay open for MAX_REVIEW_TIMEOUT_SECONDS; an execution older than that plus a day is
-      // stuck, and timing it out raises the WorkflowExecutionsTimedOut alarm.
-      timeout: Duration.seconds(MAX_REVIEW_TIMEOUT_SECONDS).plus(Duration.days(1)),
       logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: false },
       tracingEnabled: true,
     });

@@ -74,3 +74,62 @@ export const normalized = (statement: Statement) => ({
 });
 
 export const sortedResources = (values: unknown[]) => [...values].sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
+
+/** Actions that support no resource-level permissions, the only ones allowed on Resource "*". */
+export const ACTIONS_WITHOUT_RESOURCES = new Set([
+  'xray:PutTraceSegments',
+  'xray:PutTelemetryRecords',
+  'xray:GetSamplingRules',
+  'xray:GetSamplingTargets',
+  'logs:CreateLogDelivery',
+  'logs:GetLogDelivery',
+  'logs:UpdateLogDelivery',
+  'logs:DeleteLogDelivery',
+  'logs:ListLogDeliveries',
+  'logs:PutResourcePolicy',
+  'logs:DescribeResourcePolicies',
+  'logs:DescribeLogGroups',
+]);
+
+/** What a role may do with the event log: add an event, read events back, and (the exporter) read the stream. */
+export const EVENT_LOG_ACTIONS = new Set([
+  'dynamodb:PutItem',
+  'dynamodb:GetItem',
+  'dynamodb:Query',
+  'dynamodb:DescribeStream',
+  'dynamodb:GetRecords',
+  'dynamodb:GetShardIterator',
+]);
+
+/**
+ * Every way a template's identity policies could be broader than needed, as readable strings (the tests
+ * expect none): wildcard actions, "*" resources beyond the actions that cannot be scoped, other wildcards
+ * beyond a Provider's invoke of its own handler's versions, anything on the event log beyond appending and
+ * reading, data-mutating actions on "*", and AWS managed policies.
+ */
+export function leastPrivilegeViolations(json: CfnTemplate, eventsTableId: string): string[] {
+  const violations: string[] = [];
+  for (const { policy, statement } of policyStatements(json)) {
+    if (statement.Effect !== 'Allow') continue;
+    const actions = asArray(statement.Action);
+    const resources = asArray(statement.Resource);
+    const where = `${policy}${statement.Sid ? `/${statement.Sid}` : ''}`;
+    for (const action of actions) if (action.includes('*')) violations.push(`${where}: wildcard action ${action}`);
+    for (const resource of resources) {
+      const text = JSON.stringify(resource);
+      if (resource === '*') {
+        for (const action of actions) if (!ACTIONS_WITHOUT_RESOURCES.has(action)) violations.push(`${where}: ${action} on "*"`);
+      } else if (text.includes('*')) {
+        const versionsOfOneFunction = /^\{"Fn::Join":\["",\[\{"Fn::GetAtt":\["\w+","Arn"\]\},":\*"\]\]\}$/.test(text);
+        if (!(versionsOfOneFunction && actions.every((a) => a === 'lambda:InvokeFunction'))) violations.push(`${where}: ${actions.join(',')} on ${text}`);
+      }
+      if (refersTo(resource, eventsTableId)) {
+        for (const action of actions) if (!EVENT_LOG_ACTIONS.has(action)) violations.push(`${where}: ${action} on the event log`);
+      }
+    }
+  }
+  for (const [id, resource] of Object.entries(json.Resources)) {
+    if (resource.Type === 'AWS::IAM::Role' && resource.Properties!.ManagedPolicyArns) violations.push(`${id}: AWS managed policies`);
+  }
+  return violations;
+}
