@@ -115,9 +115,9 @@ export class Identity extends Construct {
       writeAttributes: new cognito.ClientAttributes().withStandardAttributes({ locale: true, timezone: true }),
     });
 
-    const domain = userPool.addDomain('Domain', {
-      cognitoDomain: { domainPrefix: auth.domainPrefix ?? `accessgate-${Aws.ACCOUNT_ID}` },
-    });
+    // Unique per region across all accounts: the stack name keeps two stages of one account apart.
+    const domainPrefix = auth.domainPrefix ?? `${Stack.of(this).stackName.toLowerCase()}-${Aws.ACCOUNT_ID}`;
+    const domain = userPool.addDomain('Domain', { cognitoDomain: { domainPrefix } });
 
     this.userPool = userPool;
     this.client = client;

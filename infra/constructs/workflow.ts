@@ -95,12 +95,6 @@ export class Workflow extends Construct {
     this.execute.addToRolePolicy(
       new iam.PolicyStatement({ sid: 'ReadDatabaseCredentials', actions: ['secretsmanager:GetSecretValue'], resources: secrets }),
     );
-    for (const secret of secrets.filter((arn) => arn.endsWith('-??????'))) {
-      Validations.of(this.execute.role!).acknowledge({
-        id: `AwsSolutions-IAM5[Resource::${secret}]`,
-        reason: `The config file names this secret without its six-character suffix; "??????" matches exactly that suffix of this one secret name and no other secret.`,
-      });
-    }
 
     const logGroup = new logs.LogGroup(this, 'Logs', {
       // Under /aws/vendedlogs/ Step Functions needs no account-wide log resource policy (which has a size

@@ -89,6 +89,8 @@ export const ACTIONS_WITHOUT_RESOURCES = new Set([
   'logs:PutResourcePolicy',
   'logs:DescribeResourcePolicies',
   'logs:DescribeLogGroups',
+  // Read-only and unscopable; a DynamoDB stream consumer (the audit exporter) needs it.
+  'dynamodb:ListStreams',
 ]);
 
 /** What a role may do with the event log: add an event, read events back, and (the exporter) read the stream. */

@@ -83,6 +83,15 @@ describe('the API authorizer', () => {
   });
 });
 
+describe('the hosted sign-in domain', () => {
+  it('is named after the stack and the account, so two stages of one account do not collide', () => {
+    template.hasResourceProperties('AWS::Cognito::UserPoolDomain', {
+      Domain: { 'Fn::Join': ['', ['accessgate-', { Ref: 'AWS::AccountId' }]] },
+      UserPoolId: { Ref: poolId },
+    });
+  });
+});
+
 describe('outputs', () => {
   it('name the pool, the client, the sign-in domain and the issuer', () => {
     expect(Object.keys(json.Outputs!)).toEqual(expect.arrayContaining(['UserPoolId', 'UserPoolClientId', 'SignInUrl', 'JwtIssuer']));
