@@ -5,8 +5,12 @@ import { z } from 'zod';
 
 const group = z.string().trim().min(1).max(128);
 export const DEFAULT_REVIEW_TIMEOUT_SECONDS = 3600;
-/** Step Functions allows a year; a review open for more than 30 days is no longer just-in-time. */
-export const MAX_REVIEW_TIMEOUT_SECONDS = 30 * 24 * 3600;
+/**
+ * A review open for more than a week is no longer just-in-time. The bound also keeps every timer
+ * below Node's 24.8-day setTimeout limit, which the local workflow runner relies on, and below the
+ * state machine's own 8-day execution timeout.
+ */
+export const MAX_REVIEW_TIMEOUT_SECONDS = 7 * 24 * 3600;
 
 export const ruleNameSchema = z
   .string()

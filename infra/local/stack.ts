@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { demoConfig, localClusterArn, localSecretArn } from './demo-config';
 import { startLocalDynamo } from './dynamo';
 import { startApiServer, type LocalMount, type RouteBinding } from './http-server';
+import { webMount, type WebMountOptions } from './web';
 import { LocalIdentityProvider } from './identity';
 import { startWorkflowServer } from './workflow-server';
 import { type TaskHandler, type TaskState, WorkflowRunner } from './workflow-runner';
@@ -34,6 +35,8 @@ export interface LocalStackOptions {
   readonly sharedDatabase?: boolean;
   readonly faults?: Parameters<typeof startDataApiServer>[0]['faults'];
   readonly mounts?: readonly LocalMount[];
+  /** The web UI at `/` (built on first request when missing or stale); false leaves it out. */
+  readonly web?: WebMountOptions | false;
 }
 
 export interface LocalStack {
@@ -139,7 +142,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     })),
   );
   const identity = await LocalIdentityProvider.open(options.dataDir && join(options.dataDir, 'keys', 'jwt.json'), process.env.GROUPS_CLAIM ?? 'cognito:groups');
-  const server = await startApiServer({ port: options.port ?? 0, routes, identity, mounts: options.mounts ?? [] });
+  const server = await startApiServer({ port: options.port ?? 0, routes, identity, mounts: [...(options.mounts ?? []), ...(options.web === false ? [] : [webMount(options.web)])] });
   process.env.WEB_URL ??= server.url;
 
   await redriveOpenSessions(runner, deps());
@@ -157,6 +160,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     },
     async stop() {
       await server.close();
+      await runner.stop();
       await workflow.close();
       await dataApi.close();
       for (const backend of new Set(backends.values())) await backend.close();

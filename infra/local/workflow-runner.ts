@@ -74,6 +74,7 @@ export interface Execution {
   /** Names of the states entered, in order: what the ASL path tests assert on. */
   readonly statesEntered: string[];
   readonly done: Promise<void>;
+  readonly abort: () => void;
 }
 
 export interface WorkflowRunnerOptions {
@@ -100,6 +101,7 @@ export class WorkflowRunner {
     const arn = `${this.options.stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
     const statesEntered: string[] = [];
     const run = this.machine.run(JSON.parse(input), {
+      noThrowOnAbort: true,
       overrides: {
         taskResourceLocalHandlers: this.overrides(),
         ...(this.options.retryIntervalMs !== undefined
@@ -119,8 +121,13 @@ export class WorkflowRunner {
       startDate: new Date(),
       status: 'RUNNING',
       statesEntered,
+      abort: () => {
+        execution.status = 'ABORTED';
+        run.abort();
+      },
       done: this.follow(run, statesEntered).then(
         (output) => {
+          if (execution.status === 'ABORTED') return;
           execution.status = 'SUCCEEDED';
           execution.output = JSON.stringify(output);
         },
@@ -197,6 +204,14 @@ export class WorkflowRunner {
   /** Whether a token is one this runner ever minted and still waits on. */
   isWaiting(token: string): boolean {
     return this.waiters.has(token);
+  }
+
+  /** Stops every running execution (on shutdown): their sessions are re-driven at the next start. */
+  async stop(): Promise<void> {
+    for (const execution of this.executions.values()) if (execution.status === 'RUNNING') execution.abort();
+    for (const waiter of this.waiters.values()) waiter.reject(new TaskFailure('States.Aborted', 'the local runtime is stopping'));
+    this.waiters.clear();
+    await this.idle();
   }
 
   async idle(): Promise<void> {
