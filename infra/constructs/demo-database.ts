@@ -6,7 +6,7 @@
  * idle minutes; the first command after a pause waits while it resumes, which the executor retries), no
  * NAT gateway, no interface endpoints. Nothing connects to it over the network: the VPC has only isolated
  * subnets and the cluster's security group no ingress rule; every query goes through the Data API. What
- * remains are storage and the secret (see docs/deploy-to-aws.md).
+ * remains are storage and the secret (see "Deploy to AWS" in README.md).
  */
 import { CustomResource, Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
