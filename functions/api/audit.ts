@@ -1,0 +1,120 @@
+/**
+ * GET /audit/sessions (auditors and admins; JSON or CSV), GET /audit/exports and
+ * GET /audit/exports/object (auditors: the locked evidence, digests and public keys, for
+ * `accessgate audit pull`). Every refused attempt is recorded as a security event.
+ */
+import { z } from 'zod';
+import { assertAuditReader, auditSessions, SESSION_CSV_HEADER, sessionCsvRow } from '../app/audit-sessions';
+import { listExports, MAX_DOWNLOAD_BYTES, readExport } from '../app/evidence-catalog';
+import { toCsv } from '../domain/csv';
+import { isAuditor } from '../domain/identity';
+import { SESSION_STATUSES, type Session } from '../domain/session';
+import { evidenceDeps } from '../evidence-wiring';
+import { deps } from '../wiring';
+import { apiHandler, json, validate } from './http';
+
+const isoDate = z.string().refine((value) => !Number.isNaN(Date.parse(value)), 'must be an ISO 8601 date or time');
+
+/** A CSV download stays under Lambda's 6 MB response limit; the rest follows with the returned cursor. */
+const MAX_CSV_BYTES = 4 * 1024 * 1024;
+const CSV_PAGE = 100;
+
+const sessionsSchema = z
+  .object({
+    status: z.enum(SESSION_STATUSES).optional(),
+    resource: z.string().optional(),
+    requester: z.string().optional(),
+    approver: z.string().optional(),
+    forced: z.enum(['true', 'false']).transform((value) => value === 'true').optional(),
+    from: isoDate.optional(),
+    to: isoDate.optional(),
+    format: z.enum(['json', 'csv']).optional(),
+    limit: z.coerce.number().int().min(1).max(10_000).optional(),
+    cursor: z.string().optional(),
+  })
+  .strict();
+
+const exportsSchema = z
+  .object({
+    from: isoDate,
+    to: isoDate,
+    cursor: z.string().optional(),
+    limit: z.coerce.number().int().min(1).max(200).optional(),
+  })
+  .strict();
+
+const objectSchema = z
+  .object({
+    key: z.string().min(1),
+    offset: z.coerce.number().int().min(0).default(0),
+    length: z.coerce.number().int().min(1).max(MAX_DOWNLOAD_BYTES).default(MAX_DOWNLOAD_BYTES),
+  })
+  .strict();
+
+const wantsCsv = (format: string | undefined, accept: string | undefined) => format === 'csv' || (!format && /\btext\/csv\b/.test(accept ?? ''));
+
+export const routes = {
+  'GET /audit/sessions': async (request) => {
+    const who = request.identity();
+    const { format, limit, cursor, ...filters } = validate(sessionsSchema, request.query, 'query');
+    if (!wantsCsv(format, request.event.headers?.accept)) {
+      const page = await auditSessions(deps(), who, filters, Math.min(limit ?? 50, 200), cursor);
+      return json(200, { sessions: page.items, ...(page.cursor ? { cursor: page.cursor } : {}) });
+    }
+    const max = limit ?? 10_000;
+    const sessions: Session[] = [];
+    let next = cursor;
+    let bytes = 0;
+    do {
+      const page = await auditSessions(deps(), who, filters, Math.min(CSV_PAGE, max - sessions.length), next);
+      sessions.push(...page.items);
+      bytes += page.items.reduce((sum, session) => sum + session.command.length + 1024, 0);
+      next = page.cursor;
+    } while (next && sessions.length < max && bytes < MAX_CSV_BYTES);
+    const name = `accessgate-sessions${filters.from ? `-from-${filters.from.slice(0, 10)}` : ''}${filters.to ? `-to-${filters.to.slice(0, 10)}` : ''}.csv`;
+    return {
+      statusCode: 200,
+      headers: {
+        'content-type': 'text/csv; charset=utf-8',
+        'content-disposition': `attachment; filename="${name}"`,
+        'cache-control': 'no-store',
+        ...(next ? { 'x-next-cursor': next } : {}),
+      },
+      body: toCsv(SESSION_CSV_HEADER, sessions.map(sessionCsvRow)),
+    };
+  },
+  'GET /audit/exports': async (request) => {
+    const who = request.identity();
+    await assertAuditReader(deps(), who, 'exports', isAuditor(who, deps().roles));
+    const query = validate(exportsSchema, request.query, 'query');
+    const evidence = evidenceDeps();
+    const head = await evidence.state.digestHead();
+    const listing = await listExports(evidence.objects, {
+      from: new Date(query.from),
+      to: new Date(query.to),
+      ...(query.cursor ? { cursor: query.cursor } : {}),
+      ...(query.limit ? { limit: query.limit } : {}),
+      ...(head ? { sealedUntil: head.next } : {}),
+    });
+    return json(200, listing);
+  },
+  'GET /audit/exports/object': async (request) => {
+    const who = request.identity();
+    const query = validate(objectSchema, request.query, 'query');
+    await assertAuditReader(deps(), who, 'exports', isAuditor(who, deps().roles), { key: query.key.slice(0, 300) });
+    const { bytes, size } = await readExport(evidenceDeps().objects, query.key, query.offset, query.length);
+    return {
+      statusCode: 200,
+      headers: {
+        'content-type': 'application/octet-stream',
+        'cache-control': 'no-store',
+        'x-object-size': String(size),
+        'x-object-offset': String(query.offset),
+      },
+      body: Buffer.from(bytes).toString('base64'),
+      isBase64Encoded: true,
+    };
+  },
+} satisfies Parameters<typeof apiHandler>[0];
+
+export const handler = apiHandler(routes);

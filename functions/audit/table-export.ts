@@ -1,0 +1,14 @@
+/**
+ * The daily table export Lambda, run on a schedule: starts the day's point-in-time export of the event
+ * table and copies a completed one under lock (see functions/app/table-export.ts).
+ */
+import middy from '@middy/core';
+import { runTableExport } from '../app/table-export';
+import type { TableExportRecord } from '../app/evidence-ports';
+import { evidenceDeps } from '../evidence-wiring';
+
+export const handler = middy<unknown, { exports: TableExportRecord[] }>().handler(async () => {
+  const exports = await runTableExport(evidenceDeps());
+  console.log(JSON.stringify({ message: 'table export step', exports }));
+  return { exports };
+});
