@@ -1,0 +1,104 @@
+/**
+ * The interactivity payloads accessgate acts on, as Slack posts them: a form-encoded body whose
+ * `payload` field holds JSON. Only the fields we use are checked; Slack adds fields freely, so the
+ * schemas are loose. Anything else (a closed modal, a shortcut) parses as `ignored` and is just
+ * acknowledged. Pure: no I/O.
+ */
+import { z } from 'zod';
+import { InvalidInputError } from './errors';
+import type { Identity } from './identity';
+import { canForce, isApprover, type Session } from './session';
+import type { ClickRefusal } from './slack-message';
+import { describeIssues } from './validation';
+
+const user = z.object({ id: z.string().min(1).max(64) }).loose();
+
+const blockActions = z
+  .object({
+    type: z.literal('block_actions'),
+    user,
+    trigger_id: z.string().min(1).max(256),
+    response_url: z.string().url().optional(),
+    channel: z.object({ id: z.string() }).loose().optional(),
+    message: z.object({ ts: z.string() }).loose().optional(),
+    actions: z
+      .array(z.object({ action_id: z.string().max(255), value: z.string().max(2000).optional() }).loose())
+      .min(1),
+  })
+  .loose();
+
+const viewSubmission = z
+  .object({
+    type: z.literal('view_submission'),
+    user,
+    view: z
+      .object({
+        id: z.string().optional(),
+        callback_id: z.string().max(255),
+        private_metadata: z.string().max(3000).default(''),
+        state: z
+          .object({ values: z.record(z.string(), z.record(z.string(), z.object({ value: z.string().nullish() }).loose())) })
+          .loose()
+          .default({ values: {} }),
+      })
+      .loose(),
+  })
+  .loose();
+
+export type BlockActions = z.output<typeof blockActions>;
+export type ViewSubmission = z.output<typeof viewSubmission>;
+export type Interaction = BlockActions | ViewSubmission | { readonly type: 'ignored'; readonly slackType: string };
+
+/** Parses the raw (already base64-decoded) form body Slack posted. */
+export function parseInteraction(formBody: string): Interaction {
+  const payload = new URLSearchParams(formBody).get('payload');
+  if (!payload) throw new InvalidInputError('payload: the form field Slack sends is missing');
+  let json: unknown;
+  try {
+    json = JSON.parse(payload);
+  } catch (error) {
+    throw new InvalidInputError(`payload: not valid JSON (${(error as Error).message})`);
+  }
+  const type = (json as { type?: unknown } | null)?.type;
+  const schema = type === 'block_actions' ? blockActions : type === 'view_submission' ? viewSubmission : undefined;
+  if (!schema) return { type: 'ignored', slackType: String(type) };
+  const parsed = schema.safeParse(json);
+  if (!parsed.success) throw new InvalidInputError(`Invalid Slack ${String(type)} payload: ${describeIssues(parsed.error)}`);
+  return parsed.data;
+}
+
+/** The text typed into a modal's input, or undefined when it was left empty. */
+export function viewInput(view: ViewSubmission['view'], blockId: string, actionId: string): string | undefined {
+  const value = view.state.values[blockId]?.[actionId]?.value;
+  return value?.trim() ? value : undefined;
+}
+
+/** What a click on Approve or Deny leads to, decided before anything is written. */
+export type ClickDecision =
+  | { readonly kind: 'approve' }
+  | { readonly kind: 'open_force_modal' }
+  | { readonly kind: 'open_deny_modal' }
+  | { readonly kind: 'refuse'; readonly refusal: ClickRefusal };
+
+/**
+ * Decides a click the way decideReview would decide the request it becomes, so that a click that
+ * would be refused is answered privately and nothing is recorded: anyone in the channel can click, and
+ * a misclick is not a security event. The same person is recognised by sub or by email, so an entry
+ * in the directory with a stale sub can never let a requester approve their own command.
+ */
+export function decideClick(session: Session, who: Identity, action: 'approve' | 'deny'): ClickDecision {
+  if (session.status !== 'pending_review') return { kind: 'refuse', refusal: { kind: 'review_closed', status: session.status } };
+  const own = who.sub === session.requester.sub || who.email.toLowerCase() === session.requester.email.toLowerCase();
+  const approver = isApprover(who, session) && !own;
+  if (action === 'deny') {
+    if (approver) return { kind: 'open_deny_modal' };
+    return { kind: 'refuse', refusal: own ? { kind: 'self_review' } : { kind: 'not_approver', groups: session.rule?.approvalGroups ?? [] } };
+  }
+  if (approver) {
+    const mine = session.approvals.some((a) => a.sub === who.sub || a.email.toLowerCase() === who.email.toLowerCase());
+    if (mine) return { kind: 'refuse', refusal: { kind: 'already_approved', approvals: session.approvals.length, required: session.approvalsRequired } };
+    return { kind: 'approve' };
+  }
+  if (canForce(who, session)) return { kind: 'open_force_modal' };
+  return { kind: 'refuse', refusal: own ? { kind: 'self_review' } : { kind: 'not_approver', groups: session.rule?.approvalGroups ?? [] } };
+}
