@@ -1,0 +1,77 @@
+/**
+ * `accessgate review`: the approver's side. `list` is the inbox (what waits for the caller's decision),
+ * `approve` and `deny` decide. Force-approval (break-glass) needs --force and a reason, as the API does;
+ * a denial always carries a reason here, because the requester deserves one.
+ */
+import { parse } from '../lib/args';
+import { clientFor } from '../lib/api';
+import type { Io } from '../lib/command';
+import { EXIT, usageError } from '../lib/errors';
+import { formatOption, printGrid, relativeTime } from '../lib/output';
+
+export const help = `Usage: accessgate review list [--format table|json|csv]
+       accessgate review approve <id> [--reason TEXT]
+       accessgate review approve <id> --force --reason TEXT      (break-glass: force-approval groups)
+       accessgate review deny <id> --reason TEXT
+
+list     commands waiting for your decision: requester, resource, command, reason, approvals so far,
+         when the request expires, and whether you may force-approve
+approve  counts your approval; the command runs once it has the approvals its rule requires
+         (you cannot approve your own command, except with --force where the rule allows it)
+deny     ends the review at once; the requester sees your reason`;
+
+const OPTIONS = { reason: { type: 'string' }, force: { type: 'boolean' }, format: { type: 'string' } } as const;
+
+export async function run(args: readonly string[], io: Io): Promise<number> {
+  const { values, positionals } = parse(args, OPTIONS);
+  const [action, id, extra] = positionals;
+  const format = formatOption(values.format);
+  if (!action) throw usageError('Say what to do: review list, review approve <id> or review deny <id> --reason TEXT.');
+  if (extra !== undefined) throw usageError(`Unexpected argument "${extra}".`);
+  const client = clientFor(values.api, io.env);
+
+  if (action === 'list') {
+    if (id !== undefined) throw usageError('review list takes no id.');
+    const reviews = await client.reviews();
+    if (!reviews.length && format === 'table') {
+      io.stderr.write('Nothing waits for your review.\n');
+      return EXIT.done;
+    }
+    printGrid(
+      io.stdout,
+      format,
+      {
+        columns: [{ name: 'id' }, { name: 'requester' }, { name: 'resource' }, { name: 'approvals' }, { name: 'expires' }, { name: 'you' }, { name: 'reason' }, { name: 'command' }],
+        rows: reviews.map(({ session, canApprove, canForce, approvedByYou }) => [
+          session.id,
+          session.requester.email,
+          session.resource.id,
+          `${session.approvals.length}/${session.approvalsRequired}`,
+          format === 'table' ? relativeTime(session.expiresAt) : session.expiresAt,
+          approvedByYou ? 'approved' : [canApprove && 'approve', canForce && 'force'].filter(Boolean).join(', '),
+          session.reason ?? '',
+          `${session.command.replace(/\s+/g, ' ')}${session.parameters?.length ? `  [${session.parameters.map((p) => `${p.name}=${JSON.stringify(Object.values(p.value)[0])}`).join(', ')}]` : ''}`,
+        ]),
+      },
+      reviews,
+    );
+    return EXIT.done;
+  }
+
+  if (action !== 'approve' && action !== 'deny') throw usageError(`Unknown review action "${action}".`, 'Use list, approve <id> or deny <id> --reason TEXT.');
+  if (!id) throw usageError(`Name the session to ${action}: accessgate review ${action} <id>`, 'accessgate review list shows what waits for you.');
+  if (action === 'deny' && !values.reason?.trim()) throw usageError('A denial needs --reason.', 'Tell the requester why, e.g. --reason "deletes every order".');
+  if (values.force && action === 'deny') throw usageError('--force applies only to approve.');
+  if (values.force && !values.reason?.trim()) throw usageError('A forced approval needs --reason.', 'Say why this cannot wait for a regular review, e.g. --reason "INC-42 outage".');
+
+  const { session } = await client.review(id, { decision: action, ...(values.reason ? { reason: values.reason } : {}), ...(values.force ? { force: true } : {}) });
+  if (format === 'json') io.stdout.write(`${JSON.stringify({ session }, null, 2)}\n`);
+  const state =
+    session.status === 'pending_review'
+      ? `${session.approvals.length} of ${session.approvalsRequired} approvals; it waits for more`
+      : session.status === 'denied'
+        ? 'denied; nothing runs'
+        : `${session.status}${session.forced ? ' (forced)' : ''}; the command runs now`;
+  io.stderr.write(`${action === 'approve' ? (values.force ? 'Force-approved' : 'Approved') : 'Denied'} session ${session.id}: ${state}.\n`);
+  return EXIT.done;
+}

@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import { commandTag, isTransactionControl, parseSet, rewritePlaceholders, splitStatements } from '../../../cli/lib/sql';
+
+describe('splitStatements', () => {
+  it('splits at top-level semicolons only', () => {
+    const sql = `select ';' as a, "x;y" from t; -- a ; comment
+      select $$ ; $$, $fn$ ; $fn$ /* ; /* nested ; */ still */; select E'it\\'s ;'`;
+    expect(splitStatements(sql)).toEqual([
+      'select \';\' as a, "x;y" from t',
+      '-- a ; comment\n      select $$ ; $$, $fn$ ; $fn$ /* ; /* nested ; */ still */',
+      "select E'it\\'s ;'",
+    ]);
+  });
+
+  it('drops empty statements and comment-only ones', () => {
+    expect(splitStatements(' ;; -- nothing\n ; ')).toEqual([]);
+    expect(splitStatements('select 1;')).toEqual(['select 1']);
+  });
+});
+
+describe('rewritePlaceholders', () => {
+  it('turns $n into the Data API\'s :pn outside literals, identifiers, comments and dollar bodies', () => {
+    const { text, count } = rewritePlaceholders(`select $1::int, '$2', "$3", $$ $4 $$, a$5 -- $6\n, $10 where x = $2`);
+    expect(text).toBe(`select :p1::int, '$2', "$3", $$ $4 $$, a$5 -- $6\n, :p10 where x = :p2`);
+    expect(count).toBe(10);
+  });
+
+  it('lets the caller render each placeholder (casts for typed parameters)', () => {
+    expect(rewritePlaceholders('select $1, $2', (n) => (n === 2 ? `CAST(:p${n} AS date)` : `:p${n}`)).text).toBe('select :p1, CAST(:p2 AS date)');
+  });
+});
+
+describe('commandTag', () => {
+  it.each([
+    ['select 1', 3, 'SELECT 3'],
+    ['  /* c */ (select 1)', 1, 'SELECT 1'],
+    ['insert into t values (1)', 2, 'INSERT 0 2'],
+    ['update t set a = 1', 5, 'UPDATE 5'],
+    ['with x as (select 1) delete from t using x', 4, 'DELETE 4'],
+    ['with x as (delete from t returning *) select * from x', 4, 'SELECT 4'],
+    ['create table t (a int)', 0, 'CREATE TABLE'],
+    ['create unique index i on t (a)', 0, 'CREATE INDEX'],
+    ['drop view v', 0, 'DROP VIEW'],
+    ['truncate t', 0, 'TRUNCATE'],
+  ])('%s → %s', (sql, rows, tag) => expect(commandTag(sql, rows)).toBe(tag));
+});
+
+describe('session statements', () => {
+  it('recognises transaction control', () => {
+    for (const sql of ['BEGIN', 'begin work', 'start transaction', 'COMMIT', 'rollback', 'savepoint a', 'release a', 'prepare transaction \'x\'', 'end']) {
+      expect(isTransactionControl(sql)).toBe(true);
+    }
+    for (const sql of ['select 1', 'prepare q as select 1', 'start_time']) expect(isTransactionControl(sql)).toBe(false);
+  });
+
+  it('reads SET and RESET', () => {
+    expect(parseSet("SET application_name = 'psql'")).toEqual({ name: 'application_name', value: 'psql' });
+    expect(parseSet('set search_path to app, public;')).toEqual({ name: 'search_path', value: 'app, public' });
+    expect(parseSet('SET SESSION DateStyle TO ISO')).toEqual({ name: 'datestyle', value: 'ISO' });
+    expect(parseSet('reset extra_float_digits')).toEqual({ name: 'extra_float_digits', value: 'DEFAULT' });
+    expect(parseSet('select 1')).toBeUndefined();
+  });
+});
