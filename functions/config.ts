@@ -18,6 +18,29 @@ const envSchema = z.object({
   WEB_URL: z.string().url().default('http://127.0.0.1:8787'),
   /** Cap on rows returned to the requester; the Data API itself refuses responses over 1 MiB. */
   RESULT_MAX_ROWS: z.coerce.number().int().min(1).max(100_000).default(10_000),
+  /** Secrets Manager secret holding the Slack bot token (xoxb-…): Slack is on when it is set. */
+  SLACK_BOT_TOKEN_SECRET_ARN: z.string().min(1).optional(),
+  /** Secret holding the Slack app's signing secret, which verifies every interactivity request. */
+  SLACK_SIGNING_SECRET_ARN: z.string().min(1).optional(),
+  /** Channel for review requests when neither the rule nor the resource names one. */
+  SLACK_DEFAULT_CHANNEL: z.string().min(1).max(80).optional(),
+  /** Base URL of the Slack Web API; unset is Slack itself (the local runtime sets its stand-in here). */
+  SLACK_API_URL: z.string().url().optional(),
+  /** Per Slack call, in ms: a click must be acknowledged within 3 s in all. */
+  SLACK_TIMEOUT_MS: z.coerce.number().int().min(100).max(10_000).default(2_000),
+  /** The Lambda that runs notification jobs, invoked asynchronously; unset runs them in-process. */
+  NOTIFY_FUNCTION_NAME: z.string().min(1).optional(),
+  /** Where a Slack user's identity and groups come from: the mapping table admins maintain, or a Cognito user pool. */
+  DIRECTORY: z.enum(['table', 'cognito']).default('table'),
+  DIRECTORY_USER_POOL_ID: z.string().min(1).optional(),
+}).superRefine((env, ctx) => {
+  const slackVariables = [env.SLACK_BOT_TOKEN_SECRET_ARN, env.SLACK_SIGNING_SECRET_ARN, env.SLACK_DEFAULT_CHANNEL];
+  if (slackVariables.some(Boolean) && !slackVariables.every(Boolean)) {
+    ctx.addIssue({ code: 'custom', path: ['SLACK_BOT_TOKEN_SECRET_ARN'], message: 'Slack needs SLACK_BOT_TOKEN_SECRET_ARN, SLACK_SIGNING_SECRET_ARN and SLACK_DEFAULT_CHANNEL together' });
+  }
+  if (env.DIRECTORY === 'cognito' && !env.DIRECTORY_USER_POOL_ID) {
+    ctx.addIssue({ code: 'custom', path: ['DIRECTORY_USER_POOL_ID'], message: 'the Cognito directory needs the user pool id' });
+  }
 });
 
 export type Config = z.output<typeof envSchema>;

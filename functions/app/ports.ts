@@ -7,6 +7,7 @@ import type { Identity } from '../domain/identity';
 import type { Resource } from '../domain/resource';
 import type { Rule } from '../domain/rule';
 import type { Approval, Denial, ResultSummary, Session, SessionError, SessionStatus, SqlParameter } from '../domain/session';
+import type { SlackView } from '../domain/slack-message';
 
 export interface Page<T> {
   readonly items: T[];
@@ -124,6 +125,58 @@ export interface Notifier {
   sessionChanged(session: Session, notification: Record<string, string> | undefined): Promise<void>;
 }
 
+/** Notification work done after the caller has answered (see functions/app/notifications.ts). */
+export type NotificationJob =
+  /** Post the review request (a retry: the workflow posts it first). */
+  | { readonly kind: 'review'; readonly sessionId: string }
+  /** Redraw the review message from the session as it is now, and tell the requester what they have not heard yet. */
+  | { readonly kind: 'session'; readonly sessionId: string }
+  /** Answer the person who clicked, visible to them alone. */
+  | { readonly kind: 'reply'; readonly replyTo: string; readonly text: string };
+
+/**
+ * Runs notification work in the background: on AWS an asynchronous invocation of the notify Lambda,
+ * which Lambda retries when it fails; in-process when no worker is configured.
+ */
+export interface NotificationQueue {
+  enqueue(job: NotificationJob): Promise<void>;
+}
+
+/** Remembers one-off notifications (a direct message per milestone), so retries and concurrent workers send each once. */
+export interface NotificationLedger {
+  /** True for the first caller only. */
+  claim(sessionId: string, key: string): Promise<boolean>;
+  /** Gives a claim back after the send failed, so a retry sends it. */
+  release(sessionId: string, key: string): Promise<void>;
+}
+
+/**
+ * Who a person is, found by email, for callers that arrive without a token (a Slack click). Answers
+ * with the same sub, name and groups the API's token would carry, so a decision made in Slack and one
+ * made in the web UI are the same person's.
+ */
+export interface Directory {
+  lookup(email: string): Promise<Identity | undefined>;
+}
+
+/** The mapping-table directory, whose entries admins maintain through /directory/users. */
+export interface DirectoryTable extends Directory {
+  list(): Promise<Identity[]>;
+  /** Creates or replaces an entry; returns the previous one. */
+  put(entry: Identity): Promise<Identity | undefined>;
+  remove(email: string): Promise<Identity | undefined>;
+}
+
+/** What the Slack interactions flow needs from Slack itself. */
+export interface ChatGateway {
+  /** The email on a chat user's profile (Slack users.info), cached; undefined when the profile shows none. */
+  emailOf(userId: string): Promise<string | undefined>;
+  /** Opens a modal for the person who clicked; Slack accepts the trigger for 3 seconds only. */
+  openView(trigger: string, view: SlackView): Promise<void>;
+  /** Answers the person who clicked, visible to them alone. */
+  reply(replyTo: string, text: string): Promise<void>;
+}
+
 export interface Clock {
   now(): Date;
 }
@@ -136,6 +189,12 @@ export interface Deps {
   readonly workflow: Workflow;
   readonly sql: SqlRunner;
   readonly notifier: Notifier;
+  readonly notifications: NotificationQueue;
+  readonly directory: Directory;
+  /** Present when the directory is the mapping table (not a Cognito user pool). */
+  readonly directoryTable?: DirectoryTable;
+  /** Present when Slack is configured. */
+  readonly chat?: ChatGateway;
   readonly clock: Clock;
   readonly newId: () => string;
   readonly roles: { readonly admins: string; readonly auditors: string };

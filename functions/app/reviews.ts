@@ -86,10 +86,14 @@ export async function reviewSession(deps: Deps, who: Identity, id: string, reque
   return session;
 }
 
-/** A notification failure must never undo or fail a decision that is already recorded. */
+/**
+ * Tells people about a change in the background (functions/app/notifications.ts): the caller, a Slack
+ * click among them, answers without waiting for chat APIs, and a notification failure never undoes or
+ * fails a decision that is already recorded.
+ */
 export async function notifyQuietly(deps: Deps, session: Session): Promise<void> {
   try {
-    await deps.notifier.sessionChanged(session, session.notification);
+    await deps.notifications.enqueue({ kind: 'session', sessionId: session.id });
   } catch (error) {
     await recordSessionEvent(deps, session.id, 'notification.failed', { system: 'notifier' }, {
       error: (error as Error).message,

@@ -6,6 +6,7 @@
 import { NotFoundError } from '../domain/errors';
 import { commandDigest, isFinal, reviewSecondsLeft, type Session } from '../domain/session';
 import { recordSessionEvent, SYSTEM } from './audit-trail';
+import { postReviewRequest, recordNotificationFailure } from './notifications';
 import type { Deps } from './ports';
 import { notifyQuietly } from './reviews';
 
@@ -52,17 +53,15 @@ export async function awaitReview(deps: Deps, sessionId: string, taskToken: stri
   }
   if (session.notification) return;
   try {
-    const notification = await deps.notifier.reviewRequested(session);
-    if (notification) await deps.sessions.saveNotification(sessionId, notification);
-    await recordSessionEvent(deps, sessionId, 'review.requested', SYSTEM, {
-      approvalGroups: session.rule?.approvalGroups,
-      forceApprovalGroups: session.rule?.forceApprovalGroups,
-      expiresAt: session.expiresAt,
-      notification: notification ?? null,
-    });
+    await postReviewRequest(deps, session);
   } catch (error) {
-    // The review stays open through the web UI and the API; the failure is on the record.
-    await recordSessionEvent(deps, sessionId, 'notification.failed', SYSTEM, { error: (error as Error).message });
+    // The review stays open through the web UI and the API; the failure is on the record, and the
+    // post is retried in the background until it goes through or the queue gives up.
+    await recordNotificationFailure(deps, sessionId, 'review', error);
+    await deps.notifications.enqueue({ kind: 'review', sessionId }).catch((queueError: unknown) => {
+      // The wait for a decision must begin whatever happens to the notification.
+      console.error(JSON.stringify({ message: 'could not queue the review request retry', sessionId, error: (queueError as Error).message }));
+    });
   }
 }
 

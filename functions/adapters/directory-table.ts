@@ -1,0 +1,63 @@
+/**
+ * The mapping-table directory: email → sub, name and groups, kept in the Sessions table as
+ * `USER#<email>` items and listed through the byKind index (kind `USER`), like rules and resources.
+ * Admins maintain it through /directory/users; reads are consistent, so removing someone takes
+ * effect on their very next click.
+ */
+import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import type { DirectoryTable } from '../app/ports';
+import type { Identity } from '../domain/identity';
+
+const KIND = 'USER';
+export const normalizeEmail = (email: string) => email.trim().toLowerCase();
+const keyOf = (email: string) => ({ pk: `${KIND}#${normalizeEmail(email)}`, sk: 'META' });
+
+const recordOf = (item: Record<string, unknown> | undefined): Identity | undefined => item?.record as Identity | undefined;
+
+export class DynamoDirectoryTable implements DirectoryTable {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async lookup(email: string): Promise<Identity | undefined> {
+    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: keyOf(email), ConsistentRead: true }));
+    return recordOf(Item);
+  }
+
+  async list(): Promise<Identity[]> {
+    const found: Identity[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: 'byKind',
+          KeyConditionExpression: 'kind = :kind',
+          ExpressionAttributeValues: { ':kind': KIND },
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of page.Items ?? []) found.push(recordOf(item)!);
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return found;
+  }
+
+  async put(entry: Identity): Promise<Identity | undefined> {
+    const email = normalizeEmail(entry.email);
+    const { Attributes } = await this.client.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: { ...keyOf(email), kind: KIND, name: email, record: { ...entry, email } },
+        ReturnValues: 'ALL_OLD',
+      }),
+    );
+    return recordOf(Attributes);
+  }
+
+  async remove(email: string): Promise<Identity | undefined> {
+    const { Attributes } = await this.client.send(new DeleteCommand({ TableName: this.tableName, Key: keyOf(email), ReturnValues: 'ALL_OLD' }));
+    return recordOf(Attributes);
+  }
+}

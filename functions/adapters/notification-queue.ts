@@ -1,0 +1,38 @@
+/**
+ * Where notification jobs run. With a notify function configured (AWS, and the local runtime's Lambda
+ * stand-in) a job is an asynchronous invocation: the caller waits only for Lambda to accept the event
+ * (tens of milliseconds), and Lambda retries a job that fails (twice, then the dead-letter queue).
+ * Without one, the job runs in the caller's process and a failure is only recorded.
+ */
+import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
+import type { NotificationJob, NotificationQueue } from '../app/ports';
+
+export class LambdaNotificationQueue implements NotificationQueue {
+  constructor(
+    private readonly client: LambdaClient,
+    private readonly functionName: string,
+  ) {}
+
+  async enqueue(job: NotificationJob): Promise<void> {
+    await this.client.send(
+      new InvokeCommand({
+        FunctionName: this.functionName,
+        InvocationType: 'Event',
+        Payload: new TextEncoder().encode(JSON.stringify(job)),
+      }),
+    );
+  }
+}
+
+export class InlineNotificationQueue implements NotificationQueue {
+  constructor(private readonly run: (job: NotificationJob) => Promise<void>) {}
+
+  async enqueue(job: NotificationJob): Promise<void> {
+    try {
+      await this.run(job);
+    } catch (error) {
+      // The job recorded its failure on the session; with nothing to retry it, the log says so too.
+      console.error(JSON.stringify({ message: 'notification job failed', kind: job.kind, error: (error as Error).message }));
+    }
+  }
+}

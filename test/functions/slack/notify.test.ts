@@ -1,0 +1,127 @@
+import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { SlackStandIn } from '../../../infra/local/slack/stand-in';
+
+const dynamo = mockClient(DynamoDBDocumentClient);
+const secrets = mockClient(SecretsManagerClient);
+
+const ID = '0f6f7c52-1d55-4c43-9a0e-6b1f9b0c2d11';
+const BOT_TOKEN = 'xoxb-test-token';
+const TOKEN_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:accessgate/slack-bot-token-AbCdEf';
+const alice = { sub: '11111111-1111-4111-a111-111111111111', email: 'alice@example.com', name: 'Alice Anders', groups: ['dba'] };
+const bob = { sub: '22222222-2222-4222-a222-222222222222', email: 'bob@example.com', name: 'Bob Brown' };
+
+const pending = {
+  pk: `SESSION#${ID}`,
+  sk: 'META',
+  id: ID,
+  status: 'pending_review',
+  createdAt: '2026-11-26T10:00:00.000Z',
+  updatedAt: '2026-11-26T10:00:00.000Z',
+  requester: alice,
+  resource: { id: 'postgres-demo', name: 'Orders', type: 'postgres', database: 'orders' },
+  command: 'select 1',
+  commandSha256: 'x',
+  rule: { name: 'dba-by-command', approvalGroups: ['dba-approvers'], forceApprovalGroups: ['sre'], approvalsRequired: 1, reviewTimeoutSeconds: 3600, reasonRequired: false, slackChannel: '#orders-reviews' },
+  approvalsRequired: 1,
+  approvals: [],
+  forced: false,
+  expiresAt: '2026-11-26T11:00:00.000Z',
+};
+
+let slack: SlackStandIn;
+let handler: typeof import('../../../functions/slack/notify').handler;
+const run = (job: unknown) => handler(job, {} as never);
+const failures = () => dynamo.commandCalls(PutCommand, { TableName: 'events' }).map((call) => call.args[0].input.Item).filter((e) => e?.type === 'notification.failed');
+
+beforeAll(async () => {
+  slack = await SlackStandIn.start({ botToken: BOT_TOKEN, signingSecret: 's', users: [{ id: 'UALICE', email: alice.email, name: alice.name }] });
+  for (const [name, value] of Object.entries({
+    SESSIONS_TABLE: 'sessions',
+    EVENTS_TABLE: 'events',
+    RESULTS_TABLE: 'results',
+    SLACK_BOT_TOKEN_SECRET_ARN: TOKEN_ARN,
+    SLACK_SIGNING_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:accessgate/slack-signing-secret-AbCdEf',
+    SLACK_DEFAULT_CHANNEL: '#db-reviews',
+    SLACK_API_URL: slack.apiUrl,
+    SLACK_TIMEOUT_MS: '300',
+    NOTIFY_FUNCTION_NAME: 'accessgate-notify',
+  })) vi.stubEnv(name, value);
+  ({ handler } = await import('../../../functions/slack/notify'));
+});
+
+afterAll(async () => {
+  await slack.close();
+});
+
+beforeEach(() => {
+  dynamo.reset();
+  secrets.reset();
+  slack.clearFaults();
+  secrets.on(GetSecretValueCommand, { SecretId: TOKEN_ARN }).resolves({ SecretString: BOT_TOKEN });
+  dynamo.on(GetCommand).resolves({});
+  dynamo.on(QueryCommand, { TableName: 'events' }).resolves({ Items: [] });
+  dynamo.on(PutCommand).resolves({});
+  dynamo.on(UpdateCommand).resolves({});
+  dynamo.on(DeleteCommand).resolves({});
+});
+
+describe('the notify Lambda', () => {
+  it("posts a review request to the rule's channel, keeps where it went and records it", async () => {
+    dynamo.on(GetCommand, { TableName: 'sessions', Key: { pk: `SESSION#${ID}`, sk: 'META' } }).resolves({ Item: pending });
+
+    await run({ kind: 'review', sessionId: ID });
+
+    const posted = slack.messages.at(-1)!;
+    expect(posted.channel).toBe('CORDERSREVIEWS');
+    const [save] = dynamo.commandCalls(UpdateCommand).map((call) => call.args[0].input);
+    expect(save).toMatchObject({ Key: { pk: `SESSION#${ID}`, sk: 'META' }, UpdateExpression: 'SET notification = :notification', ExpressionAttributeValues: { ':notification': { channel: 'CORDERSREVIEWS', ts: posted.ts } } });
+    const recorded = dynamo.commandCalls(PutCommand, { TableName: 'events' }).map((call) => call.args[0].input.Item);
+    expect(recorded).toEqual([expect.objectContaining({ type: 'review.requested', details: expect.objectContaining({ notification: { channel: 'CORDERSREVIEWS', ts: posted.ts } }) })]);
+  });
+
+  it('redraws the message from the session as it is now and tells the requester once per milestone', async () => {
+    const message = slack.messages.at(-1)!;
+    const done = { ...pending, status: 'done', decidedAt: '2026-11-26T10:02:00.000Z', approvals: [{ ...bob, at: '2026-11-26T10:02:00.000Z', via: 'slack', forced: false }], result: { rowCount: 3, durationMs: 12, truncated: false }, notification: { channel: message.channel, ts: message.ts } };
+    dynamo.on(GetCommand, { TableName: 'sessions', Key: { pk: `SESSION#${ID}`, sk: 'META' } }).resolves({ Item: done });
+    dynamo.on(PutCommand, { TableName: 'sessions', Item: { pk: `SESSION#${ID}`, sk: 'NOTIFIED#dm:approved' } }).rejects(Object.assign(new Error('The conditional request failed'), { name: 'ConditionalCheckFailedException' }));
+
+    await run({ kind: 'session', sessionId: ID });
+
+    expect(JSON.stringify(message.latest.blocks)).toContain('approved by Bob Brown');
+    expect(JSON.stringify(message.latest.blocks)).toContain('executed: 3 rows in 12 ms');
+    expect(message.latest.blocks.some((block) => block.type === 'actions')).toBe(false);
+    const claims = dynamo.commandCalls(PutCommand, { TableName: 'sessions' }).map((call) => call.args[0].input);
+    expect(claims.map((claim) => claim.Item?.sk)).toEqual(['NOTIFIED#dm:approved', 'NOTIFIED#dm:done']);
+    expect(claims.every((claim) => claim.ConditionExpression === 'attribute_not_exists(pk)')).toBe(true);
+    // "approved" was already sent by an earlier job; only "done" goes out now.
+    const dms = slack.messages.filter((m) => m.user === 'UALICE');
+    expect(dms.map((m) => m.text)).toEqual([expect.stringContaining('executed: 3 rows in 12 ms')]);
+  });
+
+  it("records Slack's error on the session and fails, so Lambda retries the job", async () => {
+    const message = slack.messages.find((m) => !m.user)!;
+    dynamo.on(GetCommand, { TableName: 'sessions', Key: { pk: `SESSION#${ID}`, sk: 'META' } }).resolves({ Item: { ...pending, notification: { channel: message.channel, ts: message.ts } } });
+    slack.fail('chat.update', 'ratelimited');
+
+    await expect(run({ kind: 'session', sessionId: ID })).rejects.toThrow('Slack chat.update failed: ratelimited');
+
+    expect(failures()).toEqual([expect.objectContaining({ pk: `SESSION#${ID}`, details: { work: 'session', error: 'Slack chat.update failed: ratelimited', code: 'ratelimited' } })]);
+  });
+
+  it('gives up on a Slack call that hangs past the timeout, and gives the DM claim back for the retry', async () => {
+    dynamo.on(GetCommand, { TableName: 'sessions', Key: { pk: `SESSION#${ID}`, sk: 'META' } }).resolves({ Item: { ...pending, status: 'denied', denial: { ...bob, at: '2026-11-26T10:02:00.000Z', via: 'web' } } });
+    slack.hang('chat.postMessage', 1_500);
+
+    await expect(run({ kind: 'session', sessionId: ID })).rejects.toThrow('Slack chat.postMessage failed: timeout');
+
+    expect(failures()[0].details).toMatchObject({ code: 'timeout' });
+    expect(dynamo.commandCalls(DeleteCommand)[0].args[0].input).toEqual({ TableName: 'sessions', Key: { pk: `SESSION#${ID}`, sk: 'NOTIFIED#dm:denied' } });
+  });
+
+  it('refuses a malformed job', async () => {
+    await expect(run({ kind: 'session', sessionId: 'nope' })).rejects.toThrow(/sessionId/);
+  });
+});
