@@ -68,4 +68,17 @@ export const resultsTable = {
   timeToLiveAttribute: 'expiresAt',
 } as const satisfies TableDefinition;
 
-export const allTables: readonly TableDefinition[] = [sessionsTable, eventsTable, resultsTable];
+/**
+ * Audit evidence bookkeeping (functions/adapters/evidence-state.ts): each stream's export cursor
+ * (CURSOR#<stream>), the digest chain head (DIGEST/HEAD), the objects recorded in each digest period
+ * (PERIOD#<start>/MANIFEST), the daily table exports and the published signing keys.
+ */
+export const evidenceTable = {
+  id: 'Evidence',
+  envVar: 'EVIDENCE_TABLE',
+  partitionKey: 'pk',
+  sortKey: 'sk',
+  indexes: [],
+} as const satisfies TableDefinition;
+
+export const allTables: readonly TableDefinition[] = [sessionsTable, eventsTable, resultsTable, evidenceTable];

@@ -12,7 +12,7 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { eventsTable, resultsTable, sessionsTable, type TableDefinition } from '../tables';
+import { eventsTable, evidenceTable, resultsTable, sessionsTable, type TableDefinition } from '../tables';
 
 /** A deployed table together with the definition it was built from (the bind helper needs its env var). */
 export interface AccessgateTable {
@@ -37,6 +37,8 @@ export class AccessgateTables extends Construct {
   readonly sessions: AccessgateTable;
   readonly events: AccessgateTable;
   readonly results: AccessgateTable;
+  /** Export cursors, digest chain head and period manifests of the audit evidence pipeline. */
+  readonly evidence: AccessgateTable;
   readonly all: readonly AccessgateTable[];
 
   constructor(scope: Construct, id: string) {
@@ -44,7 +46,8 @@ export class AccessgateTables extends Construct {
     this.sessions = this.build(sessionsTable);
     this.events = this.build(eventsTable, eventLogPolicy());
     this.results = this.build(resultsTable);
-    this.all = [this.sessions, this.events, this.results];
+    this.evidence = this.build(evidenceTable);
+    this.all = [this.sessions, this.events, this.results, this.evidence];
   }
 
   private build(definition: TableDefinition, resourcePolicy?: iam.PolicyDocument): AccessgateTable {
