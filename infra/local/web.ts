@@ -1,0 +1,80 @@
+/**
+ * The web UI on the local runtime: a LocalMount that serves the esbuild bundle at `/` beside the API,
+ * with the same security headers CloudFront adds on AWS (web/security-headers.ts). It builds the bundle
+ * when it is missing or older than its sources, on the first request for the page rather than at start,
+ * so `npm start` works from a fresh clone and runtimes that never open the page (tests) pay nothing.
+ *
+ * It answers only its own paths (`/`, `/index.html`, `/auth/callback`, `/config.json`, `/assets/*`);
+ * every other request falls through to the API routes. Pages are hash routes, so they never collide.
+ */
+import { readFile } from 'node:fs/promises';
+import { extname, join } from 'node:path';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { buildWeb, DEFAULT_OUT_DIR, isStale } from '../../web/build';
+import { securityHeaders } from '../../web/security-headers';
+import type { LocalMount } from './http-server';
+import { DEMO_USERS } from './identity';
+
+export interface WebMountOptions {
+  /** Where the bundle is built and served from (default web/dist). */
+  readonly outDir?: string;
+}
+
+/** The OIDC redirect target the web UI uses (web/src/auth.ts CALLBACK_PATH); it loads the same page. */
+const PAGE_PATHS = new Set(['/', '/index.html', '/auth/callback']);
+
+const CONTENT_TYPES: Record<string, string> = {
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.map': 'application/json; charset=utf-8',
+  '.txt': 'text/plain; charset=utf-8',
+};
+
+export function webMount(options: WebMountOptions = {}): LocalMount {
+  const outDir = options.outDir ?? DEFAULT_OUT_DIR;
+  const headers = securityHeaders();
+  // The local runtime tells the page to offer its demo users; the AWS stack writes {mode: 'oidc'} instead.
+  const config = JSON.stringify({ mode: 'local', apiBase: '', users: DEMO_USERS });
+  let building: Promise<string> | undefined;
+
+  async function ensureBuilt(): Promise<void> {
+    if (!building && !isStale(outDir)) return;
+    building ??= buildWeb(outDir).finally(() => {
+      building = undefined;
+    });
+    await building;
+  }
+
+  function send(request: IncomingMessage, response: ServerResponse, status: number, type: string, body: string | Buffer, cache: string): true {
+    response.writeHead(status, { ...headers, 'content-type': type, 'cache-control': cache, 'content-length': Buffer.byteLength(body) });
+    response.end(request.method === 'HEAD' ? undefined : body);
+    return true;
+  }
+
+  return async (request, _body, response) => {
+    if (request.method !== 'GET' && request.method !== 'HEAD') return false;
+    const path = new URL(request.url ?? '/', 'http://localhost').pathname;
+
+    if (PAGE_PATHS.has(path)) {
+      try {
+        await ensureBuilt();
+      } catch (error) {
+        return send(request, response, 500, 'text/plain; charset=utf-8', `The web UI failed to build:\n${(error as Error).message}\n`, 'no-store');
+      }
+      return send(request, response, 200, 'text/html; charset=utf-8', await readFile(join(outDir, 'index.html')), 'no-cache');
+    }
+    if (path === '/config.json') return send(request, response, 200, 'application/json; charset=utf-8', config, 'no-store');
+    if (path.startsWith('/assets/')) {
+      const name = path.slice('/assets/'.length);
+      // Asset names are esbuild's "<name>-<hash>.<ext>": anything else (a "..", a slash) is not ours to serve.
+      const type = CONTENT_TYPES[extname(name)];
+      if (!/^[A-Za-z0-9_-]+\.[A-Za-z0-9.]+$/.test(name) || !type) return send(request, response, 404, 'text/plain; charset=utf-8', 'Not found\n', 'no-store');
+      try {
+        return send(request, response, 200, type, await readFile(join(outDir, 'assets', name)), 'public, max-age=31536000, immutable');
+      } catch {
+        return send(request, response, 404, 'text/plain; charset=utf-8', 'Not found\n', 'no-store');
+      }
+    }
+    return false;
+  };
+}

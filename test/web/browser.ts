@@ -1,0 +1,104 @@
+/**
+ * Shared by the browser tests: launches Debian's Chromium through playwright-core (no browser download;
+ * .ci/run installs the `chromium` package), signs demo users in through the real sign-in page, records
+ * anything the page reports (CSP violations, uncaught errors), and checks accessible names with
+ * Chromium's own accessibility tree.
+ */
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { type Browser, chromium, type Page } from 'playwright-core';
+
+export const SCREENSHOTS = join(process.cwd(), 'test-output', 'screenshots');
+
+const CANDIDATES = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/lib/chromium/chromium'];
+
+export function chromiumPath(): string {
+  const found = CANDIDATES.find((path): path is string => !!path && existsSync(path));
+  if (!found) {
+    throw new Error('No Chromium found at /usr/bin/chromium or /usr/lib/chromium/chromium: run `apt-get install -y chromium` (as .ci/run does) or set CHROMIUM_PATH.');
+  }
+  return found;
+}
+
+export async function launchChromium(): Promise<Browser> {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  return chromium.launch({
+    executablePath: chromiumPath(),
+    // Without the background-networking flags Chromium keeps dialling Google on a closed network.
+    // playwright-core gives each launch a fresh, empty user-data-dir of its own (and removes it).
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}
+
+/** Problems a page reported: CSP violations, console errors, uncaught exceptions. */
+export const problems: string[] = [];
+
+export async function signIn(browser: Browser, baseUrl: string, name: string, options: { pausedTimers?: boolean } = {}): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 860 }, acceptDownloads: true });
+  const page = await context.newPage();
+  if (options.pausedTimers) {
+    // Timers on this page (the inbox's refresh) then fire only when a test advances the clock.
+    const now = Date.now();
+    await page.clock.install({ time: now });
+    await page.clock.pauseAt(now + 1000);
+  }
+  page.on('console', (message) => {
+    // The browser logs every 4xx answer; the API's refusals (a 409 for a closed review) are expected.
+    if (message.type() === 'error' && !/^Failed to load resource: the server responded with a status of 4\d\d/.test(message.text())) {
+      const where = message.location();
+      problems.push(`${name}: ${message.text()}${where.url ? ` (${where.url}:${where.lineNumber})` : ''}`);
+    }
+  });
+  page.on('pageerror', (error) => problems.push(`${name}: ${error.message}`));
+  await page.goto(baseUrl);
+  await page.getByRole('button', { name: new RegExp(`^Sign in as ${name}`) }).click();
+  await page.getByTestId('current-user').filter({ hasText: name }).waitFor();
+  return page;
+}
+
+export const shot = (page: Page, name: string) => page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+
+const CONTROL_ROLES = new Set(['button', 'textbox', 'searchbox', 'combobox', 'checkbox', 'radio', 'spinbutton', 'listbox', 'link', 'switch', 'slider']);
+
+interface AxNode {
+  readonly ignored?: boolean;
+  readonly role?: { readonly value?: string };
+  readonly name?: { readonly value?: string };
+  readonly backendDOMNodeId?: number;
+}
+
+/**
+ * Every control Chromium exposes to assistive technology, with the accessible name Chromium computed
+ * (labels, aria-label, aria-labelledby, content), shadow roots included.
+ */
+export async function controlsOf(page: Page): Promise<{ role: string; name: string }[]> {
+  const cdp = await page.context().newCDPSession(page);
+  try {
+    const { nodes } = (await cdp.send('Accessibility.getFullAXTree')) as { nodes: AxNode[] };
+    return nodes
+      .filter((node) => !node.ignored && CONTROL_ROLES.has(node.role?.value ?? ''))
+      .map((node) => ({ role: node.role!.value!, name: String(node.name?.value ?? '').trim() }));
+  } finally {
+    await cdp.detach();
+  }
+}
+
+/** The element that has focus, looking inside shadow roots (the SQL editor lives in one), as "tag:name". */
+const FOCUSED = `(() => {
+  let element = document.activeElement;
+  while (element && element.shadowRoot && element.shadowRoot.activeElement) element = element.shadowRoot.activeElement;
+  if (!element) return '';
+  const label = element.getAttribute('aria-label') || (element.labels && element.labels[0] && element.labels[0].textContent) || element.textContent || '';
+  return element.tagName.toLowerCase() + ':' + label.trim().slice(0, 60);
+})()`;
+
+export const focusedDescription = (page: Page) => page.evaluate<string>(FOCUSED);

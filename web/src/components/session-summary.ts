@@ -1,0 +1,84 @@
+/**
+ * What a session is doing right now, in words: who must approve and by when while it waits, who
+ * approved and when, that it runs, its rows (for the requester) or the error exactly as the database
+ * gave it. The terminal shows it under the editor; the sessions log shows it above the timeline.
+ */
+import { h, type Child } from '../dom';
+import { formatDuration, personEl, plural, statusBadge, timeEl } from '../format';
+import type { Approval, Session, SessionView } from '../types';
+import { resultsView } from './results';
+
+export const approvalsList = (approvals: readonly Approval[]): HTMLElement =>
+  h('ul', { class: 'approvals' }, approvals.map((approval) =>
+    h('li', { 'data-approver': approval.email ?? '' },
+      personEl(approval), ' at ', timeEl(approval.at),
+      approval.via ? h('span', { class: 'muted' }, ` via ${approval.via}`) : null,
+      approval.forced ? h('strong', { class: 'forced' }, ' (forced)') : null,
+      approval.reason ? h('q', { class: 'reason' }, approval.reason) : null,
+    )));
+
+export const resourceLabel = (session: Pick<Session, 'resource'>): string =>
+  `${session.resource.name ?? session.resource.id} · ${session.resource.id}${session.resource.type ? ` (${session.resource.type})` : ''}`;
+
+function reviewWaiting(session: Session): Child[] {
+  const rule = session.rule;
+  const groups = rule?.approvalGroups.join(', ') ?? 'the approvers';
+  const force = rule?.forceApprovalGroups?.length ? `; members of ${rule.forceApprovalGroups.join(', ')} may force-approve with a reason` : '';
+  return [
+    h('p', { class: 'waiting' },
+      `Waiting for review: ${session.approvals.length} of ${session.approvalsRequired} ${session.approvalsRequired === 1 ? 'approval' : 'approvals'} from ${groups}${force}.`),
+    h('p', {}, 'Expires ', timeEl(session.expiresAt, true), rule ? ` (rule ${rule.name}).` : '.'),
+  ];
+}
+
+function outcome(view: SessionView, isRequester: boolean): Child[] {
+  const { session } = view;
+  switch (session.status) {
+    case 'pending_review':
+      return reviewWaiting(session);
+    case 'approved':
+      return [h('p', {}, session.forced ? 'Force-approved; starting.' : 'Approved; starting.')];
+    case 'running':
+      return [h('p', {}, 'Running since ', timeEl(session.startedAt), '…')];
+    case 'done':
+      if (view.result) return [resultsView(session.id, view.result, session.result)];
+      return [
+        h('p', {}, 'Executed: ', session.result ? `${plural(session.result.rowCount, 'row')} in ${formatDuration(session.result.durationMs)}` : 'done', '.'),
+        isRequester ? h('p', { class: 'muted' }, 'The rows are kept for a day; they are no longer available.') : h('p', { class: 'muted' }, 'Rows are returned only to the person who ran the command.'),
+      ];
+    case 'failed':
+      return [
+        h('p', {}, 'The command failed', session.error?.code ? ` (${session.error.code})` : '', '. The database reported:'),
+        h('pre', { class: 'sql-error', role: 'alert' }, session.error?.message ?? 'no message'),
+      ];
+    case 'denied':
+      return [
+        h('p', {}, 'Denied by ', personEl(session.denial), ' at ', timeEl(session.denial?.at), session.denial?.reason ? ':' : '.'),
+        session.denial?.reason ? h('blockquote', { class: 'reason' }, session.denial.reason) : null,
+      ];
+    case 'expired':
+      return [h('p', {}, `Expired at `, timeEl(session.expiresAt), ` with ${session.approvals.length} of ${session.approvalsRequired} approvals; nothing ran.`)];
+    case 'cancelled':
+      return [h('p', {}, 'Cancelled by the requester; nothing ran.')];
+    default:
+      return [h('p', {}, `Status: ${String(session.status)}`)];
+  }
+}
+
+export function sessionSummary(view: SessionView, options: { meSub?: string; actions?: Child } = {}): HTMLElement {
+  const { session } = view;
+  const isRequester = !!options.meSub && options.meSub === session.requester.sub;
+  return h('article', { class: 'session-summary', 'data-session-id': session.id, 'data-status': session.status },
+    h('header', { class: 'session-head' },
+      statusBadge(session.status),
+      session.forced ? h('span', { class: 'status status-forced' }, 'forced') : null,
+      h('span', { class: 'resource' }, resourceLabel(session)),
+      h('span', { class: 'muted' }, 'submitted ', timeEl(session.createdAt)),
+      options.actions,
+    ),
+    session.approvals.length
+      ? h('div', { class: 'approved-by' }, h('p', {}, session.status === 'pending_review' ? 'Approved so far by:' : 'Approved by:'), approvalsList(session.approvals))
+      : null,
+    outcome(view, isRequester),
+  );
+}

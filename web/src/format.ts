@@ -1,0 +1,52 @@
+/**
+ * How times, durations, people and statuses read on every page, so the terminal, the inbox and the
+ * sessions log describe the same session in the same words. Times are shown in the viewer's time zone
+ * and always carried in a <time datetime> element holding the exact ISO instant.
+ */
+import { h } from './dom';
+import type { Actor } from './types';
+
+const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
+
+export function formatTime(iso: string | undefined): string {
+  if (!iso) return '—';
+  const date = new Date(iso);
+  return Number.isNaN(date.getTime()) ? iso : dateTime.format(date);
+}
+
+/** "3 min ago", "in 59 min": the distance from now, to the coarsest unit that is still useful. */
+export function relative(iso: string | undefined, now = Date.now()): string {
+  if (!iso) return '';
+  const ms = Date.parse(iso) - now;
+  if (Number.isNaN(ms)) return '';
+  const seconds = Math.round(Math.abs(ms) / 1000);
+  const text =
+    seconds < 60 ? `${seconds} s` : seconds < 3600 ? `${Math.round(seconds / 60)} min` : seconds < 86_400 ? `${Math.round(seconds / 360) / 10} h` : `${Math.round(seconds / 8640) / 10} d`;
+  return ms < 0 ? `${text} ago` : `in ${text}`;
+}
+
+export const timeEl = (iso: string | undefined, withRelative = false): HTMLElement =>
+  iso
+    ? h('time', { datetime: iso, title: iso }, formatTime(iso), withRelative ? ` (${relative(iso)})` : '')
+    : h('span', { class: 'muted' }, '—');
+
+export function formatDuration(ms: number | undefined): string {
+  if (ms === undefined) return '—';
+  return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
+}
+
+export const actorName = (actor: Actor | undefined): string =>
+  !actor ? 'unknown' : actor.system ? `${actor.system} (system)` : actor.name || actor.email || actor.sub || 'unknown';
+
+/** Name and email, the way a reviewer or an auditor needs to tell two people apart. */
+export const personEl = (actor: Actor | undefined): HTMLElement =>
+  h('span', { class: 'person' }, actorName(actor), actor?.email && actor.email !== actor.name ? h('span', { class: 'email' }, ` <${actor.email}>`) : null);
+
+export const statusLabel = (status: string): string => status.replace(/_/g, ' ');
+
+export const statusBadge = (status: string): HTMLElement => h('span', { class: ['status', `status-${status}`], 'data-status': status }, statusLabel(status));
+
+export const plural = (count: number, one: string, many = `${one}s`): string => `${count} ${count === 1 ? one : many}`;
+
+export const groupChips = (groups: readonly string[] | undefined): HTMLElement =>
+  groups?.length ? h('ul', { class: 'chips', 'aria-label': 'groups' }, groups.map((group) => h('li', {}, group))) : h('span', { class: 'muted' }, 'no groups');

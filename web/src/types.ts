@@ -1,0 +1,148 @@
+/**
+ * The API's response shapes as the browser reads them. They are declared here rather than imported from
+ * functions/domain because the page must keep working while the API grows (Slack and audit data land
+ * in parallel): anything a newer or older server may omit is optional, and pages show what is present.
+ */
+
+export const STATUSES = ['pending_review', 'approved', 'running', 'done', 'failed', 'denied', 'expired', 'cancelled'] as const;
+export type SessionStatus = (typeof STATUSES)[number];
+export const FINAL_STATUSES: readonly string[] = ['done', 'failed', 'denied', 'expired', 'cancelled'];
+export const isFinal = (status: string): boolean => FINAL_STATUSES.includes(status);
+
+export interface Actor {
+  readonly sub?: string;
+  readonly email?: string;
+  readonly name?: string;
+  /** System actors (the workflow, the notifier) have a name instead of a person. */
+  readonly system?: string;
+}
+
+export interface Approval extends Actor {
+  readonly at: string;
+  readonly via?: string;
+  readonly forced?: boolean;
+  readonly reason?: string;
+}
+
+export interface Denial extends Actor {
+  readonly at: string;
+  readonly via?: string;
+  readonly reason?: string;
+}
+
+export interface RuleSnapshot {
+  readonly name: string;
+  readonly approvalGroups: readonly string[];
+  readonly forceApprovalGroups?: readonly string[];
+  readonly approvalsRequired: number;
+  readonly reviewTimeoutSeconds?: number;
+  readonly reasonRequired?: boolean;
+  readonly slackChannel?: string;
+}
+
+export interface ResourceSummary {
+  readonly id: string;
+  readonly name?: string;
+  readonly type?: string;
+  readonly database?: string;
+}
+
+export interface ResultSummary {
+  readonly rowCount: number;
+  readonly durationMs: number;
+  readonly truncated: boolean;
+  readonly recordsUpdated?: number;
+}
+
+export interface Session {
+  readonly id: string;
+  readonly status: SessionStatus;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  readonly requester: Actor & { readonly groups?: readonly string[] };
+  readonly resource: ResourceSummary;
+  readonly command: string;
+  readonly commandSha256?: string;
+  readonly reason?: string;
+  readonly rule?: RuleSnapshot;
+  readonly approvalsRequired: number;
+  readonly approvals: readonly Approval[];
+  readonly forced?: boolean;
+  readonly denial?: Denial;
+  readonly expiresAt?: string;
+  readonly decidedAt?: string;
+  readonly startedAt?: string;
+  readonly finishedAt?: string;
+  readonly result?: ResultSummary;
+  readonly error?: { readonly code?: string; readonly message: string };
+  /** Where the review request was posted (Slack channel and ts, once Slack lands). */
+  readonly notification?: Readonly<Record<string, string>>;
+}
+
+export interface AuditEvent {
+  readonly stream?: string;
+  readonly seq?: number;
+  readonly at: string;
+  readonly type: string;
+  readonly actor: Actor;
+  readonly details: Readonly<Record<string, unknown>>;
+  readonly prev?: string;
+  readonly hash?: string;
+}
+
+export interface QueryResult {
+  readonly columns: readonly { readonly name: string; readonly type?: string }[];
+  readonly rows: readonly (readonly unknown[])[];
+  readonly rowCount: number;
+  readonly truncated: boolean;
+  readonly recordsUpdated?: number;
+}
+
+export interface SessionView {
+  readonly session: Session;
+  readonly events?: readonly AuditEvent[];
+  readonly result?: QueryResult;
+}
+
+export interface Me {
+  readonly sub: string;
+  readonly email: string;
+  readonly name: string;
+  readonly groups: readonly string[];
+  readonly isAdmin?: boolean;
+  readonly isAuditor?: boolean;
+}
+
+export interface ResourceRule {
+  readonly name: string;
+  readonly approvalGroups: readonly string[];
+  readonly approvalsRequired: number;
+  readonly forceApprovalGroups?: readonly string[];
+  readonly reasonRequired?: boolean;
+  readonly reviewTimeoutSeconds?: number;
+}
+
+export interface ResourceView extends ResourceSummary {
+  readonly rule: ResourceRule | null;
+}
+
+export interface ReviewItem {
+  readonly session: Session;
+  readonly canApprove: boolean;
+  readonly canForce: boolean;
+  readonly approvedByYou: boolean;
+}
+
+export interface Rule {
+  readonly name: string;
+  readonly description?: string;
+  readonly mode?: string;
+  readonly resources: readonly string[];
+  readonly requesterGroups?: readonly string[];
+  readonly approvalGroups: readonly string[];
+  readonly approvalsRequired: number;
+  readonly forceApprovalGroups?: readonly string[];
+  readonly reviewTimeoutSeconds?: number;
+  readonly reasonRequired?: boolean;
+  readonly slackChannel?: string;
+}
