@@ -11,7 +11,8 @@ import { demoConfig, localClusterArn, localSecretArn } from './demo-config';
 import { startLocalDynamo } from './dynamo';
 import { startApiServer, type LocalMount, type RouteBinding } from './http-server';
 import { webMount, type WebMountOptions } from './web';
-import { LocalIdentityProvider } from './identity';
+import { DEMO_USERS, LocalIdentityProvider, subjectOf } from './identity';
+import { type LocalSlack, type LocalSlackOptions, startLocalSlack } from './slack/runtime';
 import { startWorkflowServer } from './workflow-server';
 import { type TaskHandler, type TaskState, WorkflowRunner } from './workflow-runner';
 import { startDataApiServer } from './data-api/server';
@@ -35,6 +36,8 @@ export interface LocalStackOptions {
   readonly sharedDatabase?: boolean;
   readonly faults?: Parameters<typeof startDataApiServer>[0]['faults'];
   readonly mounts?: readonly LocalMount[];
+  /** The Slack stand-in's delay and the notify Lambda's retry delays (tests, benchmark). */
+  readonly slack?: LocalSlackOptions;
   /** The web UI at `/` (built on first request when missing or stale); false leaves it out. */
   readonly web?: WebMountOptions | false;
 }
@@ -45,6 +48,8 @@ export interface LocalStack {
   readonly runner: WorkflowRunner;
   readonly identity: LocalIdentityProvider;
   readonly backends: Map<string, SqlBackend>;
+  /** The Slack stand-in (unless real Slack credentials are set) and the notify Lambda's endpoint. */
+  readonly slack: LocalSlack;
   token(email: string): Promise<string>;
   stop(): Promise<void>;
 }
@@ -93,6 +98,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     ...(options.faults ? { faults: options.faults } : {}),
   });
 
+  const slack = await startLocalSlack(options.slack ?? {}, DEMO_USERS);
+
   // The handlers' SDK clients read these at construction: set them before any handler module loads.
   Object.assign(process.env, {
     AWS_REGION: 'us-east-1',
@@ -103,6 +110,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     AWS_ENDPOINT_URL_RDS_DATA: dataApi.url,
     STATE_MACHINE_ARN: LOCAL_STATE_MACHINE_ARN,
     ...dynamo.tableNames,
+    ...slack.env,
   });
   delete process.env.AWS_PROFILE;
   delete process.env.AWS_SESSION_TOKEN;
@@ -127,12 +135,16 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const { deps } = await import('../../functions/wiring');
   const { applyConfig } = await import('../../functions/app/catalog');
   await applyConfig(deps(), config, { system: 'npm start' });
+  // The demo users' Slack identities: the same subject as their tokens, so a Slack approval by bob is bob's.
+  const { seedDirectory } = await import('../../functions/app/directory');
+  await seedDirectory(deps(), DEMO_USERS.map((user) => ({ ...user, groups: [...user.groups], sub: subjectOf(user.email) })), { system: 'npm start' });
 
   const api = {
     identity: await import('../../functions/api/identity'),
     sessions: await import('../../functions/api/sessions'),
     reviews: await import('../../functions/api/reviews'),
     rules: await import('../../functions/api/rules'),
+    directory: await import('../../functions/api/directory'),
   };
   const routes: RouteBinding[] = Object.values(api).flatMap((module) =>
     Object.keys(module.routes).map((routeKey) => ({
@@ -141,9 +153,17 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       public: routeKey === 'GET /health',
     })),
   );
+  // Slack signs its requests instead of sending a token: public, as on API Gateway.
+  const slackInteractions = await import('../../functions/slack/interactions');
+  routes.push({ routeKey: 'POST /slack/interactions', lambda: slackInteractions.handler as RouteBinding['lambda'], public: true });
   const identity = await LocalIdentityProvider.open(options.dataDir && join(options.dataDir, 'keys', 'jwt.json'), process.env.GROUPS_CLAIM ?? 'cognito:groups');
-  const server = await startApiServer({ port: options.port ?? 0, routes, identity, mounts: [...(options.mounts ?? []), ...(options.web === false ? [] : [webMount(options.web)])] });
+  const server = await startApiServer({ port: options.port ?? 0, routes, identity, mounts: [...slack.mounts, ...(options.mounts ?? []), ...(options.web === false ? [] : [webMount(options.web)])] });
   process.env.WEB_URL ??= server.url;
+  slack.connect(server.url);
+  if (slack.standIn) {
+    const secret = slack.generatedSecret ? `${slack.signingSecret} (generated; set SLACK_SIGNING_SECRET to choose it)` : 'from SLACK_SIGNING_SECRET';
+    console.log(`Slack stand-in: ${server.url}/local/slack, Web API ${slack.standIn.apiUrl}, signing secret ${secret}`);
+  }
 
   await redriveOpenSessions(runner, deps());
 
@@ -153,6 +173,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     runner,
     identity,
     backends,
+    slack,
     async token(email) {
       const user = identity.user(email);
       if (!user) throw new Error(`No demo user ${email}`);
@@ -160,6 +181,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     },
     async stop() {
       await server.close();
+      await slack.close();
       await runner.stop();
       await workflow.close();
       await dataApi.close();

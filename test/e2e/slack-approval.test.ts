@@ -1,0 +1,238 @@
+/**
+ * Approvals from Slack on the local runtime: the review request posted to the Slack stand-in, clicks on
+ * its page sent as signed interactivity requests to the real POST /slack/interactions, the message
+ * redrawn by the notify Lambda after every decision, whichever way it was made, and Slack's failures
+ * recorded and retried while the session stays approvable through the API.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { subjectOf } from '../../infra/local/identity';
+import type { RecordedMessage } from '../../infra/local/slack/stand-in';
+import { type LocalStack, startLocalStack } from '../../infra/local/stack';
+import { ApiClient } from './client';
+
+let stack: LocalStack;
+const as: Record<string, ApiClient> = {};
+
+beforeAll(async () => {
+  stack = await startLocalStack({ port: 0, web: false, slack: { timeoutMs: 500, retryDelaysMs: [400, 800] } });
+  for (const name of ['alice', 'bob', 'grace', 'henry', 'carol', 'dana', 'frank']) as[name] = await ApiClient.as(stack, `${name}@example.com`);
+}, 120_000);
+
+afterAll(async () => {
+  await stack?.stop();
+});
+
+type Block = Record<string, any>;
+
+async function eventually<T>(probe: () => Promise<T | undefined> | T | undefined, what: string, ms = 10_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** What `GET /local/slack/messages` shows, as the page reads it. */
+async function messages(): Promise<RecordedMessage[]> {
+  return (await fetch(`${stack.url}/local/slack/messages`)).json() as Promise<RecordedMessage[]>;
+}
+const reviewMessage = (id: string) =>
+  eventually(async () => (await messages()).find((m) => !m.user && JSON.stringify(m.blocks).includes(id)), `the review message of ${id}`);
+const latestText = async (message: RecordedMessage) => JSON.stringify((await messages()).find((m) => m.ts === message.ts && m.channel === message.channel)!.latest.blocks);
+const visibleTo = async (user: string) => (await messages()).filter((m) => m.user === user);
+
+/** A click on the stand-in's page: the stand-in signs it like Slack and posts it to /slack/interactions. */
+async function click(user: string, message: RecordedMessage, action: 'approve' | 'deny') {
+  const response = await fetch(`${stack.url}/local/slack/click`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ user, channel: message.channel, ts: message.ts, action_id: action }),
+  });
+  return (await response.json()) as { status: number; body: unknown; ms: number };
+}
+
+async function submitModal(user: string, reason: string) {
+  const view = await eventually(async () => ((await (await fetch(`${stack.url}/local/slack/views?user=${user}`)).json()) as { id: string; view: Block }[]).at(-1), `a modal for ${user}`);
+  const response = await fetch(`${stack.url}/local/slack/submit`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user, view_id: view.id, reason }) });
+  return { view, reply: (await response.json()) as { status: number; body: any } };
+}
+
+const submit = async (who: string, resource: string, command: string, extra: Record<string, unknown> = {}) => {
+  const { body } = await as[who].post('/sessions?wait=10', { resource, command, ...extra });
+  return body.session.id as string;
+};
+const types = async (id: string) => ((await as.dana.get(`/sessions/${id}`)).body.events as { type: string }[]).map((e) => e.type);
+
+describe('approving from Slack', () => {
+  it('posts the request, lets bob approve with one click, and then shows the approval and the result', async () => {
+    const id = await submit('alice', 'postgres-demo', 'select id, name from customers order by id limit 3', { reason: 'support ticket <4321>' });
+    const message = await reviewMessage(id);
+    expect(message.channel).toBe('CDBREVIEWS');
+    const posted = JSON.stringify(message.blocks);
+    for (const expected of ['Alice Anders', 'alice@example.com', '*Groups*\\ndba', 'Orders (production)', '`postgres-demo` · postgres', 'dba-by-command', '0 of 1 from dba-approvers', 'support ticket &lt;4321&gt;', '```select id, name from customers order by id limit 3```', `/#/sessions/${id}`]) {
+      expect(posted).toContain(expected);
+    }
+
+    const ack = await click('UBOB', message, 'approve');
+    expect(ack.status).toBe(200);
+    expect(ack.ms).toBeLessThan(3000);
+
+    const done = await as.alice.get(`/sessions/${id}?wait=15`);
+    expect(done.body.session.status).toBe('done');
+    expect(done.body.result.rows).toHaveLength(3);
+    const approval = (done.body.events as { type: string; actor: Record<string, string>; details: Record<string, any> }[]).find((e) => e.type === 'review.approved')!;
+    // Bob in Slack is the same person as bob's token: same subject.
+    expect(approval.actor).toEqual({ sub: subjectOf('bob@example.com'), email: 'bob@example.com', name: 'Bob Brown' });
+    expect((await as.bob.get('/me')).body.sub).toBe(subjectOf('bob@example.com'));
+    expect(approval.details.approval).toMatchObject({ via: 'slack', forced: false });
+
+    const final = await eventually(async () => {
+      const text = await latestText(message);
+      return text.includes('executed: 3 rows') ? text : undefined;
+    }, 'the message to show the result');
+    expect(final).toMatch(/approved by Bob Brown at <!date\^\d+\^[^|]+\|[^>]+> \(1 of 1\)/);
+    expect(final).not.toContain('"type":"actions"');
+    const dms = await eventually(async () => ((await visibleTo('UALICE')).length >= 2 ? visibleTo('UALICE') : undefined), 'alice\'s direct messages');
+    expect(dms.map((m) => m.text)).toEqual([expect.stringContaining('was approved by Bob Brown'), expect.stringContaining('executed: 3 rows')]);
+  });
+
+  it('counts double clicks and Slack retries once, and a web approval updates the message too', async () => {
+    const rule = (await as.dana.get('/rules/dba-by-command')).body.rule;
+    expect((await as.dana.put('/rules/dba-by-command', { ...rule, approvalsRequired: 2 })).status).toBe(200);
+    try {
+      const id = await submit('alice', 'postgres-demo', 'select 7 as lucky');
+      const message = await reviewMessage(id);
+      const [first, second] = await Promise.all([stack.slack.standIn!.click({ user: 'UBOB', channel: message.channel, ts: message.ts, actionId: 'approve' }), click('UBOB', message, 'approve')]);
+      expect([first.status, second.status]).toEqual([200, 200]);
+      const retry = await stack.slack.standIn!.send(first.request, 1);
+      expect(retry.status).toBe(200);
+
+      const pending = (await as.alice.get(`/sessions/${id}`)).body;
+      expect(pending.session.status).toBe('pending_review');
+      expect(pending.session.approvals.map((a: { email: string }) => a.email)).toEqual(['bob@example.com']);
+      expect(pending.events.filter((e: { type: string }) => e.type === 'review.approved')).toHaveLength(1);
+      const told = await eventually(async () => (await visibleTo('UBOB')).find((m) => m.ephemeral && m.text.includes('already counted (1 of 2)')), 'bob to hear his approval is already counted');
+      expect(told.channel).toBe(message.channel);
+      expect(await latestText(message)).toContain('(1 of 2)');
+
+      expect((await as.grace.post(`/sessions/${id}/review`, { decision: 'approve', via: 'web' })).status).toBe(200);
+      const final = await eventually(async () => {
+        const text = await latestText(message);
+        return text.includes('executed: 1 row') ? text : undefined;
+      }, 'the message to show the web approval and the result');
+      expect(final).toContain('approved by Grace Green');
+      expect(final).toContain('(2 of 2)');
+    } finally {
+      await as.dana.put('/rules/dba-by-command', rule);
+    }
+  });
+
+  it('tells the requester, an outsider and an unknown person privately, and records nothing', async () => {
+    const id = await submit('henry', 'postgres-demo', 'select count(*) from orders');
+    const message = await reviewMessage(id);
+    expect((await as.dana.call('DELETE', '/directory/users/grace@example.com')).status).toBe(204);
+    try {
+      for (const user of ['UHENRY', 'UFRANK', 'UGRACE']) expect((await click(user, message, 'approve')).status).toBe(200);
+      expect((await click('UHENRY', message, 'deny')).status).toBe(200);
+      await eventually(async () => (await visibleTo('UGRACE')).some((m) => m.ephemeral), 'grace\'s answer');
+      const said = async (user: string) => (await visibleTo(user)).filter((m) => m.ephemeral).map((m) => m.text);
+      expect(await eventually(async () => ((await said('UHENRY')).length === 2 ? said('UHENRY') : undefined), 'henry\'s answers')).toEqual([
+        'You cannot approve or deny your own command; another approver has to.',
+        'You cannot approve or deny your own command; another approver has to.',
+      ]);
+      expect(await said('UFRANK')).toEqual(['Only members of dba-approvers can review this command; nothing was recorded.']);
+      expect(await said('UGRACE')).toEqual([expect.stringContaining('does not know grace@example.com')]);
+      expect(await types(id)).toEqual(['session.requested', 'review.requested']);
+      expect((await as.henry.get(`/sessions/${id}`)).body.session).toMatchObject({ status: 'pending_review', approvals: [] });
+    } finally {
+      const restored = await as.dana.put('/directory/users/grace@example.com', { sub: subjectOf('grace@example.com'), name: 'Grace Green', groups: ['dba-approvers'] });
+      expect(restored.status).toBe(201);
+    }
+    await as.henry.post(`/sessions/${id}/cancel`);
+    await eventually(async () => (await latestText(message)).includes('cancelled by the requester'), 'the message to show the cancellation');
+  });
+
+  it('denies through the modal with a reason, and force-approves only with one', async () => {
+    const id = await submit('alice', 'postgres-demo', 'delete from orders');
+    const message = await reviewMessage(id);
+    expect((await click('UGRACE', message, 'deny')).status).toBe(200);
+    const { view, reply } = await submitModal('UGRACE', 'deletes every order');
+    expect(view.view).toMatchObject({ callback_id: 'deny', title: { text: 'Deny command' } });
+    expect(reply).toMatchObject({ status: 200 });
+    expect((await as.alice.get(`/sessions/${id}?wait=10`)).body.session).toMatchObject({ status: 'denied', denial: { email: 'grace@example.com', reason: 'deletes every order', via: 'slack' } });
+    await eventually(async () => (await latestText(message)).includes('denied by Grace Green: deletes every order'), 'the message to show the denial');
+    await eventually(async () => (await visibleTo('UALICE')).find((m) => m.text.includes('was denied by Grace Green: deletes every order')), 'alice\'s DM about the denial');
+
+    const own = await submit('carol', 'postgres-demo', 'select 1 as ok');
+    const carolMessage = await reviewMessage(own);
+    expect((await click('UCAROL', carolMessage, 'approve')).status).toBe(200);
+    const empty = await submitModal('UCAROL', '');
+    expect(empty.view.view.callback_id).toBe('force');
+    expect(empty.reply.body).toEqual({ response_action: 'errors', errors: { reason: 'reason: a forced approval needs a reason' } });
+    const forced = await submitModal('UCAROL', 'INC-42: no approver awake');
+    expect(forced.reply.status).toBe(200);
+    expect((await as.carol.get(`/sessions/${own}?wait=15`)).body.session).toMatchObject({ status: 'done', forced: true, approvals: [{ email: 'carol@example.com', forced: true, via: 'slack', reason: 'INC-42: no approver awake' }] });
+    await eventually(async () => (await latestText(carolMessage)).includes('force-approved by Carol Chen'), 'the message to show the forced approval');
+  });
+
+  it('refuses a request not signed by Slack with 401, and records nothing', async () => {
+    const id = await submit('alice', 'postgres-demo', 'select 3');
+    const message = await reviewMessage(id);
+    const body = `payload=${encodeURIComponent(JSON.stringify({ type: 'block_actions', user: { id: 'UBOB' }, trigger_id: 't', actions: [{ action_id: 'approve', value: id }] }))}`;
+    const forged = await fetch(`${stack.url}/slack/interactions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-slack-request-timestamp': String(Math.floor(Date.now() / 1000)), 'x-slack-signature': 'v0=' + '0'.repeat(64) },
+      body,
+    });
+    expect(forged.status).toBe(401);
+    expect(await types(id)).toEqual(['session.requested', 'review.requested']);
+    expect(await latestText(message)).toContain('"action_id":"approve"');
+    await as.alice.post(`/sessions/${id}/cancel`);
+  });
+});
+
+describe('when Slack fails', () => {
+  it('records the failed post with Slack\'s error and retries it until it goes through', async () => {
+    stack.slack.standIn!.fail('chat.postMessage', 'ratelimited', 2);
+    const id = await submit('alice', 'postgres-demo', 'select 11 as retried');
+    const message = await reviewMessage(id);
+    expect(message.channel).toBe('CDBREVIEWS');
+    const events = (await as.alice.get(`/sessions/${id}`)).body.events as { type: string; details: Record<string, unknown> }[];
+    expect(events.map((e) => e.type)).toEqual(['session.requested', 'notification.failed', 'notification.failed', 'review.requested']);
+    expect(events[1].details).toEqual({ work: 'review', error: 'Slack chat.postMessage failed: ratelimited', code: 'ratelimited' });
+    expect((await click('UBOB', message, 'approve')).status).toBe(200);
+    expect((await as.alice.get(`/sessions/${id}?wait=15`)).body.session.status).toBe('done');
+  });
+
+  it('keeps the session approvable through the API while Slack is down', async () => {
+    stack.slack.standIn!.fail('chat.postMessage', 'service_unavailable', 100);
+    try {
+      const id = await submit('alice', 'postgres-demo', 'select 12 as unposted');
+      await eventually(async () => (await types(id)).includes('notification.failed'), 'the failure on the record');
+      expect((await as.bob.post(`/sessions/${id}/review`, { decision: 'approve' })).status).toBe(200);
+      const done = await as.alice.get(`/sessions/${id}?wait=15`);
+      expect(done.body.session.status).toBe('done');
+      expect(done.body.events.find((e: { type: string }) => e.type === 'notification.failed').details).toMatchObject({ code: 'service_unavailable' });
+    } finally {
+      stack.slack.standIn!.clearFaults();
+    }
+  });
+
+  it('answers a click at once although the message update times out, then retries the update', async () => {
+    const id = await submit('alice', 'postgres-demo', 'select 13 as slow');
+    const message = await reviewMessage(id);
+    // Slack applies the late update after the client gave up; the retry, later still, draws the final state over it.
+    stack.slack.standIn!.hang('chat.update', 600);
+    const ack = await click('UBOB', message, 'approve');
+    expect(ack.status).toBe(200);
+    expect(ack.ms).toBeLessThan(1000);
+    const failure = await eventually(async () => ((await as.alice.get(`/sessions/${id}`)).body.events as { type: string; details: Record<string, unknown> }[]).find((e) => e.type === 'notification.failed'), 'the timeout on the record');
+    expect(failure.details).toMatchObject({ work: 'session', code: 'timeout' });
+    await eventually(async () => (await latestText(message)).includes('executed: 1 row'), 'the retried update', 15_000);
+    await stack.slack.lambda.idle();
+    expect(await latestText(message)).toContain('executed: 1 row');
+    expect((await as.alice.get(`/sessions/${id}`)).body.session.status).toBe('done');
+  });
+});
