@@ -10,6 +10,7 @@ import { ExecuteStatementCommand, RDSDataClient } from '@aws-sdk/client-rds-data
 import { localClusterArn, localSecretArn } from '../../infra/local/demo-config';
 import { startLocalStack } from '../../infra/local/stack';
 import { ApiClient } from '../e2e/client';
+import { SLACK_DELAY_MS, slackAckBench } from './slack-ack';
 
 const QUERY = 'select id, name, email, country from customers order by id limit 20';
 const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 200);
@@ -78,6 +79,8 @@ try {
   })));
   const throughput = (clients * perClient) / (elapsed / 1000);
 
+  const slack = await slackAckBench(stack, alice, Math.max(20, SAMPLES / 4));
+
   const ratio = percentile(governedTimes, 50) / percentile(directTimes, 50);
   console.log(`
 accessgate benchmark (local runtime, in-memory dynalite, embedded PGlite; ${new Date().toISOString()})
@@ -88,6 +91,11 @@ same query straight to the local Data API      ${summary(directTimes)}
 ratio (p50 governed / p50 direct)              ${ratio.toFixed(1)}x
 approve-to-rows, postgres-demo (1 approval)    ${summary(approveTimes)}
 sessions per second, ${clients} concurrent clients   ${throughput.toFixed(1)} /s  (${clients * perClient} sessions in ${(elapsed / 1000).toFixed(1)} s)
+
+Slack, every Slack API call delayed ${SLACK_DELAY_MS} ms (target: acknowledgement p99 < 1000 ms, Slack allows 3000 ms)
+ack of an Approve click                        ${summary(slack.approve)}
+ack of a Deny click (opens the modal)          ${summary(slack.deny)}
+Approve click to message showing the result    ${summary(slack.clickToResult)}
 `);
   dataApi.destroy();
 } finally {
