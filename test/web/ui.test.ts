@@ -240,9 +240,24 @@ describe('the web UI, end to end in Chromium', () => {
     await shot(a, '10-xss-terminal');
 
     const erin = page.erin;
-    await erin.goto(`${stack.url}/#/log/${id}`);
+    await erin.goto(`${stack.url}/#/sessions/${id}`);
     await erin.locator('[data-event-type="session.requested"] pre.command').waitFor();
     expect(await erin.locator('[data-event-type="session.requested"] pre.command').textContent()).toBe(XSS_COMMAND);
+
+    // The link Slack and the CLI print opens the session with the decision card: Bob denies, with a reason
+    // that is markup too, and the timeline beneath shows the denial in place, as text.
+    const denial = '<img src=x onerror="window.__xss = 4">not on production';
+    await bob.goto(`${stack.url}/#/sessions/${id}`);
+    const decision = bob.locator(`section.decision .review-card[data-session-id="${id}"]`);
+    await decision.getByRole('button', { name: 'Deny…' }).click();
+    await decision.getByLabel('Reason for denying').fill(denial);
+    await decision.getByRole('button', { name: 'Confirm deny' }).click();
+    await bob.locator('section.decision .outcomes li.ok').filter({ hasText: 'denied' }).waitFor();
+    const denied = bob.locator('[data-event-type="review.denied"] q.reason');
+    await denied.waitFor();
+    expect(await denied.textContent()).toBe(denial);
+    expect(await bob.locator('main img').count()).toBe(0);
+    await shot(bob, '12-session-denied');
 
     for (const p of [bob, a, erin]) expect(await p.evaluate('window.__xss')).toBeUndefined();
   });
@@ -265,7 +280,7 @@ describe('the web UI, end to end in Chromium', () => {
   });
 
   it('fits a narrow window without sideways scrolling', async () => {
-    for (const [name, p, hash] of [['alice', page.alice, '#/terminal'], ['bob', page.bob, '#/reviews'], ['erin', page.erin, '#/log']] as const) {
+    for (const [name, p, hash] of [['alice', page.alice, '#/terminal'], ['bob', page.bob, '#/reviews'], ['erin', page.erin, '#/sessions']] as const) {
       await p.setViewportSize({ width: 390, height: 844 });
       await p.evaluate(`location.hash = ${JSON.stringify(hash)}`);
       await p.locator('main h1').first().waitFor();

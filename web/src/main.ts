@@ -1,7 +1,7 @@
 /**
  * The web UI's entry point and shell: reads /config.json, signs the user in (or shows the sign-in page),
  * then renders the header (who is signed in, with their groups, always visible) and routes between
- * pages on the URL's hash (`#/terminal`, `#/reviews`, `#/rules`, `#/log`, `#/log/<session id>`).
+ * pages on the URL's hash (`#/terminal`, `#/reviews`, `#/rules`, `#/sessions`, `#/sessions/<session id>`).
  *
  * Hash routes keep every page at `/`, so the static host needs no rewrites and no page path can collide
  * with an API path (the local runtime serves both from one origin). Plain TypeScript over a small
@@ -14,7 +14,7 @@ import { loadConfig, type WebConfig } from './config';
 import { h, render } from './dom';
 import { groupChips } from './format';
 import type { Page, PageContext } from './page';
-import { logPage } from './pages/log';
+import { sessionsPage } from './pages/sessions';
 import { reviewsPage } from './pages/reviews';
 import { rulesPage } from './pages/rules';
 import { signInPage } from './pages/signin';
@@ -63,9 +63,9 @@ async function boot(): Promise<void> {
       ...(resources.length ? [{ name: 'terminal', label: 'Terminal', build: terminalPage }] : []),
       { name: 'reviews', label: 'Reviews', build: reviewsPage },
       ...(me.isAdmin || me.isAuditor ? [{ name: 'rules', label: 'Rules', build: rulesPage }] : []),
-      { name: 'log', label: 'Sessions log', build: logPage },
+      { name: 'sessions', label: 'Sessions log', build: sessionsPage },
     ];
-    const home = resources.length ? 'terminal' : me.isAdmin ? 'rules' : me.isAuditor ? 'log' : 'reviews';
+    const home = resources.length ? 'terminal' : me.isAdmin ? 'rules' : me.isAuditor ? 'sessions' : 'reviews';
     const main = h('main', { id: 'main', tabindex: -1 });
     const links = new Map(nav.map((item) => [item.name, h('a', { href: `#/${item.name}` }, item.label)]));
 

@@ -8,7 +8,7 @@ import type { Me } from './types';
 export interface PageContext {
   readonly api: Api;
   readonly me: Me;
-  /** Path segments after the page name: `#/log/<id>` gives ['<id>']. */
+  /** Path segments after the page name: `#/sessions/<id>` gives ['<id>']. */
   readonly path: readonly string[];
   readonly params: URLSearchParams;
   readonly signal: AbortSignal;

@@ -6,9 +6,9 @@
  *
  * Approve is offered only where the API says `canApprove` (never on the caller's own command); the API
  * enforces the same rules regardless. The inbox has no long-poll, so it refreshes every few seconds
- * while visible.
+ * while visible. The card and the decision helpers are shared with a session's own page.
  */
-import { ApiError, isAbort } from '../api';
+import { type Api, ApiError, isAbort } from '../api';
 import { approvalsList, resourceLabel } from '../components/session-summary';
 import { field, h, render, uid } from '../dom';
 import { groupChips, personEl, relative, timeEl } from '../format';
@@ -17,10 +17,131 @@ import type { ReviewItem, Session } from '../types';
 
 const REFRESH_MS = 5000;
 
-interface Outcome {
+export interface DecisionBody {
+  readonly decision: 'approve' | 'deny';
+  readonly reason?: string;
+  readonly force?: boolean;
+}
+
+export interface Outcome {
   readonly session: Session;
   readonly ok: boolean;
   readonly message: string;
+}
+
+/** Sends one decision per session, in turn: each is checked on its own, and one refusal stops nothing else. */
+export async function decideEach(api: Api, sessions: readonly Session[], body: DecisionBody): Promise<Outcome[]> {
+  const results: Outcome[] = [];
+  for (const session of sessions) {
+    try {
+      const { session: after } = await api.post<{ session: Session }>(`/sessions/${session.id}/review`, { ...body, via: 'web' });
+      const message =
+        body.decision === 'deny'
+          ? 'denied.'
+          : after.status === 'pending_review'
+            ? `approved (${after.approvals.length} of ${after.approvalsRequired}; waiting for more).`
+            : body.force
+              ? 'force-approved; it runs now.'
+              : `approved (${after.approvals.length} of ${after.approvalsRequired}); it runs now.`;
+      results.push({ session, ok: true, message });
+    } catch (error) {
+      results.push({ session, ok: false, message: error instanceof ApiError ? error.message : (error as Error).message });
+    }
+  }
+  return results;
+}
+
+export function outcomesView(results: readonly Outcome[]): HTMLElement[] {
+  const refused = results.filter((result) => !result.ok);
+  return [
+    h('h2', {}, refused.length ? `${results.length - refused.length} of ${results.length} decided; ${refused.length} refused` : `${results.length} decided`),
+    h('ul', {}, results.map((result) =>
+      h('li', { class: result.ok ? 'ok' : 'refused', 'data-session-id': result.session.id },
+        h('strong', {}, result.ok ? 'Done: ' : 'Refused: '),
+        `${result.session.requester.name ?? result.session.requester.email}'s command on ${result.session.resource.id} — ${result.message}`))),
+  ];
+}
+
+export interface CardOptions {
+  readonly decide: (sessions: readonly Session[], body: DecisionBody) => Promise<void>;
+  /** For bulk approval: whether the card is selected, and how to report a change. */
+  readonly selection?: { readonly selected: boolean; onChange(selected: boolean): void };
+}
+
+/** One session awaiting the caller's decision, with the decisions the caller may make on it. */
+export function reviewCard(item: ReviewItem, options: CardOptions): HTMLElement {
+  const { session } = item;
+  const id = uid('review');
+  const who = session.requester.name ?? session.requester.email ?? 'someone';
+  const canSelect = item.canApprove && !item.approvedByYou;
+  const reasonBox = (label: string, required: boolean) => {
+    const box = h('textarea', { rows: 2, maxlength: 2000, required });
+    return { box, wrapper: field(label, box) };
+  };
+
+  const deny = reasonBox(session.rule?.reasonRequired ? 'Reason for denying (required)' : 'Reason for denying', !!session.rule?.reasonRequired);
+  const force = reasonBox('Reason for forcing (required)', true);
+  const panelError = h('p', { class: 'form-error', role: 'alert' });
+
+  const denyPanel = h('div', { class: 'decision-panel', hidden: true },
+    deny.wrapper,
+    h('button', { type: 'button', class: 'danger', onclick: () => void options.decide([session], { decision: 'deny', ...(deny.box.value.trim() ? { reason: deny.box.value.trim() } : {}) }) }, 'Confirm deny'),
+  );
+  const forcePanel = h('div', { class: 'decision-panel', hidden: true },
+    h('p', { class: 'notice warning' }, 'A forced approval runs the command at once, without the other approvals, and is flagged for audit.'),
+    force.wrapper,
+    h('button', {
+      type: 'button',
+      class: 'danger',
+      onclick: () => {
+        if (!force.box.value.trim()) {
+          panelError.textContent = 'A forced approval needs a reason.';
+          force.box.focus();
+          return;
+        }
+        void options.decide([session], { decision: 'approve', force: true, reason: force.box.value.trim() });
+      },
+    }, 'Confirm force-approve'),
+  );
+  const toggle = (panel: HTMLElement, focus: HTMLElement) => (event: Event) => {
+    panel.hidden = !panel.hidden;
+    (event.currentTarget as HTMLElement).setAttribute('aria-expanded', String(!panel.hidden));
+    if (!panel.hidden) focus.focus();
+  };
+
+  return h('li', { class: 'review-card', 'data-session-id': session.id, 'aria-labelledby': `${id}-title` },
+    h('header', { class: 'review-head' },
+      canSelect && options.selection
+        ? h('input', {
+            type: 'checkbox',
+            id: `${id}-select`,
+            checked: options.selection.selected,
+            'aria-label': `Select ${who}'s command on ${session.resource.id}`,
+            onchange: (event: Event) => options.selection?.onChange((event.target as HTMLInputElement).checked),
+          })
+        : null,
+      h('h2', { id: `${id}-title` }, personEl(session.requester), ' on ', session.resource.id),
+    ),
+    h('dl', { class: 'facts' },
+      h('dt', {}, 'Groups'), h('dd', {}, groupChips(session.requester.groups)),
+      h('dt', {}, 'Resource'), h('dd', {}, resourceLabel(session)),
+      h('dt', {}, 'Submitted'), h('dd', {}, timeEl(session.createdAt), ` (${relative(session.createdAt)})`),
+      h('dt', {}, 'Expires'), h('dd', {}, timeEl(session.expiresAt, true)),
+      h('dt', {}, 'Rule'), h('dd', {}, session.rule?.name ?? '—'),
+      h('dt', {}, 'Approvals'), h('dd', {}, `${session.approvals.length} of ${session.approvalsRequired}`, session.approvals.length ? approvalsList(session.approvals) : null),
+      h('dt', {}, 'Reason'), h('dd', {}, session.reason ? h('q', { class: 'reason' }, session.reason) : h('span', { class: 'muted' }, 'none given')),
+    ),
+    h('pre', { class: 'command', 'aria-label': 'Command' }, session.command),
+    h('div', { class: 'actions' },
+      item.approvedByYou ? h('p', { class: 'muted' }, 'You approved this; it waits for others.') : null,
+      canSelect ? h('button', { type: 'button', class: 'primary', onclick: () => void options.decide([session], { decision: 'approve' }) }, 'Approve') : null,
+      item.canApprove ? h('button', { type: 'button', 'aria-expanded': 'false', onclick: toggle(denyPanel, deny.box) }, 'Deny…') : null,
+      item.canForce ? h('button', { type: 'button', 'aria-expanded': 'false', onclick: toggle(forcePanel, force.box) }, 'Force-approve…') : null,
+    ),
+    denyPanel,
+    forcePanel,
+    panelError,
+  );
 }
 
 export async function reviewsPage(ctx: PageContext): Promise<Page> {
@@ -40,131 +161,30 @@ export async function reviewsPage(ctx: PageContext): Promise<Page> {
     approveSelected.textContent = selected.size ? `Approve selected (${selected.size})` : 'Approve selected';
   }
 
-  function showOutcomes(results: readonly Outcome[]): void {
-    const refused = results.filter((result) => !result.ok);
-    render(outcomes,
-      h('h2', {}, refused.length ? `${results.length - refused.length} of ${results.length} decided; ${refused.length} refused` : `${results.length} decided`),
-      h('ul', {}, results.map((result) =>
-        h('li', { class: result.ok ? 'ok' : 'refused', 'data-session-id': result.session.id },
-          h('strong', {}, result.ok ? 'Done: ' : 'Refused: '),
-          `${result.session.requester.name ?? result.session.requester.email}'s command on ${result.session.resource.id} — ${result.message}`))),
-    );
-  }
-
-  async function decide(session: Session, body: { decision: 'approve' | 'deny'; reason?: string; force?: boolean }): Promise<Outcome> {
-    try {
-      const { session: after } = await api.post<{ session: Session }>(`/sessions/${session.id}/review`, { ...body, via: 'web' });
-      const message =
-        body.decision === 'deny'
-          ? 'denied.'
-          : after.status === 'pending_review'
-            ? `approved (${after.approvals.length} of ${after.approvalsRequired}; waiting for more).`
-            : body.force
-              ? 'force-approved; it runs now.'
-              : `approved (${after.approvals.length} of ${after.approvalsRequired}); it runs now.`;
-      return { session, ok: true, message };
-    } catch (error) {
-      return { session, ok: false, message: error instanceof ApiError ? error.message : (error as Error).message };
-    }
-  }
-
-  async function run(sessions: readonly Session[], body: { decision: 'approve' | 'deny'; reason?: string; force?: boolean }): Promise<void> {
+  async function run(sessions: readonly Session[], body: DecisionBody): Promise<void> {
     busy = true;
     updateBulk();
-    const results: Outcome[] = [];
-    // One request per session, in turn: each is checked on its own, and one refusal stops nothing else.
-    for (const session of sessions) results.push(await decide(session, body));
+    const results = await decideEach(api, sessions, body);
     for (const result of results) selected.delete(result.session.id);
     busy = false;
-    showOutcomes(results);
+    render(outcomes, outcomesView(results));
     await load();
   }
 
   const bulkApprove = () => run(items.filter((item) => selected.has(item.session.id)).map((item) => item.session), { decision: 'approve' });
 
-  function card(item: ReviewItem): HTMLElement {
-    const { session } = item;
-    const id = uid('review');
-    const who = session.requester.name ?? session.requester.email ?? 'someone';
-    const canSelect = item.canApprove && !item.approvedByYou;
-    const reasonBox = (label: string, required: boolean) => {
-      const box = h('textarea', { rows: 2, maxlength: 2000, required });
-      return { box, wrapper: field(label, box) };
-    };
-
-    const deny = reasonBox(session.rule?.reasonRequired ? 'Reason for denying (required)' : 'Reason for denying', !!session.rule?.reasonRequired);
-    const force = reasonBox('Reason for forcing (required)', true);
-    const panelError = h('p', { class: 'form-error', role: 'alert' });
-
-    const denyPanel = h('div', { class: 'decision-panel', hidden: true },
-      deny.wrapper,
-      h('button', { type: 'button', class: 'danger', onclick: () => void run([session], { decision: 'deny', ...(deny.box.value.trim() ? { reason: deny.box.value.trim() } : {}) }) }, 'Confirm deny'),
-    );
-    const forcePanel = h('div', { class: 'decision-panel', hidden: true },
-      h('p', { class: 'notice warning' }, 'A forced approval runs the command at once, without the other approvals, and is flagged for audit.'),
-      force.wrapper,
-      h('button', {
-        type: 'button',
-        class: 'danger',
-        onclick: () => {
-          if (!force.box.value.trim()) {
-            panelError.textContent = 'A forced approval needs a reason.';
-            force.box.focus();
-            return;
-          }
-          void run([session], { decision: 'approve', force: true, reason: force.box.value.trim() });
+  const card = (item: ReviewItem) =>
+    reviewCard(item, {
+      decide: run,
+      selection: {
+        selected: selected.has(item.session.id),
+        onChange: (checked) => {
+          if (checked) selected.add(item.session.id);
+          else selected.delete(item.session.id);
+          updateBulk();
         },
-      }, 'Confirm force-approve'),
-    );
-    const toggle = (panel: HTMLElement, focus: HTMLElement) => () => {
-      panel.hidden = !panel.hidden;
-      if (!panel.hidden) focus.focus();
-    };
-
-    return h('li', { class: 'review-card', 'data-session-id': session.id, 'aria-labelledby': `${id}-title` },
-      h('header', { class: 'review-head' },
-        canSelect
-          ? h('input', {
-              type: 'checkbox',
-              id: `${id}-select`,
-              checked: selected.has(session.id),
-              'aria-label': `Select ${who}'s command on ${session.resource.id}`,
-              onchange: (event: Event) => {
-                if ((event.target as HTMLInputElement).checked) selected.add(session.id);
-                else selected.delete(session.id);
-                updateBulk();
-              },
-            })
-          : null,
-        h('h2', { id: `${id}-title` }, personEl(session.requester), ' on ', session.resource.id),
-      ),
-      h('dl', { class: 'facts' },
-        h('dt', {}, 'Groups'), h('dd', {}, groupChips(session.requester.groups)),
-        h('dt', {}, 'Resource'), h('dd', {}, resourceLabel(session)),
-        h('dt', {}, 'Submitted'), h('dd', {}, timeEl(session.createdAt), ` (${relative(session.createdAt)})`),
-        h('dt', {}, 'Expires'), h('dd', {}, timeEl(session.expiresAt, true)),
-        h('dt', {}, 'Rule'), h('dd', {}, session.rule?.name ?? '—'),
-        h('dt', {}, 'Approvals'), h('dd', {}, `${session.approvals.length} of ${session.approvalsRequired}`, session.approvals.length ? approvalsList(session.approvals) : null),
-        h('dt', {}, 'Reason'), h('dd', {}, session.reason ? h('q', { class: 'reason' }, session.reason) : h('span', { class: 'muted' }, 'none given')),
-      ),
-      h('pre', { class: 'command', 'aria-label': 'Command' }, session.command),
-      h('div', { class: 'actions' },
-        item.approvedByYou ? h('p', { class: 'muted' }, 'You approved this; it waits for others.') : null,
-        canSelect ? h('button', { type: 'button', class: 'primary', onclick: () => void run([session], { decision: 'approve' }) }, 'Approve') : null,
-        item.canApprove ? h('button', { type: 'button', 'aria-expanded': 'false', onclick: (event: Event) => {
-          toggle(denyPanel, deny.box)();
-          (event.currentTarget as HTMLElement).setAttribute('aria-expanded', String(!denyPanel.hidden));
-        } }, 'Deny…') : null,
-        item.canForce ? h('button', { type: 'button', 'aria-expanded': 'false', onclick: (event: Event) => {
-          toggle(forcePanel, force.box)();
-          (event.currentTarget as HTMLElement).setAttribute('aria-expanded', String(!forcePanel.hidden));
-        } }, 'Force-approve…') : null,
-      ),
-      denyPanel,
-      forcePanel,
-      panelError,
-    );
-  }
+      },
+    });
 
   async function load(): Promise<void> {
     try {

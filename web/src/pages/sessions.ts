@@ -1,19 +1,21 @@
 /**
  * The sessions log: the audit trail as a table for auditors and admins (engineers see their own),
  * filterable by requester, approver, resource, status, forced and time range, with a CSV export of the
- * filtered view. Filters live in the address (`#/log?requester=…`) so a view can be linked. Each session
+ * filtered view. Filters live in the address (`#/sessions?requester=…`) so a view can be linked. Each session
  * opens its timeline: requested → notified → approvals → executed / denied / expired / failed, every
  * step with who and when; event types this page does not know yet (Slack, audit) are still listed.
+ * `#/sessions/<id>` is also the link Slack messages and the CLI print, so an approver arriving from one
+ * gets the decision card right above the timeline.
  */
 import { ApiError, followSession, isAbort } from '../api';
-import { approvalsList } from '../components/session-summary';
-import { sessionSummary } from '../components/session-summary';
+import { approvalsList, sessionSummary } from '../components/session-summary';
 import { timelineView } from '../components/timeline';
 import { download, toCsv } from '../csv';
 import { field, h, render, uid } from '../dom';
 import { personEl, statusBadge, statusLabel, timeEl } from '../format';
 import { childController, type Page, type PageContext } from '../page';
-import { type AuditEvent, type Session, type SessionView, STATUSES } from '../types';
+import { type AuditEvent, type ReviewItem, type Session, type SessionView, STATUSES } from '../types';
+import { decideEach, outcomesView, reviewCard } from './reviews';
 
 const FILTERS = ['requester', 'approver', 'resource', 'status', 'forced', 'from', 'to'] as const;
 const PAGE_SIZE = 50;
@@ -50,7 +52,7 @@ const csvRow = (s: Session): unknown[] => [
   s.result?.rowCount ?? '', s.result?.durationMs ?? '', s.error?.message ?? '', s.reason ?? '', s.command,
 ];
 
-export async function logPage(ctx: PageContext): Promise<Page> {
+export async function sessionsPage(ctx: PageContext): Promise<Page> {
   return ctx.path[0] ? timelinePage(ctx, ctx.path[0]) : listPage(ctx);
 }
 
@@ -88,7 +90,7 @@ async function listPage(ctx: PageContext): Promise<Page> {
         if (name === 'from' || name === 'to') value = fromLocalInput(value);
         if (value) next.set(name, value);
       }
-      ctx.navigate(`#/log${next.size ? `?${next.toString()}` : ''}`);
+      ctx.navigate(`#/sessions${next.size ? `?${next.toString()}` : ''}`);
     },
   },
     h('div', { class: 'filter-grid' },
@@ -102,7 +104,7 @@ async function listPage(ctx: PageContext): Promise<Page> {
     ),
     h('div', { class: 'actions' },
       h('button', { type: 'submit', class: 'primary' }, 'Apply filters'),
-      h('button', { type: 'button', onclick: () => ctx.navigate('#/log') }, 'Clear'),
+      h('button', { type: 'button', onclick: () => ctx.navigate('#/sessions') }, 'Clear'),
       h('button', { type: 'button', onclick: () => void exportCsv() }, 'Export CSV'),
     ),
   );
@@ -116,7 +118,7 @@ async function listPage(ctx: PageContext): Promise<Page> {
       h('td', {}, statusBadge(session.status), session.forced ? h('span', { class: 'status status-forced' }, 'forced') : null),
       h('td', { class: 'approvals-cell' }, session.approvals.length ? approvalsList(session.approvals) : h('span', { class: 'muted' }, session.rule ? 'none' : 'no rule')),
       h('td', {}, timeEl(session.finishedAt ?? session.decidedAt)),
-      h('td', {}, h('a', { href: `#/log/${session.id}`, 'aria-label': `Timeline of session ${session.id}` }, 'Timeline')),
+      h('td', {}, h('a', { href: `#/sessions/${session.id}`, 'aria-label': `Timeline of session ${session.id}` }, 'Timeline')),
     );
   }
 
@@ -213,16 +215,39 @@ async function timelinePage(ctx: PageContext, id: string): Promise<Page> {
     view = await api.get<SessionView>(`/sessions/${encodeURIComponent(id)}`, signal);
   } catch (error) {
     if (isAbort(error)) throw error;
-    return { title: 'Session', element: h('section', { class: 'page' }, h('h1', {}, 'Session'), h('p', { class: 'form-error' }, (error as Error).message), h('a', { href: '#/log' }, 'Back to the sessions log')) };
+    return { title: 'Session', element: h('section', { class: 'page' }, h('h1', {}, 'Session'), h('p', { class: 'form-error' }, (error as Error).message), h('a', { href: '#/sessions' }, 'Back to the sessions log')) };
   }
   show(view);
   void followSession(api, id, view, show, childController(signal).signal);
   const heading = uid('timeline');
+  const decision = view.session.status === 'pending_review' ? await decisionSection(ctx, id) : null;
   return {
     title: `Session ${id.slice(0, 8)}`,
     element: h('section', { class: 'page timeline-page', 'aria-labelledby': heading },
-      h('p', {}, h('a', { href: '#/log' }, '← Sessions log')),
+      h('p', {}, h('a', { href: '#/sessions' }, '← Sessions log')),
       h('h1', { id: heading }, `Session ${id}`),
+      decision,
       body),
   };
+}
+
+/**
+ * Links from Slack and the CLI open this page; an approver who follows one can decide right here, with
+ * the same card as the inbox, when the session waits for them.
+ */
+async function decisionSection(ctx: PageContext, id: string): Promise<HTMLElement | null> {
+  const { reviews } = await ctx.api.get<{ reviews: ReviewItem[] }>('/reviews', ctx.signal).catch(() => ({ reviews: [] as ReviewItem[] }));
+  const item = reviews.find((candidate) => candidate.session.id === id);
+  if (!item) return null;
+  const outcomes = h('div', { class: 'outcomes', 'aria-live': 'polite' });
+  const section = h('section', { class: 'decision', 'aria-label': 'Your decision' }, outcomes);
+  const card = reviewCard(item, {
+    decide: async (sessions, body) => {
+      const results = await decideEach(ctx.api, sessions, body);
+      render(outcomes, outcomesView(results));
+      card.remove();
+    },
+  });
+  section.appendChild(h('ul', { class: 'cards' }, card));
+  return section;
 }
