@@ -22,6 +22,7 @@ export const COMMANDS: Record<string, CommandEntry> = {
   session: { summary: 'show one session with its timeline and rows, or cancel it', load: () => import('./commands/session') },
   review: { summary: 'list, approve or deny commands waiting for your review', load: () => import('./commands/review') },
   connect: { summary: 'a local PostgreSQL server: psql, GUI clients and drivers through the approval flow', load: () => import('./commands/connect') },
+  audit: { summary: 'auditors: pull the locked evidence, verify it offline, report on it (SOC 2, ISO 27001)', load: () => import('./commands/audit/index') },
 };
 
 /** Options that may come before the command name and belong to it. */

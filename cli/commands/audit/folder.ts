@@ -1,0 +1,65 @@
+/**
+ * An evidence folder on disk (what `audit pull` writes, laid out as the bucket is) as the verifier's
+ * EvidenceSource, and the pull manifest beside it. Files are hashed in 1 MiB reads, so a large table
+ * export is never held in memory whole; the report output and the manifest are not evidence and are
+ * left out of the listing.
+ */
+import { createHash } from 'node:crypto';
+import { closeSync, existsSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
+import { join, relative, sep } from 'node:path';
+import type { EvidenceSource } from '../../../functions/domain/evidence-verify';
+
+export const PULL_MANIFEST = 'pull.json';
+export const REPORT_FOLDER = 'report';
+
+export interface PullManifest {
+  readonly from: string;
+  readonly to: string;
+  /** Every period before this was sealed when the folder was pulled. */
+  readonly sealedUntil?: string;
+  readonly source: string;
+  readonly pulledAt: string;
+  readonly digests: number;
+  readonly objects: number;
+}
+
+export function folderSource(root: string): EvidenceSource {
+  const keys: string[] = [];
+  const walk = (dir: string) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const full = join(dir, entry.name);
+      const key = relative(root, full).split(sep).join('/');
+      if (key === PULL_MANIFEST || key === REPORT_FOLDER) continue;
+      if (entry.isDirectory()) walk(full);
+      else if (entry.isFile()) keys.push(key);
+    }
+  };
+  walk(root);
+  const path = (key: string) => join(root, ...key.split('/'));
+  return {
+    keys: () => keys,
+    read: (key) => (existsSync(path(key)) ? readFileSync(path(key)) : undefined),
+    hash: (key) => {
+      if (!existsSync(path(key))) return undefined;
+      const hash = createHash('sha256');
+      const buffer = Buffer.alloc(1024 * 1024);
+      const fd = openSync(path(key), 'r');
+      let size = 0;
+      try {
+        for (let read = readSync(fd, buffer); read > 0; read = readSync(fd, buffer)) {
+          hash.update(buffer.subarray(0, read));
+          size += read;
+        }
+      } finally {
+        closeSync(fd);
+      }
+      return { sha256: hash.digest('hex'), size };
+    },
+  };
+}
+
+export function readPullManifest(root: string): PullManifest | undefined {
+  const file = join(root, PULL_MANIFEST);
+  if (!existsSync(file) || !statSync(file).isFile()) return undefined;
+  return JSON.parse(readFileSync(file, 'utf8')) as PullManifest;
+}
