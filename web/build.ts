@@ -1,17 +1,20 @@
 /**
  * Builds the web UI with esbuild, the project's only bundler: web/src/main.ts and web/styles.css into
- * content-hashed files under <out>/assets, and index.html naming them. Hashed names let the CDN cache
- * assets forever while index.html is always revalidated.
+ * <out>/assets/app.js and styles.css (with source maps), and index.html naming them with `?v=<content
+ * hash>`. The query makes each version a new URL, so CDNs and browsers may cache assets forever while
+ * index.html is always revalidated; the object names stay fixed, so the AWS deployment writes exactly
+ * the keys listed in WEB_FILES and its IAM policy can name each one.
  *
  *   npx tsx web/build.ts [outDir]     (default web/dist; `npm run build:web`)
  *
  * Used three ways: this CLI, the local runtime (infra/local/web.ts builds on demand when the bundle is
- * missing or older than its sources) and CDK asset bundling (buildWebSync, because CDK's local bundling
- * hook is synchronous).
+ * missing or older than its sources) and CDK asset bundling (packWebBundleSync, because CDK's local
+ * bundling hook is synchronous).
  */
-import { build, buildSync, type BuildOptions, type Metafile } from 'esbuild';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, renameSync } from 'node:fs';
-import { basename, dirname, join, relative, resolve } from 'node:path';
+import { createHash } from 'node:crypto';
+import { build, buildSync, type BuildOptions } from 'esbuild';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const WEB_DIR = dirname(fileURLToPath(import.meta.url));
@@ -19,60 +22,82 @@ export const PROJECT_ROOT = resolve(WEB_DIR, '..');
 export const DEFAULT_OUT_DIR = join(WEB_DIR, 'dist');
 
 export interface WebBuildOptions {
-  /** Minify and drop source maps from the index (default true). */
+  /** Minify (default true). */
   readonly minify?: boolean;
 }
+
+const IMMUTABLE = 'public, max-age=31536000, immutable';
+const REVALIDATE = 'no-cache';
+
+/** Every file a build produces, with how it is served. config.json is not built: each runtime writes its own. */
+export const WEB_FILES = [
+  { key: 'index.html', contentType: 'text/html; charset=utf-8', cacheControl: REVALIDATE },
+  { key: 'assets/app.js', contentType: 'text/javascript; charset=utf-8', cacheControl: IMMUTABLE },
+  { key: 'assets/app.js.map', contentType: 'application/json; charset=utf-8', cacheControl: IMMUTABLE },
+  { key: 'assets/styles.css', contentType: 'text/css; charset=utf-8', cacheControl: IMMUTABLE },
+  { key: 'assets/styles.css.map', contentType: 'application/json; charset=utf-8', cacheControl: IMMUTABLE },
+] as const;
+export const WEB_CONFIG_KEY = 'config.json';
 
 const options = (outDir: string, web: WebBuildOptions): BuildOptions => ({
   absWorkingDir: PROJECT_ROOT,
   entryPoints: { app: join(WEB_DIR, 'src', 'main.ts'), styles: join(WEB_DIR, 'styles.css') },
   outdir: join(outDir, 'assets'),
-  entryNames: '[name]-[hash]',
+  entryNames: '[name]',
   bundle: true,
   format: 'esm',
   platform: 'browser',
   target: ['es2022', 'chrome109', 'firefox115', 'safari16'],
   minify: web.minify ?? true,
   sourcemap: 'linked',
-  legalComments: 'linked',
-  metafile: true,
+  // Licence notices stay inside the files, so the set of files is always WEB_FILES.
+  legalComments: 'eof',
   logLevel: 'warning',
   tsconfig: join(WEB_DIR, 'tsconfig.json'),
 });
 
-/** Writes index.html for this build's asset names, then removes assets no build output names any more. */
-function finish(outDir: string, metafile: Metafile): void {
-  const outputs = Object.entries(metafile.outputs);
-  const nameOf = (entry: string) => {
-    const found = outputs.find(([, output]) => output.entryPoint && resolve(PROJECT_ROOT, output.entryPoint) === resolve(entry));
-    if (!found) throw new Error(`web build: no output for ${entry}`);
-    return basename(found[0]);
-  };
+const version = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex').slice(0, 16);
+
+/** Writes index.html naming this build's assets by content hash. */
+function finish(outDir: string): void {
   const html = readFileSync(join(WEB_DIR, 'index.html'), 'utf8')
-    .replace('__SCRIPT__', nameOf(join(WEB_DIR, 'src', 'main.ts')))
-    .replace('__STYLES__', nameOf(join(WEB_DIR, 'styles.css')));
+    .replace('__SCRIPT__', `app.js?v=${version(join(outDir, 'assets', 'app.js'))}`)
+    .replace('__STYLES__', `styles.css?v=${version(join(outDir, 'assets', 'styles.css'))}`);
   // index.html last and by rename: a server reading it mid-build sees the old or the new, never half.
   const temporary = join(outDir, `.index.${process.pid}.html`);
   writeFileSync(temporary, html);
   renameSync(temporary, join(outDir, 'index.html'));
-  const keep = new Set(outputs.map(([path]) => basename(path)));
-  for (const file of readdirSync(join(outDir, 'assets'))) {
-    if (!keep.has(file)) rmSync(join(outDir, 'assets', file), { force: true });
-  }
 }
 
 export async function buildWeb(outDir = DEFAULT_OUT_DIR, web: WebBuildOptions = {}): Promise<string> {
   mkdirSync(join(outDir, 'assets'), { recursive: true });
-  const result = await build(options(outDir, web));
-  finish(outDir, result.metafile!);
+  await build(options(outDir, web));
+  finish(outDir);
   return outDir;
 }
 
 export function buildWebSync(outDir = DEFAULT_OUT_DIR, web: WebBuildOptions = {}): string {
   mkdirSync(join(outDir, 'assets'), { recursive: true });
-  const result = buildSync(options(outDir, web));
-  finish(outDir, result.metafile!);
+  buildSync(options(outDir, web));
+  finish(outDir);
   return outDir;
+}
+
+export interface PackedFile {
+  readonly key: string;
+  readonly contentType: string;
+  readonly cacheControl: string;
+  readonly base64: string;
+}
+
+/**
+ * Builds into `workDir` and packs every file into one JSON document, the single-file asset the AWS
+ * deployment handler unpacks into the web bucket (one object per WEB_FILES key).
+ */
+export function packWebBundleSync(workDir: string): string {
+  buildWebSync(workDir);
+  const files: PackedFile[] = WEB_FILES.map((file) => ({ ...file, base64: readFileSync(join(workDir, file.key)).toString('base64') }));
+  return JSON.stringify({ files });
 }
 
 function newest(path: string): number {

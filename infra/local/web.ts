@@ -8,9 +8,9 @@
  * every other request falls through to the API routes. Pages are hash routes, so they never collide.
  */
 import { readFile } from 'node:fs/promises';
-import { extname, join } from 'node:path';
+import { join } from 'node:path';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { buildWeb, DEFAULT_OUT_DIR, isStale } from '../../web/build';
+import { buildWeb, DEFAULT_OUT_DIR, isStale, WEB_CONFIG_KEY, WEB_FILES } from '../../web/build';
 import { securityHeaders } from '../../web/security-headers';
 import type { LocalMount } from './http-server';
 import { DEMO_USERS } from './identity';
@@ -23,12 +23,8 @@ export interface WebMountOptions {
 /** The OIDC redirect target the web UI uses (web/src/auth.ts CALLBACK_PATH); it loads the same page. */
 const PAGE_PATHS = new Set(['/', '/index.html', '/auth/callback']);
 
-const CONTENT_TYPES: Record<string, string> = {
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.map': 'application/json; charset=utf-8',
-  '.txt': 'text/plain; charset=utf-8',
-};
+/** The bundle's files by URL path; nothing else under /assets is served (no path is ever joined from a URL). */
+const ASSETS = new Map(WEB_FILES.filter((file) => file.key !== 'index.html').map((file) => [`/${file.key}`, file]));
 
 export function webMount(options: WebMountOptions = {}): LocalMount {
   const outDir = options.outDir ?? DEFAULT_OUT_DIR;
@@ -61,20 +57,20 @@ export function webMount(options: WebMountOptions = {}): LocalMount {
       } catch (error) {
         return send(request, response, 500, 'text/plain; charset=utf-8', `The web UI failed to build:\n${(error as Error).message}\n`, 'no-store');
       }
-      return send(request, response, 200, 'text/html; charset=utf-8', await readFile(join(outDir, 'index.html')), 'no-cache');
+      const page = WEB_FILES[0];
+      return send(request, response, 200, page.contentType, await readFile(join(outDir, page.key)), page.cacheControl);
     }
-    if (path === '/config.json') return send(request, response, 200, 'application/json; charset=utf-8', config, 'no-store');
-    if (path.startsWith('/assets/')) {
-      const name = path.slice('/assets/'.length);
-      // Asset names are esbuild's "<name>-<hash>.<ext>": anything else (a "..", a slash) is not ours to serve.
-      const type = CONTENT_TYPES[extname(name)];
-      if (!/^[A-Za-z0-9_-]+\.[A-Za-z0-9.]+$/.test(name) || !type) return send(request, response, 404, 'text/plain; charset=utf-8', 'Not found\n', 'no-store');
+    if (path === `/${WEB_CONFIG_KEY}`) return send(request, response, 200, 'application/json; charset=utf-8', config, 'no-store');
+    const asset = ASSETS.get(path);
+    if (asset) {
       try {
-        return send(request, response, 200, type, await readFile(join(outDir, 'assets', name)), 'public, max-age=31536000, immutable');
+        // Only the page triggers a build: its asset URLs name the version it was built with.
+        return send(request, response, 200, asset.contentType, await readFile(join(outDir, asset.key)), asset.cacheControl);
       } catch {
         return send(request, response, 404, 'text/plain; charset=utf-8', 'Not found\n', 'no-store');
       }
     }
+    if (path.startsWith('/assets/')) return send(request, response, 404, 'text/plain; charset=utf-8', 'Not found\n', 'no-store');
     return false;
   };
 }
