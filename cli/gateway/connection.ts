@@ -51,6 +51,9 @@ export class GatewayConnection {
   private skipping = false;
   private readonly closed = new AbortController();
   private currentSession: string | undefined;
+  /** A cancel that arrived while the statement was being submitted, before it had a session id. */
+  private cancelPending = false;
+  private inFlight = false;
 
   constructor(
     private readonly socket: Socket,
@@ -79,6 +82,7 @@ export class GatewayConnection {
   /** A CancelRequest for this connection: withdraw the statement waiting for review, if any. */
   async cancel(): Promise<void> {
     if (this.currentSession) await this.cancelSession(this.currentSession).catch(() => undefined);
+    else if (this.inFlight) this.cancelPending = true;
   }
 
   private write(...messages: Buffer[]): void {
@@ -277,16 +281,21 @@ export class GatewayConnection {
       throw error instanceof StatementError ? error : new StatementError({ code: '42601', message: (error as Error).message });
     }
     const statement: GovernedStatement = { command, parameters: bound.map((b) => b.parameter) };
+    this.inFlight = true;
+    this.cancelPending = false;
     try {
       return await this.governor.run(statement, {
         notice: (diagnostic) => this.write(wire.noticeResponse({ severity: 'NOTICE', ...diagnostic })),
         started: (id) => {
           this.currentSession = id;
+          if (this.cancelPending) void this.cancelSession(id).catch(() => undefined);
         },
         signal: this.closed.signal,
       });
     } finally {
       this.currentSession = undefined;
+      this.inFlight = false;
+      this.cancelPending = false;
     }
   }
 }
