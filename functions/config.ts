@@ -34,9 +34,9 @@ const envSchema = z.object({
   DIRECTORY: z.enum(['table', 'cognito']).default('table'),
   DIRECTORY_USER_POOL_ID: z.string().min(1).optional(),
 }).superRefine((env, ctx) => {
-  const slackVariables = [env.SLACK_BOT_TOKEN_SECRET_ARN, env.SLACK_SIGNING_SECRET_ARN, env.SLACK_DEFAULT_CHANNEL];
-  if (slackVariables.some(Boolean) && !slackVariables.every(Boolean)) {
-    ctx.addIssue({ code: 'custom', path: ['SLACK_BOT_TOKEN_SECRET_ARN'], message: 'Slack needs SLACK_BOT_TOKEN_SECRET_ARN, SLACK_SIGNING_SECRET_ARN and SLACK_DEFAULT_CHANNEL together' });
+  // Only the interactions endpoint reads the signing secret; every function that posts needs the token and a channel.
+  if (!!env.SLACK_BOT_TOKEN_SECRET_ARN !== !!env.SLACK_DEFAULT_CHANNEL) {
+    ctx.addIssue({ code: 'custom', path: ['SLACK_DEFAULT_CHANNEL'], message: 'Slack needs SLACK_BOT_TOKEN_SECRET_ARN and SLACK_DEFAULT_CHANNEL together' });
   }
   if (env.DIRECTORY === 'cognito' && !env.DIRECTORY_USER_POOL_ID) {
     ctx.addIssue({ code: 'custom', path: ['DIRECTORY_USER_POOL_ID'], message: 'the Cognito directory needs the user pool id' });

@@ -18,6 +18,7 @@ import { ConfigSeed } from './constructs/config-seed';
 import { DemoDatabase } from './constructs/demo-database';
 import { type AuthSettings, Identity } from './constructs/identity';
 import { Operations } from './constructs/operations';
+import { Slack } from './constructs/slack';
 import { AccessgateTables } from './constructs/tables';
 import { type DatabaseTarget, Workflow } from './constructs/workflow';
 
@@ -120,6 +121,8 @@ export class AccessgateStack extends Stack {
     readonly rules: AccessgateFunction;
   };
   readonly configSeed: ConfigSeed;
+  /** Slack approvals, present when `-c slackChannel=…` names the default channel. */
+  readonly slack?: Slack;
 
   constructor(scope: Construct, id: string, props: AccessgateStackProps) {
     super(scope, id, {
@@ -174,6 +177,8 @@ export class AccessgateStack extends Stack {
     this.operations.watchStateMachine(this.workflow.stateMachine);
 
     this.functions = this.addApiFunctions();
+    const slackChannel = Slack.channelFrom(this.node.tryGetContext('slackChannel'));
+    if (slackChannel) this.slack = this.addSlack(slackChannel);
 
     this.configSeed = new ConfigSeed(this, 'ConfigSeed', {
       defaults: this.functionDefaults,
@@ -249,12 +254,43 @@ export class AccessgateStack extends Stack {
     return { identity, sessions: sessionsFn, reviews, rules };
   }
 
+  /**
+   * Slack approvals. The directory is the stack's Cognito user pool when there is one (the groups a
+   * token would carry), else the mapping table admins maintain; `-c slackDirectory=table|cognito` chooses.
+   */
+  private addSlack(defaultChannel: string): Slack {
+    const directory: unknown = this.node.tryGetContext('slackDirectory') ?? (this.identity.userPool ? 'cognito' : 'table');
+    if (directory !== 'table' && directory !== 'cognito') {
+      throw new Error(`accessgate: context "slackDirectory" must be "table" or "cognito", got ${JSON.stringify(directory)}`);
+    }
+    if (directory === 'cognito' && !this.identity.userPool) {
+      throw new Error('accessgate: context "slackDirectory" is "cognito" but the stack trusts an external OIDC issuer: use "table"');
+    }
+    const slack = new Slack(this, 'Slack', {
+      defaults: this.functionDefaults,
+      tables: this.tables,
+      api: this.api,
+      workflow: this.workflow,
+      defaultChannel,
+      ...(directory === 'cognito' ? { directoryUserPool: this.identity.userPool } : {}),
+    });
+    // AwaitReview posts the request; every function that changes a session queues the redraw.
+    slack.bindPoster(this.workflow.awaitReview);
+    for (const fn of [this.workflow.awaitReview, this.workflow.record, this.functions.reviews, this.functions.sessions]) slack.bindQueue(fn);
+    return slack;
+  }
+
   private addOutputs() {
     const output = (id: string, value: string, description: string) => new CfnOutput(this, id, { value, description });
     output('ApiUrl', this.api.url, 'Base URL of the accessgate HTTP API');
     output('JwtIssuer', this.identity.issuer, 'Issuer whose tokens the API accepts');
     output('StateMachineArn', this.workflow.stateMachine.stateMachineArn, 'The governed-command workflow (execution name = session id)');
     output('DeadLetterQueueUrl', this.operations.deadLetterQueue.queueUrl, 'Failed asynchronous invocations land here');
+    if (this.slack) {
+      output('SlackInteractivityUrl', this.slack.interactivityUrl, 'Request URL for the Slack app\'s interactivity (slack-app-manifest.yaml)');
+      output('SlackBotTokenSecretArn', this.slack.botToken.secretArn, 'Put the Slack app\'s bot token (xoxb-…) here');
+      output('SlackSigningSecretArn', this.slack.signingSecret.secretArn, 'Put the Slack app\'s signing secret here');
+    }
     const { userPool, client, domain } = this.identity;
     if (userPool && client && domain) {
       output('UserPoolId', userPool.userPoolId, 'Cognito user pool holding the accessgate users and groups');

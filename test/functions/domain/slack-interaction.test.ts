@@ -24,7 +24,7 @@ const pending = (requester: Identity, approvals: Session['approvals'] = []): Ses
   resource: { id: 'postgres-demo', name: 'Orders', type: 'postgres', database: 'postgres' },
   command: 'select 1',
   commandSha256: 'x',
-  rule: { name: 'r', approvalGroups: ['dba-approvers'], forceApprovalGroups: ['sre'], approvalsRequired: 2, reviewTimeoutSeconds: 3600, reasonRequired: false },
+  rule: { name: 'r', approvalGroups: ['dba-approvers'], forceApprovalGroups: ['sre'], approvalsRequired: 2, reviewTimeoutSeconds: 3600, reasonRequired: false, slackChannel: undefined },
   approvalsRequired: 2,
   approvals,
   forced: false,

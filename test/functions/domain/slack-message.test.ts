@@ -29,7 +29,7 @@ function session(overrides: Partial<Session> = {}): Session {
     command,
     commandSha256: commandDigest(command),
     reason: 'support ticket 1234',
-    rule: { name: 'dba-by-command', approvalGroups: ['dba-approvers'], forceApprovalGroups: ['sre'], approvalsRequired: 2, reviewTimeoutSeconds: 3600, reasonRequired: false },
+    rule: { name: 'dba-by-command', approvalGroups: ['dba-approvers'], forceApprovalGroups: ['sre'], approvalsRequired: 2, reviewTimeoutSeconds: 3600, reasonRequired: false, slackChannel: undefined },
     approvalsRequired: 2,
     approvals: [],
     forced: false,
@@ -72,29 +72,29 @@ function limitProblems(blocks: readonly Json[]): string[] {
 describe('the review request message', () => {
   it('shows everything an approver needs, with Approve and Deny carrying the session id', () => {
     const { text, blocks } = reviewMessage(session(), { webUrl });
-    const shown = all(blocks as Json[]);
+    const shown = all(blocks as unknown as Json[]);
     for (const expected of ['Alice Anders', 'alice@example.com', 'dba, oncall', 'Orders (production)', '`postgres-demo` · postgres', 'dba-by-command', '0 of 2 from dba-approvers', '<!date^1795690800^', 'support ticket 1234', '```select id, name from customers where country = \'FR\' limit 3```', `${webUrl}/#/sessions/${ID}`, 'Members of sre may force-approve alone; a forced approval needs a reason', commandDigest(session().command).slice(0, 16)]) {
       expect(shown).toContain(expected);
     }
-    const actions = (blocks as Json[]).find((b) => b.type === 'actions')!;
+    const actions = (blocks as unknown as Json[]).find((b) => b.type === 'actions')!;
     expect(actions.elements.map((e: Json) => [e.action_id, e.value ?? e.url])).toEqual([
       ['approve', ID],
       ['deny', ID],
       ['open', sessionUrl(webUrl, ID)],
     ]);
     expect(text).toContain('Alice Anders (alice@example.com) asks to run a command on Orders (production): waiting for review (0 of 2 approvals)');
-    expect(limitProblems(blocks as Json[])).toEqual([]);
+    expect(limitProblems(blocks as unknown as Json[])).toEqual([]);
   });
 
   it('cuts a 100 KiB command to fit Slack, says so, and links to the full session', () => {
     const command = `select ${Array.from({ length: 15_000 }, (_, i) => `c${i}`).join(', ')} from wide_table`;
     expect(Buffer.byteLength(command)).toBeGreaterThan(100 * 1024);
     const { blocks } = reviewMessage(session({ command, commandSha256: commandDigest(command) }), { webUrl });
-    expect(limitProblems(blocks as Json[])).toEqual([]);
-    const code = (blocks as Json[]).find((b) => b.block_id === 'command')!.text.text as string;
+    expect(limitProblems(blocks as unknown as Json[])).toEqual([]);
+    const code = (blocks as unknown as Json[]).find((b) => b.block_id === 'command')!.text.text as string;
     expect(code.startsWith('*Command*\n```select c0, c1')).toBe(true);
     expect(code.endsWith('…```')).toBe(true);
-    const note = all((blocks as Json[]).filter((b) => b.block_id === 'command_cut'));
+    const note = all((blocks as unknown as Json[]).filter((b) => b.block_id === 'command_cut'));
     expect(note).toMatch(new RegExp(`showing [\\d,]+ of ${command.length.toLocaleString('en-US')} characters`));
     expect(note).toContain(`<${webUrl}/#/sessions/${ID}|Read the full command in accessgate>`);
   });
@@ -105,17 +105,17 @@ describe('the review request message', () => {
     const reason = `Incident <https://evil.example|click> ${'ü'.repeat(5000)}\nsecond line`;
     const s = session({ command, commandSha256: commandDigest(command), reason, requester: { sub: 's', email: 'zoe@example.com', name, groups: ['dba'] } });
     const { text, blocks } = reviewMessage(s, { webUrl });
-    expect(limitProblems(blocks as Json[])).toEqual([]);
-    const shown = all(blocks as Json[]);
+    expect(limitProblems(blocks as unknown as Json[])).toEqual([]);
+    const shown = all(blocks as unknown as Json[]);
     expect(shown).not.toContain('<!channel>');
     expect(shown).toContain('Zoë &lt;!channel&gt; Ångström');
     expect(shown).not.toContain('<https://evil.example|click>');
     expect(shown).toContain('東京🚀');
     expect(text).not.toContain('<!channel>');
     // Grapheme clusters stay whole: no dangling combining accent or half of a ZWJ sequence at the cut.
-    const code = (blocks as Json[]).find((b) => b.block_id === 'command')!.text.text as string;
+    const code = (blocks as unknown as Json[]).find((b) => b.block_id === 'command')!.text.text as string;
     expect(code.replace(/…```$/, '')).toMatch(/(東|京|🚀|é\u0301)$/u);
-    const reasonBlock = (blocks as Json[]).find((b) => b.block_id === 'reason')!.text.text as string;
+    const reasonBlock = (blocks as unknown as Json[]).find((b) => b.block_id === 'reason')!.text.text as string;
     expect(reasonBlock.length).toBeLessThanOrEqual(SLACK_LIMITS.sectionText);
   });
 
@@ -127,14 +127,14 @@ describe('the review request message', () => {
       { name: 'nothing', value: { isNull: true as const } },
     ];
     const { blocks } = reviewMessage(session({ parameters }), { webUrl });
-    const shown = (blocks as Json[]).find((b) => b.block_id === 'parameters')!.text.text as string;
+    const shown = (blocks as unknown as Json[]).find((b) => b.block_id === 'parameters')!.text.text as string;
     expect(shown).toContain(':country = "FR"\n:limit = 3\n:since = "2026-01-01" (DATE)\n:nothing = NULL');
   });
 
   it('keeps a command with a code fence inside its code block', () => {
     const command = 'select \'```\' as fence';
     const { blocks } = reviewMessage(session({ command, commandSha256: commandDigest(command) }), { webUrl });
-    const code = (blocks as Json[]).find((b) => b.block_id === 'command')!.text.text as string;
+    const code = (blocks as unknown as Json[]).find((b) => b.block_id === 'command')!.text.text as string;
     expect(code.match(/```/g)).toHaveLength(2);
   });
 
@@ -142,14 +142,14 @@ describe('the review request message', () => {
     const bob = { sub: 'sub-bob', email: 'bob@example.com', name: 'Bob Brown', at: '2026-11-26T10:02:00.000Z', via: 'slack' as const, forced: false };
     const grace = { ...bob, sub: 'sub-grace', email: 'grace@example.com', name: 'Grace Green', at: '2026-11-26T10:03:00.000Z' };
     const oneOfTwo = reviewMessage(session({ approvals: [bob] }), { webUrl });
-    expect(all(oneOfTwo.blocks as Json[])).toMatch(/approved by Bob Brown at <!date\^\d+\^[^|]+\|2026-11-26 10:02 UTC> \(1 of 2\)/);
-    expect((oneOfTwo.blocks as Json[]).some((b) => b.type === 'actions')).toBe(true);
+    expect(all(oneOfTwo.blocks as unknown as Json[])).toMatch(/approved by Bob Brown at <!date\^\d+\^[^|]+\|2026-11-26 10:02 UTC> \(1 of 2\)/);
+    expect((oneOfTwo.blocks as unknown as Json[]).some((b) => b.type === 'actions')).toBe(true);
 
     const done = reviewMessage(session({ status: 'done', approvals: [bob, grace], decidedAt: grace.at, result: { rowCount: 3, durationMs: 12, truncated: false } }), { webUrl });
-    expect(all(done.blocks as Json[])).toContain('approved by Grace Green');
-    expect(all(done.blocks as Json[])).toContain('(2 of 2)');
-    expect(all(done.blocks as Json[])).toContain('executed: 3 rows in 12 ms');
-    expect((done.blocks as Json[]).some((b) => b.type === 'actions')).toBe(false);
+    expect(all(done.blocks as unknown as Json[])).toContain('approved by Grace Green');
+    expect(all(done.blocks as unknown as Json[])).toContain('(2 of 2)');
+    expect(all(done.blocks as unknown as Json[])).toContain('executed: 3 rows in 12 ms');
+    expect((done.blocks as unknown as Json[]).some((b) => b.type === 'actions')).toBe(false);
 
     const denied = statusLines(session({ status: 'denied', denial: { sub: 'sub-bob', email: 'bob@example.com', name: 'Bob Brown', at: bob.at, via: 'slack', reason: 'deletes <everything>' } }));
     expect(denied).toEqual([':no_entry: denied by Bob Brown: deletes &lt;everything&gt;']);
@@ -178,7 +178,7 @@ describe('the requester\'s direct messages', () => {
   it('says what happened, with a link', () => {
     const approved = requesterMessage(session({ status: 'approved', approvals: [bob], decidedAt: bob.at }), 'approved', { webUrl });
     expect(approved.text).toContain('Your command on Orders (production) was approved by Bob Brown (1 of 2)');
-    expect(all(approved.blocks as Json[])).toContain(`<${webUrl}/#/sessions/${ID}|Open the session>`);
+    expect(all(approved.blocks as unknown as Json[])).toContain(`<${webUrl}/#/sessions/${ID}|Open the session>`);
     const done = requesterMessage(session({ status: 'done', result: { rowCount: 1, durationMs: 5, truncated: false } }), 'done', { webUrl });
     expect(done.text).toContain('executed: 1 row in 5 ms');
     const denied = requesterMessage(session({ status: 'denied', denial: { ...bob, reason: 'not on a Friday' } }), 'denied', { webUrl });
@@ -201,7 +201,7 @@ describe('modals and private answers', () => {
   it('tells a force-approval member that a forced approval needs a reason', () => {
     const modal = forceModal(session());
     expect(modal.callback_id).toBe('force');
-    expect(all(modal.blocks as Json[])).toContain('As a member of sre you may approve it alone: a forced approval needs a reason');
+    expect(all(modal.blocks as unknown as Json[])).toContain('As a member of sre you may approve it alone: a forced approval needs a reason');
     expect(modal.blocks.find((b) => b.type === 'input')).toMatchObject({ optional: false });
     for (const text of [modal.title.text, modal.submit.text, modal.close.text]) expect(text.length).toBeLessThanOrEqual(SLACK_LIMITS.modalTitle);
   });

@@ -117,7 +117,7 @@ describe('the notify Lambda', () => {
 
     await expect(run({ kind: 'session', sessionId: ID })).rejects.toThrow('Slack chat.postMessage failed: timeout');
 
-    expect(failures()[0].details).toMatchObject({ code: 'timeout' });
+    expect(failures()[0]?.details).toMatchObject({ code: 'timeout' });
     expect(dynamo.commandCalls(DeleteCommand)[0].args[0].input).toEqual({ TableName: 'sessions', Key: { pk: `SESSION#${ID}`, sk: 'NOTIFIED#dm:denied' } });
   });
 

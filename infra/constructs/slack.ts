@@ -1,0 +1,141 @@
+/**
+ * Slack approvals on AWS: the two secret shells the admin fills after deploy (bot token, signing
+ * secret), the public interactions endpoint (Slack signs its requests; no JWT), the notify Lambda that
+ * runs notification jobs after their callers have answered, and the directory API that maps a Slack
+ * user's email to an accessgate identity when the directory is the mapping table.
+ *
+ * Each grant comes with the variable that uses it (`bindPoster`, `bindQueue`), as `bindTable` does:
+ * only the functions that post to Slack read the bot token, only the interactions function reads the
+ * signing secret, and the others can merely queue a job for the notify Lambda.
+ */
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import type * as cognito from 'aws-cdk-lib/aws-cognito';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+import { AccessgateFunction, type FunctionDefaults } from './accessgate-function';
+import type { AccessgateApi } from './api';
+import type { AccessgateTables } from './tables';
+import type { Workflow } from './workflow';
+
+export interface SlackProps {
+  readonly defaults: FunctionDefaults;
+  readonly tables: AccessgateTables;
+  readonly api: AccessgateApi;
+  readonly workflow: Workflow;
+  /** Channel for review requests when neither the rule nor the resource names one. */
+  readonly defaultChannel: string;
+  /** Where a Slack user's groups come from: this Cognito user pool, or (undefined) the mapping table. */
+  readonly directoryUserPool?: cognito.IUserPool;
+}
+
+export class Slack extends Construct {
+  readonly botToken: secretsmanager.Secret;
+  readonly signingSecret: secretsmanager.Secret;
+  readonly notify: AccessgateFunction;
+  readonly interactions: AccessgateFunction;
+  readonly directory: AccessgateFunction;
+
+  constructor(scope: Construct, id: string, private readonly props: SlackProps) {
+    super(scope, id);
+    const { defaults, tables, api, workflow } = props;
+
+    const shell = (name: string, what: string) => {
+      const secret = new secretsmanager.Secret(this, name, {
+        description: `accessgate: ${what}. Created with a random placeholder; put the value from the Slack app's settings (README, "Slack").`,
+        removalPolicy: RemovalPolicy.RETAIN,
+      });
+      Validations.of(secret).acknowledge({
+        id: 'AwsSolutions-SMG4',
+        reason: `The ${what} is issued by Slack and rotated in the Slack app's settings; no Lambda can rotate it. The admin puts the new value here.`,
+      });
+      return secret;
+    };
+    this.botToken = shell('BotToken', 'Slack bot token (xoxb-…)');
+    this.signingSecret = shell('SigningSecret', 'Slack signing secret');
+
+    this.notify = new AccessgateFunction(this, 'Notify', {
+      entry: 'functions/slack/notify.ts',
+      description: 'Slack: post, redraw and answer in the background; failures are recorded and retried',
+      // Slack calls time out after SLACK_TIMEOUT_MS; a redraw makes a few of them.
+      timeout: Duration.seconds(30),
+      defaults,
+    })
+      .bindTable(tables.sessions, 'RW')
+      .bindTable(tables.events, 'APPEND');
+    // Lambda's own retry of a failed job: twice, then the dead-letter queue of the function defaults.
+    this.notify.configureAsyncInvoke({ retryAttempts: 2, maxEventAge: Duration.hours(6) });
+    this.bindPoster(this.notify);
+
+    this.interactions = new AccessgateFunction(this, 'Interactions', {
+      entry: 'functions/slack/interactions.ts',
+      description: 'Slack: approve and deny clicks and modals (POST /slack/interactions, signed by Slack)',
+      // Slack gives up after 3 s; nothing in the handler may wait longer than that.
+      timeout: Duration.seconds(5),
+      defaults,
+    })
+      .bindTable(tables.sessions, 'RW')
+      .bindTable(tables.events, 'APPEND');
+    this.signingSecret.grantRead(this.interactions);
+    this.interactions.addEnvironment('SLACK_SIGNING_SECRET_ARN', this.signingSecret.secretArn);
+    this.bindPoster(this.interactions);
+    this.bindQueue(this.interactions);
+    workflow.bindReviewResponder(this.interactions);
+    api.addRoute('/slack/interactions', 'POST', this.interactions, {
+      auth: false,
+      publicBecause:
+        "Slack cannot present a JWT. The handler verifies Slack's v0 signature (HMAC-SHA256 with the signing secret, timestamp within five minutes) on the raw body and answers 401, recording nothing, to anything else.",
+    });
+
+    this.directory = new AccessgateFunction(this, 'Directory', {
+      entry: 'functions/api/directory.ts',
+      description: 'API: the directory that maps a Slack user\'s email to an accessgate identity',
+      timeout: Duration.seconds(10),
+      defaults,
+    })
+      .bindTable(tables.sessions, 'RW')
+      .bindTable(tables.events, 'APPEND');
+    api.addRoute('/directory/users', 'GET', this.directory, { auth: true });
+    for (const method of ['GET', 'PUT', 'DELETE'] as const) api.addRoute('/directory/users/{email}', method, this.directory, { auth: true });
+
+    if (props.directoryUserPool) {
+      const pool = props.directoryUserPool;
+      this.interactions.addToRolePolicy(
+        new iam.PolicyStatement({ sid: 'ReadDirectory', actions: ['cognito-idp:ListUsers', 'cognito-idp:AdminListGroupsForUser'], resources: [pool.userPoolArn] }),
+      );
+      for (const fn of [this.interactions, this.directory]) {
+        fn.addEnvironment('DIRECTORY', 'cognito');
+        fn.addEnvironment('DIRECTORY_USER_POOL_ID', pool.userPoolId);
+      }
+    }
+  }
+
+  /** The interactivity URL to paste into the Slack app (the manifest's `interactivity.request_url`). */
+  get interactivityUrl(): string {
+    return `${this.props.api.url}slack/interactions`;
+  }
+
+  /** Lets the function post to Slack: reads the bot token, and learns where it is and the default channel. */
+  bindPoster(fn: AccessgateFunction): AccessgateFunction {
+    this.botToken.grantRead(fn);
+    fn.addEnvironment('SLACK_BOT_TOKEN_SECRET_ARN', this.botToken.secretArn);
+    fn.addEnvironment('SLACK_DEFAULT_CHANNEL', this.props.defaultChannel);
+    return fn;
+  }
+
+  /** Lets the function hand notification jobs to the notify Lambda (asynchronous invocations only). */
+  bindQueue(fn: AccessgateFunction): AccessgateFunction {
+    // The unqualified function only: grantInvoke would add every version (`:*`), which nothing here calls.
+    fn.addToRolePolicy(new iam.PolicyStatement({ sid: 'QueueNotifications', actions: ['lambda:InvokeFunction'], resources: [this.notify.functionArn] }));
+    fn.addEnvironment('NOTIFY_FUNCTION_NAME', this.notify.functionName);
+    return fn;
+  }
+
+  static channelFrom(value: unknown): string | undefined {
+    if (value === undefined || value === null || value === '') return undefined;
+    if (typeof value !== 'string' || !/^(#[a-z0-9][a-z0-9._-]{0,79}|[CG][A-Z0-9]{2,20})$/.test(value)) {
+      throw new Error(`accessgate: context "slackChannel" must be a channel name (#db-reviews) or id (C0123ABCD), got ${JSON.stringify(value)}`);
+    }
+    return value;
+  }
+}
