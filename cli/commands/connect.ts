@@ -36,7 +36,7 @@ What this means for clients:
   the SQL; untyped parameters are inferred from their text (integers, decimals, true/false, else text):
   write $1::type where a comparison needs another type.
 - Describing a prepared statement before it is bound cannot report its columns (it has not run yet):
-  drivers that describe the portal after Bind (pg, psql, JDBC by default) work.
+  drivers that describe the portal after Bind (as pg and psql do) work.
 
 Options:
   -r, --resource R    the resource (a postgres one: accessgate resources lists yours)
