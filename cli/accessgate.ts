@@ -124,6 +124,11 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     }
     return await command.run(rest, io);
   } catch (error) {
+    if (io.signal.aborted && !(error instanceof CliError)) {
+      // Ctrl-C during a request: whatever the API already accepted stands, so say where to look.
+      io.stderr.write('accessgate: interrupted.\n  Anything already submitted goes on; see it with: accessgate sessions\n');
+      return 130;
+    }
     if (error instanceof CliError) {
       io.stderr.write(`accessgate: ${error.message}\n  ${error.hint}\n`);
       if (verbose && error.details !== undefined) io.stderr.write(`details: ${JSON.stringify(error.details, null, 2)}\n`);

@@ -43,7 +43,8 @@ export const EXIT_CODES_HELP = `Exit codes:
   7  refused     the API refused: not allowed, not found, or the session is in another state
   8  unavailable the API could not be reached, or failed on its side
   9  pending     still waiting for review when exec returned (--no-wait, --timeout)
- 70  internal    a bug in the CLI; re-run with --verbose and report it`;
+ 70  internal    a bug in the CLI; re-run with --verbose and report it
+130  interrupted Ctrl-C when there was nothing to cancel`;
 
 export class CliError extends Error {
   override readonly name = 'CliError';
