@@ -73,6 +73,9 @@ function every<T>(name: string, everyMs: number, firstMs: number, task: () => Pr
 }
 
 export async function startLocalEvidence(options: LocalEvidenceOptions): Promise<LocalEvidence> {
+  if (!Number.isInteger(options.periodSeconds) || options.periodSeconds < 1 || options.periodSeconds > 86_400) {
+    throw new Error(`ACCESSGATE_DIGEST_SECONDS must be a whole number of seconds from 1 to 86400, not "${options.periodSeconds}"`);
+  }
   const temporary = options.dataDir ? undefined : mkdtempSync(join(tmpdir(), 'accessgate-evidence-'));
   const root = options.dataDir ?? temporary!;
   const store = new FolderObjectStore(join(root, 'evidence'));

@@ -9,6 +9,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { demoConfig, localClusterArn, localSecretArn } from './demo-config';
 import { startLocalDynamo } from './dynamo';
+import { type LocalEvidence, startLocalEvidence } from './evidence';
 import { startApiServer, type LocalMount, type RouteBinding } from './http-server';
 import { webMount, type WebMountOptions } from './web';
 import { DEMO_USERS, LocalIdentityProvider, subjectOf } from './identity';
@@ -40,6 +41,8 @@ export interface LocalStackOptions {
   readonly slack?: LocalSlackOptions;
   /** The web UI at `/` (built on first request when missing or stale); false leaves it out. */
   readonly web?: WebMountOptions | false;
+  /** Length of an audit digest period in seconds; default ACCESSGATE_DIGEST_SECONDS, else 3600. */
+  readonly digestSeconds?: number;
 }
 
 export interface LocalStack {
@@ -50,6 +53,8 @@ export interface LocalStack {
   readonly backends: Map<string, SqlBackend>;
   /** The Slack stand-in (unless real Slack credentials are set) and the notify Lambda's endpoint. */
   readonly slack: LocalSlack;
+  /** The audit evidence pipeline: the folder store, the signing key, the exporter's feed, the sealer. */
+  readonly evidence: LocalEvidence;
   token(email: string): Promise<string>;
   stop(): Promise<void>;
 }
@@ -132,6 +137,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const workflow = await startWorkflowServer(runner, LOCAL_STATE_MACHINE_ARN);
   process.env.AWS_ENDPOINT_URL_SFN = workflow.url;
 
+  // Started before anything is recorded, so the exporter sees every event, as the table's stream would.
+  const evidence = await startLocalEvidence({
+    dataDir: options.dataDir,
+    periodSeconds: options.digestSeconds ?? Number(process.env.ACCESSGATE_DIGEST_SECONDS ?? 3600),
+    eventsTable: dynamo.tableNames.EVENTS_TABLE,
+  });
+
   const { deps } = await import('../../functions/wiring');
   const { applyConfig } = await import('../../functions/app/catalog');
   await applyConfig(deps(), config, { system: 'npm start' });
@@ -145,6 +157,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     reviews: await import('../../functions/api/reviews'),
     rules: await import('../../functions/api/rules'),
     directory: await import('../../functions/api/directory'),
+    audit: await import('../../functions/api/audit'),
   };
   const routes: RouteBinding[] = Object.values(api).flatMap((module) =>
     Object.keys(module.routes).map((routeKey) => ({
@@ -174,6 +187,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     identity,
     backends,
     slack,
+    evidence,
     async token(email) {
       const user = identity.user(email);
       if (!user) throw new Error(`No demo user ${email}`);
@@ -183,6 +197,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       await server.close();
       await slack.close();
       await runner.stop();
+      await evidence.close();
       await workflow.close();
       await dataApi.close();
       for (const backend of new Set(backends.values())) await backend.close();
