@@ -1,3 +1,7 @@
+/**
+ * The gateway's type mapping: bound values to Data API parameters (declared and inferred types,
+ * binary and text), result columns to OIDs and wire values, and Data API errors to SQLSTATEs.
+ */
 import { describe, expect, it } from 'vitest';
 import { bindParameters, describeColumns, encodeRow, textValue, typeOid } from '../../../cli/gateway/types';
 import { databaseError } from '../../../cli/gateway/governor';

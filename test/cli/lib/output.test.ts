@@ -1,3 +1,7 @@
+/**
+ * Output formatting: psql-like tables that fit the terminal, the expanded fallback, CSV, and the
+ * coarse relative times of the status line.
+ */
 import { describe, expect, it } from 'vitest';
 import { relativeTime, renderCsv, renderTable, terminalWidth } from '../../../cli/lib/output';
 

@@ -1,3 +1,7 @@
+/**
+ * The SQL lexer the CLI and the gateway share: statement splitting, `$n` placeholders, command tags,
+ * and the statements the gateway answers itself (transaction control, SET).
+ */
 import { describe, expect, it } from 'vitest';
 import { commandTag, isTransactionControl, parseSet, rewritePlaceholders, splitStatements } from '../../../cli/lib/sql';
 
