@@ -11,6 +11,7 @@ export class StatusLine {
   private timer: NodeJS.Timeout | undefined;
   private render: (() => string) | undefined;
   private drawn = false;
+  private pinned: string | undefined;
 
   constructor(private readonly sink: Sink) {}
 
@@ -30,9 +31,19 @@ export class StatusLine {
   private draw(): void {
     if (!this.render) return;
     const width = terminalWidth(this.sink);
-    const chars = [...this.render()];
-    const text = chars.length > width - 1 ? `${chars.slice(0, Math.max(0, width - 2)).join('')}…` : chars.join('');
-    this.sink.write(`\r\x1b[2K${text}`);
+    let text = this.render();
+    // The link is what a person acts on: when the line is too wide, it gets a line of its own, whole.
+    const link = / — (https?:\/\/\S+)$/.exec(text);
+    if (link && [...text].length > width - 1) {
+      if (this.pinned !== link[1]) {
+        this.sink.write(`\r\x1b[2K${link[1]}\n`);
+        this.pinned = link[1];
+      }
+      text = text.slice(0, link.index);
+    }
+    const chars = [...text];
+    const line = chars.length > width - 1 ? `${chars.slice(0, Math.max(0, width - 2)).join('')}…` : text;
+    this.sink.write(`\r\x1b[2K${line}`);
     this.drawn = true;
   }
 
