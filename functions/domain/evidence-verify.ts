@@ -176,6 +176,25 @@ const chainMessage = (problem: ChainProblem, stream: string, keyOf: (seq: number
   }
 };
 
+function parseSegment(key: string, bytes: Uint8Array, problem: (entry: Problem) => void): EvidenceSegment | undefined {
+  let segment: EvidenceSegment;
+  try {
+    const result = segmentSchema.safeParse(parseJson(bytes));
+    if (!result.success) {
+      problem({ kind: 'malformed_object', key, message: `${key} is not an evidence segment (${firstIssue(result.error)})` });
+      return undefined;
+    }
+    segment = result.data as unknown as EvidenceSegment;
+  } catch (error) {
+    problem({ kind: 'malformed_object', key, message: `${key} is not valid JSON (${(error as Error).message})` });
+    return undefined;
+  }
+  if (evidenceKey(segment.stream, segment.fromSeq, segment.toSeq, new Date(segment.exportedAt)) !== key) {
+    problem({ kind: 'misplaced_object', key, message: `${key} holds ${segment.stream} ${segment.fromSeq}-${segment.toSeq}, which belongs elsewhere: it was moved or swapped` });
+  }
+  return segment;
+}
+
 export function verifyEvidence(source: EvidenceSource, options: VerifyOptions): VerifyReport {
   const problems: Problem[] = [];
   const notes: string[] = [];
@@ -296,17 +315,27 @@ export function verifyEvidence(source: EvidenceSource, options: VerifyOptions): 
     }
   }
   const present = new Set(allKeys);
-  for (const [key, entry] of listed) {
+  // Evidence objects are small and needed parsed: each is read once, then hashed and parsed from memory.
+  const byStream = new Map<string, { key: string; segment: EvidenceSegment; sha256: string }[]>();
+  for (const [key, entry] of [...listed.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
     if (!present.has(key)) {
       problem({ kind: 'missing_object', key, message: `${key}, listed in ${entry.digest}, is missing` });
       continue;
     }
-    const actual = source.hash(key);
+    const isEvidence = key.startsWith(EVIDENCE_PREFIX);
+    const bytes = isEvidence ? source.read(key) : undefined;
+    const actual = bytes ? { sha256: sha256Hex(bytes), size: bytes.length } : source.hash(key);
     if (!actual) continue;
     bytesHashed += actual.size;
     if (actual.sha256 !== entry.sha256 || actual.size !== entry.size) {
       problem({ kind: 'altered_object', key, message: `${key} does not match the SHA-256 listed in ${entry.digest}: it was altered` });
     }
+    if (!bytes) continue;
+    const segment = parseSegment(key, bytes, problem);
+    if (!segment) continue;
+    const list = byStream.get(segment.stream) ?? [];
+    list.push({ key, segment, sha256: actual.sha256 });
+    byStream.set(segment.stream, list);
   }
   for (const key of allKeys) {
     if ((key.startsWith(EVIDENCE_PREFIX) || key.startsWith(TABLE_EXPORT_PREFIX)) && !listed.has(key)) {
@@ -317,30 +346,6 @@ export function verifyEvidence(source: EvidenceSource, options: VerifyOptions): 
   if (ignored.length) notes.push(`${ignored.length} file(s) outside the evidence layout were not examined (${ignored.slice(0, 3).join(', ')}${ignored.length > 3 ? ', …' : ''})`);
 
   // 4. Evidence segments: each stream's segments must link up, and its events must form one chain.
-  const byStream = new Map<string, { key: string; segment: EvidenceSegment; sha256: string }[]>();
-  for (const key of [...listed.keys()].filter((k) => k.startsWith(EVIDENCE_PREFIX) && present.has(k)).sort()) {
-    const bytes = source.read(key);
-    if (!bytes) continue;
-    let segment: EvidenceSegment;
-    try {
-      const result = segmentSchema.safeParse(parseJson(bytes));
-      if (!result.success) {
-        problem({ kind: 'malformed_object', key, message: `${key} is not an evidence segment (${firstIssue(result.error)})` });
-        continue;
-      }
-      segment = result.data as unknown as EvidenceSegment;
-    } catch (error) {
-      problem({ kind: 'malformed_object', key, message: `${key} is not valid JSON (${(error as Error).message})` });
-      continue;
-    }
-    if (evidenceKey(segment.stream, segment.fromSeq, segment.toSeq, new Date(segment.exportedAt)) !== key) {
-      problem({ kind: 'misplaced_object', key, message: `${key} holds ${segment.stream} ${segment.fromSeq}-${segment.toSeq}, which belongs elsewhere: it was moved or swapped` });
-    }
-    const list = byStream.get(segment.stream) ?? [];
-    list.push({ key, segment, sha256: sha256Hex(bytes) });
-    byStream.set(segment.stream, list);
-  }
-
   const streams: VerifiedStream[] = [];
   let eventCount = 0;
   for (const [stream, segments] of [...byStream.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {

@@ -36,13 +36,14 @@ export function folderSource(root: string): EvidenceSource {
   };
   walk(root);
   const path = (key: string) => join(root, ...key.split('/'));
+  // One read buffer for the whole folder: allocating a fresh MiB per file costs more than hashing it.
+  const buffer = Buffer.allocUnsafe(1024 * 1024);
   return {
     keys: () => keys,
     read: (key) => (existsSync(path(key)) ? readFileSync(path(key)) : undefined),
     hash: (key) => {
       if (!existsSync(path(key))) return undefined;
       const hash = createHash('sha256');
-      const buffer = Buffer.alloc(1024 * 1024);
       const fd = openSync(path(key), 'r');
       let size = 0;
       try {

@@ -1,0 +1,62 @@
+/**
+ * Part of `npm run bench`: how fast `accessgate audit verify` checks an evidence folder, beside
+ * `sha256sum` over the very same files (the floor for anything that must read and hash every byte).
+ * The folder is built as the exporter and sealer lay it out (session segments of six events, config and
+ * security segments, one signed digest per hour) and written to a temporary folder; the verification is
+ * the CLI's own code path (folder source + verifier), timed after one warm-up pass of each side so both
+ * read from the page cache. Figures are printed, never asserted.
+ */
+import { execFile } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { promisify } from 'node:util';
+import { folderSource } from '../../cli/commands/audit/folder';
+import { verifyEvidence } from '../../functions/domain/evidence-verify';
+import { buildEvidence, rsaKey } from '../fixtures/evidence';
+
+const SESSIONS = Number(process.env.BENCH_VERIFY_SESSIONS ?? 20_000);
+const PERIODS = Number(process.env.BENCH_VERIFY_PERIODS ?? 168);
+const run = promisify(execFile);
+
+async function timed<T>(fn: () => Promise<T> | T): Promise<[number, T]> {
+  const start = performance.now();
+  const value = await fn();
+  return [(performance.now() - start) / 1000, value];
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'accessgate-bench-verify-'));
+try {
+  const key = rsaKey();
+  const [buildSeconds, built] = await timed(() => buildEvidence({ key, sessions: SESSIONS, periods: PERIODS }));
+  let bytes = 0;
+  for (const [name, body] of built.files) {
+    mkdirSync(dirname(join(dir, name)), { recursive: true });
+    writeFileSync(join(dir, name), body);
+    bytes += body.length;
+  }
+  const mb = bytes / 1e6;
+  // The same files, in one list, hashed by coreutils.
+  const sha256sum = () => run('sh', ['-c', 'find . -type f -print0 | xargs -0 sha256sum > /dev/null'], { cwd: dir, maxBuffer: 1 << 26 });
+  const verify = () => {
+    const report = verifyEvidence(folderSource(dir), { trustedKeys: [key.publicPem] });
+    if (!report.ok) throw new Error(`the benchmark folder did not verify: ${report.problems[0]?.message}`);
+    return report;
+  };
+
+  await sha256sum();
+  verify();
+  const [hashSeconds] = await timed(sha256sum);
+  const [verifySeconds, report] = await timed(verify);
+
+  console.log(`
+audit evidence verification (${new Date().toISOString()}; folder built in ${buildSeconds.toFixed(1)} s)
+folder: ${SESSIONS} sessions, ${report.stats.events} events in ${report.stats.segments} objects, ${report.stats.digests} signed digests, ${built.files.size} files, ${mb.toFixed(1)} MB
+
+accessgate audit verify (signatures, chains, hashes)   ${verifySeconds.toFixed(2)} s   ${(report.stats.events / verifySeconds).toFixed(0)} events/s   ${(mb / verifySeconds).toFixed(1)} MB/s
+sha256sum over the same files                          ${hashSeconds.toFixed(2)} s   ${(mb / hashSeconds).toFixed(1)} MB/s
+ratio (verify time / sha256sum time)                   ${(verifySeconds / hashSeconds).toFixed(1)}x
+`);
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
