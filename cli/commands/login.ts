@@ -10,7 +10,7 @@
  */
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
-import { createInterface } from 'node:readline/promises';
+import { createInterface } from 'node:readline';
 import { parse } from '../lib/args';
 import { ApiClient } from '../lib/api';
 import type { Io } from '../lib/command';
@@ -113,21 +113,24 @@ async function pickDemoUser(io: Io): Promise<string> {
   const { DEMO_USERS } = (await import('../../infra/local/identity')) as { DEMO_USERS: readonly DemoUser[] };
   io.stderr.write(`Sign in to the local runtime as:\n${DEMO_USERS.map((user, index) => `  ${String(index + 1).padStart(2)}) ${user.email.padEnd(20)} ${user.name} (${user.groups.join(', ')})`).join('\n')}\n`);
   const prompt = createInterface({ input: io.stdin, output: io.stderr as NodeJS.WritableStream });
+  const stop = () => prompt.close();
+  // On a terminal readline takes Ctrl-C itself: treat it as giving up, like everywhere else.
+  prompt.on('SIGINT', stop);
+  io.signal.addEventListener('abort', stop, { once: true });
   try {
-    for (;;) {
-      const answer = (await prompt.question('Number or email: ', { signal: io.signal })).trim();
-      const byNumber = DEMO_USERS[Number(answer) - 1];
-      const byEmail = DEMO_USERS.find((user) => user.email === answer.toLowerCase());
-      const user = /^\d+$/.test(answer) ? byNumber : byEmail;
+    // Iterating lines (rather than asking one question at a time) keeps answers typed ahead.
+    io.stderr.write('Number or email: ');
+    for await (const line of prompt) {
+      const answer = line.trim();
+      const user = /^\d+$/.test(answer) ? DEMO_USERS[Number(answer) - 1] : DEMO_USERS.find((candidate) => candidate.email === answer.toLowerCase());
       if (user) return user.email;
-      io.stderr.write(`"${answer}" is not in the list; type its number or its email.\n`);
+      io.stderr.write(`"${answer}" is not in the list; type its number or its email.\nNumber or email: `);
     }
-  } catch (error) {
-    if (io.signal.aborted) throw new CliError('Sign-in cancelled.', 'Run accessgate login again when you are ready.', EXIT.cancelled);
-    throw error;
   } finally {
+    io.signal.removeEventListener('abort', stop);
     prompt.close();
   }
+  throw new CliError('Sign-in cancelled.', 'Run accessgate login again when you are ready.', EXIT.cancelled);
 }
 
 interface OidcOptions {

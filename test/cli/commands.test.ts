@@ -3,13 +3,14 @@
  * (started once, in this process), with ACCESSGATE_API and ACCESSGATE_TOKEN in its environment.
  * Approvals come from other demo users through the HTTP API, as they would from a colleague.
  */
+import { spawn } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalStack, startLocalStack } from '../../infra/local/stack';
 import { ApiClient } from '../e2e/client';
-import { cli, freshConfig, startCli } from './run-cli';
+import { BIN, cli, freshConfig, startCli } from './run-cli';
 
 let stack: LocalStack;
 let bob: ApiClient;
@@ -180,6 +181,24 @@ describe('accessgate login, whoami, resources, sessions, session, review', () =>
     const noEmail = await cli(['login'], { ACCESSGATE_API: stack.url, XDG_CONFIG_HOME: config });
     expect(noEmail.code).toBe(2);
     expect(noEmail.stderr).toContain('--email is required when stdin is not a terminal');
+  });
+
+  it('offers a menu of demo users when stdin is a terminal', async () => {
+    // util-linux `script` gives the CLI a pseudo-terminal, as a person's shell would.
+    const config = freshConfig();
+    const child = spawn('script', ['-qec', `${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} login`, '/dev/null'], {
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, XDG_CONFIG_HOME: config, ACCESSGATE_API: stack.url },
+    });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk;
+      if (output.includes('Number or email:') && !child.stdin.writableEnded) child.stdin.end('3\n');
+    });
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(output).toMatch(/3\) bob@example\.com +Bob Brown \(dba-approvers\)/);
+    expect(code).toBe(0);
+    expect(JSON.parse(readFileSync(join(config, 'accessgate', 'token.json'), 'utf8')).api).toBe(stack.url);
+    expect(output).toContain('as Bob Brown <bob@example.com>');
   });
 
   it('lists resources with their rules, and sessions with filters', async () => {
