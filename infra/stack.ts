@@ -20,6 +20,7 @@ import { type AuthSettings, Identity } from './constructs/identity';
 import { Operations } from './constructs/operations';
 import { Slack } from './constructs/slack';
 import { AccessgateTables } from './constructs/tables';
+import { WebContent, webSignInOf, WebUi } from './constructs/web';
 import { type DatabaseTarget, Workflow } from './constructs/workflow';
 
 /** Everything the stack is configured with, read and validated from context by infra/app.ts. */
@@ -33,7 +34,7 @@ export interface AccessgateSettings {
   readonly adminGroup: string;
   readonly auditorGroup: string;
   readonly demoDatabase: boolean;
-  /** Base URL of the web UI for links in notifications; defaults to the API's own URL. */
+  /** Base URL of the web UI for links in notifications; defaults to the web UI's CloudFront URL. */
   readonly webUrl?: string;
   readonly corsOrigins: readonly string[];
   readonly resultMaxRows: number;
@@ -121,6 +122,10 @@ export class AccessgateStack extends Stack {
     readonly rules: AccessgateFunction;
   };
   readonly configSeed: ConfigSeed;
+  /** The web UI: S3 bucket and CloudFront distribution serving it with the API under /api. */
+  readonly web: WebUi;
+  /** Writes the web UI bundle and its config.json into the web bucket on deploy. */
+  readonly webContent: WebContent;
   /** Slack approvals, present when `-c slackChannel=…` names the default channel. */
   readonly slack?: Slack;
 
@@ -140,12 +145,13 @@ export class AccessgateStack extends Stack {
       logRetention: settings.logRetention,
       corsOrigins: settings.corsOrigins,
     });
+    this.web = new WebUi(this, 'Web', { httpApi: this.api.httpApi, signIn: webSignInOf(settings.auth, this.identity) });
     this.functionDefaults = {
       environment: {
         GROUPS_CLAIM: settings.groupsClaim,
         ADMIN_GROUP: settings.adminGroup,
         AUDITOR_GROUP: settings.auditorGroup,
-        WEB_URL: settings.webUrl ?? this.api.httpApi.apiEndpoint,
+        WEB_URL: settings.webUrl ?? this.web.url,
         RESULT_MAX_ROWS: String(settings.resultMaxRows),
       },
       tables: this.tables.all,
@@ -186,6 +192,8 @@ export class AccessgateStack extends Stack {
       config: this.productConfig,
       logRetention: settings.logRetention,
     });
+
+    this.webContent = new WebContent(this, 'WebContent', { web: this.web, defaults: this.functionDefaults, logRetention: settings.logRetention });
 
     this.addOutputs();
   }
@@ -283,6 +291,7 @@ export class AccessgateStack extends Stack {
   private addOutputs() {
     const output = (id: string, value: string, description: string) => new CfnOutput(this, id, { value, description });
     output('ApiUrl', this.api.url, 'Base URL of the accessgate HTTP API');
+    output('WebUrl', this.web.url, 'The web UI (the API is also served under /api on this origin)');
     output('JwtIssuer', this.identity.issuer, 'Issuer whose tokens the API accepts');
     output('StateMachineArn', this.workflow.stateMachine.stateMachineArn, 'The governed-command workflow (execution name = session id)');
     output('DeadLetterQueueUrl', this.operations.deadLetterQueue.queueUrl, 'Failed asynchronous invocations land here');

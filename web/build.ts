@@ -119,6 +119,11 @@ const isMain = process.argv[1] !== undefined && resolve(process.argv[1]) === fil
 if (isMain) {
   const outDir = resolve(process.argv[2] ?? DEFAULT_OUT_DIR);
   const started = performance.now();
-  await buildWeb(outDir);
-  console.log(`web UI built into ${relative(process.cwd(), outDir) || '.'} in ${Math.round(performance.now() - started)} ms`);
+  buildWeb(outDir).then(
+    () => console.log(`web UI built into ${relative(process.cwd(), outDir) || '.'} in ${Math.round(performance.now() - started)} ms`),
+    (error: unknown) => {
+      console.error((error as Error).message);
+      process.exitCode = 1;
+    },
+  );
 }

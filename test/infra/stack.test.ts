@@ -39,8 +39,14 @@ describe('cdk-nag AwsSolutionsChecks', () => {
     const rules = [...new Set(acknowledgements.map((a) => a.id.replace(/\[.*$/, '')))].sort();
     expect(rules).toEqual([
       'AwsSolutions-APIG4',
+      // The web UI's CloudFront distribution and bucket (reasons in infra/constructs/web.ts).
+      'AwsSolutions-CFR1',
+      'AwsSolutions-CFR2',
+      'AwsSolutions-CFR3',
+      'AwsSolutions-CFR4',
       'AwsSolutions-COG8',
       'AwsSolutions-IAM5',
+      'AwsSolutions-S1',
       'AwsSolutions-SQS3',
     ]);
     const publicRoutes = acknowledgements.filter((a) => a.id.endsWith('APIG4')).map((a) => a.path);
@@ -51,6 +57,7 @@ describe('cdk-nag AwsSolutionsChecks', () => {
     expect([...new Set(iam5)].sort()).toEqual([
       'AwsSolutions-IAM5[Resource::*]',
       expect.stringMatching(/^AwsSolutions-IAM5\[Resource::<ConfigSeedApplyConfig\w+\.Arn>:\*\]$/),
+      expect.stringMatching(/^AwsSolutions-IAM5\[Resource::<WebContentDeploy\w+\.Arn>:\*\]$/),
     ]);
   });
 

@@ -63,7 +63,8 @@ describe('every function', () => {
       EVENTS_TABLE: { Ref: logicalId(events.table) },
       RESULTS_TABLE: { Ref: logicalId(results.table) },
     });
-    expect(props.Environment.Variables.WEB_URL).toEqual({ 'Fn::GetAtt': [logicalId(stack.api.httpApi), 'ApiEndpoint'] });
+    // Links in notifications point at the web UI, served by the CloudFront distribution.
+    expect(props.Environment.Variables.WEB_URL).toEqual({ 'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [logicalId(stack.web.distribution), 'DomainName'] }]] });
   });
 
   it.each(functions.map((fn) => [fn.node.path, fn] as const))('%s: own log group with retention, written only by its own role', (_, fn) => {

@@ -51,7 +51,12 @@ describe('the app client', () => {
       AllowedOAuthFlows: ['code'],
       AllowedOAuthFlowsUserPoolClient: true,
       AllowedOAuthScopes: ['openid', 'email', 'profile'],
-      CallbackURLs: ['https://accessgate.example.com/auth/callback', 'http://localhost:8787/auth/callback'],
+      // The configured URLs, then the web UI's own (infra/constructs/web.ts adds its distribution's).
+      CallbackURLs: [
+        'https://accessgate.example.com/auth/callback',
+        'http://localhost:8787/auth/callback',
+        { 'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [logicalId(stack.web.distribution), 'DomainName'] }, '/auth/callback']] },
+      ],
       SupportedIdentityProviders: ['COGNITO'],
       PreventUserExistenceErrors: 'ENABLED',
       EnableTokenRevocation: true,
