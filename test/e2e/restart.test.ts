@@ -47,7 +47,7 @@ async function call(method: string, path: string, token?: string, body?: unknown
     headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
     ...(body ? { body: JSON.stringify(body) } : {}),
   });
-  return { status: response.status, body: await response.json() };
+  return { status: response.status, body: (await response.json()) as any };
 }
 
 const token = async (email: string) => (await call('POST', '/dev/token', undefined, { email })).body.token as string;
