@@ -16,6 +16,7 @@ import { AccessgateFunction, type AccessgateFunctionProps, type FunctionDefaults
 import { AccessgateApi } from './constructs/api';
 import { ConfigSeed } from './constructs/config-seed';
 import { DemoDatabase } from './constructs/demo-database';
+import { AuditEvidence, evidenceRetentionDays } from './constructs/evidence';
 import { type AuthSettings, Identity } from './constructs/identity';
 import { Operations } from './constructs/operations';
 import { Slack } from './constructs/slack';
@@ -128,6 +129,8 @@ export class AccessgateStack extends Stack {
   readonly webContent: WebContent;
   /** Slack approvals, present when `-c slackChannel=…` names the default channel. */
   readonly slack?: Slack;
+  /** Audit evidence: the Object Lock bucket, the exporter, the signed hourly digests, the daily table export. */
+  readonly evidence: AuditEvidence;
 
   constructor(scope: Construct, id: string, props: AccessgateStackProps) {
     super(scope, id, {
@@ -185,6 +188,13 @@ export class AccessgateStack extends Stack {
     this.functions = this.addApiFunctions();
     const slackChannel = Slack.channelFrom(this.node.tryGetContext('slackChannel'));
     if (slackChannel) this.slack = this.addSlack(slackChannel);
+    this.evidence = new AuditEvidence(this, 'Evidence', {
+      defaults: this.functionDefaults,
+      tables: this.tables,
+      api: this.api,
+      operations: this.operations,
+      retentionDays: evidenceRetentionDays(this.node.tryGetContext('evidenceRetentionDays')),
+    });
 
     this.configSeed = new ConfigSeed(this, 'ConfigSeed', {
       defaults: this.functionDefaults,
@@ -295,6 +305,8 @@ export class AccessgateStack extends Stack {
     output('JwtIssuer', this.identity.issuer, 'Issuer whose tokens the API accepts');
     output('StateMachineArn', this.workflow.stateMachine.stateMachineArn, 'The governed-command workflow (execution name = session id)');
     output('DeadLetterQueueUrl', this.operations.deadLetterQueue.queueUrl, 'Failed asynchronous invocations land here');
+    output('EvidenceBucketName', this.evidence.bucket.bucketName, 'Audit evidence under Object Lock (accessgate audit pull --bucket s3://<name>)');
+    output('DigestSigningKeyArn', this.evidence.signingKey.keyArn, 'KMS key whose public half verifies the audit digests (aws kms get-public-key)');
     if (this.slack) {
       output('SlackInteractivityUrl', this.slack.interactivityUrl, 'Request URL for the Slack app\'s interactivity (slack-app-manifest.yaml)');
       output('SlackBotTokenSecretArn', this.slack.botToken.secretArn, 'Put the Slack app\'s bot token (xoxb-…) here');

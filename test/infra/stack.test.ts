@@ -57,6 +57,14 @@ describe('cdk-nag AwsSolutionsChecks', () => {
     expect([...new Set(iam5)].sort()).toEqual([
       'AwsSolutions-IAM5[Resource::*]',
       expect.stringMatching(/^AwsSolutions-IAM5\[Resource::<ConfigSeedApplyConfig\w+\.Arn>:\*\]$/),
+      // Audit evidence: each writer adds objects under its own key prefix, the audit API reads them, and the
+      // table export follows the event table's exports (reasons in infra/constructs/evidence.ts).
+      expect.stringMatching(/^AwsSolutions-IAM5\[Resource::<EvidenceBucket\w+\.Arn>\/digests\/\*\]$/),
+      expect.stringMatching(/^AwsSolutions-IAM5\[Resource::<EvidenceBucket\w+\.Arn>\/evidence\/\*\]$/),
+      expect.stringMatching(/^AwsSolutions-IAM5\[Resource::<EvidenceBucket\w+\.Arn>\/public-keys\/\*\]$/),
+      expect.stringMatching(/^AwsSolutions-IAM5\[Resource::<EvidenceBucket\w+\.Arn>\/table-exports\/\*\]$/),
+      expect.stringMatching(/^AwsSolutions-IAM5\[Resource::<EvidenceStaging\w+\.Arn>\/exports\/\*\]$/),
+      expect.stringMatching(/^AwsSolutions-IAM5\[Resource::<TablesEvents\w+\.Arn>\/export\/\*\]$/),
       expect.stringMatching(/^AwsSolutions-IAM5\[Resource::<WebContentDeploy\w+\.Arn>:\*\]$/),
     ]);
   });

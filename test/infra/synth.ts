@@ -101,7 +101,13 @@ export const EVENT_LOG_ACTIONS = new Set([
   'dynamodb:DescribeStream',
   'dynamodb:GetRecords',
   'dynamodb:GetShardIterator',
+  // The daily point-in-time export reads the whole table (into the staging bucket) and follows its progress.
+  'dynamodb:ExportTableToPointInTime',
+  'dynamodb:DescribeExport',
 ]);
+
+/** Adding or reading objects under one key prefix of a bucket (the audit evidence writers); never deleting. */
+const OBJECT_PREFIX_ACTIONS = new Set(['s3:GetObject', 's3:PutObject', 's3:PutObjectRetention', 's3:PutObjectAcl', 's3:AbortMultipartUpload']);
 
 /**
  * Every way a template's identity policies could be broader than needed, as readable strings (the tests
@@ -123,7 +129,13 @@ export function leastPrivilegeViolations(json: CfnTemplate, eventsTableId: strin
         for (const action of actions) if (!ACTIONS_WITHOUT_RESOURCES.has(action)) violations.push(`${where}: ${action} on "*"`);
       } else if (text.includes('*')) {
         const versionsOfOneFunction = /^\{"Fn::Join":\["",\[\{"Fn::GetAtt":\["\w+","Arn"\]\},":\*"\]\]\}$/.test(text);
-        if (!(versionsOfOneFunction && actions.every((a) => a === 'lambda:InvokeFunction'))) violations.push(`${where}: ${actions.join(',')} on ${text}`);
+        // "<bucket or table ARN>/<one prefix>/*": objects under one key prefix, or one table's exports.
+        const underOnePrefix = /^\{"Fn::Join":\["",\[\{"Fn::GetAtt":\["\w+","Arn"\]\},"\/[a-z-]+\/\*"\]\]\}$/.test(text);
+        const allowed =
+          (versionsOfOneFunction && actions.every((a) => a === 'lambda:InvokeFunction')) ||
+          (underOnePrefix && actions.every((a) => OBJECT_PREFIX_ACTIONS.has(a))) ||
+          (underOnePrefix && text.endsWith('"/export/*"]]}') && actions.every((a) => a === 'dynamodb:DescribeExport'));
+        if (!allowed) violations.push(`${where}: ${actions.join(',')} on ${text}`);
       }
       if (refersTo(resource, eventsTableId)) {
         for (const action of actions) if (!EVENT_LOG_ACTIONS.has(action)) violations.push(`${where}: ${action} on the event log`);
