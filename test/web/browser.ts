@@ -42,8 +42,15 @@ export async function launchChromium(): Promise<Browser> {
 /** Problems a page reported: CSP violations, console errors, uncaught exceptions. */
 export const problems: string[] = [];
 
-export async function signIn(browser: Browser, baseUrl: string, name: string, options: { pausedTimers?: boolean } = {}): Promise<Page> {
+export async function signIn(
+  browser: Browser,
+  baseUrl: string,
+  name: string,
+  options: { pausedTimers?: boolean; beforeSignIn?: (page: Page) => Promise<void> } = {},
+): Promise<Page> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 860 }, acceptDownloads: true });
+  // Well inside the test's own timeout, so a stuck step names its locator instead of just timing out.
+  context.setDefaultTimeout(10_000);
   const page = await context.newPage();
   if (options.pausedTimers) {
     // Timers on this page (the inbox's refresh) then fire only when a test advances the clock.
@@ -60,7 +67,10 @@ export async function signIn(browser: Browser, baseUrl: string, name: string, op
   });
   page.on('pageerror', (error) => problems.push(`${name}: ${error.message}`));
   await page.goto(baseUrl);
-  await page.getByRole('button', { name: new RegExp(`^Sign in as ${name}`) }).click();
+  const button = page.getByRole('button', { name: new RegExp(`^Sign in as ${name}`) });
+  await button.waitFor();
+  await options.beforeSignIn?.(page);
+  await button.click();
   await page.getByTestId('current-user').filter({ hasText: name }).waitFor();
   return page;
 }

@@ -71,7 +71,12 @@ describe('the web UI, end to end in Chromium', () => {
   });
 
   it('act 1: dana sets dba-by-command to two approvals in the Rules page, with errors beside the field', async () => {
-    page.dana = await signIn(browser, stack.url, 'Dana Diaz');
+    page.dana = await signIn(browser, stack.url, 'Dana Diaz', {
+      beforeSignIn: async (signInPage) => {
+        await shot(signInPage, '00-sign-in');
+        expect(await unnamedControls(signInPage)).toEqual([]);
+      },
+    });
     const dana = page.dana;
     await shot(dana, '01-rules');
     await dana.getByRole('button', { name: 'Edit rule dba-by-command' }).click();
@@ -204,6 +209,7 @@ describe('the web UI, end to end in Chromium', () => {
     expect(await timeline.locator('[data-event-type="review.approved"]').nth(1).textContent()).toMatch(/Grace Green.*via web \(2 of 2\)/);
     expect(await timeline.locator('[data-event-type="session.done"]').textContent()).toMatch(/3 rows in \d+/);
     await shot(erin, '08-timeline');
+    expect(await unnamedControls(erin)).toEqual([]);
   });
 
   it('shows a command and a reason containing <script> as text, in the inbox, the terminal and the log', async () => {
@@ -217,6 +223,18 @@ describe('the web UI, end to end in Chromium', () => {
     expect(await card.locator('pre.command').textContent()).toBe(XSS_COMMAND);
     expect(await card.locator('q.reason').textContent()).toBe(XSS_REASON);
     expect(await card.locator('script, img, b').count()).toBe(0);
+
+    // Bound parameters are what runs as much as the command is: the reviewer sees them, as text.
+    const withParameter = await alice.post('/sessions', {
+      resource: 'postgres-demo',
+      command: 'select :note as note',
+      parameters: [{ name: 'note', value: { stringValue: '<script>window.__xss = 5</script>' } }],
+    });
+    expect(withParameter.status).toBe(202);
+    await bob.getByRole('button', { name: 'Refresh' }).click();
+    const parameterRow = bob.locator(`.review-card[data-session-id="${withParameter.body.session.id}"] table.parameters tbody tr`);
+    await parameterRow.waitFor();
+    expect(await parameterRow.locator('td').allTextContents()).toEqual([':note', '<script>window.__xss = 5</script>', 'string']);
     await shot(bob, '09-xss-inbox');
 
     // On a resource with no rule it runs at once: the value comes back from the database as text too.
@@ -258,6 +276,7 @@ describe('the web UI, end to end in Chromium', () => {
     expect(await denied.textContent()).toBe(denial);
     expect(await bob.locator('main img').count()).toBe(0);
     await shot(bob, '12-session-denied');
+    expect(await unnamedControls(bob)).toEqual([]);
 
     for (const p of [bob, a, erin]) expect(await p.evaluate('window.__xss')).toBeUndefined();
   });

@@ -54,6 +54,13 @@ export interface ResultSummary {
   readonly recordsUpdated?: number;
 }
 
+/** A bound parameter, in the RDS Data API's shape (sessions submitted through the CLI gateway carry them). */
+export interface SqlParameter {
+  readonly name: string;
+  readonly value: Readonly<Record<string, unknown>>;
+  readonly typeHint?: string;
+}
+
 export interface Session {
   readonly id: string;
   readonly status: SessionStatus;
@@ -62,6 +69,7 @@ export interface Session {
   readonly requester: Actor & { readonly groups?: readonly string[] };
   readonly resource: ResourceSummary;
   readonly command: string;
+  readonly parameters?: readonly SqlParameter[];
   readonly commandSha256?: string;
   readonly reason?: string;
   readonly rule?: RuleSnapshot;

@@ -5,7 +5,7 @@
  */
 import { h, type Child } from '../dom';
 import { formatDuration, personEl, plural, statusBadge, timeEl } from '../format';
-import type { Approval, Session, SessionView } from '../types';
+import type { Approval, Session, SessionView, SqlParameter } from '../types';
 import { resultsView } from './results';
 
 export const approvalsList = (approvals: readonly Approval[]): HTMLElement =>
@@ -16,6 +16,25 @@ export const approvalsList = (approvals: readonly Approval[]): HTMLElement =>
       approval.forced ? h('strong', { class: 'forced' }, ' (forced)') : null,
       approval.reason ? h('q', { class: 'reason' }, approval.reason) : null,
     )));
+
+/**
+ * The values bound to a command's `:name` placeholders: what runs is the command with these, so a
+ * reviewer must see them as plainly as the command itself.
+ */
+export function parametersView(parameters: readonly SqlParameter[] | undefined): HTMLElement | null {
+  if (!parameters?.length) return null;
+  const shown = (value: Readonly<Record<string, unknown>>) => {
+    const [kind, raw] = Object.entries(value)[0] ?? ['', ''];
+    return kind === 'isNull' ? 'NULL' : `${typeof raw === 'string' ? raw : JSON.stringify(raw)}`;
+  };
+  return h('table', { class: 'parameters', 'aria-label': 'Parameters' },
+    h('thead', {}, h('tr', {}, ['Parameter', 'Value', 'Type'].map((name) => h('th', { scope: 'col' }, name)))),
+    h('tbody', {}, parameters.map((parameter) =>
+      h('tr', {},
+        h('td', {}, `:${parameter.name}`),
+        h('td', { class: 'parameter-value' }, shown(parameter.value)),
+        h('td', {}, parameter.typeHint ?? Object.keys(parameter.value)[0]?.replace(/Value$/, '') ?? '')))));
+}
 
 export const resourceLabel = (session: Pick<Session, 'resource'>): string =>
   `${session.resource.name ?? session.resource.id} · ${session.resource.id}${session.resource.type ? ` (${session.resource.type})` : ''}`;

@@ -9,7 +9,7 @@
  * while visible. The card and the decision helpers are shared with a session's own page.
  */
 import { type Api, ApiError, isAbort } from '../api';
-import { approvalsList, resourceLabel } from '../components/session-summary';
+import { approvalsList, parametersView, resourceLabel } from '../components/session-summary';
 import { field, h, render, uid } from '../dom';
 import { groupChips, personEl, relative, timeEl } from '../format';
 import type { Page, PageContext } from '../page';
@@ -132,6 +132,7 @@ export function reviewCard(item: ReviewItem, options: CardOptions): HTMLElement 
       h('dt', {}, 'Reason'), h('dd', {}, session.reason ? h('q', { class: 'reason' }, session.reason) : h('span', { class: 'muted' }, 'none given')),
     ),
     h('pre', { class: 'command', 'aria-label': 'Command' }, session.command),
+    parametersView(session.parameters),
     h('div', { class: 'actions' },
       item.approvedByYou ? h('p', { class: 'muted' }, 'You approved this; it waits for others.') : null,
       canSelect ? h('button', { type: 'button', class: 'primary', onclick: () => void options.decide([session], { decision: 'approve' }) }, 'Approve') : null,

@@ -8,7 +8,7 @@
  * gets the decision card right above the timeline.
  */
 import { ApiError, followSession, isAbort } from '../api';
-import { approvalsList, sessionSummary } from '../components/session-summary';
+import { approvalsList, parametersView, sessionSummary } from '../components/session-summary';
 import { timelineView } from '../components/timeline';
 import { download, toCsv } from '../csv';
 import { field, h, render, uid } from '../dom';
@@ -207,6 +207,7 @@ async function timelinePage(ctx: PageContext, id: string): Promise<Page> {
       view.session.reason ? h('p', {}, 'Reason: ', h('q', { class: 'reason' }, view.session.reason)) : null,
       h('h2', {}, 'Command'),
       h('pre', { class: 'command' }, view.session.command),
+      parametersView(view.session.parameters),
       view.session.commandSha256 ? h('p', { class: 'muted hash' }, `SHA-256 ${view.session.commandSha256}`) : null,
       h('h2', {}, 'Timeline'),
       timelineView(view));
