@@ -50,6 +50,7 @@ export async function recordObject(deps: Pick<EvidenceDeps, 'state' | 'clock' | 
   throw new Error(`could not list ${entry.key} in any digest period up to ${period.toISOString()}`);
 }
 
+/** A cheap first look (no read of the chain) at whether a session may have ended. */
 async function sessionIsFinal(deps: EvidenceDeps, change: StreamChange): Promise<boolean> {
   if (change.types.some((type) => FINAL_SESSION_EVENT_TYPES.includes(type))) return true;
   const session = await deps.sessions.get(change.stream.slice('SESSION#'.length));
@@ -86,9 +87,13 @@ export async function exportStream(deps: EvidenceDeps, change: StreamChange): Pr
       continue;
     }
     // A session is exported whole once final; after that, anything later follows as it comes.
-    if (!cursor && streamKind(stream) === 'session' && !(await sessionIsFinal(deps, change))) return written;
+    const firstOfSession = !cursor && streamKind(stream) === 'session';
+    if (firstOfSession && !(await sessionIsFinal(deps, change))) return written;
     const { events, positions } = await deps.reader.after(stream, cursor?.position, SEGMENT_MAX_EVENTS);
     if (!events.length) return written;
+    // The store marks a session final just before its final event is appended: wait for that event, which
+    // arrives on the stream next, so the first segment always ends with the outcome.
+    if (firstOfSession && events.length < SEGMENT_MAX_EVENTS && !events.some((event) => FINAL_SESSION_EVENT_TYPES.includes(event.type))) return written;
     const exportedAt = deps.clock.now().toISOString();
     const previous = cursor?.last ?? null;
     const segment = buildSegment({ stream, exportedAt, previous, events });

@@ -29,8 +29,8 @@ async function copyUnderLock(deps: EvidenceDeps, record: TableExportRecord): Pro
   return { ...record, status: 'copied', finishedAt: deps.clock.now().toISOString(), files: files.length, bytes };
 }
 
-async function advance(deps: EvidenceDeps, day: string, startIfMissing: boolean): Promise<TableExportRecord | undefined> {
-  let record = await deps.state.tableExport(day);
+async function advance(deps: EvidenceDeps, day: string, current: TableExportRecord | undefined, startIfMissing: boolean): Promise<TableExportRecord | undefined> {
+  let record = current;
   if (!record && startIfMissing) {
     const exportId = await deps.snapshots.start(day);
     const started: TableExportRecord = { day, exportId, status: 'started', startedAt: deps.clock.now().toISOString() };
@@ -46,9 +46,23 @@ async function advance(deps: EvidenceDeps, day: string, startIfMissing: boolean)
   return (await deps.state.saveTableExport(next, 'started')) ? next : deps.state.tableExport(day);
 }
 
-/** One scheduled step; returns the state of yesterday's and today's exports. */
-export async function runTableExport(deps: EvidenceDeps): Promise<TableExportRecord[]> {
+export interface TableExportStep {
+  /** Yesterday's and today's exports as they stand after this step. */
+  readonly exports: TableExportRecord[];
+  /** Whether this step started, copied or gave up on an export (most steps find nothing to do). */
+  readonly changed: boolean;
+}
+
+/** One scheduled step. */
+export async function runTableExport(deps: EvidenceDeps): Promise<TableExportStep> {
   const now = deps.clock.now();
-  const records = [await advance(deps, dayOf(addSeconds(now, -86_400)), false), await advance(deps, dayOf(now), true)];
-  return records.filter((record): record is TableExportRecord => !!record);
+  let changed = false;
+  const exports: TableExportRecord[] = [];
+  for (const [day, start] of [[dayOf(addSeconds(now, -86_400)), false], [dayOf(now), true]] as const) {
+    const before = await deps.state.tableExport(day);
+    const after = await advance(deps, day, before, start);
+    if (after) exports.push(after);
+    changed ||= before?.status !== after?.status;
+  }
+  return { exports, changed };
 }

@@ -8,7 +8,7 @@ import type { TableExportRecord } from '../app/evidence-ports';
 import { evidenceDeps } from '../evidence-wiring';
 
 export const handler = middy<unknown, { exports: TableExportRecord[] }>().handler(async () => {
-  const exports = await runTableExport(evidenceDeps());
-  console.log(JSON.stringify({ message: 'table export step', exports }));
+  const { exports, changed } = await runTableExport(evidenceDeps());
+  if (changed) console.log(JSON.stringify({ message: 'table export step', exports }));
   return { exports };
 });

@@ -90,7 +90,7 @@ export class LocalEventStream {
         StreamViewType: 'NEW_IMAGE',
       },
     });
-    this.schedule(this.options.windowMs ?? 20);
+    this.schedule(this.options.windowMs ?? 250);
   }
 
   private schedule(delayMs: number): void {

@@ -124,6 +124,16 @@ describe('a session still open', () => {
     expect(dynamo.commandCalls(QueryCommand)).toEqual([]);
   });
 
+  it('waits for the final event when the session already reads as final without it', async () => {
+    dynamo.on(GetCommand, { TableName: 'sessions' }).resolves({ Item: { pk: `SESSION#${ID}`, sk: 'META', id: ID, status: 'done' } });
+    stored = events.slice(0, 5);
+    expect(await invoke([streamRecord(events[4], '100')])).toEqual({ batchItemFailures: [] });
+    expect(s3.commandCalls(PutObjectCommand)).toEqual([]);
+    stored = events;
+    await invoke([streamRecord(events[5], '101')]);
+    expect(s3.commandCalls(PutObjectCommand).map((call) => call.args[0].input.Key)).toEqual([`evidence/2026/11/26/sessions/${ID}/0000000001-0000000006.json`]);
+  });
+
   it('but an event after the end (a failed notification) is, once its session reads as final', async () => {
     dynamo.on(GetCommand, { TableName: 'sessions' }).resolves({ Item: { pk: `SESSION#${ID}`, sk: 'META', id: ID, status: 'done' } });
     await invoke([streamRecord(events[1], '100')]);
