@@ -1,10 +1,11 @@
 /**
- * GET /audit/sessions (auditors and admins; JSON or CSV), GET /audit/exports and
+ * GET /audit/sessions (auditors and admins; JSON or CSV), GET /audit/events (auditors and admins: the
+ * CONFIG and SECURITY chains, integrity checked), GET /audit/exports and
  * GET /audit/exports/object (auditors: the locked evidence, digests and public keys, for
  * `accessgate audit pull`). Every refused attempt is recorded as a security event.
  */
 import { z } from 'zod';
-import { assertAuditReader, auditSessions, SESSION_CSV_HEADER, sessionCsvRow } from '../app/audit-sessions';
+import { assertAuditReader, auditSessions, auditStream, SESSION_CSV_HEADER, sessionCsvRow } from '../app/audit-sessions';
 import { listExports, MAX_DOWNLOAD_BYTES, readExport } from '../app/evidence-catalog';
 import { toCsv } from '../domain/csv';
 import { isAuditor } from '../domain/identity';
@@ -51,6 +52,13 @@ const objectSchema = z
   })
   .strict();
 
+/** The chains that are not a session's: configuration changes, and one security chain per day. */
+const eventsSchema = z
+  .object({
+    stream: z.string().regex(/^(CONFIG|SECURITY#\d{4}-\d{2}-\d{2})$/, 'must be CONFIG or SECURITY#<yyyy-mm-dd>; a session\'s events come with GET /sessions/{id}'),
+  })
+  .strict();
+
 const wantsCsv = (format: string | undefined, accept: string | undefined) => format === 'csv' || (!format && /\btext\/csv\b/.test(accept ?? ''));
 
 export const routes = {
@@ -82,6 +90,11 @@ export const routes = {
       },
       body: toCsv(SESSION_CSV_HEADER, sessions.map(sessionCsvRow)),
     };
+  },
+  'GET /audit/events': async (request) => {
+    const who = request.identity();
+    const { stream } = validate(eventsSchema, request.query, 'query');
+    return json(200, await auditStream(deps(), who, stream));
   },
   'GET /audit/exports': async (request) => {
     const who = request.identity();

@@ -1,10 +1,12 @@
 /**
  * The auditor's session listing (GET /audit/sessions): every session matching the filters, for admins
  * and auditors only, as JSON pages or as one CSV download with a row per session saying who asked for
- * what on which system, when, and who approved, denied or forced it when.
+ * what on which system, when, and who approved, denied or forced it when; and the configuration and
+ * security chains (GET /audit/events).
  */
 import { canReadEverything, type Identity } from '../domain/identity';
 import { ForbiddenError } from '../domain/errors';
+import { type AuditEvent, type ChainProblem, verifyChain } from '../domain/audit-chain';
 import type { Session } from '../domain/session';
 import { recordSecurityEvent } from './audit-trail';
 import type { Deps, Page, SessionFilters } from './ports';
@@ -13,12 +15,26 @@ import type { Deps, Page, SessionFilters } from './ports';
 export async function assertAuditReader(deps: Deps, who: Identity, what: string, allowed: boolean, details: Record<string, unknown> = {}): Promise<void> {
   if (allowed) return;
   await recordSecurityEvent(deps, 'security.audit_access_refused', { sub: who.sub, email: who.email, name: who.name }, { what, groups: who.groups, ...details });
-  throw new ForbiddenError(`Only ${what === 'sessions' ? 'auditors and admins' : 'auditors'} can read audit ${what}.`, 'audit_access_refused');
+  throw new ForbiddenError(`Only ${what === 'exports' ? 'auditors' : 'auditors and admins'} can read audit ${what}.`, 'audit_access_refused');
 }
 
 export async function auditSessions(deps: Deps, who: Identity, filters: SessionFilters, limit: number, cursor?: string): Promise<Page<Session>> {
   await assertAuditReader(deps, who, 'sessions', canReadEverything(who, deps.roles));
   return deps.sessions.list({ kind: 'all' }, filters, limit, cursor);
+}
+
+export interface StreamView {
+  readonly stream: string;
+  readonly events: AuditEvent[];
+  /** Problems the hash chain shows as stored now (empty when intact); the exports are the evidence. */
+  readonly problems: ChainProblem[];
+}
+
+/** One non-session chain (CONFIG or SECURITY#<day>) with its integrity checked, for the sessions log. */
+export async function auditStream(deps: Deps, who: Identity, stream: string): Promise<StreamView> {
+  await assertAuditReader(deps, who, 'events', canReadEverything(who, deps.roles), { stream });
+  const events = await deps.events.list(stream);
+  return { stream, events, problems: verifyChain(stream, events) };
 }
 
 export const SESSION_CSV_HEADER = [

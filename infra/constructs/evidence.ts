@@ -240,7 +240,7 @@ export class AuditEvidence extends Construct {
       }),
     );
     this.listBucket(this.auditApi);
-    for (const path of ['/audit/sessions', '/audit/exports', '/audit/exports/object']) api.addRoute(path, 'GET', this.auditApi, { auth: true });
+    for (const path of ['/audit/sessions', '/audit/events', '/audit/exports', '/audit/exports/object']) api.addRoute(path, 'GET', this.auditApi, { auth: true });
 
     const logicalId = (construct: Construct) => Stack.of(this).resolve((construct.node.defaultChild as CfnElement).logicalId) as string;
     const bucketId = logicalId(this.bucket);

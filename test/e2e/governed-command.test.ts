@@ -158,6 +158,22 @@ describe('a governed command, end to end', () => {
     expect((await as.frank.get('/sessions?scope=all')).status).toBe(403);
   });
 
+  it('lists rule changes with who, before and after, in an intact CONFIG chain, for auditors only', async () => {
+    const { body, status } = await as.erin.get('/audit/events?stream=CONFIG');
+    expect(status).toBe(200);
+    expect(body.problems).toEqual([]);
+    const updates = body.events.filter((e: { type: string }) => e.type === 'rule.updated');
+    expect(updates[0]).toMatchObject({
+      actor: { email: 'dana@example.com' },
+      details: { rule: 'dba-by-command', before: { approvalsRequired: 1 }, after: { approvalsRequired: 2 } },
+    });
+    expect((await as.alice.get('/audit/events?stream=CONFIG')).status).toBe(403);
+    expect((await as.erin.get('/audit/events?stream=SESSION%23x')).body.error.message).toMatch(/CONFIG or SECURITY/);
+    const today = new Date().toISOString().slice(0, 10);
+    const security = await as.dana.get(`/audit/events?stream=SECURITY%23${today}`);
+    expect(security.body.events.map((e: { type: string; details: { code?: string } }) => e.details.code)).toContain('self_review');
+  });
+
   it('tells each person who they are and which resources they may use, under which rule', async () => {
     expect((await as.henry.get('/me')).body).toMatchObject({ email: 'henry@example.com', groups: ['dba', 'dba-approvers'], isAdmin: false });
     const resources = (await as.alice.get('/resources')).body.resources;

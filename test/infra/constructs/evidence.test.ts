@@ -151,7 +151,7 @@ describe('the daily table export', () => {
 describe('the auditors\' API', () => {
   it('serves the audit routes behind the JWT authorizer, from the audit function', () => {
     const routes = ofType('AWS::ApiGatewayV2::Route').map(([, r]) => r.Properties!).filter((r) => String(r.RouteKey).startsWith('GET /audit/'));
-    expect(routes.map((r) => r.RouteKey).sort()).toEqual(['GET /audit/exports', 'GET /audit/exports/object', 'GET /audit/sessions']);
+    expect(routes.map((r) => r.RouteKey).sort()).toEqual(['GET /audit/events', 'GET /audit/exports', 'GET /audit/exports/object', 'GET /audit/sessions']);
     for (const route of routes) expect(route.AuthorizationType).toBe('JWT');
     const reads = statementsOf(json, roleOf(evidence.auditApi)).filter((s) => refersTo(s.Resource, ids.bucket)).flatMap((s) => asArray(s.Action)).sort();
     expect(reads).toEqual(['s3:GetObject', 's3:ListBucket']);
