@@ -1,16 +1,17 @@
 /**
  * Slack through `@slack/web-api`: the one Web API client of a function (built at first use from the bot
  * token in Secrets Manager), the chat gateway the interactions flow uses (users.info, views.open,
- * response_url), and the notifier that posts and redraws review requests and tells requesters what
+ * views.update, response_url), and the notifier that posts and redraws review requests and tells requesters what
  * happened. Locally `slackApiUrl` points the same client at the stand-in served by infra/local.
  *
  * Retries are not this client's job: a call fails fast (no built-in retry, a rate limit is an error) so
- * the Slack click path stays inside its 3-second budget, and background work is retried by the queue
+ * the Slack click path stays inside its 3-second budget (its calls also take a deadline, past which
+ * the click stops waiting whatever the per-call timeout), and background work is retried by the queue
  * that runs it (functions/app/notifications.ts). Every failure becomes a SlackCallError naming Slack's
  * own error code, which is what the event log records.
  */
 import { LogLevel, WebClient, type WebAPICallResult } from '@slack/web-api';
-import type { CatalogStore, ChatGateway, NotificationLedger, Notifier } from '../app/ports';
+import type { CatalogStore, ChatGateway, NotificationLedger, Notifier, OpenedView } from '../app/ports';
 import type { Session } from '../domain/session';
 import { milestonesReached, requesterMessage, reviewMessage, type SlackMessage, type SlackView } from '../domain/slack-message';
 
@@ -36,6 +37,20 @@ function slackCode(error: unknown): string {
   const original = e?.original ?? (error as Error);
   if (original?.name === 'TimeoutError' || original?.name === 'AbortError') return 'timeout';
   return 'unreachable';
+}
+
+/**
+ * Waits for `work` until `deadline` (ms since the epoch) at most, then fails with `late()`. The work is
+ * not cancelled (the Web API client takes no per-call signal): it settles on its own, at the latest at
+ * the client's timeout, and nobody waits for it.
+ */
+function waitUntil<T>(work: Promise<T>, deadline: number | undefined, late: () => Error): Promise<T> {
+  if (deadline === undefined) return work;
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(late()), Math.max(0, deadline - Date.now()));
+  });
+  return Promise.race([work, expired]).finally(() => clearTimeout(timer));
 }
 
 class TtlCache<V> {
@@ -71,6 +86,8 @@ export class SlackApi implements ChatGateway {
   private client: Promise<WebClient> | undefined;
   private readonly emails = new TtlCache<string | undefined>(EMAIL_TTL_MS);
   private readonly userIds = new TtlCache<string | undefined>(USER_ID_TTL_MS);
+  /** users.info calls in flight, by user: a double click asks Slack once. */
+  private readonly lookups = new Map<string, Promise<string | undefined>>();
 
   constructor(private readonly settings: SlackApiSettings) {}
 
@@ -92,8 +109,17 @@ export class SlackApi implements ChatGateway {
     return client;
   }
 
-  /** Calls a Web API method; any failure is a SlackCallError with Slack's code. */
-  async call<T extends WebAPICallResult>(method: string, args: Record<string, unknown>): Promise<T> {
+  /**
+   * Calls a Web API method; any failure is a SlackCallError with Slack's code. Past `deadline` the
+   * caller stops waiting (`timeout`), and no call starts once it has passed.
+   */
+  async call<T extends WebAPICallResult>(method: string, args: Record<string, unknown>, deadline?: number): Promise<T> {
+    const late = () => new SlackCallError(method, 'timeout');
+    if (deadline !== undefined && deadline <= Date.now()) throw late();
+    return waitUntil(this.request<T>(method, args), deadline, late);
+  }
+
+  private async request<T extends WebAPICallResult>(method: string, args: Record<string, unknown>): Promise<T> {
     try {
       return (await (await this.web()).apiCall(method, args)) as T;
     } catch (error) {
@@ -106,9 +132,26 @@ export class SlackApi implements ChatGateway {
     }
   }
 
-  async emailOf(userId: string): Promise<string | undefined> {
+  async emailOf(userId: string, deadline?: number): Promise<string | undefined> {
     const hit = this.emails.get(userId);
     if (hit) return hit.value;
+    const late = () => new SlackCallError('users.info', 'timeout');
+    if (deadline !== undefined && deadline <= Date.now()) throw late();
+    // The lookup runs to its end even when the click that started it stopped waiting, so the answer
+    // is cached for the person's next click.
+    let lookup = this.lookups.get(userId);
+    if (!lookup) {
+      lookup = this.lookUpEmail(userId).finally(() => this.lookups.delete(userId));
+      this.lookups.set(userId, lookup);
+    }
+    return waitUntil(lookup, deadline, late);
+  }
+
+  knowsEmailOf(userId: string): boolean {
+    return this.emails.get(userId) !== undefined;
+  }
+
+  private async lookUpEmail(userId: string): Promise<string | undefined> {
     const { user } = await this.call<WebAPICallResult & { user?: { deleted?: boolean; is_bot?: boolean; profile?: { email?: string } } }>('users.info', {
       user: userId,
     });
@@ -132,8 +175,22 @@ export class SlackApi implements ChatGateway {
     return id;
   }
 
-  async openView(trigger: string, view: SlackView): Promise<void> {
-    await this.call('views.open', { trigger_id: trigger, view });
+  async openView(trigger: string, view: SlackView, deadline?: number): Promise<OpenedView> {
+    const opened = await this.call<WebAPICallResult & { view?: { id?: string; hash?: string } }>('views.open', { trigger_id: trigger, view }, deadline);
+    if (!opened.view?.id) throw new SlackCallError('views.open', 'no_view_id');
+    return { id: opened.view.id, ...(opened.view.hash ? { hash: opened.view.hash } : {}) };
+  }
+
+  async updateView(viewId: string, view: SlackView, hash?: string): Promise<boolean> {
+    try {
+      await this.call('views.update', { view_id: viewId, view, ...(hash ? { hash } : {}) });
+      return true;
+    } catch (error) {
+      // Closed or submitted meanwhile (`not_found`), or changed since it was opened (`hash_conflict`):
+      // there is nothing left to replace, and retrying would not change that.
+      if (error instanceof SlackCallError && (error.code === 'not_found' || error.code === 'hash_conflict')) return false;
+      throw error;
+    }
   }
 
   /** An ephemeral answer through the click's response_url (valid 30 minutes, five times). */

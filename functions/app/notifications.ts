@@ -1,12 +1,13 @@
 /**
  * Notification work: posting the review request, redrawing it after every change, the requester's
- * direct messages and the private answers to clicks. None of it may hold up or undo a decision, so
+ * direct messages and the private answers to clicks (in the channel, or in a modal). None of it may hold up or undo a decision, so
  * after the workflow's first post it all runs as background jobs (NotificationQueue): the caller
  * answers at once, and a job that fails records Slack's error on the session and fails, so the queue
  * runs it again. Jobs read the session afresh and draw it as it is, so jobs that run late or out of
  * order still leave the message telling the truth.
  */
 import type { Session } from '../domain/session';
+import { refusalModal } from '../domain/slack-message';
 import { recordSessionEvent, SYSTEM } from './audit-trail';
 import type { Deps, NotificationJob } from './ports';
 
@@ -78,6 +79,11 @@ export async function runNotificationJob(deps: Deps, job: NotificationJob): Prom
     case 'reply':
       // Answers to clicks belong to no session and are recorded nowhere: the click changed nothing.
       await deps.chat?.reply(job.replyTo, job.text);
+      return;
+    case 'view':
+      // The same answer, in the modal that opened before accessgate knew who clicked. A modal closed
+      // or submitted meanwhile needs no explanation any more (a submission was refused on its own).
+      await deps.chat?.updateView(job.viewId, refusalModal(job.text), job.hash);
       return;
   }
 }

@@ -132,7 +132,9 @@ export type NotificationJob =
   /** Redraw the review message from the session as it is now, and tell the requester what they have not heard yet. */
   | { readonly kind: 'session'; readonly sessionId: string }
   /** Answer the person who clicked, visible to them alone. */
-  | { readonly kind: 'reply'; readonly replyTo: string; readonly text: string };
+  | { readonly kind: 'reply'; readonly replyTo: string; readonly text: string }
+  /** Turn a modal opened for someone who turned out not to be allowed into the explanation. */
+  | { readonly kind: 'view'; readonly viewId: string; readonly hash?: string; readonly text: string };
 
 /**
  * Runs notification work in the background: on AWS an asynchronous invocation of the notify Lambda,
@@ -167,12 +169,26 @@ export interface DirectoryTable extends Directory {
   remove(email: string): Promise<Identity | undefined>;
 }
 
-/** What the Slack interactions flow needs from Slack itself. */
+/** A modal as the chat platform opened it: its id, and the hash that guards a later update. */
+export interface OpenedView {
+  readonly id: string;
+  readonly hash?: string;
+}
+
+/**
+ * What the Slack interactions flow needs from Slack itself. Calls made while Slack waits for the
+ * acknowledgement take a `deadline` (ms since the epoch, real time): past it they fail as timeouts
+ * instead of holding the answer, whatever the per-call timeout.
+ */
 export interface ChatGateway {
   /** The email on a chat user's profile (Slack users.info), cached; undefined when the profile shows none. */
-  emailOf(userId: string): Promise<string | undefined>;
+  emailOf(userId: string, deadline?: number): Promise<string | undefined>;
+  /** True when emailOf would answer from its cache, without asking Slack. */
+  knowsEmailOf(userId: string): boolean;
   /** Opens a modal for the person who clicked; Slack accepts the trigger for 3 seconds only. */
-  openView(trigger: string, view: SlackView): Promise<void>;
+  openView(trigger: string, view: SlackView, deadline?: number): Promise<OpenedView>;
+  /** Replaces an open modal; false when it is no longer open, or changed since `hash`. */
+  updateView(viewId: string, view: SlackView, hash?: string): Promise<boolean>;
   /** Answers the person who clicked, visible to them alone. */
   reply(replyTo: string, text: string): Promise<void>;
 }

@@ -4,11 +4,16 @@
  * the API's tokens), then the decision goes through reviewSession like any other, recorded `via: slack`.
  *
  * Slack wants an answer within 3 seconds, so only fast work happens here: the directory read, the
- * conditional writes, resuming the workflow, and views.open (whose trigger expires after 3 seconds).
- * Redrawing the message and answering the clicker privately are background jobs.
+ * conditional writes, resuming the workflow, and views.open (whose trigger expires after 3 seconds);
+ * every Slack call here stops being waited for SLACK_WAIT_MS after the request arrived. Redrawing the
+ * message and answering the clicker privately are background jobs.
+ *
+ * A click refused because of who made it (their own command, or not an approver) changes nothing about
+ * the session, but it is a security event, recorded as the same request through the API is
+ * (functions/app/reviews.ts), `via: slack`.
  */
 import { AppError, ConflictError } from '../domain/errors';
-import type { Identity } from '../domain/identity';
+import { actorOf, type Identity } from '../domain/identity';
 import type { ReviewRequest } from '../domain/session';
 import { type BlockActions, decideClick, type Interaction, viewInput, type ViewSubmission } from '../domain/slack-interaction';
 import {
@@ -21,11 +26,26 @@ import {
   REASON_INPUT,
   refusalText,
   sessionIdOfView,
+  type SlackView,
   VIEW_DENY,
   VIEW_FORCE,
 } from '../domain/slack-message';
-import type { ChatGateway, Deps } from './ports';
+import { recordSecurityEvent } from './audit-trail';
+import type { ChatGateway, Deps, OpenedView } from './ports';
 import { reviewSession } from './reviews';
+
+/**
+ * How long after the request arrived the click path may still wait on Slack's API. Slack gives up on
+ * the acknowledgement 3 s after sending the request; the rest is for the way through API Gateway and
+ * the AWS calls around the Slack ones. A Slack call still running then is no longer waited for,
+ * whatever SLACK_TIMEOUT_MS says, and the person is asked to click again.
+ */
+export const SLACK_WAIT_MS = 2_000;
+
+export interface InteractionContext {
+  /** When the request arrived, in ms since the epoch (real time: the deadline is Slack's, not the business clock's). */
+  readonly receivedAt: number;
+}
 
 /** The body of the acknowledgement: nothing, or errors to show beside a modal's fields. */
 export type InteractionAnswer = undefined | { readonly response_action: 'errors'; readonly errors: Record<string, string> };
@@ -35,10 +55,10 @@ const SESSION_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12
 type Who = { readonly who: Identity } | { readonly refusal: ClickRefusal };
 
 /** The clicking Slack user as accessgate knows them: profile email (cached), then the directory. */
-async function identify(deps: Deps, chat: ChatGateway, slackUserId: string): Promise<Who> {
+async function identify(deps: Deps, chat: ChatGateway, slackUserId: string, deadline: number): Promise<Who> {
   let email: string | undefined;
   try {
-    email = await chat.emailOf(slackUserId);
+    email = await chat.emailOf(slackUserId, deadline);
   } catch (error) {
     console.warn(JSON.stringify({ message: 'Slack users.info failed', user: slackUserId, error: (error as Error).message }));
     return { refusal: { kind: 'lookup_failed' } };
@@ -48,23 +68,67 @@ async function identify(deps: Deps, chat: ChatGateway, slackUserId: string): Pro
   return who ? { who } : { refusal: { kind: 'unknown_user', email } };
 }
 
-export async function handleInteraction(deps: Deps, interaction: Interaction): Promise<InteractionAnswer> {
+/** Opens a modal; a failure (Slack's error, or the deadline) is logged and answers undefined, for the caller to explain. */
+async function open(chat: ChatGateway, trigger: string, view: SlackView, deadline: number): Promise<OpenedView | undefined> {
+  try {
+    return await chat.openView(trigger, view, deadline);
+  } catch (error) {
+    console.warn(JSON.stringify({ message: 'Slack views.open failed', view: view.callback_id, error: (error as Error).message }));
+    return undefined;
+  }
+}
+
+/**
+ * Records a refusal that the API would have answered 403 as a security event, in the same shape, plus
+ * the Slack user who clicked. Misclicks of another kind (a closed review, an approval already counted)
+ * are not attempts to do anything not allowed, and are not recorded.
+ */
+async function recordRefusal(
+  deps: Deps,
+  who: Identity,
+  sessionId: string,
+  refusal: ClickRefusal,
+  request: { readonly decision: 'approve' | 'deny'; readonly force: boolean },
+  slackUser: string,
+): Promise<void> {
+  if (refusal.kind !== 'self_review' && refusal.kind !== 'not_approver') return;
+  const code = refusal.kind === 'not_approver' && request.force ? 'not_force_approver' : refusal.kind;
+  try {
+    await recordSecurityEvent(deps, 'security.review_refused', actorOf(who), {
+      sessionId,
+      code,
+      decision: request.decision,
+      force: request.force,
+      via: 'slack',
+      groups: who.groups,
+      slackUser,
+    });
+  } catch (error) {
+    // The person still hears why nothing happened; the record that could not be written is in the log.
+    console.error(JSON.stringify({ message: 'security event not recorded', type: 'security.review_refused', sessionId, code, email: who.email, error: (error as Error).message }));
+  }
+}
+
+export async function handleInteraction(deps: Deps, interaction: Interaction, context: InteractionContext = { receivedAt: Date.now() }): Promise<InteractionAnswer> {
   if (!deps.chat) throw new Error('Slack is not configured: set SLACK_BOT_TOKEN_SECRET_ARN and SLACK_SIGNING_SECRET_ARN.');
+  const deadline = context.receivedAt + SLACK_WAIT_MS;
   switch (interaction.type) {
     case 'block_actions':
-      await onClick(deps, deps.chat, interaction);
+      await onClick(deps, deps.chat, interaction, deadline);
       return undefined;
     case 'view_submission':
-      return onSubmit(deps, deps.chat, interaction);
+      return onSubmit(deps, deps.chat, interaction, deadline);
     default:
       return undefined;
   }
 }
 
-async function onClick(deps: Deps, chat: ChatGateway, interaction: BlockActions): Promise<void> {
+async function onClick(deps: Deps, chat: ChatGateway, interaction: BlockActions, deadline: number): Promise<void> {
   const action = interaction.actions[0];
   // The "Open in accessgate" link button reports its clicks too; they need nothing from us.
   if (action.action_id !== ACTION_APPROVE && action.action_id !== ACTION_DENY) return;
+  const clicked = action.action_id;
+  const slackUser = interaction.user.id;
   const replyTo = interaction.response_url;
   const refuse = async (refusal: ClickRefusal) => {
     if (replyTo) await deps.notifications.enqueue({ kind: 'reply', replyTo, text: refusalText(refusal) });
@@ -72,21 +136,43 @@ async function onClick(deps: Deps, chat: ChatGateway, interaction: BlockActions)
 
   const sessionId = action.value ?? '';
   if (!SESSION_ID.test(sessionId)) return refuse({ kind: 'no_session', sessionId });
-  const found = await identify(deps, chat, interaction.user.id);
-  if ('refusal' in found) return refuse(found.refusal);
-  const session = await deps.sessions.get(sessionId);
+
+  // users.info is the slow part of a person's first click, and a Deny needs views.open too. Every
+  // approver's Deny opens the deny modal, and views.open needs only the trigger and the session, so
+  // while Slack has yet to say who clicked, the modal opens at the same time: the click waits for the
+  // slower of the two calls, not for both in a row. Once Slack has answered for this person (cached),
+  // the click is decided first, as an Approve always is.
+  const early = clicked === ACTION_DENY && !chat.knowsEmailOf(slackUser);
+  const reading = deps.sessions.get(sessionId);
+  const [found, session, opened] = await Promise.all([
+    identify(deps, chat, slackUser, deadline),
+    reading,
+    early ? reading.then((read) => (read?.status === 'pending_review' ? open(chat, interaction.trigger_id, denyModal(read), deadline) : undefined)) : undefined,
+  ]);
+  // Someone the modal should not have opened for finds the explanation in it (a background views.update:
+  // the answer to Slack does not wait for it), instead of privately in the channel. Submitting it
+  // meanwhile is refused all the same (onSubmit decides again).
+  const explain = async (refusal: ClickRefusal) => {
+    if (!opened) return refuse(refusal);
+    await deps.notifications.enqueue({ kind: 'view', viewId: opened.id, ...(opened.hash ? { hash: opened.hash } : {}), text: refusalText(refusal) });
+  };
+  if ('refusal' in found) return explain(found.refusal);
   if (!session) return refuse({ kind: 'no_session', sessionId });
 
-  const decision = decideClick(session, found.who, action.action_id);
+  const decision = decideClick(session, found.who, clicked);
   switch (decision.kind) {
     case 'refuse':
+      await recordRefusal(deps, found.who, sessionId, decision.refusal, { decision: clicked, force: false }, slackUser);
       // Buttons on a closed review mean the message missed an update: draw it again.
       if (decision.refusal.kind === 'review_closed') await deps.notifications.enqueue({ kind: 'session', sessionId });
-      return refuse(decision.refusal);
+      return explain(decision.refusal);
     case 'open_deny_modal':
-      return chat.openView(interaction.trigger_id, denyModal(session));
+      // Opened already when the click was early; only its failure is left to answer.
+      if (early ? opened : await open(chat, interaction.trigger_id, denyModal(session), deadline)) return;
+      return refuse({ kind: 'view_failed' });
     case 'open_force_modal':
-      return chat.openView(interaction.trigger_id, forceModal(session));
+      if (await open(chat, interaction.trigger_id, forceModal(session), deadline)) return;
+      return refuse({ kind: 'view_failed' });
     case 'approve':
       try {
         const after = await reviewSession(deps, found.who, sessionId, { decision: 'approve', via: 'slack' });
@@ -102,22 +188,26 @@ async function onClick(deps: Deps, chat: ChatGateway, interaction: BlockActions)
   }
 }
 
-async function onSubmit(deps: Deps, chat: ChatGateway, interaction: ViewSubmission): Promise<InteractionAnswer> {
+async function onSubmit(deps: Deps, chat: ChatGateway, interaction: ViewSubmission, deadline: number): Promise<InteractionAnswer> {
   const { view } = interaction;
   if (view.callback_id !== VIEW_DENY && view.callback_id !== VIEW_FORCE) return undefined;
   const errors = (message: string): InteractionAnswer => ({ response_action: 'errors', errors: { [REASON_BLOCK]: message } });
 
   const sessionId = sessionIdOfView(view.private_metadata) ?? '';
   if (!SESSION_ID.test(sessionId)) return errors(refusalText({ kind: 'no_session', sessionId }));
-  const found = await identify(deps, chat, interaction.user.id);
+  const found = await identify(deps, chat, interaction.user.id, deadline);
   if ('refusal' in found) return errors(refusalText(found.refusal));
   const session = await deps.sessions.get(sessionId);
   if (!session) return errors(refusalText({ kind: 'no_session', sessionId }));
 
   // Checked again on submit: the review may have closed, or the person's groups changed, since the click.
   const expected = view.callback_id === VIEW_DENY ? 'open_deny_modal' : 'open_force_modal';
-  const decision = decideClick(session, found.who, view.callback_id === VIEW_DENY ? 'deny' : 'approve');
-  if (decision.kind === 'refuse') return errors(refusalText(decision.refusal));
+  const submitted = { decision: view.callback_id === VIEW_DENY ? 'deny' : 'approve', force: view.callback_id === VIEW_FORCE } as const;
+  const decision = decideClick(session, found.who, submitted.decision);
+  if (decision.kind === 'refuse') {
+    await recordRefusal(deps, found.who, sessionId, decision.refusal, submitted, interaction.user.id);
+    return errors(refusalText(decision.refusal));
+  }
   if (decision.kind !== expected) return errors('You can now approve this command with the Approve button; nothing was recorded.');
 
   const reason = viewInput(view, REASON_BLOCK, REASON_INPUT);

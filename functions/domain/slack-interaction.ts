@@ -82,9 +82,11 @@ export type ClickDecision =
 
 /**
  * Decides a click the way decideReview would decide the request it becomes, so that a click that
- * would be refused is answered privately and nothing is recorded: anyone in the channel can click, and
- * a misclick is not a security event. The same person is recognised by sub or by email, so an entry
- * in the directory with a stale sub can never let a requester approve their own command.
+ * would be refused is answered privately and nothing is written to the session (anyone in the channel
+ * can click). A `self_review` or `not_approver` refusal is what the API would answer 403, and the
+ * caller records it as a security event; a closed review or an approval already counted is only a
+ * misclick. The same person is recognised by sub or by email, so an entry in the directory with a
+ * stale sub can never let a requester approve their own command.
  */
 export function decideClick(session: Session, who: Identity, action: 'approve' | 'deny'): ClickDecision {
   if (session.status !== 'pending_review') return { kind: 'refuse', refusal: { kind: 'review_closed', status: session.status } };

@@ -35,6 +35,7 @@ export const ACTION_DENY = 'deny';
 export const ACTION_OPEN = 'open';
 export const VIEW_DENY = 'deny';
 export const VIEW_FORCE = 'force';
+export const VIEW_REFUSED = 'refused';
 export const REASON_BLOCK = 'reason';
 export const REASON_INPUT = 'reason';
 /** The longest reason the API accepts (functions/api/reviews.ts); the modal asks for no more. */
@@ -59,9 +60,15 @@ export interface SlackView {
   readonly callback_id: string;
   readonly private_metadata: string;
   readonly title: TextObject;
-  readonly submit: TextObject;
+  /** Absent on a modal that only tells something: Slack then shows the close button alone. */
+  readonly submit?: TextObject;
   readonly close: TextObject;
   readonly blocks: readonly Block[];
+}
+
+/** A modal that asks for something, so it has a submit button. */
+export interface SlackForm extends SlackView {
+  readonly submit: TextObject;
 }
 
 /** Where links point: the web UI serves a session at this address (the API owns /sessions/{id}). */
@@ -377,7 +384,7 @@ function reasonInput(label: string, optional: boolean, hint: string): Block {
 }
 
 /** Asked of an approver who clicked Deny: the reason is optional unless the rule requires one. */
-export function denyModal(session: Session): SlackView {
+export function denyModal(session: Session): SlackForm {
   const required = !!session.rule?.reasonRequired;
   return {
     type: 'modal',
@@ -394,7 +401,7 @@ export function denyModal(session: Session): SlackView {
 }
 
 /** Shown to a break-glass member who clicked Approve but is no regular approver of this command. */
-export function forceModal(session: Session): SlackView {
+export function forceModal(session: Session): SlackForm {
   const groups = session.rule?.forceApprovalGroups.join(', ') ?? '';
   return {
     type: 'modal',
@@ -421,6 +428,22 @@ export function forceModal(session: Session): SlackView {
   };
 }
 
+/**
+ * What a deny modal turns into when it was opened before accessgate knew who clicked (so that the
+ * click waited for one Slack call, not two) and the person may not deny: the explanation, and nothing
+ * to submit.
+ */
+export function refusalModal(text: string): SlackView {
+  return {
+    type: 'modal',
+    callback_id: VIEW_REFUSED,
+    private_metadata: '',
+    title: plain('Deny command', SLACK_LIMITS.modalTitle),
+    close: plain('Close', SLACK_LIMITS.modalButton),
+    blocks: [{ type: 'section', block_id: 'refusal', text: plain(text, SLACK_LIMITS.sectionText) }],
+  };
+}
+
 /** Why a click changed nothing, said only to the person who clicked. */
 export type ClickRefusal =
   | { readonly kind: 'unknown_user'; readonly email?: string }
@@ -429,7 +452,8 @@ export type ClickRefusal =
   | { readonly kind: 'review_closed'; readonly status: string }
   | { readonly kind: 'already_approved'; readonly approvals: number; readonly required: number }
   | { readonly kind: 'no_session'; readonly sessionId: string }
-  | { readonly kind: 'lookup_failed' };
+  | { readonly kind: 'lookup_failed' }
+  | { readonly kind: 'view_failed' };
 
 export function refusalText(refusal: ClickRefusal): string {
   switch (refusal.kind) {
@@ -449,5 +473,7 @@ export function refusalText(refusal: ClickRefusal): string {
       return `Session ${refusal.sessionId} does not exist.`;
     case 'lookup_failed':
       return 'Slack did not tell accessgate who you are in time; nothing was recorded. Please click again.';
+    case 'view_failed':
+      return 'Slack did not open the form in time; nothing was recorded. Please click again.';
   }
 }

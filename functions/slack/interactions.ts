@@ -1,12 +1,15 @@
 /**
  * POST /slack/interactions: Slack's interactivity requests (button clicks, modal submissions). No JWT:
- * Slack signs each request, and one that fails verification is answered 401 with nothing recorded.
- * Slack waits 3 seconds for the acknowledgement; the use case does only fast work before answering and
- * leaves the rest to the notify Lambda (functions/slack/notify.ts).
+ * Slack signs each request, and one that fails verification is answered 401 without being read; the
+ * refusal is a security event (functions/app/slack-rejections.ts: bounded, and never in the way of
+ * the 401). Slack waits 3 seconds for the acknowledgement; the use case does only fast work before
+ * answering, with a deadline counted from the request's arrival, and leaves the rest to the notify
+ * Lambda (functions/slack/notify.ts).
  */
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { secretString } from '../adapters/secrets';
+import { recordRejectedRequest, type RejectedRequest, type RejectionRecord } from '../app/slack-rejections';
 import { handleInteraction } from '../app/slack-reviews';
 import { parseInteraction } from '../domain/slack-interaction';
 import { verifySlackSignature } from '../domain/slack-signature';
@@ -18,23 +21,37 @@ import { deps } from '../wiring';
 const rawBody = (event: APIGatewayProxyEventV2): Buffer =>
   Buffer.from(event.body ?? '', event.isBase64Encoded ? 'base64' : 'utf8');
 
+/** Whatever happens to the record, the answer is the same 401. */
+async function recordRejection(request: RejectedRequest): Promise<RejectionRecord> {
+  try {
+    return await recordRejectedRequest(deps(), request);
+  } catch (error) {
+    console.error(JSON.stringify({ message: 'security event not recorded', error: (error as Error)?.message ?? String(error) }));
+    return 'failed';
+  }
+}
+
 export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>().handler(async (event) => {
+  const receivedAt = Date.now();
   try {
     const secretId = config().SLACK_SIGNING_SECRET_ARN;
     if (!secretId) throw new Error('Slack is not configured: SLACK_SIGNING_SECRET_ARN is not set.');
     const body = rawBody(event);
+    const timestamp = event.headers?.['x-slack-request-timestamp'];
     const check = verifySlackSignature({
       signingSecret: await secretString(secretId),
-      timestamp: event.headers?.['x-slack-request-timestamp'],
+      timestamp,
       signature: event.headers?.['x-slack-signature'],
       body,
       now: new Date(),
     });
     if (!check.ok) {
-      console.warn(JSON.stringify({ message: 'Slack request refused', reason: check.reason, sourceIp: event.requestContext?.http?.sourceIp }));
+      const sourceIp = event.requestContext?.http?.sourceIp;
+      const recorded = await recordRejection({ reason: check.reason, sourceIp, timestamp });
+      console.warn(JSON.stringify({ message: 'Slack request refused', reason: check.reason, sourceIp, recorded }));
       return json(401, { error: { code: 'invalid_signature', message: 'The request is not signed by Slack with this app\'s signing secret.' } });
     }
-    const answer = await handleInteraction(deps(), parseInteraction(body.toString('utf8')));
+    const answer = await handleInteraction(deps(), parseInteraction(body.toString('utf8')), { receivedAt });
     return answer ? json(200, answer) : { statusCode: 200, body: '' };
   } catch (error) {
     return errorResult(error);

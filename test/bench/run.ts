@@ -10,17 +10,11 @@ import { ExecuteStatementCommand, RDSDataClient } from '@aws-sdk/client-rds-data
 import { localClusterArn, localSecretArn } from '../../infra/local/demo-config';
 import { startLocalStack } from '../../infra/local/stack';
 import { ApiClient } from '../e2e/client';
-import { SLACK_DELAY_MS, slackAckBench } from './slack-ack';
+import { slackAckBench, slackAckReport } from './slack-ack';
+import { percentile, summary } from './stats';
 
 const QUERY = 'select id, name, email, country from customers order by id limit 20';
 const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 200);
-
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-}
-const ms = (value: number) => `${value.toFixed(1)} ms`;
-const summary = (values: number[]) => `p50 ${ms(percentile(values, 50))}  p99 ${ms(percentile(values, 99))}  (n=${values.length})`;
 
 async function timed<T>(fn: () => Promise<T>): Promise<[number, T]> {
   const start = performance.now();
@@ -92,10 +86,7 @@ ratio (p50 governed / p50 direct)              ${ratio.toFixed(1)}x
 approve-to-rows, postgres-demo (1 approval)    ${summary(approveTimes)}
 sessions per second, ${clients} concurrent clients   ${throughput.toFixed(1)} /s  (${clients * perClient} sessions in ${(elapsed / 1000).toFixed(1)} s)
 
-Slack, every Slack API call delayed ${SLACK_DELAY_MS} ms (target: acknowledgement p99 < 1000 ms, Slack allows 3000 ms)
-ack of an Approve click                        ${summary(slack.approve)}
-ack of a Deny click (opens the modal)          ${summary(slack.deny)}
-Approve click to message showing the result    ${summary(slack.clickToResult)}
+${slackAckReport(slack)}
 `);
   dataApi.destroy();
 } finally {

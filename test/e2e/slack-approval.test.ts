@@ -1,10 +1,14 @@
 /**
  * Approvals from Slack on the local runtime: the review request posted to the Slack stand-in, clicks on
  * its page sent as signed interactivity requests to the real POST /slack/interactions, the message
- * redrawn by the notify Lambda after every decision, whichever way it was made, and Slack's failures
- * recorded and retried while the session stays approvable through the API.
+ * redrawn by the notify Lambda after every decision, whichever way it was made, refused clicks and
+ * forged requests in the day's SECURITY stream, and Slack's failures recorded and retried while the
+ * session stays approvable through the API.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { securityStream } from '../../functions/app/audit-trail';
+import type { AuditEvent } from '../../functions/domain/audit-chain';
+import { deps } from '../../functions/wiring';
 import { subjectOf } from '../../infra/local/identity';
 import type { RecordedMessage } from '../../infra/local/slack/stand-in';
 import { type LocalStack, startLocalStack } from '../../infra/local/stack';
@@ -64,6 +68,12 @@ const submit = async (who: string, resource: string, command: string, extra: Rec
   return body.session.id as string;
 };
 const types = async (id: string) => ((await as.dana.get(`/sessions/${id}`)).body.events as { type: string }[]).map((e) => e.type);
+/** The day's SECURITY stream (and the day before, should the test cross midnight), read as the exporter does. */
+async function securityEvents(since: Date): Promise<AuditEvent[]> {
+  const days = new Set([since, new Date()].map((at) => securityStream(at.toISOString())));
+  return (await Promise.all([...days].map((stream) => deps().events.list(stream)))).flat().filter((event) => event.at >= since.toISOString());
+}
+const openViews = async (user: string) => (await (await fetch(`${stack.url}/local/slack/views?user=${user}`)).json()) as { id: string; view: Block }[];
 
 describe('approving from Slack', () => {
   it('posts the request, lets bob approve with one click, and then shows the approval and the result', async () => {
@@ -129,7 +139,7 @@ describe('approving from Slack', () => {
     }
   });
 
-  it('tells the requester, an outsider and an unknown person privately, and records nothing', async () => {
+  it('tells the requester, an outsider and an unknown person privately, and writes nothing to the session', async () => {
     const id = await submit('henry', 'postgres-demo', 'select count(*) from orders');
     const message = await reviewMessage(id);
     expect((await as.dana.call('DELETE', '/directory/users/grace@example.com')).status).toBe(204);
@@ -177,7 +187,43 @@ describe('approving from Slack', () => {
     await eventually(async () => (await latestText(carolMessage)).includes('force-approved by Carol Chen'), 'the message to show the forced approval');
   });
 
-  it('refuses a request not signed by Slack with 401, and records nothing', async () => {
+  it('records refused clicks as security events of the day, never on the session', async () => {
+    const id = await submit('alice', 'postgres-demo', 'select 4 as own');
+    const message = await reviewMessage(id);
+    const since = new Date();
+
+    expect((await click('UALICE', message, 'approve')).status).toBe(200);
+    // Erin's first click: the deny modal opens while Slack says who she is, then turns into the explanation.
+    expect((await click('UERIN', message, 'deny')).status).toBe(200);
+
+    await eventually(async () => (await visibleTo('UALICE')).find((m) => m.ephemeral && m.text === 'You cannot approve or deny your own command; another approver has to.'), 'alice\'s answer');
+    const explained = await eventually(async () => (await openViews('UERIN')).find((v) => v.view.callback_id === 'refused'), 'erin\'s modal to explain');
+    expect(explained.view.blocks).toEqual([expect.objectContaining({ text: expect.objectContaining({ text: 'Only members of dba-approvers can review this command; nothing was recorded.' }) })]);
+    expect(explained.view.submit).toBeUndefined();
+    expect(await visibleTo('UERIN')).toEqual([]);
+
+    const refused = (await securityEvents(since)).filter((event) => event.details.sessionId === id);
+    expect(refused).toEqual([
+      expect.objectContaining({
+        stream: expect.stringMatching(/^SECURITY#\d{4}-\d{2}-\d{2}$/),
+        type: 'security.review_refused',
+        actor: { sub: subjectOf('alice@example.com'), email: 'alice@example.com', name: 'Alice Anders' },
+        details: { sessionId: id, code: 'self_review', decision: 'approve', force: false, via: 'slack', groups: ['dba'], slackUser: 'UALICE' },
+      }),
+      expect.objectContaining({
+        type: 'security.review_refused',
+        actor: expect.objectContaining({ email: 'erin@example.com' }),
+        details: expect.objectContaining({ sessionId: id, code: 'not_approver', decision: 'deny', via: 'slack', slackUser: 'UERIN' }),
+      }),
+    ]);
+    expect(await types(id)).toEqual(['session.requested', 'review.requested']);
+    expect((await as.alice.get(`/sessions/${id}`)).body.session).toMatchObject({ status: 'pending_review', approvals: [] });
+    await fetch(`${stack.url}/local/slack/close`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user: 'UERIN', view_id: explained.id }) });
+    await as.alice.post(`/sessions/${id}/cancel`);
+  });
+
+  it('refuses a request not signed by Slack with 401, records it as a security event, and nothing on the session', async () => {
+    const since = new Date();
     const id = await submit('alice', 'postgres-demo', 'select 3');
     const message = await reviewMessage(id);
     const body = `payload=${encodeURIComponent(JSON.stringify({ type: 'block_actions', user: { id: 'UBOB' }, trigger_id: 't', actions: [{ action_id: 'approve', value: id }] }))}`;
@@ -188,6 +234,10 @@ describe('approving from Slack', () => {
     });
     expect(forged.status).toBe(401);
     expect(await types(id)).toEqual(['session.requested', 'review.requested']);
+    const rejected = (await securityEvents(since)).filter((event) => event.type === 'security.slack_signature_rejected');
+    expect(rejected).toEqual([
+      expect.objectContaining({ actor: { system: 'slack-interactions' }, details: { reason: 'bad_signature', sourceIp: expect.stringMatching(/127\.0\.0\.1$/), timestamp: expect.stringMatching(/^\d+$/), unrecorded: 0 } }),
+    ]);
     expect(await latestText(message)).toContain('"action_id":"approve"');
     await as.alice.post(`/sessions/${id}/cancel`);
   });

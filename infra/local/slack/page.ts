@@ -2,7 +2,7 @@
  * The Slack stand-in's page (`/local/slack`): pick a demo user, read the channel, your direct messages
  * and the answers only you see, and click Approve / Deny as that user. A click goes through the
  * stand-in, which signs it like Slack and posts it to the real interactivity endpoint; a modal the app
- * opens appears as a form. Everything a person typed is rendered as text, never as markup.
+ * opens appears as a form (redrawn when the app updates it), with its close button. Everything a person typed is rendered as text, never as markup.
  */
 export function slackPage(): string {
   return `<!doctype html>
@@ -112,13 +112,18 @@ function render() {
   const mine = state.messages.filter((m) => m.user === me).slice().reverse();
   $('channel').innerHTML = channel.map(messageHtml).join('') || '<p class="meta">No messages yet. Submit a command on postgres-demo.</p>';
   $('dms').innerHTML = mine.map(messageHtml).join('') || '<p class="meta">Nothing for you.</p>';
-  const view = state.views.find((v) => v.user === me);
+  // The newest modal is on top, as in Slack; views.update changes its hash, so it is drawn again.
+  const view = state.views.filter((v) => v.user === me).at(-1);
   $('modal-pane').hidden = !view;
-  if (view && $('modal').dataset.view !== view.id) {
-    $('modal').dataset.view = view.id;
+  if (view && $('modal').dataset.view !== view.id + ' ' + view.hash) {
+    $('modal').dataset.view = view.id + ' ' + view.hash;
     $('modal-title').textContent = view.view.title.text;
-    $('modal').innerHTML = blocks(view.view.blocks, {}) + '<div class="error" id="modal-error"></div><div class="actions"><button class="primary" id="submit">' + esc(view.view.submit.text) + '</button></div>';
-    $('submit').onclick = () => submit(view);
+    $('modal').innerHTML = blocks(view.view.blocks, {}) + '<div class="error" id="modal-error"></div><div class="actions">' + (view.view.submit ? '<button class="primary" id="submit">' + esc(view.view.submit.text) + '</button>' : '') + '<button id="close">' + esc(view.view.close ? view.view.close.text : 'Close') + '</button></div>';
+    if (view.view.submit) $('submit').onclick = () => submit(view);
+    $('close').onclick = async () => {
+      await fetch('/local/slack/close', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user: me, view_id: view.id }) });
+      await refresh();
+    };
   }
   if (view && view.errors) $('modal-error').textContent = Object.values(view.errors).join(' ');
   if (!view) $('modal').dataset.view = '';

@@ -6,7 +6,8 @@
  * and click buttons. A click becomes an interactivity request built like Slack's, signed with the
  * signing secret, and posted to the real `POST /slack/interactions` endpoint.
  *
- * Every message and every update is recorded (`GET /local/slack/messages`). Tests can delay every
+ * Every message and every update is recorded (`GET /local/slack/messages`), modals too (`GET
+ * /local/slack/views`, opened and updated with views.open / views.update). Tests can delay every
  * call, make the next calls of a method fail with a Slack error, or hang past the client's timeout.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -50,9 +51,12 @@ export interface RecordedMessage {
 export interface OpenView {
   readonly id: string;
   readonly user: string;
-  readonly view: Record<string, unknown>;
+  /** As opened, or as the last views.update left it. */
+  view: Record<string, unknown>;
+  /** Changes with every update; views.update given another hash fails with `hash_conflict`, as Slack's does. */
+  hash: string;
   readonly openedAt: string;
-  state: 'open' | 'submitted';
+  state: 'open' | 'submitted' | 'closed';
   errors?: Record<string, string>;
 }
 
@@ -275,6 +279,16 @@ export class SlackStandIn {
       response.end(answer);
       return true;
     }
+    if (method === 'POST' && path === '/local/slack/close') {
+      try {
+        const input = JSON.parse(body.toString('utf8') || '{}') as Record<string, string>;
+        this.closeView({ user: input.user, viewId: input.view_id });
+        this.json(response, 200, { closed: input.view_id });
+      } catch (error) {
+        this.json(response, 409, { error: (error as Error).message });
+      }
+      return true;
+    }
     if (method === 'POST' && (path === '/local/slack/click' || path === '/local/slack/submit')) {
       let input: Record<string, string>;
       try {
@@ -398,13 +412,29 @@ export class SlackStandIn {
         const view = args.view as Record<string, unknown>;
         const problem = viewProblem(view);
         if (problem) throw new SlackError(`invalid_arguments: ${problem}`);
-        const opened: OpenView = { id: `V${String(++this.counter).padStart(8, '0')}`, user: trigger.user, view, openedAt: new Date().toISOString(), state: 'open' };
+        const opened: OpenView = { id: `V${String(++this.counter).padStart(8, '0')}`, user: trigger.user, view, hash: this.viewHash(), openedAt: new Date().toISOString(), state: 'open' };
         this.views.push(opened);
-        return { view: { id: opened.id, ...view } };
+        return { view: { id: opened.id, hash: opened.hash, ...view } };
+      }
+      case 'views.update': {
+        const opened = this.views.find((v) => v.id === args.view_id && v.state === 'open');
+        if (!opened) throw new SlackError('not_found');
+        if (args.hash !== undefined && args.hash !== opened.hash) throw new SlackError('hash_conflict');
+        const view = args.view as Record<string, unknown>;
+        const problem = viewProblem(view);
+        if (problem) throw new SlackError(`invalid_arguments: ${problem}`);
+        opened.view = view;
+        opened.hash = this.viewHash();
+        delete opened.errors;
+        return { view: { id: opened.id, hash: opened.hash, ...view } };
       }
       default:
         throw new SlackError('unknown_method');
     }
+  }
+
+  private viewHash(): string {
+    return `${Math.floor(Date.now() / 1000)}.${randomBytes(6).toString('hex')}`;
   }
 
   private checkMessage(args: Record<string, any>): Blocks {
@@ -499,9 +529,8 @@ export class SlackStandIn {
 
   /** Submits an open modal as its user, with `values` keyed by input block id. */
   async submit(input: { user: string; viewId: string; values: Record<string, string> }): Promise<InteractivityResult> {
-    const opened = this.views.find((v) => v.id === input.viewId && v.state === 'open');
-    if (!opened) throw new Error(`No open view ${input.viewId}`);
-    if (opened.user !== input.user) throw new Error(`View ${input.viewId} is open for ${opened.user}, not ${input.user}`);
+    const opened = this.openView(input.user, input.viewId);
+    if (!opened.view.submit) throw new Error(`View ${input.viewId} has nothing to submit, only a close button`);
     const values: Record<string, Record<string, { type: string; value: string | null }>> = {};
     for (const block of (opened.view.blocks ?? []) as Record<string, any>[]) {
       if (block.type !== 'input') continue;
@@ -524,6 +553,18 @@ export class SlackStandIn {
     if (result.status === 200 && answer?.response_action === 'errors') opened.errors = answer.errors;
     else if (result.status === 200) opened.state = 'submitted';
     return result;
+  }
+
+  /** Closes an open modal as its user would with its close button (accessgate asks Slack for no view_closed event). */
+  closeView(input: { user: string; viewId: string }): void {
+    this.openView(input.user, input.viewId).state = 'closed';
+  }
+
+  private openView(user: string, viewId: string): OpenView {
+    const opened = this.views.find((v) => v.id === viewId && v.state === 'open');
+    if (!opened) throw new Error(`No open view ${viewId}`);
+    if (opened.user !== user) throw new Error(`View ${viewId} is open for ${opened.user}, not ${user}`);
+    return opened;
   }
 
   /** A trigger id as Slack would put in a click (views.open accepts it for 3 seconds). */

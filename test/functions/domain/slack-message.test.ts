@@ -6,6 +6,7 @@ import {
   escapeMrkdwn,
   forceModal,
   milestonesReached,
+  refusalModal,
   refusalText,
   requesterMessage,
   reviewMessage,
@@ -206,12 +207,21 @@ describe('modals and private answers', () => {
     for (const text of [modal.title.text, modal.submit.text, modal.close.text]) expect(text.length).toBeLessThanOrEqual(SLACK_LIMITS.modalTitle);
   });
 
+  it('turns a deny modal into an explanation with nothing to submit', () => {
+    const modal = refusalModal('You cannot approve or deny your own command; another approver has to.');
+    expect(modal).toMatchObject({ type: 'modal', callback_id: 'refused', close: { text: 'Close' }, blocks: [{ type: 'section', text: { type: 'plain_text', text: 'You cannot approve or deny your own command; another approver has to.' } }] });
+    expect(modal.submit).toBeUndefined();
+    expect(modal.title.text.length).toBeLessThanOrEqual(SLACK_LIMITS.modalTitle);
+    expect(refusalModal('x'.repeat(5_000)).blocks[0]).toMatchObject({ text: { text: expect.stringMatching(/^x{2999}…$/) } });
+  });
+
   it('explains every refusal in words', () => {
     expect(refusalText({ kind: 'self_review' })).toMatch(/your own command/);
     expect(refusalText({ kind: 'not_approver', groups: ['dba-approvers'] })).toMatch(/Only members of dba-approvers/);
     expect(refusalText({ kind: 'review_closed', status: 'pending_review' })).toBe('Already decided: this session is pending review.');
     expect(refusalText({ kind: 'already_approved', approvals: 1, required: 2 })).toMatch(/already counted \(1 of 2\).*1 more/);
     expect(refusalText({ kind: 'unknown_user', email: 'zed@example.com' })).toMatch(/does not know zed@example.com/);
+    expect(refusalText({ kind: 'view_failed' })).toMatch(/did not open the form in time; nothing was recorded/);
   });
 });
 

@@ -24,6 +24,11 @@ const SIGNING_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:access
 
 const alice = { sub: '11111111-1111-4111-a111-111111111111', email: 'alice@example.com', name: 'Alice Anders', groups: ['dba'] };
 const bob = { sub: '22222222-2222-4222-a222-222222222222', email: 'bob@example.com', name: 'Bob Brown', groups: ['dba-approvers'] };
+// Each of these clicks once, so Slack is asked who they are (users.info is cached per person afterwards).
+const frank = { sub: '33333333-3333-4333-a333-333333333333', email: 'frank@example.com', name: 'Frank Fischer', groups: ['dba'] };
+const grace = { sub: '44444444-4444-4444-a444-444444444444', email: 'grace@example.com', name: 'Grace Green', groups: ['dba-approvers'] };
+const carol = { sub: '55555555-5555-4555-a555-555555555555', email: 'carol@example.com', name: 'Carol Chen', groups: ['sre'] };
+const henry = { sub: '66666666-6666-4666-a666-666666666666', email: 'henry@example.com', name: 'Henry Hill', groups: ['dba-approvers'] };
 
 const session = {
   pk: `SESSION#${ID}`,
@@ -49,11 +54,13 @@ let slack: SlackStandIn;
 let handler: typeof import('../../../functions/slack/interactions').handler;
 
 type Result = { statusCode: number; body?: string };
-function signedEvent(payload: unknown, options: { base64?: boolean; secret?: string; timestamp?: number } = {}): APIGatewayProxyEventV2 {
+function signedEvent(payload: unknown, options: { base64?: boolean; secret?: string; timestamp?: number; sourceIp?: string } = {}): APIGatewayProxyEventV2 {
   const body = `payload=${encodeURIComponent(JSON.stringify(payload))}`;
   const timestamp = String(options.timestamp ?? Math.floor(Date.now() / 1000));
+  const event = structuredClone(baseEvent) as unknown as APIGatewayProxyEventV2;
+  if (options.sourceIp) event.requestContext.http.sourceIp = options.sourceIp;
   return {
-    ...(structuredClone(baseEvent) as unknown as APIGatewayProxyEventV2),
+    ...event,
     headers: {
       ...baseEvent.headers,
       'x-slack-request-timestamp': timestamp,
@@ -71,6 +78,18 @@ const click = (user: string, action: 'approve' | 'deny', extra: Record<string, u
   ...extra,
 });
 const jobs = () => lambda.commandCalls(InvokeCommand).map((call) => ({ ...call.args[0].input, Payload: JSON.parse(new TextDecoder().decode(call.args[0].input.Payload as Uint8Array)) }));
+/** What was appended to the event log, by stream. */
+const appended = (stream: RegExp) => dynamo.commandCalls(PutCommand, { TableName: 'events' }).map((call) => call.args[0].input.Item!).filter((item) => stream.test(String(item.pk)));
+const SECURITY = /^SECURITY#\d{4}-\d{2}-\d{2}$/;
+const SESSION = /^SESSION#/;
+/** Nothing about the session changed: no write to its item, nothing in its event stream. */
+function sessionUntouched() {
+  expect(dynamo.commandCalls(UpdateCommand)).toHaveLength(0);
+  expect(dynamo.commandCalls(PutCommand, { TableName: 'sessions' })).toHaveLength(0);
+  expect(appended(SESSION)).toHaveLength(0);
+  expect(sfn.calls()).toHaveLength(0);
+}
+const slackCalls = (method: string) => slack.calls.filter((call) => call.method === method);
 
 beforeAll(async () => {
   slack = await SlackStandIn.start({
@@ -79,6 +98,10 @@ beforeAll(async () => {
     users: [
       { id: 'UALICE', email: alice.email, name: alice.name },
       { id: 'UBOB', email: bob.email, name: bob.name },
+      { id: 'UFRANK', email: frank.email, name: frank.name },
+      { id: 'UGRACE', email: grace.email, name: grace.name },
+      { id: 'UCAROL', email: carol.email, name: carol.name },
+      { id: 'UHENRY', email: henry.email, name: henry.name },
       { id: 'UZED', email: 'zed@example.com', name: 'Zed Zimmer' },
     ],
   });
@@ -101,12 +124,16 @@ afterAll(async () => {
 });
 
 beforeEach(() => {
+  slack.delayMs = 0;
+  slack.clearFaults();
+  slack.calls.length = 0;
   for (const client of [dynamo, sfn, secrets, lambda]) client.reset();
   secrets.on(GetSecretValueCommand, { SecretId: SIGNING_ARN }).resolves({ SecretString: SIGNING_SECRET });
   secrets.on(GetSecretValueCommand, { SecretId: TOKEN_ARN }).resolves({ SecretString: BOT_TOKEN });
   dynamo.on(GetCommand, { TableName: 'sessions', Key: { pk: `SESSION#${ID}`, sk: 'META' } }).resolves({ Item: session });
   dynamo.on(GetCommand, { TableName: 'sessions', Key: { pk: 'USER#bob@example.com', sk: 'META' } }).resolves({ Item: { record: bob } });
   dynamo.on(GetCommand, { TableName: 'sessions', Key: { pk: 'USER#alice@example.com', sk: 'META' } }).resolves({ Item: { record: alice } });
+  for (const person of [frank, grace, carol, henry]) dynamo.on(GetCommand, { TableName: 'sessions', Key: { pk: `USER#${person.email}`, sk: 'META' } }).resolves({ Item: { record: person } });
   dynamo.on(GetCommand, { TableName: 'sessions', Key: { pk: 'USER#zed@example.com', sk: 'META' } }).resolves({});
   dynamo.on(QueryCommand, { TableName: 'events' }).resolves({ Items: [] });
   dynamo.on(PutCommand).resolves({});
@@ -146,34 +173,107 @@ describe('POST /slack/interactions', () => {
   });
 
   it.each([
-    ['another secret', { secret: 'not-the-secret' }],
-    ['a timestamp six minutes old', { timestamp: Math.floor(Date.now() / 1000) - 360 }],
-  ])('answers 401 to a request signed with %s, and records nothing', async (_, options) => {
-    const response = await invoke(signedEvent(click('UBOB', 'approve'), options));
+    ['another secret', { secret: 'not-the-secret', sourceIp: '203.0.113.1' }, 'bad_signature'],
+    ['a timestamp six minutes old', { timestamp: Math.floor(Date.now() / 1000) - 360, sourceIp: '203.0.113.2' }, 'stale_timestamp'],
+  ])('answers 401 to a request signed with %s, reads nothing of it, and records a security event', async (_, options, reason) => {
+    const event = signedEvent(click('UBOB', 'approve'), options);
+
+    const response = await invoke(event);
 
     expect(response.statusCode).toBe(401);
     expect(JSON.parse(response.body!).error.code).toBe('invalid_signature');
-    expect(dynamo.calls()).toHaveLength(0);
+    expect(dynamo.commandCalls(GetCommand)).toHaveLength(0);
+    sessionUntouched();
     expect(lambda.calls()).toHaveLength(0);
-    expect(sfn.calls()).toHaveLength(0);
+    expect(slack.calls).toHaveLength(0);
+    const [recorded] = dynamo.commandCalls(PutCommand).map((call) => call.args[0].input);
+    expect(recorded).toMatchObject({ TableName: 'events', ConditionExpression: 'attribute_not_exists(pk)' });
+    expect(recorded.Item).toMatchObject({
+      pk: expect.stringMatching(SECURITY),
+      type: 'security.slack_signature_rejected',
+      actor: { system: 'slack-interactions' },
+      details: { reason, sourceIp: options.sourceIp, timestamp: event.headers['x-slack-request-timestamp'], unrecorded: expect.any(Number) },
+    });
+    expect(Object.keys(recorded.Item!.details).sort()).toEqual(['reason', 'sourceIp', 'timestamp', 'unrecorded']);
+    // Neither the unverified body nor anything secret goes into the log.
+    const written = JSON.stringify(recorded.Item);
+    for (const secret of [SIGNING_SECRET, BOT_TOKEN, event.headers['x-slack-signature']!, 'payload', 'UBOB']) expect(written).not.toContain(secret);
   });
 
-  it('answers 401 to a tampered body', async () => {
-    const event = signedEvent(click('UBOB', 'approve'));
-    const response = await invoke({ ...event, body: event.body!.replace('UBOB', 'UALICE') });
-    expect(response.statusCode).toBe(401);
-    expect(dynamo.calls()).toHaveLength(0);
+  it('answers 401 to a tampered body, and to a request without a signature', async () => {
+    const event = signedEvent(click('UBOB', 'approve'), { sourceIp: '203.0.113.3' });
+    expect((await invoke({ ...event, body: event.body!.replace('UBOB', 'UALICE') })).statusCode).toBe(401);
+    const { 'x-slack-signature': _, ...unsigned } = event.headers;
+    expect((await invoke({ ...event, headers: unsigned })).statusCode).toBe(401);
+
+    sessionUntouched();
+    expect(appended(SECURITY).map((item) => item.details)).toEqual([
+      expect.objectContaining({ reason: 'bad_signature', sourceIp: '203.0.113.3' }),
+      expect.objectContaining({ reason: 'missing_signature', sourceIp: '203.0.113.3' }),
+    ]);
   });
 
-  it('tells the requester privately that they cannot approve their own command, and records nothing', async () => {
+  it('records one event per reason and source IP per minute however many forged requests arrive, and counts the rest', async () => {
+    const forged = () => signedEvent(click('UBOB', 'approve'), { secret: 'guessed', sourceIp: '198.51.100.7' });
+
+    const started = performance.now();
+    const answers = await Promise.all(Array.from({ length: 50 }, () => invoke(forged())));
+    const elapsed = performance.now() - started;
+
+    expect(answers.every((answer) => answer.statusCode === 401)).toBe(true);
+    expect(appended(SECURITY)).toHaveLength(1);
+    // The turned-away ones cost no AWS call at all.
+    expect(dynamo.calls()).toHaveLength(2);
+    expect(elapsed).toBeLessThan(2_000);
+
+    // The next one recorded, from elsewhere, says how many went unrecorded before it.
+    await invoke(signedEvent(click('UBOB', 'approve'), { secret: 'guessed', sourceIp: '198.51.100.8' }));
+    expect(appended(SECURITY).map((item) => item.details)).toEqual([
+      expect.objectContaining({ sourceIp: '198.51.100.7' }),
+      expect.objectContaining({ sourceIp: '198.51.100.8', unrecorded: 49 }),
+    ]);
+  });
+
+  it('answers the same 401, at once, when the event log fails or is slow', async () => {
+    dynamo.on(PutCommand, { TableName: 'events' }).rejects(new Error('ProvisionedThroughputExceededException'));
+    const failing = await invoke(signedEvent(click('UBOB', 'approve'), { secret: 'guessed', sourceIp: '198.51.100.9' }));
+    expect(failing.statusCode).toBe(401);
+    expect(JSON.parse(failing.body!).error.code).toBe('invalid_signature');
+    expect(dynamo.commandCalls(PutCommand)).toHaveLength(1);
+
+    dynamo.on(PutCommand, { TableName: 'events' }).callsFake(() => new Promise((resolve) => setTimeout(() => resolve({}), 3_000)));
+    const started = performance.now();
+    const slow = await invoke(signedEvent(click('UBOB', 'approve'), { secret: 'guessed', sourceIp: '198.51.100.10' }));
+    expect(slow.statusCode).toBe(401);
+    expect(performance.now() - started).toBeLessThan(1_500);
+    expect(dynamo.commandCalls(PutCommand)).toHaveLength(2);
+  });
+
+  it('tells the requester privately that they cannot approve their own command, records the attempt as a security event, and leaves the session alone', async () => {
     const response = await invoke(signedEvent(click('UALICE', 'approve')));
 
     expect(response.statusCode).toBe(200);
-    expect(dynamo.commandCalls(UpdateCommand)).toHaveLength(0);
-    expect(dynamo.commandCalls(PutCommand)).toHaveLength(0);
+    sessionUntouched();
+    expect(appended(SECURITY)).toEqual([
+      expect.objectContaining({
+        type: 'security.review_refused',
+        actor: { sub: alice.sub, email: alice.email, name: alice.name },
+        details: { sessionId: ID, code: 'self_review', decision: 'approve', force: false, via: 'slack', groups: alice.groups, slackUser: 'UALICE' },
+      }),
+    ]);
     expect(jobs()).toEqual([
       { FunctionName: 'accessgate-notify', InvocationType: 'Event', Payload: { kind: 'reply', replyTo: approveClick.response_url, text: 'You cannot approve or deny your own command; another approver has to.' } },
     ]);
+  });
+
+  it('still answers a refused click when the security event cannot be written', async () => {
+    dynamo.on(PutCommand, { TableName: 'events' }).rejects(new Error('ProvisionedThroughputExceededException'));
+
+    const response = await invoke(signedEvent(click('UALICE', 'deny')));
+
+    expect(response.statusCode).toBe(200);
+    expect(dynamo.commandCalls(PutCommand)).toHaveLength(1);
+    expect(jobs().map((job) => job.Payload.text)).toEqual(['You cannot approve or deny your own command; another approver has to.']);
   });
 
   it('tells a Slack user the directory does not know that nothing was recorded', async () => {
@@ -217,5 +317,90 @@ describe('POST /slack/interactions', () => {
     const [deny] = dynamo.commandCalls(UpdateCommand).map((call) => call.args[0].input);
     expect(deny.ExpressionAttributeValues?.[':denial']).toMatchObject({ sub: bob.sub, reason: 'deletes every order', via: 'slack' });
     expect(sfn.commandCalls(SendTaskSuccessCommand)[0].args[0].input.output).toBe(JSON.stringify({ decision: 'deny' }));
+  });
+
+  it('records a modal submission refused on second look as a security event', async () => {
+    const submission = structuredClone(denySubmission);
+    submission.user.id = 'UALICE';
+
+    const response = await invoke(signedEvent(submission));
+
+    expect(JSON.parse(response.body!)).toEqual({ response_action: 'errors', errors: { reason: 'You cannot approve or deny your own command; another approver has to.' } });
+    sessionUntouched();
+    expect(appended(SECURITY).map((item) => item.details)).toEqual([expect.objectContaining({ code: 'self_review', decision: 'deny', force: false, via: 'slack', slackUser: 'UALICE' })]);
+  });
+});
+
+describe('a Deny by someone Slack has not named yet', () => {
+  it('opens the modal while users.info is still on its way, so the click waits for one slow Slack call, not two', async () => {
+    slack.delayMs = 300;
+    const trigger = slack.mintTrigger('UGRACE');
+
+    const started = performance.now();
+    const response = await invoke(signedEvent(click('UGRACE', 'deny', { trigger_id: trigger })));
+    const elapsed = performance.now() - started;
+
+    expect(response).toMatchObject({ statusCode: 200, body: '' });
+    expect(slackCalls('users.info').at(-1)?.args).toMatchObject({ user: 'UGRACE' });
+    expect(slack.views.at(-1)).toMatchObject({ user: 'UGRACE', state: 'open', view: { callback_id: 'deny', private_metadata: JSON.stringify({ sessionId: ID }) } });
+    // Both calls took 300 ms; one after the other they would take 600.
+    expect(elapsed).toBeGreaterThanOrEqual(300);
+    expect(elapsed).toBeLessThan(550);
+    expect(jobs()).toEqual([]);
+    sessionUntouched();
+  });
+
+  it('turns the modal into the explanation when the person may not deny, and records the attempt', async () => {
+    const trigger = slack.mintTrigger('UFRANK');
+
+    const response = await invoke(signedEvent(click('UFRANK', 'deny', { trigger_id: trigger })));
+
+    expect(response).toMatchObject({ statusCode: 200, body: '' });
+    const opened = slack.views.at(-1)!;
+    expect(opened).toMatchObject({ user: 'UFRANK', view: { callback_id: 'deny' } });
+    // Said in the modal, by the notify Lambda, not a second time in the channel.
+    expect(jobs().map((job) => job.Payload)).toEqual([
+      { kind: 'view', viewId: opened.id, hash: opened.hash, text: 'Only members of dba-approvers can review this command; nothing was recorded.' },
+    ]);
+    sessionUntouched();
+    expect(appended(SECURITY)).toEqual([
+      expect.objectContaining({
+        type: 'security.review_refused',
+        actor: { sub: frank.sub, email: frank.email, name: frank.name },
+        details: { sessionId: ID, code: 'not_approver', decision: 'deny', force: false, via: 'slack', groups: frank.groups, slackUser: 'UFRANK' },
+      }),
+    ]);
+  });
+
+  it('asks to click again when Slack does not open the modal', async () => {
+    slack.fail('views.open', 'expired_trigger_id');
+
+    const response = await invoke(signedEvent(click('UHENRY', 'deny', { trigger_id: slack.mintTrigger('UHENRY') })));
+
+    expect(response.statusCode).toBe(200);
+    expect(jobs().map((job) => job.Payload)).toEqual([
+      { kind: 'reply', replyTo: approveClick.response_url, text: 'Slack did not open the form in time; nothing was recorded. Please click again.' },
+    ]);
+    sessionUntouched();
+  });
+});
+
+describe('the 3-second deadline', () => {
+  it('stops waiting for a modal Slack is slow to open once the click has used its time, whatever the per-call timeout', async () => {
+    // carol may force-approve: her first Approve waits for users.info, then for views.open.
+    slack.hang('users.info', 1_500);
+    slack.hang('views.open', 1_500);
+
+    const started = performance.now();
+    const response = await invoke(signedEvent(click('UCAROL', 'approve', { trigger_id: slack.mintTrigger('UCAROL') })));
+    const elapsed = performance.now() - started;
+
+    expect(response.statusCode).toBe(200);
+    expect(slackCalls('views.open')).toHaveLength(1);
+    // 1.5 s + 1.5 s would be past Slack's 3 s; the click stops waiting 2 s after it arrived.
+    expect(elapsed).toBeGreaterThanOrEqual(1_900);
+    expect(elapsed).toBeLessThan(2_500);
+    expect(jobs().map((job) => job.Payload.text)).toEqual(['Slack did not open the form in time; nothing was recorded. Please click again.']);
+    sessionUntouched();
   });
 });

@@ -2,6 +2,8 @@ import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCom
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { denyModal } from '../../../functions/domain/slack-message';
+import type { Session } from '../../../functions/domain/session';
 import { SlackStandIn } from '../../../infra/local/slack/stand-in';
 
 const dynamo = mockClient(DynamoDBDocumentClient);
@@ -123,5 +125,50 @@ describe('the notify Lambda', () => {
 
   it('refuses a malformed job', async () => {
     await expect(run({ kind: 'session', sessionId: 'nope' })).rejects.toThrow(/sessionId/);
+    await expect(run({ kind: 'view', viewId: '', text: 'x' })).rejects.toThrow(/viewId/);
+  });
+});
+
+describe('the explanation in a modal opened before the clicker was known', () => {
+  /** A deny modal as the interactions Lambda opens it, through Slack's Web API. */
+  async function openDenyModal(): Promise<{ id: string; hash: string }> {
+    const response = await fetch(`${slack.apiUrl}views.open`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${BOT_TOKEN}`, 'content-type': 'application/json; charset=utf-8' },
+      body: JSON.stringify({ trigger_id: slack.mintTrigger('UALICE'), view: denyModal(pending as unknown as Session) }),
+    });
+    return ((await response.json()) as { view: { id: string; hash: string } }).view;
+  }
+  const text = 'Only members of dba-approvers can review this command; nothing was recorded.';
+
+  it('replaces the form with the explanation and nothing to submit', async () => {
+    const opened = await openDenyModal();
+
+    await run({ kind: 'view', viewId: opened.id, hash: opened.hash, text });
+
+    const view = slack.views.find((v) => v.id === opened.id)!;
+    expect(view.state).toBe('open');
+    expect(view.view).toMatchObject({ callback_id: 'refused', title: { text: 'Deny command' }, close: { text: 'Close' }, blocks: [{ type: 'section', text: { type: 'plain_text', text } }] });
+    expect(view.view.submit).toBeUndefined();
+    expect(JSON.stringify(view.view)).not.toContain('"type":"input"');
+  });
+
+  it('leaves alone a modal that was closed, or changed since it opened, without a retry', async () => {
+    const closed = await openDenyModal();
+    slack.closeView({ user: 'UALICE', viewId: closed.id });
+    await expect(run({ kind: 'view', viewId: closed.id, hash: closed.hash, text })).resolves.toBeUndefined();
+
+    const changed = await openDenyModal();
+    await expect(run({ kind: 'view', viewId: changed.id, hash: 'an-older-hash', text })).resolves.toBeUndefined();
+    expect(slack.views.find((v) => v.id === changed.id)!.view).toMatchObject({ callback_id: 'deny' });
+    // The click changed nothing, so there is nothing to record on any session.
+    expect(dynamo.commandCalls(PutCommand)).toHaveLength(0);
+  });
+
+  it('fails on any other Slack error, so Lambda retries it', async () => {
+    const opened = await openDenyModal();
+    slack.fail('views.update', 'ratelimited');
+
+    await expect(run({ kind: 'view', viewId: opened.id, hash: opened.hash, text })).rejects.toThrow('Slack views.update failed: ratelimited');
   });
 });
