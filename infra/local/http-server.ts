@@ -8,6 +8,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { LocalIdentityProvider } from './identity';
+import { BodyTooLargeError, readBody } from './read-body';
 
 export type ApiLambda = (event: APIGatewayProxyEventV2WithJWTAuthorizer, context: unknown) => Promise<APIGatewayProxyStructuredResultV2>;
 
@@ -38,22 +39,6 @@ function compile(binding: RouteBinding): CompiledRoute {
     })}$`,
   );
   return { ...binding, method, pattern, params };
-}
-
-export function readBody(request: IncomingMessage, limit = 10 * 1024 * 1024): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    request.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        reject(new Error('request body over the 10 MB API Gateway limit'));
-        request.destroy();
-      } else chunks.push(chunk);
-    });
-    request.on('end', () => resolve(Buffer.concat(chunks)));
-    request.on('error', reject);
-  });
 }
 
 export function sendJson(response: ServerResponse, status: number, value: unknown): void {
@@ -161,6 +146,8 @@ export async function startApiServer(options: ApiServerOptions): Promise<{ url: 
 
   const server = createServer((request, response) => {
     handle(request, response).catch((error: unknown) => {
+      // API Gateway refuses payloads over its limit before any handler runs.
+      if (error instanceof BodyTooLargeError) return sendJson(response, 413, { message: 'Request Entity Too Large' });
       console.error(JSON.stringify({ message: 'local API error', error: (error as Error).stack }));
       if (!response.headersSent) sendJson(response, 500, { error: { code: 'internal_error', message: (error as Error).message } });
       else response.end();

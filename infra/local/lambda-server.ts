@@ -8,8 +8,9 @@
  * minute and two apart) before giving up. A `RequestResponse` invocation answers with the handler's
  * result, or its error with X-Amz-Function-Error, as Lambda does.
  */
-import { createServer, type IncomingMessage } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { readBody } from './read-body';
 
 type Handler = (event: unknown, context: unknown) => Promise<unknown>;
 export type FunctionLoader = () => Promise<{ handler: unknown }>;
@@ -26,15 +27,6 @@ export interface LambdaServer {
   /** Resolves once every accepted asynchronous invocation, retries included, has finished. */
   idle(): Promise<void>;
   close(): Promise<void>;
-}
-
-function readBody(request: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => resolve(Buffer.concat(chunks)));
-    request.on('error', reject);
-  });
 }
 
 /** A function is named by name, partial ARN or full ARN, optionally with a qualifier. */

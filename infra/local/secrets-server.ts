@@ -3,17 +3,9 @@
  * so handlers read the Slack bot token and signing secret the way they do on AWS, through
  * AWS_ENDPOINT_URL_SECRETS_MANAGER. Holds only the secrets it is given; read-only.
  */
-import { createServer, type IncomingMessage } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-
-function readBody(request: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    request.on('error', reject);
-  });
-}
+import { readBody } from './read-body';
 
 /** The last path segment of a secret ARN (`arn:…:secret:name-AbCdEf` → `name-AbCdEf`) also finds it. */
 const nameOf = (arn: string) => arn.split(':secret:')[1] ?? arn;
@@ -30,7 +22,8 @@ export async function startSecretsServer(secrets: ReadonlyMap<string, string>): 
       response.writeHead(status, { 'content-type': 'application/x-amz-json-1.1' });
       response.end(JSON.stringify(body));
     };
-    readBody(request).then((text) => {
+    readBody(request).then((body) => {
+      const text = body.toString('utf8');
       const target = String(request.headers['x-amz-target'] ?? '');
       if (target !== 'secretsmanager.GetSecretValue') {
         return send(400, { __type: 'UnknownOperationException', message: `${target || 'This operation'} is not served locally` });

@@ -4,20 +4,12 @@
  * reaches it through AWS_ENDPOINT_URL_SFN. Only the operations the product uses are served; any
  * other answers UnknownOperationException, as AWS does.
  */
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { TaskFailure, type WorkflowRunner } from './workflow-runner';
+import { readBody } from './read-body';
 
 type Body = Record<string, unknown>;
-
-function readBody(request: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    request.on('error', reject);
-  });
-}
 
 class ApiError extends Error {
   constructor(
@@ -89,7 +81,7 @@ export async function startWorkflowServer(runner: WorkflowRunner, stateMachineAr
       const target = String(request.headers['x-amz-target'] ?? '');
       const operation = operations[target.replace(/^AWSStepFunctions\./, '')];
       if (request.method !== 'POST' || !operation) throw new ApiError('UnknownOperationException', `Unknown operation ${target}`);
-      const text = await readBody(request);
+      const text = (await readBody(request)).toString('utf8');
       let body: Body;
       try {
         body = JSON.parse(text || '{}') as Body;

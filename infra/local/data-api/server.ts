@@ -30,6 +30,7 @@ import {
   type SqlBackend,
   type ValueKind,
 } from './backends';
+import { BodyTooLargeError, readBody } from '../read-body';
 
 export interface DataApiFault {
   /** Exception name as AWS sends it in `x-amzn-errortype`, e.g. `DatabaseResumingException`. */
@@ -509,24 +510,6 @@ function toDataApiError(err: unknown): DataApiError {
   return new DataApiError('InternalServerErrorException', err instanceof Error ? err.message : String(err));
 }
 
-function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_REQUEST_BYTES) {
-        reject(badRequest('Request body too large'));
-        req.destroy();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
-}
-
 function send(res: ServerResponse, status: number, body: string, errorType?: string): void {
   const headers: Record<string, string | number> = {
     'content-type': 'application/json',
@@ -756,11 +739,13 @@ export async function startDataApiServer(opts: DataApiServerOptions): Promise<Da
       const path = (req.url ?? '/').split('?')[0];
       const route = operations[path];
       if (!route || req.method !== 'POST') {
-        await readBody(req).catch(() => undefined);
+        await readBody(req, MAX_REQUEST_BYTES).catch(() => undefined);
         sendError(res, new DataApiError('UnknownOperationException', `No operation for ${req.method} ${path}`, 404));
         return;
       }
-      const raw = await readBody(req);
+      const raw = await readBody(req, MAX_REQUEST_BYTES).catch((error: unknown) => {
+        throw error instanceof BodyTooLargeError ? badRequest('Request body too large') : error;
+      });
       let body: unknown;
       try {
         body = raw.length === 0 ? {} : JSON.parse(raw.toString('utf8'));

@@ -16,6 +16,7 @@ import { randomBytes } from 'node:crypto';
 import { slackSignature } from '../../../functions/domain/slack-signature';
 import { SLACK_LIMITS } from '../../../functions/domain/slack-message';
 import { slackPage } from './page';
+import { readBody } from '../read-body';
 
 export interface StandInUser {
   readonly id: string;
@@ -155,15 +156,6 @@ function viewProblem(view: Record<string, any>): string | undefined {
   }
   if (String(view.private_metadata ?? '').length > SLACK_LIMITS.privateMetadata) return 'view.private_metadata too long';
   return blockKitProblem(view.blocks, 'view.blocks');
-}
-
-function readBody(request: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => resolve(Buffer.concat(chunks)));
-    request.on('error', reject);
-  });
 }
 
 class SlackError extends Error {}
