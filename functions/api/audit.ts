@@ -9,12 +9,11 @@ import { assertAuditReader, auditSessions, auditStream, SESSION_CSV_HEADER, sess
 import { listExports, MAX_DOWNLOAD_BYTES, readExport } from '../app/evidence-catalog';
 import { toCsv } from '../domain/csv';
 import { isAuditor } from '../domain/identity';
-import { SESSION_STATUSES, type Session } from '../domain/session';
+import type { Session } from '../domain/session';
 import { evidenceDeps } from '../evidence-wiring';
 import { deps } from '../wiring';
 import { apiHandler, json, validate } from './http';
-
-const isoDate = z.string().refine((value) => !Number.isNaN(Date.parse(value)), 'must be an ISO 8601 date or time');
+import { isoDate, sessionFilterFields } from './session-filters';
 
 /** A CSV download stays under Lambda's 6 MB response limit; the rest follows with the returned cursor. */
 const MAX_CSV_BYTES = 4 * 1024 * 1024;
@@ -22,16 +21,9 @@ const CSV_PAGE = 100;
 
 const sessionsSchema = z
   .object({
-    status: z.enum(SESSION_STATUSES).optional(),
-    resource: z.string().optional(),
-    requester: z.string().optional(),
-    approver: z.string().optional(),
-    forced: z.enum(['true', 'false']).transform((value) => value === 'true').optional(),
-    from: isoDate.optional(),
-    to: isoDate.optional(),
+    ...sessionFilterFields,
     format: z.enum(['json', 'csv']).optional(),
     limit: z.coerce.number().int().min(1).max(10_000).optional(),
-    cursor: z.string().optional(),
   })
   .strict();
 

@@ -3,10 +3,11 @@
  */
 import { z } from 'zod';
 import { cancelSession, listSessions, readSession, submitSession, waitForSession } from '../app/sessions';
-import { SESSION_STATUSES, MAX_COMMAND_BYTES, commandBytes, sqlParametersSchema } from '../domain/session';
+import { MAX_COMMAND_BYTES, commandBytes, sqlParametersSchema } from '../domain/session';
 import { PayloadTooLargeError, InvalidInputError } from '../domain/errors';
 import { deps } from '../wiring';
 import { apiHandler, json, validate } from './http';
+import { sessionFilterFields } from './session-filters';
 
 const MAX_WAIT_SECONDS = 25;
 
@@ -25,20 +26,11 @@ const waitSchema = z.object({
   after: z.string().optional(),
 });
 
-const isoDate = z.string().refine((value) => !Number.isNaN(Date.parse(value)), 'must be an ISO 8601 date or time');
-
 const listSchema = z
   .object({
+    ...sessionFilterFields,
     scope: z.enum(['mine', 'reviewable', 'all']).optional(),
-    status: z.enum(SESSION_STATUSES).optional(),
-    resource: z.string().optional(),
-    requester: z.string().optional(),
-    approver: z.string().optional(),
-    forced: z.enum(['true', 'false']).transform((value) => value === 'true').optional(),
-    from: isoDate.optional(),
-    to: isoDate.optional(),
     limit: z.coerce.number().int().min(1).max(200).default(50),
-    cursor: z.string().optional(),
   })
   .strict();
 
