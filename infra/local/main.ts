@@ -19,7 +19,11 @@ const stack = await startLocalStack({
 console.log(`
 accessgate is running at ${stack.url}   (data in ${dataDir})
 
-Get a token for a demo user, then call the API:
+  web UI           ${stack.url}/            pick a demo user, run SQL, review, read the sessions log
+  Slack stand-in   ${stack.url}/local/slack  the approvers' channel: click Approve / Deny
+  CLI              ACCESSGATE_API=${stack.url} npx accessgate login --email alice@example.com
+
+Or get a token for a demo user and call the API:
   TOKEN=$(curl -s -X POST ${stack.url}/dev/token -d '{"email":"alice@example.com"}' | node -pe 'JSON.parse(require("fs").readFileSync(0)).token')
   curl -s -X POST '${stack.url}/sessions?wait=5' -H "authorization: Bearer $TOKEN" \\
        -d '{"resource":"postgres-demo","command":"select id, name, country from customers order by id limit 5"}'
