@@ -190,6 +190,11 @@ describe('the web UI, end to end in Chromium', () => {
       expect(Date.parse((await approval.locator('time').getAttribute('datetime'))!)).not.toBeNaN();
     }
     expect(await row.locator('[data-status]').first().getAttribute('data-status')).toBe('done');
+    // Dana's edit in act 1 shows up as a rule-change event, with who made it.
+    const change = erin.locator('section.config-changes tr[data-event-type="rule.updated"]').first();
+    await change.waitFor();
+    expect(await change.textContent()).toContain('dana@example.com');
+    expect(await change.textContent()).toContain('dba-by-command');
     await shot(erin, '07-sessions-log');
     expect(await unnamedControls(erin)).toEqual([]);
 
