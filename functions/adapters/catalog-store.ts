@@ -2,12 +2,12 @@
  * Rules and resources, kept in the Sessions table (RULE#name / RESOURCE#id) and listed through the
  * byKind index, so no request path ever scans.
  */
-import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { CatalogStore } from '../app/ports';
 import { ConflictError } from '../domain/errors';
 import type { Resource } from '../domain/resource';
 import type { Rule } from '../domain/rule';
-import { isConditionFailure } from './dynamodb';
+import { isConditionFailure, queryAll } from './dynamodb';
 
 type Kind = 'RULE' | 'RESOURCE';
 const keyOf = (kind: Kind, name: string) => ({ pk: `${kind}#${name}`, sk: 'META' });
@@ -30,22 +30,13 @@ export class DynamoCatalogStore implements CatalogStore {
   }
 
   private async all<T>(kind: Kind): Promise<T[]> {
-    const found: T[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: 'byKind',
-          KeyConditionExpression: 'kind = :kind',
-          ExpressionAttributeValues: { ':kind': kind },
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      for (const item of page.Items ?? []) found.push(strip<T>(item) as T);
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return found;
+    const items = await queryAll(this.client, {
+      TableName: this.tableName,
+      IndexName: 'byKind',
+      KeyConditionExpression: 'kind = :kind',
+      ExpressionAttributeValues: { ':kind': kind },
+    });
+    return items.map((item) => strip<T>(item) as T);
   }
 
   /** Writes an item; returns what it replaced. The record is nested so stored keys never collide with its fields. */

@@ -4,9 +4,10 @@
  * Admins maintain it through /directory/users; reads are consistent, so removing someone takes
  * effect on their very next click.
  */
-import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { DirectoryTable } from '../app/ports';
 import type { Identity } from '../domain/identity';
+import { queryAll } from './dynamodb';
 
 const KIND = 'USER';
 export const normalizeEmail = (email: string) => email.trim().toLowerCase();
@@ -26,22 +27,13 @@ export class DynamoDirectoryTable implements DirectoryTable {
   }
 
   async list(): Promise<Identity[]> {
-    const found: Identity[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: 'byKind',
-          KeyConditionExpression: 'kind = :kind',
-          ExpressionAttributeValues: { ':kind': KIND },
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      for (const item of page.Items ?? []) found.push(recordOf(item)!);
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return found;
+    const items = await queryAll(this.client, {
+      TableName: this.tableName,
+      IndexName: 'byKind',
+      KeyConditionExpression: 'kind = :kind',
+      ExpressionAttributeValues: { ':kind': KIND },
+    });
+    return items.map((item) => recordOf(item)!);
   }
 
   async put(entry: Identity): Promise<Identity | undefined> {

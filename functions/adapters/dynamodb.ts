@@ -4,7 +4,7 @@
  * same code talks to DynamoDB on AWS and to dynalite on a laptop.
  */
 import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { InvalidInputError } from '../domain/errors';
 
 export const documentClient = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
@@ -14,6 +14,32 @@ export const documentClient = DynamoDBDocumentClient.from(new DynamoDBClient({})
 export const isConditionFailure = (error: unknown): boolean =>
   error instanceof ConditionalCheckFailedException ||
   (error as { name?: string } | undefined)?.name === 'ConditionalCheckFailedException';
+
+/**
+ * Runs a Query across every page, or until `limit` items: one response stops at 1 MB, so reading only
+ * the first page would silently drop items once a partition grows.
+ */
+export async function queryAll(
+  client: DynamoDBDocumentClient,
+  input: QueryCommandInput,
+  limit = Number.POSITIVE_INFINITY,
+): Promise<Record<string, unknown>[]> {
+  const { ExclusiveStartKey, ...query } = input;
+  const items: Record<string, unknown>[] = [];
+  let startKey = ExclusiveStartKey;
+  do {
+    const page = await client.send(
+      new QueryCommand({
+        ...query,
+        ...(Number.isFinite(limit) ? { Limit: limit - items.length } : {}),
+        ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+      }),
+    );
+    items.push(...(page.Items ?? []));
+    startKey = page.LastEvaluatedKey;
+  } while (startKey && items.length < limit);
+  return items;
+}
 
 export function encodeCursor(key: Record<string, unknown> | undefined, extra?: Record<string, unknown>): string | undefined {
   if (!key) return undefined;

@@ -6,7 +6,7 @@
 import { type DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { EventLog, NewEvent } from '../app/ports';
 import { type AuditEvent, chainEvent } from '../domain/audit-chain';
-import { isConditionFailure } from './dynamodb';
+import { isConditionFailure, queryAll } from './dynamodb';
 
 const SEQ_WIDTH = 10;
 const seqKey = (seq: number) => String(seq).padStart(SEQ_WIDTH, '0');
@@ -58,21 +58,12 @@ export class DynamoEventLog implements EventLog {
   }
 
   async list(stream: string): Promise<AuditEvent[]> {
-    const events: AuditEvent[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :stream',
-          ExpressionAttributeValues: { ':stream': stream },
-          ConsistentRead: true,
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      events.push(...(page.Items ?? []).map(toEvent));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return events;
+    const items = await queryAll(this.client, {
+      TableName: this.tableName,
+      KeyConditionExpression: 'pk = :stream',
+      ExpressionAttributeValues: { ':stream': stream },
+      ConsistentRead: true,
+    });
+    return items.map(toEvent);
   }
 }

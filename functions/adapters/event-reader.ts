@@ -3,9 +3,10 @@
  * item's sort key as stored, handed back opaquely, so this reader never depends on how the event log
  * formats its sequence numbers; strongly consistent, so an event the stream announced is always seen.
  */
-import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { EventReader } from '../app/evidence-ports';
 import type { AuditEvent } from '../domain/audit-chain';
+import { queryAll } from './dynamodb';
 
 export class DynamoEventReader implements EventReader {
   constructor(
@@ -14,27 +15,23 @@ export class DynamoEventReader implements EventReader {
   ) {}
 
   async after(stream: string, position: string | undefined, limit: number): Promise<{ events: AuditEvent[]; positions: string[] }> {
+    const items = await queryAll(
+      this.client,
+      {
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :stream',
+        ExpressionAttributeValues: { ':stream': stream },
+        ConsistentRead: true,
+        ExclusiveStartKey: position ? { pk: stream, sk: position } : undefined,
+      },
+      limit,
+    );
     const events: AuditEvent[] = [];
     const positions: string[] = [];
-    let startKey: Record<string, unknown> | undefined = position ? { pk: stream, sk: position } : undefined;
-    do {
-      const page = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :stream',
-          ExpressionAttributeValues: { ':stream': stream },
-          ConsistentRead: true,
-          Limit: limit - events.length,
-          ...(startKey ? { ExclusiveStartKey: startKey } : {}),
-        }),
-      );
-      for (const item of page.Items ?? []) {
-        const { pk: _pk, sk, ...event } = item;
-        events.push(event as unknown as AuditEvent);
-        positions.push(sk as string);
-      }
-      startKey = page.LastEvaluatedKey;
-    } while (startKey && events.length < limit);
+    for (const { pk: _pk, sk, ...event } of items) {
+      events.push(event as unknown as AuditEvent);
+      positions.push(sk as string);
+    }
     return { events, positions };
   }
 }
