@@ -9,6 +9,7 @@ import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@a
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { apiEvent, type Caller, callers } from '../../fixtures/api-event';
+import { EVIDENCE_ENV, stubHandlerEnv } from '../../fixtures/handler-env';
 
 const dynamo = mockClient(DynamoDBDocumentClient);
 const s3 = mockClient(S3Client);
@@ -40,11 +41,7 @@ const invoke = (event: ReturnType<typeof apiEvent>) =>
   handler(event, {} as never) as Promise<{ statusCode: number; body: string; headers: Record<string, string>; isBase64Encoded?: boolean }>;
 
 beforeAll(async () => {
-  vi.stubEnv('SESSIONS_TABLE', 'sessions');
-  vi.stubEnv('EVENTS_TABLE', 'events');
-  vi.stubEnv('RESULTS_TABLE', 'results');
-  vi.stubEnv('EVIDENCE_TABLE', 'evidence');
-  vi.stubEnv('EVIDENCE_BUCKET', 'accessgate-evidence');
+  stubHandlerEnv(EVIDENCE_ENV);
   ({ handler } = await import('../../../functions/api/audit'));
 });
 

@@ -1,7 +1,8 @@
 import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
-import { beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { apiEvent, callers } from '../../fixtures/api-event';
+import { stubHandlerEnv } from '../../fixtures/handler-env';
 
 const dynamo = mockClient(DynamoDBDocumentClient);
 let handler: typeof import('../../../functions/api/directory').handler;
@@ -9,9 +10,7 @@ const invoke = (event: ReturnType<typeof apiEvent>) => handler(event, {} as neve
 const grace = { sub: '55555555-5555-4555-a555-555555555555', email: 'grace@example.com', name: 'Grace Green', groups: ['dba-approvers'] };
 
 beforeAll(async () => {
-  vi.stubEnv('SESSIONS_TABLE', 'sessions');
-  vi.stubEnv('EVENTS_TABLE', 'events');
-  vi.stubEnv('RESULTS_TABLE', 'results');
+  stubHandlerEnv();
   ({ handler } = await import('../../../functions/api/directory'));
 });
 

@@ -2,31 +2,18 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { SendTaskSuccessCommand, SFNClient, TaskTimedOut } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
-import { beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { apiEvent, callers } from '../../fixtures/api-event';
+import { STATE_MACHINE_ARN, stubHandlerEnv } from '../../fixtures/handler-env';
+import { pendingReviewItem, SESSION_ID as ID } from '../../fixtures/session-item';
 
 const dynamo = mockClient(DynamoDBDocumentClient);
 const sfn = mockClient(SFNClient);
-const ID = '0f6f7c52-1d55-4c43-9a0e-6b1f9b0c2d11';
 
-const session = {
-  pk: `SESSION#${ID}`,
-  sk: 'META',
-  id: ID,
-  status: 'pending_review',
-  createdAt: '2026-11-26T10:00:00.000Z',
-  updatedAt: '2026-11-26T10:00:00.000Z',
-  requester: { sub: callers.alice.sub, email: 'alice@example.com', name: 'Alice', groups: ['dba'] },
-  resource: { id: 'postgres-demo', name: 'Orders', type: 'postgres', database: 'orders' },
-  command: 'select 1',
-  commandSha256: 'x',
-  rule: { name: 'dba-by-command', approvalGroups: ['dba-approvers'], forceApprovalGroups: ['sre'], approvalsRequired: 1, reviewTimeoutSeconds: 3600, reasonRequired: false },
-  approvalsRequired: 1,
-  approvals: [],
-  forced: false,
-  taskToken: 'token-1',
-  requesterSub: callers.alice.sub,
-};
+const session = pendingReviewItem(
+  { sub: callers.alice.sub, email: 'alice@example.com', name: 'Alice', groups: ['dba'] },
+  { taskToken: 'token-1', requesterSub: callers.alice.sub },
+);
 
 let handler: typeof import('../../../functions/api/reviews').handler;
 const invoke = (event: ReturnType<typeof apiEvent>) => handler(event, {} as never) as Promise<{ statusCode: number; body: string }>;
@@ -34,10 +21,7 @@ const review = (caller: (typeof callers)[keyof typeof callers], body: unknown) =
   invoke(apiEvent('POST /sessions/{id}/review', { caller, path: { id: ID }, body: JSON.stringify(body) }));
 
 beforeAll(async () => {
-  vi.stubEnv('SESSIONS_TABLE', 'sessions');
-  vi.stubEnv('EVENTS_TABLE', 'events');
-  vi.stubEnv('RESULTS_TABLE', 'results');
-  vi.stubEnv('STATE_MACHINE_ARN', 'arn:aws:states:eu-west-1:123456789012:stateMachine:accessgate-session');
+  stubHandlerEnv({ STATE_MACHINE_ARN });
   ({ handler } = await import('../../../functions/api/reviews'));
 });
 

@@ -1,10 +1,11 @@
 import { GetCommand, PutCommand, QueryCommand, DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
-import { beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { apiEvent, callers } from '../../fixtures/api-event';
 import { canonicalJson } from '../../../functions/domain/audit-chain';
 import { sha256Hex } from '../../../functions/domain/session';
+import { STATE_MACHINE_ARN, stubHandlerEnv } from '../../fixtures/handler-env';
 
 const dynamo = mockClient(DynamoDBDocumentClient);
 const sfn = mockClient(SFNClient);
@@ -39,10 +40,7 @@ let handler: typeof import('../../../functions/api/sessions').handler;
 const invoke = (event: ReturnType<typeof apiEvent>) => handler(event, {} as never) as Promise<{ statusCode: number; body: string }>;
 
 beforeAll(async () => {
-  vi.stubEnv('SESSIONS_TABLE', 'sessions');
-  vi.stubEnv('EVENTS_TABLE', 'events');
-  vi.stubEnv('RESULTS_TABLE', 'results');
-  vi.stubEnv('STATE_MACHINE_ARN', 'arn:aws:states:eu-west-1:123456789012:stateMachine:accessgate-session');
+  stubHandlerEnv({ STATE_MACHINE_ARN });
   ({ handler } = await import('../../../functions/api/sessions'));
 });
 

@@ -11,6 +11,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { verifyEvidence } from '../../../functions/domain/evidence-verify';
 import { mapSource, rsaKey, type SigningKey } from '../../fixtures/evidence';
+import { EVIDENCE_ENV, stubHandlerEnv } from '../../fixtures/handler-env';
 
 const dynamo = mockClient(DynamoDBDocumentClient);
 const s3 = mockClient(S3Client);
@@ -26,12 +27,7 @@ let published: boolean;
 
 beforeAll(async () => {
   key = rsaKey();
-  vi.stubEnv('SESSIONS_TABLE', 'sessions');
-  vi.stubEnv('EVENTS_TABLE', 'events');
-  vi.stubEnv('RESULTS_TABLE', 'results');
-  vi.stubEnv('EVIDENCE_TABLE', 'evidence');
-  vi.stubEnv('EVIDENCE_BUCKET', 'accessgate-evidence');
-  vi.stubEnv('DIGEST_KEY_ID', KEY_ID);
+  stubHandlerEnv({ ...EVIDENCE_ENV, DIGEST_KEY_ID: KEY_ID });
   ({ handler } = await import('../../../functions/audit/digest'));
 });
 

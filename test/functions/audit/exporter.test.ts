@@ -11,6 +11,7 @@ import { beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { canonicalJson } from '../../../functions/domain/audit-chain';
 import { sessionEvents } from '../../fixtures/evidence';
 import { eventItem, streamEvent, streamRecord } from '../../fixtures/stream-event';
+import { EVIDENCE_ENV, stubHandlerEnv } from '../../fixtures/handler-env';
 
 const dynamo = mockClient(DynamoDBDocumentClient);
 const s3 = mockClient(S3Client);
@@ -22,13 +23,7 @@ let handler: typeof import('../../../functions/audit/exporter').handler;
 const invoke = (records: Parameters<typeof streamEvent>[0]) => handler(streamEvent(records), {} as never) as Promise<{ batchItemFailures: { itemIdentifier: string }[] }>;
 
 beforeAll(async () => {
-  vi.stubEnv('SESSIONS_TABLE', 'sessions');
-  vi.stubEnv('EVENTS_TABLE', 'events');
-  vi.stubEnv('RESULTS_TABLE', 'results');
-  vi.stubEnv('EVIDENCE_TABLE', 'evidence');
-  vi.stubEnv('EVIDENCE_BUCKET', 'accessgate-evidence');
-  vi.stubEnv('EVIDENCE_RETENTION_DAYS', '400');
-  vi.stubEnv('DIGEST_SECONDS', '3600');
+  stubHandlerEnv({ ...EVIDENCE_ENV, EVIDENCE_RETENTION_DAYS: '400', DIGEST_SECONDS: '3600' });
   ({ handler } = await import('../../../functions/audit/exporter'));
 });
 

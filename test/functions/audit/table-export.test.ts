@@ -9,6 +9,7 @@ import { GetObjectCommand, HeadObjectCommand, NotFound, PutObjectCommand, S3Clie
 import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { EVIDENCE_ENV, stubHandlerEnv } from '../../fixtures/handler-env';
 
 const dynamo = mockClient(DynamoDBDocumentClient);
 const ddb = mockClient(DynamoDBClient);
@@ -28,13 +29,7 @@ const staged: Record<string, string> = {
 };
 
 beforeAll(async () => {
-  vi.stubEnv('SESSIONS_TABLE', 'sessions');
-  vi.stubEnv('EVENTS_TABLE', 'events');
-  vi.stubEnv('RESULTS_TABLE', 'results');
-  vi.stubEnv('EVIDENCE_TABLE', 'evidence');
-  vi.stubEnv('EVIDENCE_BUCKET', 'accessgate-evidence');
-  vi.stubEnv('EXPORT_STAGING_BUCKET', 'accessgate-staging');
-  vi.stubEnv('EVENTS_TABLE_ARN', TABLE_ARN);
+  stubHandlerEnv({ ...EVIDENCE_ENV, EXPORT_STAGING_BUCKET: 'accessgate-staging', EVENTS_TABLE_ARN: TABLE_ARN });
   ({ handler } = await import('../../../functions/audit/table-export'));
 });
 

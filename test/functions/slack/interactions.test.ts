@@ -4,19 +4,20 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import { SendTaskSuccessCommand, SFNClient } from '@aws-sdk/client-sfn';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { slackSignature } from '../../../functions/domain/slack-signature';
 import { SlackStandIn } from '../../../infra/local/slack/stand-in';
 import approveClick from '../../fixtures/slack/block-actions-approve.json';
 import denySubmission from '../../fixtures/slack/view-submission-deny.json';
 import baseEvent from '../../fixtures/slack/interactions-event.json';
+import { STATE_MACHINE_ARN, stubHandlerEnv } from '../../fixtures/handler-env';
+import { dbaByCommand, pendingReviewItem, SESSION_ID as ID } from '../../fixtures/session-item';
 
 const dynamo = mockClient(DynamoDBDocumentClient);
 const sfn = mockClient(SFNClient);
 const secrets = mockClient(SecretsManagerClient);
 const lambda = mockClient(LambdaClient);
 
-const ID = '0f6f7c52-1d55-4c43-9a0e-6b1f9b0c2d11';
 const SIGNING_SECRET = 'test-signing-secret';
 const BOT_TOKEN = 'xoxb-test-token';
 const TOKEN_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:accessgate/slack-bot-token-AbCdEf';
@@ -30,25 +31,12 @@ const grace = { sub: '44444444-4444-4444-a444-444444444444', email: 'grace@examp
 const carol = { sub: '55555555-5555-4555-a555-555555555555', email: 'carol@example.com', name: 'Carol Chen', groups: ['sre'] };
 const henry = { sub: '66666666-6666-4666-a666-666666666666', email: 'henry@example.com', name: 'Henry Hill', groups: ['dba-approvers'] };
 
-const session = {
-  pk: `SESSION#${ID}`,
-  sk: 'META',
-  id: ID,
-  status: 'pending_review',
-  createdAt: '2026-11-26T10:00:00.000Z',
-  updatedAt: '2026-11-26T10:00:00.000Z',
-  requester: alice,
-  resource: { id: 'postgres-demo', name: 'Orders', type: 'postgres', database: 'orders' },
-  command: 'select 1',
-  commandSha256: 'x',
-  rule: { name: 'dba-by-command', approvalGroups: ['dba-approvers'], forceApprovalGroups: ['sre'], approvalsRequired: 1, reviewTimeoutSeconds: 3600, reasonRequired: true },
-  approvalsRequired: 1,
-  approvals: [],
-  forced: false,
+const session = pendingReviewItem(alice, {
+  rule: { ...dbaByCommand, reasonRequired: true },
   taskToken: 'token-1',
   requesterSub: alice.sub,
   notification: { channel: 'CDBREVIEWS', ts: '1795687390.000100' },
-};
+});
 
 let slack: SlackStandIn;
 let handler: typeof import('../../../functions/slack/interactions').handler;
@@ -105,17 +93,14 @@ beforeAll(async () => {
       { id: 'UZED', email: 'zed@example.com', name: 'Zed Zimmer' },
     ],
   });
-  for (const [name, value] of Object.entries({
-    SESSIONS_TABLE: 'sessions',
-    EVENTS_TABLE: 'events',
-    RESULTS_TABLE: 'results',
-    STATE_MACHINE_ARN: 'arn:aws:states:eu-west-1:123456789012:stateMachine:accessgate-session',
+  stubHandlerEnv({
+    STATE_MACHINE_ARN,
     SLACK_BOT_TOKEN_SECRET_ARN: TOKEN_ARN,
     SLACK_SIGNING_SECRET_ARN: SIGNING_ARN,
     SLACK_DEFAULT_CHANNEL: '#db-reviews',
     SLACK_API_URL: slack.apiUrl,
     NOTIFY_FUNCTION_NAME: 'accessgate-notify',
-  })) vi.stubEnv(name, value);
+  });
   ({ handler } = await import('../../../functions/slack/interactions'));
 });
 

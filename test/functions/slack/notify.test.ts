@@ -1,37 +1,25 @@
 import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { denyModal } from '../../../functions/domain/slack-message';
 import type { Session } from '../../../functions/domain/session';
 import { SlackStandIn } from '../../../infra/local/slack/stand-in';
+import { stubHandlerEnv } from '../../fixtures/handler-env';
+import { dbaByCommand, pendingReviewItem, SESSION_ID as ID } from '../../fixtures/session-item';
 
 const dynamo = mockClient(DynamoDBDocumentClient);
 const secrets = mockClient(SecretsManagerClient);
 
-const ID = '0f6f7c52-1d55-4c43-9a0e-6b1f9b0c2d11';
 const BOT_TOKEN = 'xoxb-test-token';
 const TOKEN_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:accessgate/slack-bot-token-AbCdEf';
 const alice = { sub: '11111111-1111-4111-a111-111111111111', email: 'alice@example.com', name: 'Alice Anders', groups: ['dba'] };
 const bob = { sub: '22222222-2222-4222-a222-222222222222', email: 'bob@example.com', name: 'Bob Brown' };
 
-const pending = {
-  pk: `SESSION#${ID}`,
-  sk: 'META',
-  id: ID,
-  status: 'pending_review',
-  createdAt: '2026-11-26T10:00:00.000Z',
-  updatedAt: '2026-11-26T10:00:00.000Z',
-  requester: alice,
-  resource: { id: 'postgres-demo', name: 'Orders', type: 'postgres', database: 'orders' },
-  command: 'select 1',
-  commandSha256: 'x',
-  rule: { name: 'dba-by-command', approvalGroups: ['dba-approvers'], forceApprovalGroups: ['sre'], approvalsRequired: 1, reviewTimeoutSeconds: 3600, reasonRequired: false, slackChannel: '#orders-reviews' },
-  approvalsRequired: 1,
-  approvals: [],
-  forced: false,
+const pending = pendingReviewItem(alice, {
+  rule: { ...dbaByCommand, slackChannel: '#orders-reviews' },
   expiresAt: '2026-11-26T11:00:00.000Z',
-};
+});
 
 let slack: SlackStandIn;
 let handler: typeof import('../../../functions/slack/notify').handler;
@@ -40,17 +28,14 @@ const failures = () => dynamo.commandCalls(PutCommand, { TableName: 'events' }).
 
 beforeAll(async () => {
   slack = await SlackStandIn.start({ botToken: BOT_TOKEN, signingSecret: 's', users: [{ id: 'UALICE', email: alice.email, name: alice.name }] });
-  for (const [name, value] of Object.entries({
-    SESSIONS_TABLE: 'sessions',
-    EVENTS_TABLE: 'events',
-    RESULTS_TABLE: 'results',
+  stubHandlerEnv({
     SLACK_BOT_TOKEN_SECRET_ARN: TOKEN_ARN,
     SLACK_SIGNING_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:accessgate/slack-signing-secret-AbCdEf',
     SLACK_DEFAULT_CHANNEL: '#db-reviews',
     SLACK_API_URL: slack.apiUrl,
     SLACK_TIMEOUT_MS: '300',
     NOTIFY_FUNCTION_NAME: 'accessgate-notify',
-  })) vi.stubEnv(name, value);
+  });
   ({ handler } = await import('../../../functions/slack/notify'));
 });
 

@@ -2,8 +2,9 @@ import { createHash } from 'node:crypto';
 import { DatabaseErrorException, DatabaseResumingException, ExecuteStatementCommand, RDSDataClient } from '@aws-sdk/client-rds-data';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
-import { beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { commandDigest, type SqlParameter } from '../../../functions/domain/session';
+import { stubHandlerEnv } from '../../fixtures/handler-env';
 
 const dynamo = mockClient(DynamoDBDocumentClient);
 const rds = mockClient(RDSDataClient);
@@ -34,9 +35,7 @@ const resource = {
 let handler: typeof import('../../../functions/workflow/execute').handler;
 
 beforeAll(async () => {
-  vi.stubEnv('SESSIONS_TABLE', 'sessions');
-  vi.stubEnv('EVENTS_TABLE', 'events');
-  vi.stubEnv('RESULTS_TABLE', 'results');
+  stubHandlerEnv();
   ({ handler } = await import('../../../functions/workflow/execute'));
 });
 
