@@ -249,6 +249,8 @@ describe('when Slack fails', () => {
     const id = await submit('alice', 'postgres-demo', 'select 11 as retried');
     const message = await reviewMessage(id);
     expect(message.channel).toBe('CDBREVIEWS');
+    // The message is posted before review.requested is recorded, so wait for the record, not the message.
+    await eventually(async () => (await types(id)).includes('review.requested'), 'the review request on the record');
     const events = (await as.alice.get(`/sessions/${id}`)).body.events as { type: string; details: Record<string, unknown> }[];
     expect(events.map((e) => e.type)).toEqual(['session.requested', 'notification.failed', 'notification.failed', 'review.requested']);
     expect(events[1].details).toEqual({ work: 'review', error: 'Slack chat.postMessage failed: ratelimited', code: 'ratelimited' });
@@ -274,7 +276,7 @@ describe('when Slack fails', () => {
     const id = await submit('alice', 'postgres-demo', 'select 13 as slow');
     const message = await reviewMessage(id);
     // Slack applies the late update after the client gave up; the retry, later still, draws the final state over it.
-    stack.slack.standIn!.hang('chat.update', 600);
+    stack.slack.standIn!.hang('chat.update', 600, 1, message.ts);
     const ack = await click('UBOB', message, 'approve');
     expect(ack.status).toBe(200);
     expect(ack.ms).toBeLessThan(1000);

@@ -70,7 +70,8 @@ export interface InteractivityResult {
   readonly request: { readonly body: string };
 }
 
-type Fault = { readonly kind: 'error'; readonly error: string } | { readonly kind: 'hang'; readonly ms: number };
+/** `ts`, when given, limits the fault to calls about that message, so other sessions' calls pass. */
+type Fault = ({ readonly kind: 'error'; readonly error: string } | { readonly kind: 'hang'; readonly ms: number }) & { readonly ts?: string };
 
 export interface SlackStandInOptions {
   readonly botToken: string;
@@ -212,9 +213,12 @@ export class SlackStandIn {
     this.queueFault(method, { kind: 'error', error }, times);
   }
 
-  /** The next `times` calls of `method` answer only after `ms` (past the client's timeout, they time out). */
-  hang(method: string, ms: number, times = 1): void {
-    this.queueFault(method, { kind: 'hang', ms }, times);
+  /**
+   * The next `times` calls of `method` answer only after `ms` (past the client's timeout, they time out);
+   * with `ts`, only calls about that message count.
+   */
+  hang(method: string, ms: number, times = 1, ts?: string): void {
+    this.queueFault(method, { kind: 'hang', ms, ...(ts ? { ts } : {}) }, times);
   }
 
   clearFaults(): void {
@@ -332,7 +336,9 @@ export class SlackStandIn {
     const args = this.parseArgs(request, body);
     this.calls.push({ method, args });
     await this.delay();
-    const fault = this.faults.get(method)?.shift();
+    const queue = this.faults.get(method) ?? [];
+    const index = queue.findIndex((candidate) => candidate.ts === undefined || candidate.ts === args.ts);
+    const fault = index >= 0 ? queue.splice(index, 1)[0] : undefined;
     if (fault?.kind === 'hang') await this.delay(fault.ms);
     if (fault?.kind === 'error') return { ok: false, error: fault.error };
     const token = /^Bearer\s+(.+)$/i.exec(String(request.headers.authorization ?? ''))?.[1] ?? args.token;
