@@ -861,6 +861,41 @@ async function withStatementTimeout<T>(
   }
 }
 
+/**
+ * The transaction of a pooled backend (Postgres, MySQL): one connection runs one statement at a time,
+ * so commit and rollback wait for the statement still running, and nothing runs once either was called.
+ */
+function pooledTransaction(
+  run: (sql: string, params: unknown[], opts: QueryOptions) => Promise<QueryResult>,
+  end: (command: 'COMMIT' | 'ROLLBACK') => Promise<void>,
+): BackendTransaction {
+  let done = false;
+  let running: Promise<unknown> = Promise.resolve();
+  const finish = async (command: 'COMMIT' | 'ROLLBACK') => {
+    if (done) throw new BackendDatabaseError('Transaction already finished');
+    done = true;
+    await running.catch(() => undefined);
+    await end(command);
+  };
+  return {
+    query: (sql, params, qopts = {}) => {
+      if (done) return Promise.reject(new BackendDatabaseError('Transaction already finished'));
+      const p = run(sql, params, qopts);
+      running = p.catch(() => undefined);
+      return p;
+    },
+    commit: () => finish('COMMIT'),
+    rollback: () => finish('ROLLBACK'),
+  };
+}
+
+/** Ends every pool a pooled backend opened; one that fails to end must not keep the others open. */
+async function endPools(pools: Map<string, { end(): Promise<unknown> }>): Promise<void> {
+  const all = [...pools.values()];
+  pools.clear();
+  await Promise.all(all.map((p) => p.end().catch(() => undefined)));
+}
+
 export interface PGliteBackendOptions {
   /**
    * Database names this backend answers to. PGlite holds a single database, so by default any
@@ -1107,39 +1142,25 @@ export class PostgresBackend implements SqlBackend {
       client.release(err as Error);
       throw toBackendError(err);
     }
-    let done = false;
-    let running: Promise<unknown> = Promise.resolve();
-    const finish = async (command: 'COMMIT' | 'ROLLBACK') => {
-      if (done) throw new BackendDatabaseError('Transaction already finished');
-      done = true;
-      await running.catch(() => undefined);
-      try {
-        const res = await client.query(command);
-        client.release();
-        if (command === 'COMMIT' && res.command === 'ROLLBACK') {
-          throw new BackendDatabaseError('Transaction has been rolled back due to an earlier error in this transaction');
+    return pooledTransaction(
+      (sql, params, qopts) => this.run(client, pool, catalog, sql, params, qopts),
+      async (command) => {
+        try {
+          const res = await client.query(command);
+          client.release();
+          if (command === 'COMMIT' && res.command === 'ROLLBACK') {
+            throw new BackendDatabaseError('Transaction has been rolled back due to an earlier error in this transaction');
+          }
+        } catch (err) {
+          if (!(err instanceof BackendDatabaseError)) client.release(err as Error);
+          throw toBackendError(err);
         }
-      } catch (err) {
-        if (!(err instanceof BackendDatabaseError)) client.release(err as Error);
-        throw toBackendError(err);
-      }
-    };
-    return {
-      query: (sql, params, qopts = {}) => {
-        if (done) return Promise.reject(new BackendDatabaseError('Transaction already finished'));
-        const p = this.run(client, pool, catalog, sql, params, qopts);
-        running = p.catch(() => undefined);
-        return p;
       },
-      commit: () => finish('COMMIT'),
-      rollback: () => finish('ROLLBACK'),
-    };
+    );
   }
 
-  async close(): Promise<void> {
-    const pools = [...this.pools.values()];
-    this.pools.clear();
-    await Promise.all(pools.map((p) => p.end().catch(() => undefined)));
+  close(): Promise<void> {
+    return endPools(this.pools);
   }
 }
 
@@ -1421,35 +1442,21 @@ export class MysqlBackend implements SqlBackend {
       conn.destroy();
       throw toMysqlError(err);
     }
-    let done = false;
-    let running: Promise<unknown> = Promise.resolve();
-    const finish = async (command: 'COMMIT' | 'ROLLBACK') => {
-      if (done) throw new BackendDatabaseError('Transaction already finished');
-      done = true;
-      await running.catch(() => undefined);
-      try {
-        await conn.query(command);
-        conn.release();
-      } catch (err) {
-        conn.destroy();
-        throw toMysqlError(err);
-      }
-    };
-    return {
-      query: (sql, params, qopts = {}) => {
-        if (done) return Promise.reject(new BackendDatabaseError('Transaction already finished'));
-        const p = this.timed(conn, opts.database, sql, params, qopts);
-        running = p.catch(() => undefined);
-        return p;
+    return pooledTransaction(
+      (sql, params, qopts) => this.timed(conn, opts.database, sql, params, qopts),
+      async (command) => {
+        try {
+          await conn.query(command);
+          conn.release();
+        } catch (err) {
+          conn.destroy();
+          throw toMysqlError(err);
+        }
       },
-      commit: () => finish('COMMIT'),
-      rollback: () => finish('ROLLBACK'),
-    };
+    );
   }
 
-  async close(): Promise<void> {
-    const pools = [...this.pools.values()];
-    this.pools.clear();
-    await Promise.all(pools.map((p) => p.end().catch(() => undefined)));
+  close(): Promise<void> {
+    return endPools(this.pools);
   }
 }
