@@ -54,28 +54,26 @@ export class Slack extends Construct {
     this.botToken = shell('BotToken', 'Slack bot token (xoxb-…)');
     this.signingSecret = shell('SigningSecret', 'Slack signing secret');
 
-    this.notify = new AccessgateFunction(this, 'Notify', {
+    // Each of these reads and updates sessions and records what it did in the event log.
+    const sessionFunction = (name: string, fnProps: { entry: string; description: string; timeout: Duration }) =>
+      new AccessgateFunction(this, name, { ...fnProps, defaults }).bindTable(tables.sessions, 'RW').bindTable(tables.events, 'APPEND');
+
+    this.notify = sessionFunction('Notify', {
       entry: 'functions/slack/notify.ts',
       description: 'Slack: post, redraw and answer in the background; failures are recorded and retried',
       // Slack calls time out after SLACK_TIMEOUT_MS; a redraw makes a few of them.
       timeout: Duration.seconds(30),
-      defaults,
-    })
-      .bindTable(tables.sessions, 'RW')
-      .bindTable(tables.events, 'APPEND');
+    });
     // Lambda's own retry of a failed job: twice, then the dead-letter queue of the function defaults.
     this.notify.configureAsyncInvoke({ retryAttempts: 2, maxEventAge: Duration.hours(6) });
     this.bindPoster(this.notify);
 
-    this.interactions = new AccessgateFunction(this, 'Interactions', {
+    this.interactions = sessionFunction('Interactions', {
       entry: 'functions/slack/interactions.ts',
       description: 'Slack: approve and deny clicks and modals (POST /slack/interactions, signed by Slack)',
       // Slack gives up after 3 s; nothing in the handler may wait longer than that.
       timeout: Duration.seconds(5),
-      defaults,
-    })
-      .bindTable(tables.sessions, 'RW')
-      .bindTable(tables.events, 'APPEND');
+    });
     this.signingSecret.grantRead(this.interactions);
     this.interactions.addEnvironment('SLACK_SIGNING_SECRET_ARN', this.signingSecret.secretArn);
     this.bindPoster(this.interactions);
@@ -87,14 +85,11 @@ export class Slack extends Construct {
         "Slack cannot present a JWT. The handler verifies Slack's v0 signature (HMAC-SHA256 with the signing secret, timestamp within five minutes) on the raw body and answers 401, recording nothing, to anything else.",
     });
 
-    this.directory = new AccessgateFunction(this, 'Directory', {
+    this.directory = sessionFunction('Directory', {
       entry: 'functions/api/directory.ts',
       description: 'API: the directory that maps a Slack user\'s email to an accessgate identity',
       timeout: Duration.seconds(10),
-      defaults,
-    })
-      .bindTable(tables.sessions, 'RW')
-      .bindTable(tables.events, 'APPEND');
+    });
     api.addRoute('/directory/users', 'GET', this.directory, { auth: true });
     for (const method of ['GET', 'PUT', 'DELETE'] as const) api.addRoute('/directory/users/{email}', method, this.directory, { auth: true });
 
