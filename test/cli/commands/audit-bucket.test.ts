@@ -9,35 +9,16 @@ import { join } from 'node:path';
 import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { main } from '../../../cli/accessgate';
-import type { Io } from '../../../cli/lib/command';
 import { canonicalBytes, digestStringToSign, type SignedDigest } from '../../../functions/domain/evidence';
 import { buildEvidence, rsaKey, signWith, type SigningKey } from '../../fixtures/evidence';
+import { runMain } from '../run-main';
 
 const s3 = mockClient(S3Client);
 let root: string;
 let key: SigningKey;
 let bucket: Map<string, Buffer>;
 
-function capture(): Io & { out: () => string; err: () => string } {
-  let out = '';
-  let err = '';
-  return {
-    stdout: { write: (chunk: string) => (out += chunk) },
-    stderr: { write: (chunk: string) => (err += chunk) },
-    stdin: process.stdin,
-    env: { HOME: root, XDG_CONFIG_HOME: join(root, 'config'), AWS_REGION: 'eu-west-1', AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'y' },
-    signal: new AbortController().signal,
-    out: () => out,
-    err: () => err,
-  };
-}
-
-async function accessgate(...args: string[]) {
-  const io = capture();
-  const code = await main(args, io);
-  return { code, stdout: io.out(), stderr: io.err() };
-}
+const accessgate = (...args: string[]) => runMain(args, { HOME: root, XDG_CONFIG_HOME: join(root, 'config'), AWS_REGION: 'eu-west-1', AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'y' });
 
 beforeAll(() => {
   root = mkdtempSync(join(tmpdir(), 'accessgate-audit-bucket-'));

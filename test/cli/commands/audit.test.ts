@@ -7,34 +7,15 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync, existsSync
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../../cli/accessgate';
-import type { Io } from '../../../cli/lib/command';
 import { chainEvent } from '../../../functions/domain/audit-chain';
 import { buildDigestBody, buildSegment, canonicalBytes, digestStringToSign, evidenceKey, publicKeyKey, RSA_SIGNING_ALGORITHM, sha256Hex, signDigest } from '../../../functions/domain/evidence';
 import { buildEvidence, rsaKey, sessionEvents, signWith, type SigningKey } from '../../fixtures/evidence';
+import { runMain } from '../run-main';
 
 let root: string;
 let key: SigningKey;
 
-function capture(): Io & { out: () => string; err: () => string } {
-  let out = '';
-  let err = '';
-  return {
-    stdout: { write: (chunk: string) => (out += chunk) },
-    stderr: { write: (chunk: string) => (err += chunk) },
-    stdin: process.stdin,
-    env: { HOME: root, XDG_CONFIG_HOME: join(root, 'config') },
-    signal: new AbortController().signal,
-    out: () => out,
-    err: () => err,
-  };
-}
-
-async function accessgate(...args: string[]) {
-  const io = capture();
-  const code = await main(args, io);
-  return { code, stdout: io.out(), stderr: io.err() };
-}
+const accessgate = (...args: string[]) => runMain(args, { HOME: root, XDG_CONFIG_HOME: join(root, 'config') });
 
 function writeFolder(name: string, files: Map<string, Uint8Array>, manifest?: object): string {
   const dir = join(root, name);
