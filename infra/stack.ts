@@ -23,6 +23,7 @@ import { Slack } from './constructs/slack';
 import { AccessgateTables } from './constructs/tables';
 import { WebContent, webSignInOf, WebUi } from './constructs/web';
 import { type DatabaseTarget, Workflow } from './constructs/workflow';
+import { DEMO_RULE_NAME, demoRule } from './demo-rule';
 
 /** Everything the stack is configured with, read and validated from context by infra/app.ts. */
 export interface AccessgateSettings {
@@ -52,7 +53,7 @@ export const DEFAULT_GROUPS = ['dba', 'dba-approvers', 'sre'] as const;
 
 /** What `-c demoDatabase=true` adds to the configuration (same names as the local runtime's demo). */
 export const DEMO_RESOURCE_ID = 'postgres-demo';
-export const DEMO_RULE_NAME = 'dba-by-command';
+export { DEMO_RULE_NAME };
 
 /** Every group the product refers to: defaults, the admin and auditor groups, and those in the config. */
 export function productGroups(settings: Pick<AccessgateSettings, 'config' | 'adminGroup' | 'auditorGroup'>): string[] {
@@ -83,18 +84,7 @@ export function withDemoDatabase(config: ProductConfig, source: string, demo: { 
     secretArn: 'arn:aws:secretsmanager:us-east-1:000000000000:secret:accessgate-demo-AbCdEf',
     allowedGroups: ['dba', 'sre'],
   };
-  const rule = {
-    name: DEMO_RULE_NAME,
-    description: 'Every command on the demo database needs one approval from dba-approvers; sre may force-approve.',
-    mode: 'command' as const,
-    resources: [DEMO_RESOURCE_ID],
-    requesterGroups: [],
-    approvalGroups: ['dba-approvers'],
-    approvalsRequired: 1,
-    forceApprovalGroups: ['sre'],
-    reviewTimeoutSeconds: 3600,
-    reasonRequired: false,
-  };
+  const rule = demoRule([DEMO_RESOURCE_ID]);
   const combined = parseProductConfig(
     { resources: [...config.resources, resource], rules: [...config.rules, rule] },
     `${source} together with the demo database (-c demoDatabase=true)`,

@@ -3,6 +3,7 @@
  * (functions/domain/product-config.ts), with placeholder ARNs that the local Data API server answers.
  */
 import { parseProductConfig, type ProductConfig } from '../../functions/domain/product-config';
+import { demoRule } from '../demo-rule';
 
 const LOCAL_ACCOUNT = '000000000000';
 export const localClusterArn = (id: string) => `arn:aws:rds:us-east-1:${LOCAL_ACCOUNT}:cluster:${id}`;
@@ -26,20 +27,7 @@ export function demoConfig(options: { mysqlDatabase?: string }): ProductConfig {
         resource('postgres-staging', 'Orders (staging)', 'postgres', 'postgres'),
         ...(options.mysqlDatabase ? [resource('mysql-rds', 'Orders (MySQL)', 'mysql', options.mysqlDatabase)] : []),
       ],
-      rules: [
-        {
-          name: 'dba-by-command',
-          description: 'Every command on production needs a second pair of eyes from the DBA approvers.',
-          mode: 'command',
-          resources: ['postgres-demo', ...(options.mysqlDatabase ? ['mysql-rds'] : [])],
-          requesterGroups: [],
-          approvalGroups: ['dba-approvers'],
-          approvalsRequired: 1,
-          forceApprovalGroups: ['sre'],
-          reviewTimeoutSeconds: 3600,
-          reasonRequired: false,
-        },
-      ],
+      rules: [demoRule(['postgres-demo', ...(options.mysqlDatabase ? ['mysql-rds'] : [])])],
     },
     'the demo configuration',
   );
