@@ -274,9 +274,10 @@ export class DynamoSessionStore implements SessionStore {
     outcome: { status: 'done'; result: Session['result'] } | { status: 'failed'; error: Session['error'] },
   ): Promise<Session | undefined> {
     const detail = outcome.status === 'done' ? { name: 'result', value: outcome.result } : { name: 'error', value: outcome.error };
-    // A failure may be recorded from approved (never started) or running; success only from running.
-    const from = outcome.status === 'done' ? '#status = :running' : '#status IN (:running, :approved)';
-    return this.transition(id, {
+    // A failure may be recorded from pending_review (the workflow broke while the review was open),
+    // approved (never started) or running; success only from running.
+    const from = outcome.status === 'done' ? '#status = :running' : '#status IN (:running, :approved, :pending)';
+    const session = await this.transition(id, {
       expression: `SET #status = :final, #detail = :detail, finishedAt = :at, updatedAt = :at`,
       condition: from,
       names: { '#detail': detail.name },
@@ -285,9 +286,12 @@ export class DynamoSessionStore implements SessionStore {
         ':detail': detail.value,
         ':at': at,
         ':running': 'running',
-        ...(outcome.status === 'failed' ? { ':approved': 'approved' } : {}),
+        ...(outcome.status === 'failed' ? { ':approved': 'approved', ':pending': 'pending_review' } : {}),
       },
     });
+    // A review that ends this way leaves the approvers' inboxes; closing an already closed queue is a no-op.
+    if (session?.status === 'failed') await this.closeReviewQueue(session);
+    return session;
   }
 
   async saveTaskToken(id: string, token: string): Promise<void> {

@@ -54,6 +54,10 @@ export interface SessionStore {
   startRunning(id: string, at: string): Promise<Session | undefined>;
   /** running → approved, for a transient failure that certainly did not run the statement. */
   returnToApproved(id: string): Promise<void>;
+  /**
+   * Ends a session: done only from running; failed from pending_review, approved or running. Undefined
+   * when the session is already final (or, for done, not running): the first writer to end it wins.
+   */
   finish(id: string, at: string, outcome: { status: 'done'; result: ResultSummary } | { status: 'failed'; error: SessionError }): Promise<Session | undefined>;
   saveTaskToken(id: string, token: string): Promise<void>;
   taskToken(id: string): Promise<string | undefined>;

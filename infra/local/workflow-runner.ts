@@ -105,7 +105,7 @@ export class WorkflowRunner {
       overrides: {
         taskResourceLocalHandlers: this.overrides(),
         ...(this.options.retryIntervalMs !== undefined
-          ? { retryIntervalOverrides: { Execute: this.options.retryIntervalMs, Evaluate: 0, Expire: 0, Record: 0 } }
+          ? { retryIntervalOverrides: { Execute: this.options.retryIntervalMs, Evaluate: 0, AwaitReview: 0, Expire: 0, Record: 0 } }
           : {}),
       },
       // The library has one context per execution; the AwaitReview override swaps in a token per wait.
@@ -131,7 +131,10 @@ export class WorkflowRunner {
           execution.status = 'SUCCEEDED';
           execution.output = JSON.stringify(output);
         },
-        (error: Error & { cause?: unknown }) => {
+        (wrapped: Error & { cause?: unknown }) => {
+          // The library wraps what ended the execution in an ExecutionError; Step Functions reports
+          // the error itself (a Fail state's Error and Cause, or the uncaught Task error).
+          const error = wrapped.cause instanceof Error ? wrapped.cause : wrapped;
           execution.status = 'FAILED';
           execution.error = error.name;
           execution.cause = error.message;

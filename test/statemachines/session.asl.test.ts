@@ -1,6 +1,11 @@
 /**
  * Runs the real statemachines/session.asl.json on the local runner with every Task's result scripted,
  * asserting which states each path enters and what reaches the Record state.
+ *
+ * Every Task state is put through the two Lambda faults Step Functions can surface: a throttle
+ * (retried, then the path goes on as if nothing happened) and a permanent error (caught, and Record
+ * closes the session with it). A failing Record ends the execution in SessionNotRecorded, which the
+ * execution-status reconciler answers.
  */
 import { describe, expect, it } from 'vitest';
 import { TaskFailure, type TaskHandler, type TaskState, WorkflowRunner } from '../../infra/local/workflow-runner';
@@ -140,5 +145,121 @@ describe('session.asl.json', () => {
     }));
     await run(runner);
     expect(runner.succeed(token, { decision: 'approve' })).toBe(false);
+  });
+
+  describe('Lambda faults in each Task state', () => {
+    const throttle = () => new TaskFailure('Lambda.TooManyRequestsException', 'Rate Exceeded.');
+    const permanent = () => new TaskFailure('Error', 'the function failed');
+
+    /** Fails the first `times` invocations with `error`, then behaves as `then`. */
+    const failing = (times: number, error: () => Error, then: TaskHandler): TaskHandler => {
+      let calls = 0;
+      return async (event) => {
+        calls += 1;
+        if (calls <= times) throw error();
+        return then(event);
+      };
+    };
+
+    interface Path {
+      readonly state: TaskState;
+      readonly handlers: (runner: () => WorkflowRunner) => Partial<Record<TaskState, TaskHandler>>;
+      /** States entered when the Task succeeds (after a throttle, the same). */
+      readonly ok: string[];
+      /** States entered when the Task fails for good. */
+      readonly failed: string[];
+      readonly then: TaskHandler;
+    }
+    const review = { Evaluate: async () => ({ next: 'review', reviewSeconds: 30 }) };
+    const paths: Path[] = [
+      { state: 'Evaluate', handlers: () => ({}), then: async () => ({ next: 'execute' }), ok: ['Evaluate', 'Route', 'Execute', 'Record'], failed: ['Evaluate', 'Record'] },
+      {
+        state: 'AwaitReview',
+        handlers: () => review,
+        then: async () => undefined,
+        ok: ['Evaluate', 'Route', 'AwaitReview', 'Reviewed', 'Execute', 'Record'],
+        failed: ['Evaluate', 'Route', 'AwaitReview', 'Record'],
+      },
+      {
+        state: 'Expire',
+        handlers: () => ({ Evaluate: async () => ({ next: 'review', reviewSeconds: 1 }) }),
+        then: async () => ({ next: 'record' }),
+        ok: ['Evaluate', 'Route', 'AwaitReview', 'Expire', 'Route', 'Record'],
+        failed: ['Evaluate', 'Route', 'AwaitReview', 'Expire', 'Record'],
+      },
+      { state: 'Execute', handlers: () => ({}), then: async () => ({ status: 'done' }), ok: ['Evaluate', 'Route', 'Execute', 'Record'], failed: ['Evaluate', 'Route', 'Execute', 'Record'] },
+    ];
+
+    for (const path of paths) {
+      const build = (error: () => Error, times: number) => {
+        let runner!: WorkflowRunner;
+        let then = path.then;
+        // The reviewer acts only once the AwaitReview handler has really run with its token.
+        if (path.state === 'AwaitReview') then = reviewedBy(() => runner, 'approve');
+        const scripted = script({ ...path.handlers(() => runner), [path.state]: failing(times, error, then) });
+        runner = scripted.runner;
+        return scripted;
+      };
+
+      it(`${path.state}: a throttle is retried, then the path goes on`, async () => {
+        const { runner, calls } = build(throttle, 1);
+        const execution = await run(runner);
+        expect(execution.status).toBe('SUCCEEDED');
+        expect(execution.statesEntered).toEqual(path.ok);
+        expect(calls[path.state]).toHaveLength(2);
+        expect(calls.Record).toHaveLength(1);
+        expect(calls.Record[0]).not.toHaveProperty('failure');
+      });
+
+      it(`${path.state}: a permanent error reaches Record as the session's failure`, async () => {
+        const { runner, calls } = build(permanent, Infinity);
+        const execution = await run(runner);
+        expect(execution.status).toBe('SUCCEEDED');
+        expect(execution.statesEntered).toEqual(path.failed);
+        expect(calls[path.state]).toHaveLength(1);
+        expect(calls.Execute ?? []).toHaveLength(path.state === 'Execute' ? 1 : 0);
+        expect(calls.Record).toEqual([expect.objectContaining({ sessionId: SESSION, failure: { Error: 'Error', Cause: 'the function failed' } })]);
+      });
+    }
+
+    it('AwaitReview: throttled past the retry budget, the session is still recorded as failed', async () => {
+      const { runner, calls } = script({ ...review, AwaitReview: failing(Infinity, throttle, async () => undefined) });
+      const execution = await run(runner);
+      expect(calls.AwaitReview).toHaveLength(7);
+      expect(execution.statesEntered).toEqual(['Evaluate', 'Route', 'AwaitReview', 'Record']);
+      expect(calls.Record[0]).toMatchObject({ failure: { Error: 'Lambda.TooManyRequestsException' } });
+    });
+
+    it('AwaitReview: a SendTaskFailure on the token is recorded, not left waiting', async () => {
+      let runner!: WorkflowRunner;
+      let calls!: Record<string, unknown[]>;
+      ({ runner, calls } = script({
+        ...review,
+        AwaitReview: async (event) => {
+          setTimeout(() => runner.fail((event as { taskToken: string }).taskToken, 'ReviewAbandoned', 'nobody can decide'), 5);
+          return undefined;
+        },
+      }));
+      const execution = await run(runner);
+      expect(execution.statesEntered).toEqual(['Evaluate', 'Route', 'AwaitReview', 'Record']);
+      expect(calls.Record[0]).toMatchObject({ failure: { Error: 'ReviewAbandoned', Cause: 'nobody can decide' } });
+    });
+
+    it('Record: a throttle is retried, then the execution succeeds', async () => {
+      const { runner, calls } = script({ Record: failing(1, throttle, async () => ({ status: 'done' })) });
+      const execution = await run(runner);
+      expect(execution.status).toBe('SUCCEEDED');
+      expect(execution.statesEntered).toEqual(['Evaluate', 'Route', 'Execute', 'Record']);
+      expect(calls.Record).toHaveLength(2);
+    });
+
+    it('Record: a permanent error ends the execution in SessionNotRecorded, for the reconciler to close the session', async () => {
+      const { runner, calls } = script({ Record: failing(Infinity, permanent, async () => undefined) });
+      const execution = await run(runner);
+      expect(execution.statesEntered).toEqual(['Evaluate', 'Route', 'Execute', 'Record', 'SessionNotRecorded']);
+      expect(calls.Record).toHaveLength(1);
+      expect(execution.status).toBe('FAILED');
+      expect(execution.error).toBe('SessionNotRecorded');
+    });
   });
 });

@@ -96,6 +96,16 @@ describe('DynamoSessionStore', () => {
     expect(starts.filter(Boolean)).toHaveLength(1);
   });
 
+  it('fails an open review the workflow could not carry on, takes it out of the inbox, and lets nothing end it twice', async () => {
+    const session = await pendingSession();
+    const error = { code: 'Lambda.Unknown', message: 'the review task failed' };
+    const failed = await store.finish(session.id, 'now', { status: 'failed', error });
+    expect(failed).toMatchObject({ status: 'failed', error });
+    expect((await store.pendingFor(['approvers'], 100)).map((s) => s.id)).not.toContain(session.id);
+    expect(await store.finish(session.id, 'later', { status: 'failed', error: { code: 'other', message: 'second' } })).toBeUndefined();
+    await expect(store.addApproval(session.id, approval('bob'))).rejects.toThrow(ConflictError);
+  });
+
   it('keeps the inbox to open reviews', async () => {
     const open = await pendingSession();
     const closed = await pendingSession();
