@@ -29,6 +29,7 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { Construct } from 'constructs';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -91,6 +92,26 @@ export const PAGE_ROUTES_CODE = `function handler(event) {
   return request;
 }`;
 
+/** The longest AWS region code today ("ap-southeast-5", "cn-northwest-1"). */
+const REGION_MAX_LENGTH = 14;
+
+/**
+ * A name for a CloudFront resource whose name is unique per account across all regions (response headers
+ * policies, origin access controls): `<stack>-<region>-<purpose>`, so a second stage or a second region
+ * of one account does not fail with AlreadyExists. A stack name too long for `maxLength` is cut and
+ * followed by a hash of the whole name, so two long names that share a beginning still differ.
+ */
+export function accountWideName(stack: Stack, purpose: string, maxLength: number): string {
+  const room = maxLength - REGION_MAX_LENGTH - purpose.length - 2;
+  const name = stack.stackName;
+  const stackPart = name.length <= room ? name : `${name.slice(0, room - 9)}-${createHash('sha256').update(name).digest('hex').slice(0, 8)}`;
+  return `${stackPart}-${stack.region}-${purpose}`;
+}
+
+/** CloudFront's limits on those names. */
+export const RESPONSE_HEADERS_POLICY_NAME_MAX = 128;
+export const ORIGIN_ACCESS_CONTROL_NAME_MAX = 64;
+
 const NAG_REASONS: Record<string, string> = {
   'AwsSolutions-CFR1':
     'Who may use accessgate is decided by the identity provider and the groups in its tokens, not by country; a geo restriction would lock out travelling on-call engineers at the moment break-glass access matters most.',
@@ -130,6 +151,7 @@ export class WebUi extends Construct {
     const connectSources = signIn.hostedUiBaseUrl ? [signIn.hostedUiBaseUrl] : [new URL(signIn.issuer).origin];
     const custom = securityHeaders();
     this.headers = new cloudfront.ResponseHeadersPolicy(this, 'SecurityHeaders', {
+      responseHeadersPolicyName: accountWideName(stack, 'security-headers', RESPONSE_HEADERS_POLICY_NAME_MAX),
       comment: 'accessgate: CSP, HSTS, no framing, nosniff, no referrer (web/security-headers.ts)',
       securityHeadersBehavior: {
         contentSecurityPolicy: { contentSecurityPolicy: contentSecurityPolicy({ connectSources }), override: true },
@@ -173,7 +195,12 @@ export class WebUi extends Construct {
       httpVersion: cloudfront.HttpVersion.HTTP2_AND_3,
       priceClass: cloudfront.PriceClass.PRICE_CLASS_100,
       defaultBehavior: {
-        origin: origins.S3BucketOrigin.withOriginAccessControl(this.bucket),
+        origin: origins.S3BucketOrigin.withOriginAccessControl(this.bucket, {
+          originAccessControl: new cloudfront.S3OriginAccessControl(this, 'OriginAccess', {
+            originAccessControlName: accountWideName(stack, 'web', ORIGIN_ACCESS_CONTROL_NAME_MAX),
+            description: 'accessgate: the web UI distribution reads the web bucket',
+          }),
+        }),
         viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
         allowedMethods: cloudfront.AllowedMethods.ALLOW_GET_HEAD,
         cachePolicy: staticCache,

@@ -5,8 +5,17 @@
  * distribution's callback; config.json telling the page how to sign in; a deploy role that can write
  * exactly the bundle's objects. With an external OIDC issuer, the page is pointed at that issuer.
  */
+import { App, Stack } from 'aws-cdk-lib';
 import { describe, expect, it } from 'vitest';
-import { API_PREFIX, CALLBACK_PATH, PAGE_ROUTES_CODE, STRIP_API_PREFIX_CODE } from '../../../infra/constructs/web';
+import {
+  accountWideName,
+  API_PREFIX,
+  CALLBACK_PATH,
+  ORIGIN_ACCESS_CONTROL_NAME_MAX,
+  PAGE_ROUTES_CODE,
+  RESPONSE_HEADERS_POLICY_NAME_MAX,
+  STRIP_API_PREFIX_CODE,
+} from '../../../infra/constructs/web';
 import { WEB_CONFIG_KEY, WEB_FILES } from '../../../web/build';
 import { HSTS_MAX_AGE_SECONDS } from '../../../web/security-headers';
 import { asArray, logicalId, normalized, refersTo, statementsOf, synth } from '../synth';
@@ -90,6 +99,34 @@ describe('the distribution', () => {
       HeadersConfig: { HeaderBehavior: 'none' },
       CookiesConfig: { CookieBehavior: 'none' },
     });
+  });
+});
+
+describe('account-wide CloudFront names', () => {
+  const regionName = (purpose: string) => ({ 'Fn::Join': ['', [`${stack.stackName}-`, { Ref: 'AWS::Region' }, `-${purpose}`]] });
+
+  it('carry the stack name and the region, so a second stage or region of one account does not collide', () => {
+    template.hasResourceProperties('AWS::CloudFront::ResponseHeadersPolicy', { ResponseHeadersPolicyConfig: { Name: regionName('security-headers') } });
+    template.hasResourceProperties('AWS::CloudFront::OriginAccessControl', { OriginAccessControlConfig: { Name: regionName('web') } });
+    // The distribution reads the bucket through that very origin access control.
+    const oacId = Object.entries(json.Resources).find(([, r]) => r.Type === 'AWS::CloudFront::OriginAccessControl')![0];
+    const s3Origin = distribution.Origins.find((origin: Record<string, any>) => origin.S3OriginConfig);
+    expect(s3Origin.OriginAccessControlId).toEqual({ 'Fn::GetAtt': [oacId, 'Id'] });
+  });
+
+  it('differ between regions and between stacks, and stay within CloudFront\'s limits for any stack name', () => {
+    const app = new App();
+    const at = (name: string, region: string) => new Stack(app, `${name}-${region}`, { stackName: name, env: { region } });
+    expect(accountWideName(at('Accessgate', 'eu-west-1'), 'web', 64)).toBe('Accessgate-eu-west-1-web');
+    expect(accountWideName(at('Accessgate', 'us-east-1'), 'web', 64)).toBe('Accessgate-us-east-1-web');
+    const long = 'A'.repeat(120);
+    const names = ['x', 'y'].map((last) => accountWideName(at(`${long}${last}`, 'ap-southeast-5'), 'web', ORIGIN_ACCESS_CONTROL_NAME_MAX));
+    expect(names[0]).not.toBe(names[1]);
+    for (const name of names) expect(name.length).toBeLessThanOrEqual(ORIGIN_ACCESS_CONTROL_NAME_MAX);
+    expect(names[0]).toMatch(/^A+-[0-9a-f]{8}-ap-southeast-5-web$/);
+    const policy = accountWideName(at(`${long}x`, 'cn-northwest-1'), 'security-headers', RESPONSE_HEADERS_POLICY_NAME_MAX);
+    expect(policy.length).toBeLessThanOrEqual(RESPONSE_HEADERS_POLICY_NAME_MAX);
+    expect(policy).toMatch(/^[\w-]+$/);
   });
 });
 
