@@ -86,11 +86,13 @@ export class Identity extends Construct {
         );
       }
       // The construct id is derived from the name so adding a group never replaces (and empties) another.
+      // Retained: deleting a group deletes its memberships, so `cdk destroy`, or a group dropped from the
+      // config file, would silently take approvers' and admins' rights away; the retained pool keeps them.
       new cognito.UserPoolGroup(this, `Group-${group.replaceAll('/', '_')}`, {
         userPool,
         groupName: group,
         description: `accessgate group ${group}`,
-      });
+      }).applyRemovalPolicy(RemovalPolicy.RETAIN);
     }
 
     const client = userPool.addClient('AppClient', {

@@ -40,6 +40,12 @@ describe('the user pool', () => {
     // finance-approvers comes from a rule in accessgate.config.example.json.
     expect(groups).toEqual(['admins', 'auditors', 'dba', 'dba-approvers', 'finance-approvers', 'sre']);
   });
+
+  it('keeps its groups, and so their memberships, when the stack or a group leaves the template', () => {
+    const groups = Object.values(json.Resources).filter((r) => r.Type === 'AWS::Cognito::UserPoolGroup');
+    expect(groups.length).toBeGreaterThan(0);
+    for (const group of groups) expect([group.Properties!.GroupName, group.DeletionPolicy, group.UpdateReplacePolicy]).toEqual([group.Properties!.GroupName, 'Retain', 'Retain']);
+  });
 });
 
 describe('the app client', () => {
