@@ -6,11 +6,10 @@
  */
 import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { DirectoryTable } from '../app/ports';
-import type { Identity } from '../domain/identity';
+import { type Identity, normalizeEmail } from '../domain/identity';
 import { queryAll } from './dynamodb';
 
 const KIND = 'USER';
-export const normalizeEmail = (email: string) => email.trim().toLowerCase();
 const keyOf = (email: string) => ({ pk: `${KIND}#${normalizeEmail(email)}`, sk: 'META' });
 
 const recordOf = (item: Record<string, unknown> | undefined): Identity | undefined => item?.record as Identity | undefined;

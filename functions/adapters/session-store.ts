@@ -9,13 +9,14 @@
  */
 import { BatchGetCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { ApprovalOutcome, Page, SessionFilters, SessionScope, SessionStore } from '../app/ports';
-import { ConflictError, NotFoundError } from '../domain/errors';
+import { ConflictError, InvalidInputError, NotFoundError } from '../domain/errors';
 import { type Approval, type Denial, reviewGroupsOf, type Session } from '../domain/session';
 import { decodeCursor, encodeCursor, isConditionFailure } from './dynamodb';
 
 const META = 'META';
 const sessionKey = (id: string) => ({ pk: `SESSION#${id}`, sk: META });
 const monthOf = (iso: string) => iso.slice(0, 7);
+const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
 
 /** Item attributes that are storage mechanics, never part of the session the API returns. */
 const STORAGE_ATTRIBUTES = [
@@ -391,12 +392,20 @@ export class DynamoSessionStore implements SessionStore {
     return { items };
   }
 
-  /** Walks month partitions backwards from `to` (or now) to `from` (or the first session ever). */
+  /**
+   * Walks month partitions backwards from `to` (or now) to `from` (or the first session ever). The walk
+   * is bounded by what exists: it starts no later than this month (no session is created in the
+   * future) and stops at the first month any session was created in, whatever dates were asked for.
+   */
   private async listAllByMonth(filters: SessionFilters, limit: number, cursor: string | undefined): Promise<Page<Session>> {
     const decoded = decodeCursor(cursor);
-    let month = (decoded?.month as string | undefined) ?? monthOf(filters.to ?? new Date().toISOString());
+    const now = monthOf(new Date().toISOString());
+    const asked = decoded?.month ?? (filters.to ? monthOf(filters.to) : now);
+    if (typeof asked !== 'string' || !MONTH.test(asked)) throw new InvalidInputError('cursor: not a cursor this API returned', { fields: ['cursor'] });
+    let month = asked < now ? asked : now;
     let startCursor = cursor;
-    const floor = filters.from ? monthOf(filters.from) : await this.firstMonth();
+    const first = await this.firstMonth();
+    const floor = first && filters.from && monthOf(filters.from) > first ? monthOf(filters.from) : first;
     const items: Session[] = [];
     while (floor && month >= floor) {
       const page = await this.queryMeta('byMonth', 'monthKey', `MONTH#${month}`, filters, limit - items.length, startCursor);

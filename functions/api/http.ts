@@ -7,7 +7,7 @@ import middy from '@middy/core';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { z } from 'zod';
 import { AppError, InvalidInputError, UnauthenticatedError } from '../domain/errors';
-import type { Identity } from '../domain/identity';
+import { type Identity, normalizeEmail } from '../domain/identity';
 import { parseOrThrow } from '../domain/validation';
 import { config } from '../config';
 
@@ -24,39 +24,48 @@ export interface ApiRequest {
 
 export type Route = (request: ApiRequest) => Promise<ApiResult>;
 
+/**
+ * Headers on every answer of the API, whatever its content type: a browser must never guess a type
+ * (a command or a result rendered as HTML), and nothing the API says about a session may be cached.
+ */
+export const EDGE_HEADERS = { 'x-content-type-options': 'nosniff', 'cache-control': 'no-store' } as const;
+
 export const json = (statusCode: number, value: unknown, headers: Record<string, string> = {}): ApiResult => ({
   statusCode,
-  headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...headers },
+  headers: { 'content-type': 'application/json; charset=utf-8', ...EDGE_HEADERS, ...headers },
   body: JSON.stringify(value),
 });
 
 /**
- * API Gateway's JWT authorizer hands array claims to Lambda flattened as "[a b c]"; Cognito's groups
- * claim arrives that way. Accept that, a real array, and a comma-separated string.
+ * The groups claim in the two forms a group list can arrive in, each name taken whole:
+ * - a JSON array of strings (a real array, or its JSON text);
+ * - API Gateway's flattened form, "[a b c]": its JWT authorizer hands array claims to Lambda as one
+ *   string, elements separated by a space. Cognito group names cannot contain whitespace, so for
+ *   `cognito:groups` the split is exact.
+ * Anything else (a bare or comma-separated string, an array holding a non-string) is not a group list
+ * and grants no group: guessing at separators is how `"dba,admins"` once became an admin.
  */
 export function parseGroups(claim: unknown): string[] {
-  if (Array.isArray(claim)) return claim.map(String);
-  if (typeof claim !== 'string' || claim.trim() === '') return [];
+  if (Array.isArray(claim)) return claim.every((group) => typeof group === 'string' && group !== '') ? [...claim] : [];
+  if (typeof claim !== 'string') return [];
   const text = claim.trim();
-  if (text.startsWith('[') && text.endsWith(']')) {
-    const inner = text.slice(1, -1).trim();
-    if (inner.startsWith('"')) {
-      try {
-        return (JSON.parse(text) as unknown[]).map(String);
-      } catch {
-        // not JSON: fall back to the authorizer's space-separated form
-      }
+  if (!text.startsWith('[') || !text.endsWith(']')) return [];
+  const inner = text.slice(1, -1).trim();
+  if (inner.startsWith('"')) {
+    try {
+      return parseGroups(JSON.parse(text) as unknown);
+    } catch {
+      return [];
     }
-    return inner.split(/[\s,]+/).filter(Boolean);
   }
-  return text.split(',').map((group) => group.trim()).filter(Boolean);
+  return inner.split(' ').filter(Boolean);
 }
 
 export function identityFrom(event: ApiEvent): Identity {
   const claims = event.requestContext?.authorizer?.jwt?.claims;
   const sub = claims?.sub;
   if (!claims || typeof sub !== 'string' || !sub) throw new UnauthenticatedError('A valid bearer token is required.');
-  const email = typeof claims.email === 'string' ? claims.email : '';
+  const email = typeof claims.email === 'string' ? normalizeEmail(claims.email) : '';
   const name = typeof claims.name === 'string' && claims.name ? claims.name : email || sub;
   return { sub, email, name, groups: parseGroups(claims[config().GROUPS_CLAIM]) };
 }
@@ -69,6 +78,22 @@ function parseBody(event: ApiEvent): unknown {
   } catch (error) {
     throw new InvalidInputError(`body: not valid JSON (${(error as Error).message})`);
   }
+}
+
+/** Longest path parameter any route accepts (an email is at most 254 characters). */
+const MAX_PATH_PARAMETER = 256;
+
+/** A path parameter, percent-decoded; a malformed escape or an overlong value is the client's mistake, named as such. */
+function pathParameter(event: ApiEvent, name: string): string {
+  const raw = event.pathParameters?.[name] ?? '';
+  let value: string;
+  try {
+    value = decodeURIComponent(raw);
+  } catch {
+    throw new InvalidInputError(`${name}: malformed percent-encoding in the path`, { fields: [name] });
+  }
+  if (value.length > MAX_PATH_PARAMETER) throw new InvalidInputError(`${name}: longer than ${MAX_PATH_PARAMETER} characters`, { fields: [name] });
+  return value;
 }
 
 /** Validates a parsed body or query against a schema; errors name the field. */
@@ -91,13 +116,15 @@ export function apiHandler(routes: Record<string, Route>) {
       event,
       identity: () => identityFrom(event),
       body: () => parseBody(event),
-      path: (name) => decodeURIComponent(event.pathParameters?.[name] ?? ''),
+      path: (name) => pathParameter(event, name),
       query: event.queryStringParameters ?? {},
     };
+    let result: ApiResult;
     try {
-      return await route(request);
+      result = await route(request);
     } catch (error) {
-      return errorResult(error);
+      result = errorResult(error);
     }
+    return { ...result, headers: { ...EDGE_HEADERS, ...result.headers } };
   });
 }

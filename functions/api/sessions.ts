@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { cancelSession, listSessions, readSession, submitSession, waitForSession } from '../app/sessions';
 import { MAX_COMMAND_BYTES, commandBytes, sqlParametersSchema } from '../domain/session';
 import { PayloadTooLargeError, InvalidInputError } from '../domain/errors';
+import { resourceSchema } from '../domain/resource';
 import { deps } from '../wiring';
 import { apiHandler, json, validate } from './http';
 import { sessionFilterFields } from './session-filters';
@@ -13,7 +14,7 @@ const MAX_WAIT_SECONDS = 25;
 
 const submitSchema = z
   .object({
-    resource: z.string().min(1, 'name the resource to run the command on'),
+    resource: resourceSchema.shape.id,
     command: z.string(),
     /** Data API parameters for the command's `:name` placeholders (the native-client gateway binds with these). */
     parameters: sqlParametersSchema.optional(),
@@ -23,7 +24,7 @@ const submitSchema = z
 
 const waitSchema = z.object({
   wait: z.coerce.number().min(0).max(MAX_WAIT_SECONDS, `must be at most ${MAX_WAIT_SECONDS} seconds`).optional(),
-  after: z.string().optional(),
+  after: z.string().max(128).optional(),
 });
 
 const listSchema = z

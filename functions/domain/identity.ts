@@ -10,6 +10,21 @@ export interface Identity {
   readonly groups: readonly string[];
 }
 
+/** Emails compare case-insensitively and without surrounding space, everywhere. */
+export const normalizeEmail = (email: string): string => email.trim().toLowerCase();
+
+/**
+ * The one key that says who a person is, on every path (token, Slack click, CLI): the normalised email.
+ * A token's `sub` and a directory entry's `sub` can disagree (a stale entry, a second identity
+ * provider), while the email is what both paths resolve the person by. Two approvals with the same key
+ * are one person's; an identity without an email has no key and cannot decide anything.
+ */
+export const personKey = (who: { readonly email: string }): string => normalizeEmail(who.email);
+
+/** Whether two identities are the same person: the same key, or the same subject. */
+export const samePerson = (a: { readonly sub: string; readonly email: string }, b: { readonly sub: string; readonly email: string }): boolean =>
+  a.sub === b.sub || (personKey(a) !== '' && personKey(a) === personKey(b));
+
 /** Names of the groups with product-wide powers; configurable because customers bring their own IdP. */
 export interface RoleGroups {
   readonly admins: string;

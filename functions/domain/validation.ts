@@ -18,7 +18,7 @@ export function parseOrThrow<T extends z.ZodType>(schema: T, value: unknown, wha
   const parsed = schema.safeParse(value);
   if (!parsed.success) {
     throw new InvalidInputError(`Invalid ${what}: ${describeIssues(parsed.error)}`, {
-      fields: parsed.error.issues.map((issue) => issue.path.map(String).join('.')),
+      fields: [...new Set(parsed.error.issues.map((issue) => issue.path.map(String).join('.')))],
     });
   }
   return parsed.data;

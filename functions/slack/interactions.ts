@@ -13,7 +13,7 @@ import { recordRejectedRequest, type RejectedRequest, type RejectionRecord } fro
 import { handleInteraction } from '../app/slack-reviews';
 import { parseInteraction } from '../domain/slack-interaction';
 import { verifySlackSignature } from '../domain/slack-signature';
-import { errorResult, json } from '../api/http';
+import { EDGE_HEADERS, errorResult, json } from '../api/http';
 import { config } from '../config';
 import { deps } from '../wiring';
 
@@ -52,7 +52,7 @@ export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredRe
       return json(401, { error: { code: 'invalid_signature', message: 'The request is not signed by Slack with this app\'s signing secret.' } });
     }
     const answer = await handleInteraction(deps(), parseInteraction(body.toString('utf8')), { receivedAt });
-    return answer ? json(200, answer) : { statusCode: 200, body: '' };
+    return answer ? json(200, answer) : { statusCode: 200, headers: { ...EDGE_HEADERS }, body: '' };
   } catch (error) {
     return errorResult(error);
   }

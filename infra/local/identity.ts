@@ -83,10 +83,24 @@ export class LocalIdentityProvider {
     const match = /^Bearer\s+(.+)$/i.exec(authorization ?? '');
     if (!match) return undefined;
     try {
-      const { payload } = await jwtVerify(match[1], this.publicKey, { issuer: LOCAL_ISSUER, audience: LOCAL_AUDIENCE, algorithms: ['ES256'] });
+      // API Gateway's authorizer requires `exp` (and checks it, with iss, aud and the signature).
+      const { payload } = await jwtVerify(match[1], this.publicKey, {
+        issuer: LOCAL_ISSUER,
+        audience: LOCAL_AUDIENCE,
+        algorithms: ['ES256'],
+        requiredClaims: ['exp'],
+      });
       const claims: Record<string, string | number | boolean> = {};
       for (const [key, value] of Object.entries(payload)) {
-        claims[key] = Array.isArray(value) ? `[${value.join(' ')}]` : (value as string | number | boolean);
+        if (!Array.isArray(value)) {
+          claims[key] = value as string | number | boolean;
+          continue;
+        }
+        // The flattened "[a b]" form cannot carry an element with a space or a bracket in it; Cognito
+        // never issues such a group name. A token that has one is refused rather than flattened into
+        // different groups than it names.
+        if (value.some((element) => typeof element !== 'string' || /[\s[\]]/.test(element))) return undefined;
+        claims[key] = `[${value.join(' ')}]`;
       }
       return claims;
     } catch {

@@ -126,4 +126,23 @@ describe('DynamoSessionStore', () => {
     } while (cursor);
     expect(seen).toEqual(['2026-10-15T10:00:00.000Z', '2026-09-15T10:00:00.000Z', '2026-08-15T10:00:00.000Z']);
   });
+
+  it('walks only the months sessions can exist in, whatever dates are asked for', async () => {
+    await pendingSession(1, new Date('2026-08-15T10:00:00Z'));
+    // Prepare: count the month queries a listing sends.
+    let queries = 0;
+    const counting = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+    counting.middlewareStack.add((next) => async (args) => {
+      queries += 1;
+      return next(args);
+    });
+    const counted = new DynamoSessionStore(counting, dynamo.tableNames.SESSIONS_TABLE);
+    // Act: a far-future `to` and a long-past `from`.
+    const page = await counted.list({ kind: 'all' }, { from: '2000-01-01', to: '2100-12-31' }, 50);
+    // Assess: one read of the first month, then one query per month from the first session to now.
+    const now = new Date();
+    const months = (now.getUTCFullYear() - 2026) * 12 + now.getUTCMonth() - 7 + 1;
+    expect(page.items.length).toBeGreaterThan(0);
+    expect(queries).toBeLessThanOrEqual(months + 1);
+  });
 });
