@@ -1,17 +1,25 @@
 /**
- * The environment every handler reads, validated once at module load so a misconfigured function fails
- * at cold start with a message naming the variable, not later in the middle of a request.
- * On AWS the CDK bind helpers set these; locally infra/local/main.ts does.
+ * The settings of a function, read from its environment: the only product module that reads
+ * `process.env`. Parsing is pure and uncached; the composition root (wiring.ts) parses once per cold
+ * start and keeps the result in the composition it builds, so a misconfigured function fails at its
+ * first invocation with a message naming the variable, not later in the middle of a request.
+ * On AWS the CDK bind helpers set these; locally infra/local/stack.ts passes them in explicitly.
  */
 import { z } from 'zod';
 import { describeIssues } from './domain/validation';
+
+/** A function's environment, or the settings the local runtime hands over in its place. */
+export type Environment = Readonly<Record<string, string | undefined>>;
+
+/** The claim of the ID token that lists a person's groups, unless GROUPS_CLAIM names another. */
+export const DEFAULT_GROUPS_CLAIM = 'cognito:groups';
 
 const envSchema = z.object({
   SESSIONS_TABLE: z.string().min(1),
   EVENTS_TABLE: z.string().min(1),
   RESULTS_TABLE: z.string().min(1),
   STATE_MACHINE_ARN: z.string().min(1).optional(),
-  GROUPS_CLAIM: z.string().min(1).default('cognito:groups'),
+  GROUPS_CLAIM: z.string().min(1).default(DEFAULT_GROUPS_CLAIM),
   ADMIN_GROUP: z.string().min(1).default('admins'),
   AUDITOR_GROUP: z.string().min(1).default('auditors'),
   /** Base URL of the web UI, for links to a session in notifications. */
@@ -45,14 +53,40 @@ const envSchema = z.object({
 
 export type Config = z.output<typeof envSchema>;
 
-let cached: Config | undefined;
+/** The environment of this function (Lambda sets it from the stack's configuration). */
+export const functionEnvironment = (): Environment => process.env;
 
-export function config(): Config {
-  if (cached) return cached;
-  const parsed = envSchema.safeParse(process.env);
+/** Parses and validates the settings; throws naming every variable that is wrong. */
+export function loadConfig(env: Environment = process.env): Config {
+  const parsed = envSchema.safeParse(env);
   if (!parsed.success) throw new Error(`accessgate is misconfigured: ${describeIssues(parsed.error)}`);
-  cached = parsed.data;
-  return cached;
+  return parsed.data;
 }
 
-export const roleGroups = () => ({ admins: config().ADMIN_GROUP, auditors: config().AUDITOR_GROUP });
+export const roleGroups = (config: Config) => ({ admins: config.ADMIN_GROUP, auditors: config.AUDITOR_GROUP });
+
+const evidenceSchema = z.object({
+  EVENTS_TABLE: z.string().min(1),
+  /** Export cursors, digest chain head, period manifests (infra/tables.ts evidenceTable). */
+  EVIDENCE_TABLE: z.string().min(1).optional(),
+  /** The Object Lock bucket. */
+  EVIDENCE_BUCKET: z.string().min(1).optional(),
+  /** KMS key id or ARN of the RSA_2048 SIGN_VERIFY key that signs digests. */
+  DIGEST_KEY_ID: z.string().min(1).optional(),
+  /** Where DynamoDB writes the daily PITR export before it is copied under lock (expires its objects). */
+  EXPORT_STAGING_BUCKET: z.string().min(1).optional(),
+  EVENTS_TABLE_ARN: z.string().min(1).optional(),
+  /** Length of a digest period; ACCESSGATE_DIGEST_SECONDS sets it for `npm start`. */
+  DIGEST_SECONDS: z.coerce.number().int().min(1).max(86_400).default(3600),
+  /** Compliance retention of each object; matches the bucket's default retention. */
+  EVIDENCE_RETENTION_DAYS: z.coerce.number().int().min(1).max(36_500).default(400),
+});
+
+/** The audit evidence functions' settings (exporter, digest sealer, table export, audit API). */
+export type EvidenceSettings = z.output<typeof evidenceSchema>;
+
+export function loadEvidenceSettings(env: Environment = process.env): EvidenceSettings {
+  const parsed = evidenceSchema.safeParse(env);
+  if (!parsed.success) throw new Error(`accessgate audit evidence is misconfigured: ${describeIssues(parsed.error)}`);
+  return parsed.data;
+}

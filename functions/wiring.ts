@@ -1,18 +1,28 @@
 /**
- * The composition root of every Lambda: builds the use cases' dependencies once per process from the
- * validated configuration. The same code runs locally, where only the endpoints differ (set through the
- * SDK's AWS_ENDPOINT_URL_* variables by infra/local/main.ts); no domain or handler code asks which
- * runtime it is on.
+ * The composition root of every function. `compose` builds a composition (settings, AWS clients, the
+ * use cases' dependencies) from a function's settings, with no global state: two compositions in one
+ * process share nothing. A handler asks for its dependencies with `deps()`, which answers the
+ * composition of the invocation in progress:
+ *
+ * - on AWS, the function's own, built once per cold start at its first invocation from its validated
+ *   environment (functions/config.ts);
+ * - on the local runtime, the one infra/local/stack.ts built once it knew its own URL, handed to each
+ *   invocation through `inComposition`.
+ *
+ * Only the endpoints differ between the two (the SDK's AWS_ENDPOINT_URL_* variables, or clients passed
+ * in); no domain or handler code asks which runtime it is on.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { RDSDataClient } from '@aws-sdk/client-rds-data';
 import { SFNClient } from '@aws-sdk/client-sfn';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoCatalogStore } from './adapters/catalog-store';
 import { CognitoDirectory } from './adapters/cognito-directory';
 import { DynamoDirectoryTable } from './adapters/directory-table';
-import { documentClient } from './adapters/dynamodb';
+import { documentClientOf } from './adapters/dynamodb';
 import { DynamoEventLog } from './adapters/event-log';
 import { LogNotifier } from './adapters/log-notifier';
 import { DynamoNotificationLedger } from './adapters/notification-ledger';
@@ -25,44 +35,119 @@ import { DataApiSqlRunner } from './adapters/sql-runner';
 import { StepFunctionsWorkflow } from './adapters/workflow';
 import { runNotificationJob } from './app/notifications';
 import type { Deps } from './app/ports';
-import { config, roleGroups } from './config';
+import { type Config, type Environment, functionEnvironment, loadConfig, roleGroups } from './config';
+import type { EvidenceAdapters } from './evidence-wiring';
 
-let built: Deps | undefined;
+/** The AWS SDK clients of one composition; each reads its endpoint from the SDK's own configuration. */
+export interface AwsClients {
+  readonly dynamo: DynamoDBDocumentClient;
+  readonly sfn: SFNClient;
+  readonly rdsData: RDSDataClient;
+  readonly lambda: LambdaClient;
+  readonly cognito: CognitoIdentityProviderClient;
+}
 
-export function deps(): Deps {
-  if (built) return built;
-  const env = config();
-  const catalog = new DynamoCatalogStore(documentClient, env.SESSIONS_TABLE);
-  const tokenSecret = env.SLACK_BOT_TOKEN_SECRET_ARN;
-  const slack = tokenSecret
-    ? new SlackApi({ token: () => secretString(tokenSecret), tokenRefused: () => forgetSecret(tokenSecret), apiUrl: env.SLACK_API_URL, timeoutMs: env.SLACK_TIMEOUT_MS })
-    : undefined;
-  const directoryTable = env.DIRECTORY === 'table' ? new DynamoDirectoryTable(documentClient, env.SESSIONS_TABLE) : undefined;
-  built = {
-    sessions: new DynamoSessionStore(documentClient, env.SESSIONS_TABLE),
-    catalog,
-    events: new DynamoEventLog(documentClient, env.EVENTS_TABLE),
-    results: new DynamoResultStore(documentClient, env.RESULTS_TABLE),
-    workflow: new StepFunctionsWorkflow(new SFNClient({}), env.STATE_MACHINE_ARN ?? ''),
+export function awsClients(given: Partial<AwsClients> = {}): AwsClients {
+  return {
+    dynamo: given.dynamo ?? documentClientOf(),
+    sfn: given.sfn ?? new SFNClient({}),
     // The Data API cancels a statement after 45 s; the SDK must wait longer than that to see why.
-    sql: new DataApiSqlRunner(new RDSDataClient({ requestHandler: { requestTimeout: 60_000 } })),
+    rdsData: given.rdsData ?? new RDSDataClient({ requestHandler: { requestTimeout: 60_000 } }),
+    lambda: given.lambda ?? new LambdaClient({}),
+    cognito: given.cognito ?? new CognitoIdentityProviderClient({}),
+  };
+}
+
+export interface DepsOverrides extends Partial<Deps> {
+  /** Clients to use instead of new ones (the local runtime's, which its event stream watches). */
+  readonly clients?: Partial<AwsClients>;
+}
+
+/** The use cases' dependencies for these settings. Pure: reads no environment, keeps nothing. */
+export function buildDeps(config: Config, overrides: DepsOverrides = {}): Deps {
+  const { clients: given, ...replaced } = overrides;
+  const clients = awsClients(given);
+  const catalog = new DynamoCatalogStore(clients.dynamo, config.SESSIONS_TABLE);
+  const tokenSecret = config.SLACK_BOT_TOKEN_SECRET_ARN;
+  const slack = tokenSecret
+    ? new SlackApi({ token: () => secretString(tokenSecret), tokenRefused: () => forgetSecret(tokenSecret), apiUrl: config.SLACK_API_URL, timeoutMs: config.SLACK_TIMEOUT_MS })
+    : undefined;
+  const directoryTable = config.DIRECTORY === 'table' ? new DynamoDirectoryTable(clients.dynamo, config.SESSIONS_TABLE) : undefined;
+  const deps: Deps = {
+    sessions: new DynamoSessionStore(clients.dynamo, config.SESSIONS_TABLE),
+    catalog,
+    events: new DynamoEventLog(clients.dynamo, config.EVENTS_TABLE),
+    results: new DynamoResultStore(clients.dynamo, config.RESULTS_TABLE),
+    workflow: new StepFunctionsWorkflow(clients.sfn, config.STATE_MACHINE_ARN ?? ''),
+    sql: new DataApiSqlRunner(clients.rdsData),
     // Slack when configured; otherwise approvers find reviews in the web UI, the CLI or GET /reviews.
     notifier: slack
-      ? new SlackNotifier(slack, catalog, new DynamoNotificationLedger(documentClient, env.SESSIONS_TABLE), {
-          webUrl: env.WEB_URL,
-          defaultChannel: env.SLACK_DEFAULT_CHANNEL ?? '',
+      ? new SlackNotifier(slack, catalog, new DynamoNotificationLedger(clients.dynamo, config.SESSIONS_TABLE), {
+          webUrl: config.WEB_URL,
+          defaultChannel: config.SLACK_DEFAULT_CHANNEL ?? '',
         })
       : new LogNotifier(),
-    notifications: env.NOTIFY_FUNCTION_NAME
-      ? new LambdaNotificationQueue(new LambdaClient({}), env.NOTIFY_FUNCTION_NAME)
-      : new InlineNotificationQueue((job) => runNotificationJob(deps(), job)),
-    directory: directoryTable ?? new CognitoDirectory(new CognitoIdentityProviderClient({}), env.DIRECTORY_USER_POOL_ID ?? ''),
+    notifications: config.NOTIFY_FUNCTION_NAME
+      ? new LambdaNotificationQueue(clients.lambda, config.NOTIFY_FUNCTION_NAME)
+      : new InlineNotificationQueue((job) => runNotificationJob(deps, job)),
+    directory: directoryTable ?? new CognitoDirectory(clients.cognito, config.DIRECTORY_USER_POOL_ID ?? ''),
     ...(directoryTable ? { directoryTable } : {}),
     ...(slack ? { chat: slack } : {}),
     clock: { now: () => new Date() },
     newId: randomUUID,
-    roles: roleGroups(),
-    maxRows: env.RESULT_MAX_ROWS,
+    roles: roleGroups(config),
+    maxRows: config.RESULT_MAX_ROWS,
+    ...replaced,
   };
-  return built;
+  return deps;
+}
+
+/** Everything one deployment of the handlers runs on. */
+export interface Composition {
+  /** The settings it was built from; the audit evidence side reads its own from them (evidence-wiring.ts). */
+  readonly environment: Environment;
+  readonly config: Config;
+  readonly clients: AwsClients;
+  readonly deps: Deps;
+  /** Stand-ins for the evidence bucket, signing key and table export (local runtime); unset uses S3, KMS, PITR. */
+  readonly evidenceAdapters?: EvidenceAdapters;
+}
+
+export interface CompositionOverrides extends DepsOverrides {
+  readonly evidenceAdapters?: EvidenceAdapters;
+}
+
+/** Validates the settings (throwing with the variable's name) and builds a composition on them. */
+export function compose(environment: Environment, overrides: CompositionOverrides = {}): Composition {
+  const { evidenceAdapters, clients: given, ...replaced } = overrides;
+  const config = loadConfig(environment);
+  const clients = awsClients(given);
+  return { environment, config, clients, deps: buildDeps(config, { ...replaced, clients }), ...(evidenceAdapters ? { evidenceAdapters } : {}) };
+}
+
+const invocation = new AsyncLocalStorage<Composition>();
+/** A Lambda's own composition: built at the first invocation of its cold start, never rebuilt. */
+let coldStart: Composition | undefined;
+
+/** The composition of the invocation in progress. */
+export function composition(): Composition {
+  return invocation.getStore() ?? (coldStart ??= compose(functionEnvironment()));
+}
+
+/** The use cases' dependencies for the invocation in progress. */
+export const deps = (): Deps => composition().deps;
+
+/** The validated settings of the invocation in progress. */
+export const settings = (): Config => composition().config;
+
+/**
+ * The handler, run in the given composition at every invocation, however it is reached (HTTP, the
+ * workflow runner, a Lambda Invoke); the promise lets a runtime bind handlers before it has built
+ * the composition they run in.
+ */
+export function inComposition<E, C, R>(
+  target: Composition | Promise<Composition>,
+  handler: (event: E, context: C) => Promise<R>,
+): (event: E, context: C) => Promise<R> {
+  return async (event, context) => invocation.run(await target, () => handler(event, context));
 }

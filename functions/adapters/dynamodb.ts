@@ -1,15 +1,18 @@
 /**
- * The one DynamoDB client of a function, created at module load and reused across invocations.
- * Its endpoint comes from the SDK's own configuration (AWS_ENDPOINT_URL_DYNAMODB locally), so the
- * same code talks to DynamoDB on AWS and to dynalite on a laptop.
+ * DynamoDB helpers shared by the adapters. The document client is made once per composition
+ * (functions/wiring.ts) and reused across invocations. Its endpoint comes from the SDK's own
+ * configuration (AWS_ENDPOINT_URL_DYNAMODB locally), so the same code talks to DynamoDB on AWS and to
+ * dynalite on a laptop.
  */
 import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { InvalidInputError } from '../domain/errors';
 
-export const documentClient = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
-  marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
-});
+/** The document client the adapters expect: undefined attributes dropped, class instances refused. */
+export const documentClientOf = (client: DynamoDBClient = new DynamoDBClient({})): DynamoDBDocumentClient =>
+  DynamoDBDocumentClient.from(client, {
+    marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
+  });
 
 export const isConditionFailure = (error: unknown): boolean =>
   error instanceof ConditionalCheckFailedException ||

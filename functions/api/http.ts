@@ -9,7 +9,7 @@ import type { z } from 'zod';
 import { AppError, InvalidInputError, UnauthenticatedError } from '../domain/errors';
 import { type Identity, normalizeEmail } from '../domain/identity';
 import { parseOrThrow } from '../domain/validation';
-import { config } from '../config';
+import { settings } from '../wiring';
 
 export type ApiEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
 export type ApiResult = APIGatewayProxyStructuredResultV2;
@@ -67,7 +67,7 @@ export function identityFrom(event: ApiEvent): Identity {
   if (!claims || typeof sub !== 'string' || !sub) throw new UnauthenticatedError('A valid bearer token is required.');
   const email = typeof claims.email === 'string' ? normalizeEmail(claims.email) : '';
   const name = typeof claims.name === 'string' && claims.name ? claims.name : email || sub;
-  return { sub, email, name, groups: parseGroups(claims[config().GROUPS_CLAIM]) };
+  return { sub, email, name, groups: parseGroups(claims[settings().GROUPS_CLAIM]) };
 }
 
 function parseBody(event: ApiEvent): unknown {

@@ -14,8 +14,7 @@ import { handleInteraction } from '../app/slack-reviews';
 import { parseInteraction } from '../domain/slack-interaction';
 import { verifySlackSignature } from '../domain/slack-signature';
 import { EDGE_HEADERS, errorResult, json } from '../api/http';
-import { config } from '../config';
-import { deps } from '../wiring';
+import { deps, settings } from '../wiring';
 
 /** The bytes Slack signed: API Gateway may hand them over base64-encoded. */
 const rawBody = (event: APIGatewayProxyEventV2): Buffer =>
@@ -34,7 +33,7 @@ async function recordRejection(request: RejectedRequest): Promise<RejectionRecor
 export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>().handler(async (event) => {
   const receivedAt = Date.now();
   try {
-    const secretId = config().SLACK_SIGNING_SECRET_ARN;
+    const secretId = settings().SLACK_SIGNING_SECRET_ARN;
     if (!secretId) throw new Error('Slack is not configured: SLACK_SIGNING_SECRET_ARN is not set.');
     const body = rawBody(event);
     const timestamp = event.headers?.['x-slack-request-timestamp'];

@@ -2,7 +2,8 @@
  * The audit evidence pipeline on the local runtime: the same exporter, digest sealer and table export
  * handler modules as on AWS, with their stand-ins — the folder store under <data>/evidence (retention
  * enforced), the signing key pair under <data>/keys, the scan-based table export staged under
- * <data>/evidence-staging — handed to functions/evidence-wiring.ts. The event stream stand-in feeds the
+ * <data>/evidence-staging — which go into the stack's composition (functions/wiring.ts), read by
+ * functions/evidence-wiring.ts. The event stream stand-in, watching the composition's DynamoDB client, feeds the
  * exporter; timers play EventBridge: the sealer runs several times per digest period
  * (ACCESSGATE_DIGEST_SECONDS, default 3600) and the table export step at start and then hourly.
  * Without a data folder (tests) everything lives in a temporary folder removed at close.
@@ -11,17 +12,34 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import type { TableExportRecord } from '../../functions/app/evidence-ports';
+import type { EvidenceAdapters } from '../../functions/evidence-wiring';
 import { LocalDigestSigner } from './digest-key';
 import { LocalEventStream } from './event-stream';
 import { FolderObjectStore } from './object-store';
 import { LocalTableSnapshots } from './table-snapshots';
 
-export interface LocalEvidenceOptions {
+export interface EvidenceStandInOptions {
   readonly dataDir?: string;
+  readonly eventsTable: string;
+}
+
+/** The bucket, the signing key and the table export of the local runtime, for its composition. */
+export interface EvidenceStandIns extends EvidenceAdapters {
+  readonly store: FolderObjectStore;
+  readonly signer: LocalDigestSigner;
+  close(): void;
+}
+
+export interface LocalEvidenceOptions {
   readonly periodSeconds: number;
   readonly eventsTable: string;
+  /** Runs a handler in the stack's composition, which holds these stand-ins. */
+  readonly bind: <E, R>(handler: Lambda<E, R>) => Lambda<E, R>;
+  /** The composition's DynamoDB client: the event stream stand-in sees what it writes. */
+  readonly documentClient: DynamoDBDocumentClient;
 }
 
 export interface LocalEvidence {
@@ -72,29 +90,40 @@ function every<T>(name: string, everyMs: number, firstMs: number, task: () => Pr
   };
 }
 
-export async function startLocalEvidence(options: LocalEvidenceOptions): Promise<LocalEvidence> {
-  if (!Number.isInteger(options.periodSeconds) || options.periodSeconds < 1 || options.periodSeconds > 86_400) {
-    throw new Error(`ACCESSGATE_DIGEST_SECONDS must be a whole number of seconds from 1 to 86400, not "${options.periodSeconds}"`);
-  }
+export function openEvidenceStandIns(options: EvidenceStandInOptions): EvidenceStandIns {
   const temporary = options.dataDir ? undefined : mkdtempSync(join(tmpdir(), 'accessgate-evidence-'));
   const root = options.dataDir ?? temporary!;
-  const store = new FolderObjectStore(join(root, 'evidence'));
-  const signer = LocalDigestSigner.open(options.dataDir && join(options.dataDir, 'keys', 'digest-signing.json'));
   const client = new DynamoDBClient({});
-  const snapshots = new LocalTableSnapshots(client, options.eventsTable, join(root, 'evidence-staging'));
+  const store = new FolderObjectStore(join(root, 'evidence'));
+  return {
+    store,
+    objects: store,
+    signer: LocalDigestSigner.open(options.dataDir && join(options.dataDir, 'keys', 'digest-signing.json')),
+    snapshots: new LocalTableSnapshots(client, options.eventsTable, join(root, 'evidence-staging')),
+    close() {
+      client.destroy();
+      if (temporary) rmSync(temporary, { recursive: true, force: true });
+    },
+  };
+}
 
-  // Read once by functions/evidence-wiring.ts at its first use, which is below.
-  process.env.DIGEST_SECONDS = String(options.periodSeconds);
-  const { provideEvidenceAdapters } = await import('../../functions/evidence-wiring');
-  provideEvidenceAdapters({ objects: store, signer, snapshots });
+function checkDigestSeconds(periodSeconds: number): number {
+  if (!Number.isInteger(periodSeconds) || periodSeconds < 1 || periodSeconds > 86_400) {
+    throw new Error(`ACCESSGATE_DIGEST_SECONDS must be a whole number of seconds from 1 to 86400, not "${periodSeconds}"`);
+  }
+  return periodSeconds;
+}
 
-  const exporter = (await import('../../functions/audit/exporter')).handler as Lambda<DynamoDBStreamEvent, DynamoDBBatchResponse>;
-  const digest = (await import('../../functions/audit/digest')).handler as Lambda<unknown, { sealed: string[] }>;
-  const tableExport = (await import('../../functions/audit/table-export')).handler as Lambda<unknown, { exports: TableExportRecord[] }>;
+/** Starts the exporter's feed and the schedules; the stand-ins must already be in the composition `bind` uses. */
+export async function startLocalEvidence(standIns: EvidenceStandIns, options: LocalEvidenceOptions): Promise<LocalEvidence> {
+  checkDigestSeconds(options.periodSeconds);
+  const exporter = options.bind((await import('../../functions/audit/exporter')).handler as Lambda<DynamoDBStreamEvent, DynamoDBBatchResponse>);
+  const digest = options.bind((await import('../../functions/audit/digest')).handler as Lambda<unknown, { sealed: string[] }>);
+  const tableExport = options.bind((await import('../../functions/audit/table-export')).handler as Lambda<unknown, { exports: TableExportRecord[] }>);
 
+  const client = new DynamoDBClient({});
   const stream = new LocalEventStream({ tableName: options.eventsTable, deliver: (event) => exporter(event, context('Exporter')) });
-  const { documentClient } = await import('../../functions/adapters/dynamodb');
-  stream.attach(documentClient);
+  stream.attach(options.documentClient);
   await stream.catchUp(client);
 
   const periodMs = options.periodSeconds * 1000;
@@ -102,8 +131,8 @@ export async function startLocalEvidence(options: LocalEvidenceOptions): Promise
   const exports = every('table export', Math.min(periodMs, 3_600_000), Math.min(periodMs, 2000), () => tableExport({}, context('TableExport')));
 
   return {
-    store,
-    signer,
+    store: standIns.store,
+    signer: standIns.signer,
     periodSeconds: options.periodSeconds,
     stream,
     flush: () => stream.flush(),
@@ -114,7 +143,7 @@ export async function startLocalEvidence(options: LocalEvidenceOptions): Promise
       await exports.stop();
       await stream.close();
       client.destroy();
-      if (temporary) rmSync(temporary, { recursive: true, force: true });
+      standIns.close();
     },
   };
 }

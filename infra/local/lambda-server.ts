@@ -12,7 +12,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { readBody } from './read-body';
 
-type Handler = (event: unknown, context: unknown) => Promise<unknown>;
+export type Handler = (event: unknown, context: unknown) => Promise<unknown>;
 export type FunctionLoader = () => Promise<{ handler: unknown }>;
 
 export interface LambdaServerOptions {

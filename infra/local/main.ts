@@ -12,6 +12,9 @@ const port = Number(process.env.PORT ?? 8787);
 const stack = await startLocalStack({
   dataDir,
   port,
+  // The product settings a deployed function reads from its environment (WEB_URL, GROUPS_CLAIM...).
+  settings: process.env,
+  ...(process.env.ACCESSGATE_DIGEST_SECONDS ? { digestSeconds: Number(process.env.ACCESSGATE_DIGEST_SECONDS) } : {}),
   ...(process.env.ACCESSGATE_POSTGRES_URL ? { postgresUrl: process.env.ACCESSGATE_POSTGRES_URL } : {}),
   ...(process.env.ACCESSGATE_MYSQL_URL ? { mysqlUrl: process.env.ACCESSGATE_MYSQL_URL } : {}),
 });

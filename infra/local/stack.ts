@@ -1,15 +1,20 @@
 /**
  * The local runtime's composition root: starts the stand-ins (dynalite, the Data API server over PGlite
  * or a real Postgres/MySQL, the Step Functions endpoint over the ASL file), points the AWS SDK at them
- * through its standard AWS_ENDPOINT_URL_* variables, then loads the very handler modules the AWS stack
- * deploys. This file and infra/stack.ts are the only places that know which runtime is running.
+ * through its standard AWS_ENDPOINT_URL_* variables, loads the very handler modules the AWS stack
+ * deploys, and, once its API server listens and it knows its own URL, builds the one composition
+ * (functions/wiring.ts) every handler of this stack runs in. This file and infra/stack.ts are the only
+ * places that know which runtime is running.
  */
 import './polyfills';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { demoConfig, localClusterArn, localSecretArn } from './demo-config';
 import { startLocalDynamo } from './dynamo';
-import { type LocalEvidence, startLocalEvidence } from './evidence';
+import type { Deps } from '../../functions/app/ports';
+import { DEFAULT_GROUPS_CLAIM, type Environment } from '../../functions/config';
+import type { Composition } from '../../functions/wiring';
+import { type LocalEvidence, openEvidenceStandIns, startLocalEvidence } from './evidence';
 import { startApiServer, type LocalMount, type RouteBinding } from './http-server';
 import { webMount, type WebMountOptions } from './web';
 import { DEMO_USERS, LocalIdentityProvider, subjectOf } from './identity';
@@ -41,12 +46,20 @@ export interface LocalStackOptions {
   readonly slack?: LocalSlackOptions;
   /** The web UI at `/` (built on first request when missing or stale); false leaves it out. */
   readonly web?: WebMountOptions | false;
-  /** Length of an audit digest period in seconds; default ACCESSGATE_DIGEST_SECONDS, else 3600. */
+  /** Length of an audit digest period in seconds; default 3600. */
   readonly digestSeconds?: number;
+  /**
+   * Product settings, as a function's environment would carry them (functions/config.ts): WEB_URL,
+   * GROUPS_CLAIM, RESULT_MAX_ROWS... The stack's own tables, endpoints and Slack settings win over them;
+   * WEB_URL defaults to the stack's own URL.
+   */
+  readonly settings?: Environment;
 }
 
 export interface LocalStack {
   readonly url: string;
+  /** The use cases' dependencies the handlers of this stack run on (for tests to read the tables). */
+  readonly deps: Deps;
   readonly dataApiUrl: string;
   readonly runner: WorkflowRunner;
   readonly identity: LocalIdentityProvider;
@@ -103,9 +116,20 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     ...(options.faults ? { faults: options.faults } : {}),
   });
 
-  const slack = await startLocalSlack(options.slack ?? {}, DEMO_USERS);
+  // Every handler runs in this stack's composition, built below once the stack knows its own URL; an
+  // invocation that arrives earlier waits for it.
+  let composed!: (composition: Composition) => void;
+  const composition = new Promise<Composition>((resolve) => {
+    composed = resolve;
+  });
+  const bind = <E, C, R>(handler: (event: E, context: C) => Promise<R>) => async (event: E, context: C): Promise<R> => {
+    const { inComposition } = await import('../../functions/wiring');
+    return inComposition(composition, handler)(event, context);
+  };
 
-  // The handlers' SDK clients read these at construction: set them before any handler module loads.
+  const slack = await startLocalSlack(options.slack ?? {}, DEMO_USERS, bind);
+
+  // The SDK clients read their endpoints from these; the product's settings are passed explicitly below.
   Object.assign(process.env, {
     AWS_REGION: 'us-east-1',
     AWS_ACCESS_KEY_ID: 'local',
@@ -113,9 +137,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
     AWS_ENDPOINT_URL_RDS_DATA: dataApi.url,
-    STATE_MACHINE_ARN: LOCAL_STATE_MACHINE_ARN,
-    ...dynamo.tableNames,
-    ...slack.env,
+    ...slack.endpoints,
   });
   delete process.env.AWS_PROFILE;
   delete process.env.AWS_SESSION_TOKEN;
@@ -130,26 +152,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const runner = new WorkflowRunner({
     stateMachineArn: LOCAL_STATE_MACHINE_ARN,
     handlers: Object.fromEntries(
-      Object.entries(tasks).map(([state, module]) => [state, invoke(module.handler as Lambda, state)]),
+      Object.entries(tasks).map(([state, module]) => [state, invoke(bind(module.handler as Lambda), state)]),
     ) as Record<TaskState, TaskHandler>,
     ...(options.retryIntervalMs !== undefined ? { retryIntervalMs: options.retryIntervalMs } : {}),
   });
   const workflow = await startWorkflowServer(runner, LOCAL_STATE_MACHINE_ARN);
   process.env.AWS_ENDPOINT_URL_SFN = workflow.url;
-
-  // Started before anything is recorded, so the exporter sees every event, as the table's stream would.
-  const evidence = await startLocalEvidence({
-    dataDir: options.dataDir,
-    periodSeconds: options.digestSeconds ?? Number(process.env.ACCESSGATE_DIGEST_SECONDS ?? 3600),
-    eventsTable: dynamo.tableNames.EVENTS_TABLE,
-  });
-
-  const { deps } = await import('../../functions/wiring');
-  const { applyConfig } = await import('../../functions/app/catalog');
-  await applyConfig(deps(), config, { system: 'npm start' });
-  // The demo users' Slack identities: the same subject as their tokens, so a Slack approval by bob is bob's.
-  const { seedDirectory } = await import('../../functions/app/directory');
-  await seedDirectory(deps(), DEMO_USERS.map((user) => ({ ...user, groups: [...user.groups], sub: subjectOf(user.email) })), { system: 'npm start' });
 
   const api = {
     identity: await import('../../functions/api/identity'),
@@ -162,26 +170,55 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const routes: RouteBinding[] = Object.values(api).flatMap((module) =>
     Object.keys(module.routes).map((routeKey) => ({
       routeKey,
-      lambda: module.handler as RouteBinding['lambda'],
+      lambda: bind(module.handler as RouteBinding['lambda']),
       public: routeKey === 'GET /health',
     })),
   );
   // Slack signs its requests instead of sending a token: public, as on API Gateway.
   const slackInteractions = await import('../../functions/slack/interactions');
-  routes.push({ routeKey: 'POST /slack/interactions', lambda: slackInteractions.handler as RouteBinding['lambda'], public: true });
-  const identity = await LocalIdentityProvider.open(options.dataDir && join(options.dataDir, 'keys', 'jwt.json'), process.env.GROUPS_CLAIM ?? 'cognito:groups');
+  routes.push({ routeKey: 'POST /slack/interactions', lambda: bind(slackInteractions.handler as RouteBinding['lambda']), public: true });
+  const settings = options.settings ?? {};
+  const identity = await LocalIdentityProvider.open(options.dataDir && join(options.dataDir, 'keys', 'jwt.json'), settings.GROUPS_CLAIM ?? DEFAULT_GROUPS_CLAIM);
   const server = await startApiServer({ port: options.port ?? 0, routes, identity, mounts: [...slack.mounts, ...(options.mounts ?? []), ...(options.web === false ? [] : [webMount(options.web)])] });
-  process.env.WEB_URL ??= server.url;
   slack.connect(server.url);
   if (slack.standIn) {
     const secret = slack.generatedSecret ? `${slack.signingSecret} (generated; set SLACK_SIGNING_SECRET to choose it)` : 'from SLACK_SIGNING_SECRET';
     console.log(`Slack stand-in: ${server.url}/local/slack, Web API ${slack.standIn.apiUrl}, signing secret ${secret}`);
   }
 
-  await redriveOpenSessions(runner, deps());
+  // What the AWS stack sets on each function, here for all of them at once; links lead to this server
+  // unless the settings name another web URL.
+  const periodSeconds = options.digestSeconds ?? 3600;
+  const { awsClients, compose } = await import('../../functions/wiring');
+  const clients = awsClients();
+  const standIns = openEvidenceStandIns({ dataDir: options.dataDir, eventsTable: dynamo.tableNames.EVENTS_TABLE });
+  const local = compose(
+    {
+      WEB_URL: server.url,
+      ...settings,
+      ...dynamo.tableNames,
+      STATE_MACHINE_ARN: LOCAL_STATE_MACHINE_ARN,
+      ...slack.settings,
+      DIGEST_SECONDS: String(periodSeconds),
+    },
+    { clients, evidenceAdapters: standIns },
+  );
+  composed(local);
+
+  // Started before anything is recorded, so the exporter sees every event, as the table's stream would.
+  const evidence = await startLocalEvidence(standIns, { periodSeconds, eventsTable: dynamo.tableNames.EVENTS_TABLE, bind, documentClient: clients.dynamo });
+
+  const { applyConfig } = await import('../../functions/app/catalog');
+  await applyConfig(local.deps, config, { system: 'npm start' });
+  // The demo users' Slack identities: the same subject as their tokens, so a Slack approval by bob is bob's.
+  const { seedDirectory } = await import('../../functions/app/directory');
+  await seedDirectory(local.deps, DEMO_USERS.map((user) => ({ ...user, groups: [...user.groups], sub: subjectOf(user.email) })), { system: 'npm start' });
+
+  await redriveOpenSessions(runner, local.deps);
 
   return {
     url: server.url,
+    deps: local.deps,
     dataApiUrl: dataApi.url,
     runner,
     identity,
@@ -211,7 +248,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
  * its workflow started again. Each Task is idempotent, so this resumes a pending review (with the time
  * left in its window), runs an approved command, and fails one that was interrupted mid-run.
  */
-async function redriveOpenSessions(runner: WorkflowRunner, deps: import('../../functions/app/ports').Deps): Promise<void> {
+async function redriveOpenSessions(runner: WorkflowRunner, deps: Deps): Promise<void> {
   for (const status of ['pending_review', 'approved', 'running'] as const) {
     let cursor: string | undefined;
     do {

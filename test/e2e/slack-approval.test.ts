@@ -8,7 +8,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { securityStream } from '../../functions/app/audit-trail';
 import type { AuditEvent } from '../../functions/domain/audit-chain';
-import { deps } from '../../functions/wiring';
 import { subjectOf } from '../../infra/local/identity';
 import type { RecordedMessage } from '../../infra/local/slack/stand-in';
 import { type LocalStack, startLocalStack } from '../../infra/local/stack';
@@ -71,7 +70,7 @@ const types = async (id: string) => ((await as.dana.get(`/sessions/${id}`)).body
 /** The day's SECURITY stream (and the day before, should the test cross midnight), read as the exporter does. */
 async function securityEvents(since: Date): Promise<AuditEvent[]> {
   const days = new Set([since, new Date()].map((at) => securityStream(at.toISOString())));
-  return (await Promise.all([...days].map((stream) => deps().events.list(stream)))).flat().filter((event) => event.at >= since.toISOString());
+  return (await Promise.all([...days].map((stream) => stack.deps.events.list(stream)))).flat().filter((event) => event.at >= since.toISOString());
 }
 const openViews = async (user: string) => (await (await fetch(`${stack.url}/local/slack/views?user=${user}`)).json()) as { id: string; view: Block }[];
 

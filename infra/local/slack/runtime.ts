@@ -1,15 +1,16 @@
 /**
  * What the local runtime adds for Slack, started before any handler module loads: the Secrets Manager
  * endpoint holding the bot token and signing secret, the Lambda endpoint that runs the notify Lambda
- * asynchronously (with Lambda's retries), and the Slack stand-in. Returns the environment that points
- * the handlers' SDK clients and `@slack/web-api` at them, exactly the variables the AWS stack sets.
+ * asynchronously (with Lambda's retries), and the Slack stand-in. Returns the endpoints that point the
+ * handlers' SDK clients at them and the settings that point `@slack/web-api` at the stand-in, exactly
+ * the variables the AWS stack sets.
  *
  * With SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET set (a real Slack app, SLACK_CHANNEL naming a channel
  * the bot is in), no stand-in starts and the same code talks to Slack itself; Slack then needs a
  * public URL for /slack/interactions (a tunnel to this machine).
  */
 import { randomBytes } from 'node:crypto';
-import { startLambdaServer, type LambdaServer } from '../lambda-server';
+import { type Handler, startLambdaServer, type LambdaServer } from '../lambda-server';
 import { startSecretsServer } from '../secrets-server';
 import type { LocalMount } from '../http-server';
 import { SlackStandIn, slackUserId } from './stand-in';
@@ -36,14 +37,23 @@ export interface LocalSlack {
   readonly signingSecret: string;
   /** True when no SLACK_SIGNING_SECRET was given and one was made up for this run. */
   readonly generatedSecret: boolean;
-  readonly env: Record<string, string>;
+  /** The SDK's AWS_ENDPOINT_URL_* variables for the Lambda and Secrets Manager stand-ins. */
+  readonly endpoints: Record<string, string>;
+  /** The functions' Slack settings (functions/config.ts). */
+  readonly settings: Record<string, string>;
   readonly mounts: readonly LocalMount[];
   /** Tells the stand-in where the API listens, so clicks reach POST /slack/interactions. */
   connect(apiUrl: string): void;
   close(): Promise<void>;
 }
 
-export async function startLocalSlack(options: LocalSlackOptions, people: readonly { email: string; name: string }[], env: NodeJS.ProcessEnv = process.env): Promise<LocalSlack> {
+/** `bind` makes the notify handler run in the stack's composition. */
+export async function startLocalSlack(
+  options: LocalSlackOptions,
+  people: readonly { email: string; name: string }[],
+  bind: (handler: Handler) => Handler,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<LocalSlack> {
   const real = !!env.SLACK_BOT_TOKEN;
   if (real && (!env.SLACK_SIGNING_SECRET || !env.SLACK_CHANNEL)) {
     throw new Error('Real Slack needs SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET and SLACK_CHANNEL together (see the README\'s Slack section).');
@@ -52,7 +62,7 @@ export async function startLocalSlack(options: LocalSlackOptions, people: readon
   const botToken = env.SLACK_BOT_TOKEN || `xoxb-local-${randomBytes(12).toString('hex')}`;
   const secrets = await startSecretsServer(new Map([[BOT_TOKEN_SECRET_ARN, botToken], [SIGNING_SECRET_ARN, signingSecret]]));
   const lambda = await startLambdaServer({
-    functions: { [NOTIFY_FUNCTION]: () => import('../../../functions/slack/notify') },
+    functions: { [NOTIFY_FUNCTION]: async () => ({ handler: bind((await import('../../../functions/slack/notify')).handler as Handler) }) },
     retryDelaysMs: options.retryDelaysMs ?? [2_000, 5_000],
   });
   const standIn = real
@@ -68,9 +78,11 @@ export async function startLocalSlack(options: LocalSlackOptions, people: readon
     lambda,
     signingSecret,
     generatedSecret: !env.SLACK_SIGNING_SECRET,
-    env: {
+    endpoints: {
       AWS_ENDPOINT_URL_LAMBDA: lambda.url,
       AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.url,
+    },
+    settings: {
       SLACK_BOT_TOKEN_SECRET_ARN: BOT_TOKEN_SECRET_ARN,
       SLACK_SIGNING_SECRET_ARN: SIGNING_SECRET_ARN,
       SLACK_DEFAULT_CHANNEL: real ? String(env.SLACK_CHANNEL) : STAND_IN_CHANNEL,
