@@ -71,11 +71,6 @@ export class DemoDatabase extends Construct {
         'The optional demo cluster holds only generated sample rows (customers, orders) and is meant to be removed with `cdk destroy`; deletion protection would make every teardown of a try-out fail. Real databases are the customer\'s own clusters, named in the config file and never managed by this stack.',
     });
     Validations.of(this.cluster).acknowledge({
-      id: 'AwsSolutions-RDS11',
-      reason:
-        'The port is unreachable whichever it is: the cluster sits in isolated subnets (no internet or NAT route) and its security group has no ingress rule. All access goes through the RDS Data API over HTTPS with IAM.',
-    });
-    Validations.of(this.cluster).acknowledge({
       id: 'AwsSolutions-SMG4',
       reason:
         'Rotating the demo master secret needs a rotation Lambda inside the VPC plus a Secrets Manager interface endpoint (a standing hourly charge) because the VPC has no internet route. The secret guards synthetic demo data and is readable only by the executor and seed roles.',

@@ -15,7 +15,6 @@ import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
-import { Validations } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 
 export interface OperationsProps {
@@ -39,11 +38,6 @@ export class Operations extends Construct {
       encryption: sqs.QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
-    });
-    Validations.of(this.deadLetterQueue).acknowledge({
-      id: 'AwsSolutions-SQS3',
-      reason:
-        'This queue is itself the dead-letter queue for failed asynchronous Lambda invocations; a DLQ of a DLQ would only move the same messages again. Its depth is alarmed (DeadLettersWaiting).',
     });
     this.alarm(
       'DeadLettersWaiting',

@@ -47,7 +47,6 @@ describe('cdk-nag AwsSolutionsChecks', () => {
       'AwsSolutions-COG8',
       'AwsSolutions-IAM5',
       'AwsSolutions-S1',
-      'AwsSolutions-SQS3',
     ]);
     const publicRoutes = acknowledgements.filter((a) => a.id.endsWith('APIG4')).map((a) => a.path);
     expect(publicRoutes).toEqual([expect.stringMatching(/GET--health/)]);
