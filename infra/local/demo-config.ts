@@ -9,8 +9,13 @@ const LOCAL_ACCOUNT = '000000000000';
 export const localClusterArn = (id: string) => `arn:aws:rds:us-east-1:${LOCAL_ACCOUNT}:cluster:${id}`;
 export const localSecretArn = (id: string) => `arn:aws:secretsmanager:us-east-1:${LOCAL_ACCOUNT}:secret:${id}-local`;
 
-/** `mysqlDatabase` adds the MySQL resource, on that database of the configured server. */
-export function demoConfig(options: { mysqlDatabase?: string }): ProductConfig {
+/**
+ * `mysqlDatabase` adds the MySQL resource, on that database of the configured server.
+ * `postgresDatabase` is the database the postgres resources name (default `postgres`): the one the
+ * demo schema is seeded into, since the Data API's `database` parameter selects the database queried.
+ */
+export function demoConfig(options: { mysqlDatabase?: string; postgresDatabase?: string }): ProductConfig {
+  const postgresDatabase = options.postgresDatabase ?? 'postgres';
   const resource = (id: string, name: string, type: 'postgres' | 'mysql', database: string) => ({
     id,
     name,
@@ -23,8 +28,8 @@ export function demoConfig(options: { mysqlDatabase?: string }): ProductConfig {
   return parseProductConfig(
     {
       resources: [
-        resource('postgres-demo', 'Orders (production)', 'postgres', 'postgres'),
-        resource('postgres-staging', 'Orders (staging)', 'postgres', 'postgres'),
+        resource('postgres-demo', 'Orders (production)', 'postgres', postgresDatabase),
+        resource('postgres-staging', 'Orders (staging)', 'postgres', postgresDatabase),
         ...(options.mysqlDatabase ? [resource('mysql-rds', 'Orders (MySQL)', 'mysql', options.mysqlDatabase)] : []),
       ],
       rules: [demoRule(['postgres-demo', ...(options.mysqlDatabase ? ['mysql-rds'] : [])])],

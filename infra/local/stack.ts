@@ -105,7 +105,11 @@ async function openBackends(options: LocalStackOptions, resources: { id: string;
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   // Node 20 is what this machine runs; the SDK's notice about its future Node 22 floor is noise here.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-  const config = demoConfig(options.mysqlUrl ? { mysqlDatabase: decodeURIComponent(new URL(options.mysqlUrl).pathname.slice(1)) || 'mysql' } : {});
+  const databaseOf = (url: string) => decodeURIComponent(new URL(url).pathname.slice(1));
+  const config = demoConfig({
+    ...(options.mysqlUrl ? { mysqlDatabase: databaseOf(options.mysqlUrl) || 'mysql' } : {}),
+    ...(options.postgresUrl ? { postgresDatabase: databaseOf(options.postgresUrl) || 'postgres' } : {}),
+  });
   const dynamo = await startLocalDynamo(options.dataDir && join(options.dataDir, 'dynamodb'));
   const backends = await openBackends(options, config.resources);
   const dataApi = await startDataApiServer({

@@ -1,6 +1,7 @@
 /**
  * Native clients through `accessgate connect`: Debian's psql and the `pg` driver against the gateway
- * (the real bin as a child process) on the local runtime started in this process. Statements wait for
+ * (the real bin as a child process) on the local runtime started in this process, its postgres
+ * resources backed by the run's real PostgreSQL server (test/support/postgres.ts). Statements wait for
  * review, are approved or denied by another user through the API, and the connection stays usable.
  * psql runs as an async child: a blocking one would stall this process, which serves the database.
  */
@@ -10,14 +11,18 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalStack, startLocalStack } from '../../infra/local/stack';
 import { ApiClient } from '../e2e/client';
+import { postgresDatabase } from '../support/postgres';
+import { debianOnly } from '../support/skip-policy';
 import { type CliRun, cli, startCli } from './run-cli';
 
-const hasPsql = await promisify(execFile)('psql', ['--version']).then(
-  () => true,
-  () => false,
-);
-// CI installs postgresql-client, so there a missing psql is a failure, never a silent skip.
-const psqlTests = hasPsql || !!process.env.CI;
+const psqlTests = debianOnly({
+  present: await promisify(execFile)('psql', ['--version']).then(
+    () => true,
+    () => false,
+  ),
+  skips: 'psql through accessgate connect (test/cli/gateway.test.ts)',
+  install: 'apt-get install postgresql-client',
+});
 
 let stack: LocalStack;
 let bob: ApiClient;
@@ -25,7 +30,7 @@ let gateway: CliRun;
 let port: number;
 
 beforeAll(async () => {
-  stack = await startLocalStack({ port: 0, retryIntervalMs: 10 });
+  stack = await startLocalStack({ port: 0, retryIntervalMs: 10, postgresUrl: await postgresDatabase('gateway') });
   bob = await ApiClient.as(stack, 'bob@example.com');
   gateway = startCli(['connect', '--resource', 'postgres-demo', '--port', '0', '--reason', 'gateway test'], {
     ACCESSGATE_API: stack.url,

@@ -1,33 +1,37 @@
 /**
- * Shared by the browser tests: launches Debian's Chromium through playwright-core (no browser download;
- * .ci/run installs the `chromium` package), signs demo users in through the real sign-in page, records
- * anything the page reports (CSP violations, uncaught errors), and checks accessible names with
- * Chromium's own accessibility tree.
+ * Shared by the browser tests: launches Chromium through playwright-core (a system Chromium when there
+ * is one, else the build inside the npm package @sparticuz/chromium), signs demo users in through the
+ * real sign-in page, records anything the page reports (CSP violations, uncaught errors), and checks
+ * accessible names with Chromium's own accessibility tree.
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import packaged from '@sparticuz/chromium';
 import { type Browser, chromium, type Page } from 'playwright-core';
 
 export const SCREENSHOTS = join(process.cwd(), 'test-output', 'screenshots');
 
-const CANDIDATES = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/lib/chromium/chromium'];
+const SYSTEM_CHROMIUM = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/lib/chromium/chromium'];
 
-export function chromiumPath(): string {
-  const found = CANDIDATES.find((path): path is string => !!path && existsSync(path));
-  if (!found) {
-    throw new Error('No Chromium found at /usr/bin/chromium or /usr/lib/chromium/chromium: run `apt-get install -y chromium` (as .ci/run does) or set CHROMIUM_PATH.');
-  }
-  return found;
+/**
+ * CHROMIUM_PATH, else Debian's Chromium when installed, else the npm package's headless build, which
+ * unpacks into the OS temp folder the first time (about 2 s) and is reused from there.
+ */
+export async function chromiumPath(): Promise<string> {
+  const chosen = process.env.CHROMIUM_PATH;
+  if (chosen && !existsSync(chosen)) throw new Error(`CHROMIUM_PATH is set to ${chosen}, which does not exist.`);
+  return SYSTEM_CHROMIUM.find((path): path is string => !!path && existsSync(path)) ?? packaged.executablePath();
 }
 
 export async function launchChromium(): Promise<Browser> {
   mkdirSync(SCREENSHOTS, { recursive: true });
   return chromium.launch({
-    executablePath: chromiumPath(),
+    executablePath: await chromiumPath(),
+    // ACCESSGATE_HEADED=1 shows the window; that needs a display and a system Chromium (the npm build is headless only).
+    headless: process.env.ACCESSGATE_HEADED !== '1',
     // Without the background-networking flags Chromium keeps dialling Google on a closed network.
     // playwright-core gives each launch a fresh, empty user-data-dir of its own (and removes it).
     args: [
-      '--headless',
       '--no-sandbox',
       '--disable-gpu',
       '--disable-quic',
@@ -49,8 +53,9 @@ export async function signIn(
   options: { pausedTimers?: boolean; beforeSignIn?: (page: Page) => Promise<void> } = {},
 ): Promise<Page> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 860 }, acceptDownloads: true });
-  // Well inside the test's own timeout, so a stuck step names its locator instead of just timing out.
-  context.setDefaultTimeout(10_000);
+  // Well inside the test's own timeout, so a stuck step names its locator instead of just timing out,
+  // and long enough for a busy two-core machine.
+  context.setDefaultTimeout(20_000);
   const page = await context.newPage();
   if (options.pausedTimers) {
     // Timers on this page (the inbox's refresh) then fire only when a test advances the clock.

@@ -42,7 +42,8 @@ beforeAll(async () => {
   if (launched.status === 'fulfilled') browser = launched.value;
   for (const result of [started, launched]) if (result.status === 'rejected') throw result.reason;
   alice = await ApiClient.as(stack, 'alice@example.com');
-}, 60_000);
+  // Building the UI, starting the stack and Chromium take about 10 s alone, several times that on a busy machine.
+}, 180_000);
 
 afterAll(async () => {
   await browser?.close();

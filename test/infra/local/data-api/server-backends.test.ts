@@ -1,9 +1,8 @@
 /**
- * The local Data API server against real database servers (the CI machine starts PostgreSQL and
- * MariaDB): what PGlite cannot show — concurrent sessions, real cancellation on timeout,
- * continueAfterTimeout, several databases — and the MySQL dialect end to end through the SDK.
- * Each suite runs only when its URL is set:
- *   ACCESSGATE_TEST_PG_URL=postgres://user:pass@127.0.0.1:5432/db
+ * The local Data API server against real database servers: what PGlite cannot show — concurrent
+ * sessions, real cancellation on timeout, continueAfterTimeout, several databases — and the MySQL
+ * dialect end to end through the SDK. PostgreSQL is the run's own server from npm (or
+ * ACCESSGATE_TEST_PG_URL); MySQL needs a MariaDB server (Debian-only, .ci/run starts one):
  *   ACCESSGATE_TEST_MYSQL_URL=mysql://user:pass@127.0.0.1:3306/db
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,8 +18,10 @@ import {
 import { startDataApiServer, type DataApiServer } from '../../../../infra/local/data-api/server';
 import { MysqlBackend, PostgresBackend, type SqlBackend } from '../../../../infra/local/data-api/backends';
 import { seedDemoSchema } from '../../../../infra/local/data-api/demo-schema';
+import { postgresDatabase } from '../../../support/postgres';
+import { debianOnly } from '../../../support/skip-policy';
 
-const PG_URL = process.env.ACCESSGATE_TEST_PG_URL;
+const PG_URL = await postgresDatabase('dataapi_backends');
 const MYSQL_URL = process.env.ACCESSGATE_TEST_MYSQL_URL;
 const CLUSTER = 'arn:aws:rds:us-east-1:123456789012:cluster:integration';
 const SECRET = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:integration-AbCdEf';
@@ -66,9 +67,9 @@ function harness(makeBackend: () => SqlBackend, statementTimeoutMs = 500) {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-describe.runIf(PG_URL)('PostgreSQL server backend', () => {
-  const { ctx, exec, begin, commit, rollback } = harness(() => new PostgresBackend(PG_URL!));
-  const database = PG_URL ? decodeURIComponent(new URL(PG_URL).pathname.slice(1)) : '';
+describe('PostgreSQL server backend', () => {
+  const { ctx, exec, begin, commit, rollback } = harness(() => new PostgresBackend(PG_URL));
+  const database = decodeURIComponent(new URL(PG_URL).pathname.slice(1));
 
   beforeAll(async () => {
     await exec(`DROP TABLE IF EXISTS ${TABLE}`);
@@ -152,7 +153,13 @@ describe.runIf(PG_URL)('PostgreSQL server backend', () => {
   });
 });
 
-describe.runIf(MYSQL_URL)('MySQL server backend', () => {
+const mysqlTests = debianOnly({
+  present: !!MYSQL_URL,
+  skips: 'MySQL server backend (test/infra/local/data-api/server-backends.test.ts)',
+  install: 'apt-get install mariadb-server, then set ACCESSGATE_TEST_MYSQL_URL as .ci/run does',
+});
+
+describe.runIf(mysqlTests)('MySQL server backend', () => {
   const { exec, begin, commit, rollback } = harness(() => new MysqlBackend(MYSQL_URL!));
 
   beforeAll(async () => {
