@@ -47,9 +47,14 @@ describe('hash chain', () => {
     expect(problems.map((p) => p.kind)).toEqual(['gap', 'broken_link']);
   });
 
-  it('notices reordered events', () => {
+  it('notices reordered events: each moved event is out of sequence and off its link', () => {
     const events = chain(3);
-    expect(verifyChain('SESSION#1', [events[0], events[2], events[1]]).length).toBeGreaterThan(0);
+    expect(verifyChain('SESSION#1', [events[0], events[2], events[1]])).toEqual([
+      { kind: 'gap', expectedSeq: 2, actualSeq: 3 },
+      { kind: 'broken_link', seq: 3, expectedPrev: events[0].hash, actualPrev: events[1].hash },
+      { kind: 'gap', expectedSeq: 4, actualSeq: 2 },
+      { kind: 'broken_link', seq: 2, expectedPrev: events[2].hash, actualPrev: events[0].hash },
+    ]);
   });
 
   it('notices an event moved from another stream', () => {
