@@ -155,3 +155,32 @@ function causeMessage(cause: string | undefined): string {
     return cause;
   }
 }
+
+/** How an execution can end without its Record state having closed the session. */
+export type UnfinishedEnd = { readonly status: 'FAILED' | 'TIMED_OUT' | 'ABORTED'; readonly error?: string; readonly cause?: string };
+
+const END_MESSAGES: Record<UnfinishedEnd['status'], string> = {
+  FAILED: 'The workflow failed before it could record an outcome',
+  TIMED_OUT: 'The workflow ran past its time limit before it could record an outcome',
+  ABORTED: 'The workflow was stopped before it could record an outcome',
+};
+
+/**
+ * The reconciler: an execution ended FAILED, TIMED_OUT or ABORTED (reported by EventBridge on AWS,
+ * by the runner locally). A session still open is closed as failed with code `execution_<status>`;
+ * one already final is left as it is, since whoever finished it first told the truth. A session caught
+ * running may have run its command, and the message says so.
+ */
+export async function reconcile(deps: Deps, sessionId: string, end: UnfinishedEnd): Promise<ExecuteOutcome> {
+  const session = await mustGet(deps, sessionId);
+  if (isFinal(session.status)) return { status: session.status };
+  const mayHaveRun = session.status === 'running' ? ' while the command ran: it may or may not have run, and it was not run again. Check the database before re-submitting' : '; the command was not run';
+  const failed = await deps.sessions.finish(sessionId, deps.clock.now().toISOString(), {
+    status: 'failed',
+    error: { code: `execution_${end.status.toLowerCase()}`, message: `${END_MESSAGES[end.status]}${mayHaveRun}.${end.error ? ` (${end.error})` : ''}` },
+  });
+  if (!failed) return { status: (await mustGet(deps, sessionId)).status };
+  await recordSessionEvent(deps, sessionId, 'session.failed', SYSTEM, { error: failed.error, execution: { status: end.status, ...(end.error ? { error: end.error } : {}) } });
+  await notifyQuietly(deps, failed);
+  return { status: failed.status };
+}

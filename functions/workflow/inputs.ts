@@ -1,5 +1,6 @@
 /**
- * The inputs the state machine hands to each Task (see statemachines/session.asl.json).
+ * The inputs the state machine hands to each Task (see statemachines/session.asl.json), and the
+ * execution-status event the reconciler receives.
  */
 import { z } from 'zod';
 
@@ -11,5 +12,23 @@ export const recordInput = z
   .object({
     sessionId: z.string().uuid(),
     failure: z.object({ Error: z.string().optional(), Cause: z.string().optional() }).optional(),
+  })
+  .loose();
+
+/** The execution statuses after which a session may still be open: the reconciler's EventBridge rule matches exactly these. */
+export const UNFINISHED_EXECUTION_STATUSES = ['FAILED', 'TIMED_OUT', 'ABORTED'] as const;
+
+/** EventBridge's "Step Functions Execution Status Change" event; the execution is named after its session. */
+export const executionEndInput = z
+  .object({
+    'detail-type': z.literal('Step Functions Execution Status Change'),
+    detail: z
+      .object({
+        name: z.string().uuid(),
+        status: z.enum(UNFINISHED_EXECUTION_STATUSES),
+        error: z.string().nullish(),
+        cause: z.string().nullish(),
+      })
+      .loose(),
   })
   .loose();

@@ -20,7 +20,8 @@ import { webMount, type WebMountOptions } from './web';
 import { DEMO_USERS, LocalIdentityProvider, subjectOf } from './identity';
 import { type LocalSlack, type LocalSlackOptions, startLocalSlack } from './slack/runtime';
 import { startWorkflowServer } from './workflow-server';
-import { type TaskHandler, type TaskState, WorkflowRunner } from './workflow-runner';
+import { type Execution, type TaskHandler, type TaskState, WorkflowRunner } from './workflow-runner';
+import type { TaskFaultInjector } from './task-faults';
 import { startDataApiServer } from './data-api/server';
 import { MysqlBackend, PostgresBackend, type SqlBackend } from './data-api/backends';
 import { openPGliteBackend, seedDemoSchema } from './data-api/demo-schema';
@@ -41,6 +42,8 @@ export interface LocalStackOptions {
   /** One embedded database behind every postgres resource (tests: one PGlite start instead of two). */
   readonly sharedDatabase?: boolean;
   readonly faults?: Parameters<typeof startDataApiServer>[0]['faults'];
+  /** Faults injected into the workflow's Task invocations (the fault-injection suite). */
+  readonly taskFaults?: TaskFaultInjector;
   readonly mounts?: readonly LocalMount[];
   /** The Slack stand-in's delay and the notify Lambda's retry delays (tests, benchmark). */
   readonly slack?: LocalSlackOptions;
@@ -153,8 +156,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     Execute: await import('../../functions/workflow/execute'),
     Record: await import('../../functions/workflow/record'),
   };
+  const reconciler = await import('../../functions/workflow/reconcile');
   const runner = new WorkflowRunner({
     stateMachineArn: LOCAL_STATE_MACHINE_ARN,
+    // EventBridge's execution-status rule on AWS: an execution that ends unfinished reaches the reconciler.
+    onExecutionEnd: async (execution) => {
+      await invoke(reconciler.handler as Lambda, 'Reconcile')(executionStatusChange(execution));
+    },
+    ...(options.taskFaults ? { taskFaults: options.taskFaults } : {}),
     handlers: Object.fromEntries(
       Object.entries(tasks).map(([state, module]) => [state, invoke(bind(module.handler as Lambda), state)]),
     ) as Record<TaskState, TaskHandler>,
@@ -243,6 +252,27 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       await dataApi.close();
       for (const backend of new Set(backends.values())) await backend.close();
       await dynamo.close();
+    },
+  };
+}
+
+/** The event EventBridge delivers for an execution's status change, as the reconciler receives it on AWS. */
+function executionStatusChange(execution: Execution) {
+  return {
+    version: '0',
+    source: 'aws.states',
+    'detail-type': 'Step Functions Execution Status Change',
+    time: (execution.stopDate ?? new Date()).toISOString(),
+    detail: {
+      executionArn: execution.arn,
+      stateMachineArn: LOCAL_STATE_MACHINE_ARN,
+      name: execution.name,
+      status: execution.status,
+      startDate: execution.startDate.getTime(),
+      stopDate: (execution.stopDate ?? new Date()).getTime(),
+      input: execution.input,
+      error: execution.error ?? null,
+      cause: execution.cause ?? null,
     },
   };
 }

@@ -6,12 +6,18 @@
  * invokes the handler with it exactly as Step Functions would, and returns a promise that settles only
  * when SendTaskSuccess / SendTaskFailure name that token (served by workflow-server.ts), or when the
  * state's TimeoutSecondsPath fires inside the library.
+ *
+ * When an execution ends other than SUCCEEDED, `onExecutionEnd` hears of it, as EventBridge's
+ * "Step Functions Execution Status Change" rule does on AWS; executions the runner itself aborts on
+ * shutdown are not reported (their sessions are re-driven at the next start). `taskFaults` is the
+ * fault-injection suite's hook into each Task invocation (see task-faults.ts).
  */
 import './polyfills';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { type RunOptions, StateMachine } from 'aws-local-stepfunctions';
+import type { TaskFaultInjector } from './task-faults';
 
 type LocalHandlers = NonNullable<NonNullable<RunOptions['overrides']>['taskResourceLocalHandlers']>;
 
@@ -55,6 +61,7 @@ export class TaskFailure extends Error {
 }
 
 interface Waiter {
+  readonly sessionId: string | undefined;
   resolve(output: unknown): void;
   reject(error: Error): void;
 }
@@ -82,12 +89,16 @@ export interface WorkflowRunnerOptions {
   readonly stateMachineArn: string;
   /** Milliseconds between retries instead of the ASL's IntervalSeconds, so tests need not wait. */
   readonly retryIntervalMs?: number;
+  /** Hears of every execution that ends FAILED or ABORTED (not those aborted by stop()). */
+  readonly onExecutionEnd?: (execution: Execution) => Promise<void>;
+  readonly taskFaults?: TaskFaultInjector;
 }
 
 export class WorkflowRunner {
   private readonly machine = new StateMachine(localDefinition() as never, { validationOptions: { checkArn: true, checkPaths: true } });
   private readonly waiters = new Map<string, Waiter>();
   readonly executions = new Map<string, Execution>();
+  private stopping = false;
 
   constructor(private readonly options: WorkflowRunnerOptions) {}
 
@@ -140,12 +151,21 @@ export class WorkflowRunner {
           execution.cause = error.message;
           console.error(JSON.stringify({ message: 'workflow execution failed', execution: name, error: error.message }));
         },
-      ).finally(() => {
+      ).finally(async () => {
         execution.stopDate = new Date();
+        if (execution.status !== 'SUCCEEDED' && !this.stopping) await this.reportEnd(execution);
       }),
     };
     this.executions.set(name, execution);
     return execution;
+  }
+
+  private async reportEnd(execution: Execution): Promise<void> {
+    try {
+      await this.options.onExecutionEnd?.(execution);
+    } catch (error) {
+      console.error(JSON.stringify({ message: 'execution end not handled', execution: execution.name, error: (error as Error).message }));
+    }
   }
 
   private async follow(run: ReturnType<StateMachine['run']>, statesEntered: string[]): Promise<unknown> {
@@ -160,14 +180,19 @@ export class WorkflowRunner {
   }
 
   private overrides(): LocalHandlers {
-    const { handlers } = this.options;
-    const asTask = (fn: (input: unknown) => Promise<unknown>) => fn as LocalHandlers[string];
+    const { handlers, taskFaults } = this.options;
+    const asTask = (state: TaskState, fn: (input: unknown) => Promise<unknown>) =>
+      (async (input: unknown) => {
+        const payload = state === 'AwaitReview' ? (input as { Payload?: unknown }).Payload : input;
+        await taskFaults?.before(state, (payload as { sessionId?: string } | undefined)?.sessionId);
+        return fn(input);
+      }) as LocalHandlers[string];
     return {
-      Evaluate: asTask(handlers.Evaluate),
-      Expire: asTask(handlers.Expire),
-      Execute: asTask(handlers.Execute),
-      Record: asTask(handlers.Record),
-      AwaitReview: asTask((input) => this.awaitReview(input as { Payload: Record<string, unknown> })),
+      Evaluate: asTask('Evaluate', handlers.Evaluate),
+      Expire: asTask('Expire', handlers.Expire),
+      Execute: asTask('Execute', handlers.Execute),
+      Record: asTask('Record', handlers.Record),
+      AwaitReview: asTask('AwaitReview', (input) => this.awaitReview(input as { Payload: Record<string, unknown> })),
     };
   }
 
@@ -178,7 +203,11 @@ export class WorkflowRunner {
   private async awaitReview(input: { Payload: Record<string, unknown> }): Promise<unknown> {
     const token = randomBytes(48).toString('base64url');
     const { promise, resolve, reject } = Promise.withResolvers<unknown>();
-    this.waiters.set(token, { resolve, reject });
+    // A decision or the window's end may arrive while the handler still runs: the rejection is
+    // awaited below, and must not count as unhandled meanwhile.
+    promise.catch(() => undefined);
+    const sessionId = typeof input.Payload.sessionId === 'string' ? input.Payload.sessionId : undefined;
+    this.waiters.set(token, { sessionId, resolve, reject });
     try {
       await this.options.handlers.AwaitReview({ ...input.Payload, taskToken: token });
       return await promise;
@@ -204,6 +233,24 @@ export class WorkflowRunner {
     return true;
   }
 
+  /** Whether the session's execution waits on a review now (its AwaitReview handler may still be running). */
+  isReviewWaiting(sessionId: string): boolean {
+    return [...this.waiters.values()].some((waiter) => waiter.sessionId === sessionId);
+  }
+
+  /**
+   * Ends the session's review wait as its TimeoutSecondsPath would when the window passes: the Task
+   * fails with States.Timeout and its token is no longer valid. Lets tests reach the end of a window
+   * (60 s at the least) without waiting for it; false when nothing waits.
+   */
+  endReviewWindow(sessionId: string): boolean {
+    const entry = [...this.waiters.entries()].find(([, waiter]) => waiter.sessionId === sessionId);
+    if (!entry) return false;
+    this.waiters.delete(entry[0]);
+    entry[1].reject(new TaskFailure('States.Timeout', 'Task timed out.'));
+    return true;
+  }
+
   /** Whether a token is one this runner ever minted and still waits on. */
   isWaiting(token: string): boolean {
     return this.waiters.has(token);
@@ -211,6 +258,7 @@ export class WorkflowRunner {
 
   /** Stops every running execution (on shutdown): their sessions are re-driven at the next start. */
   async stop(): Promise<void> {
+    this.stopping = true;
     for (const execution of this.executions.values()) if (execution.status === 'RUNNING') execution.abort();
     for (const waiter of this.waiters.values()) waiter.reject(new TaskFailure('States.Aborted', 'the local runtime is stopping'));
     this.waiters.clear();

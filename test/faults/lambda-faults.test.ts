@@ -1,0 +1,106 @@
+/**
+ * One Lambda fault per test in each Task state of the session workflow, on the local runtime: a
+ * throttle (Step Functions retries it, and the session ends as if nothing happened) and a permanent
+ * error (caught, and the session is closed as failed, never left open). Each test counts the
+ * command's rows in the database, checks the final state, and verifies every event chain.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { type FaultRuntime, PERMANENT, REVIEWED, startFaultRuntime, THROTTLE, UNREVIEWED } from './harness';
+
+let runtime: FaultRuntime;
+
+beforeAll(async () => {
+  runtime = await startFaultRuntime();
+}, 120_000);
+
+afterAll(async () => {
+  await runtime?.close();
+});
+
+afterEach(() => {
+  runtime.taskFaults.clear();
+});
+
+const approve = async (id: string) => (await runtime.as('bob')).post(`/sessions/${id}/review`, { decision: 'approve' });
+
+describe('a Lambda throttle in a Task state is retried, and the command runs once', () => {
+  for (const state of ['Evaluate', 'Execute', 'Record'] as const) {
+    it(`${state}`, async () => {
+      runtime.taskFaults.push(state, THROTTLE);
+      const submitted = await runtime.submit('alice', UNREVIEWED);
+      await runtime.expectTruth(submitted, { runs: 1, status: 'done' });
+      expect(runtime.taskFaults.met[state]).toBe(1);
+    });
+  }
+
+  it('AwaitReview', async () => {
+    runtime.taskFaults.push('AwaitReview', THROTTLE);
+    const submitted = await runtime.submit('alice', REVIEWED);
+    await runtime.reviewWaiting(submitted.id);
+    expect((await approve(submitted.id)).status).toBe(200);
+    await runtime.expectTruth(submitted, { runs: 1, status: 'done' });
+    expect(runtime.taskFaults.met.AwaitReview).toBe(1);
+  });
+
+  it('Expire', async () => {
+    const submitted = await runtime.submit('alice', REVIEWED);
+    await runtime.reviewWaiting(submitted.id);
+    runtime.taskFaults.push('Expire', THROTTLE, 1, submitted.id);
+    expect(runtime.stack.runner.endReviewWindow(submitted.id)).toBe(true);
+    await runtime.expectTruth(submitted, { runs: 0, status: 'expired' });
+    expect(runtime.taskFaults.met.Expire).toBe(1);
+  });
+});
+
+describe('a permanent error in a Task state closes the session as failed, and nothing runs', () => {
+  for (const state of ['Evaluate', 'Execute'] as const) {
+    it(`${state}`, async () => {
+      runtime.taskFaults.push(state, PERMANENT);
+      const submitted = await runtime.submit('alice', UNREVIEWED);
+      await runtime.expectTruth(submitted, { runs: 0, status: 'failed', errorCode: 'Lambda.Unknown' });
+    });
+  }
+
+  it('AwaitReview: the review is closed, and a later approval is refused', async () => {
+    runtime.taskFaults.push('AwaitReview', PERMANENT);
+    const submitted = await runtime.submit('alice', REVIEWED);
+    await runtime.expectTruth(submitted, { runs: 0, status: 'failed', errorCode: 'Lambda.Unknown' });
+    expect((await approve(submitted.id)).status).toBe(409);
+    expect(((await (await runtime.as('bob')).get('/reviews')).body.reviews as { session: { id: string } }[]).map((r) => r.session.id)).not.toContain(submitted.id);
+  });
+
+  it('Expire', async () => {
+    const submitted = await runtime.submit('alice', REVIEWED);
+    await runtime.reviewWaiting(submitted.id);
+    runtime.taskFaults.push('Expire', PERMANENT, 1, submitted.id);
+    expect(runtime.stack.runner.endReviewWindow(submitted.id)).toBe(true);
+    await runtime.expectTruth(submitted, { runs: 0, status: 'failed', errorCode: 'Lambda.Unknown' });
+    expect((await approve(submitted.id)).status).toBe(409);
+  });
+
+  it('Record: the command that ran stays done; the execution fails and the reconciler leaves the truth alone', async () => {
+    runtime.taskFaults.push('Record', PERMANENT);
+    const submitted = await runtime.submit('alice', UNREVIEWED);
+    await runtime.expectTruth(submitted, { runs: 1, status: 'done' });
+    expect(runtime.stack.runner.executions.get(submitted.id)).toMatchObject({ status: 'FAILED', error: 'SessionNotRecorded' });
+  });
+});
+
+describe('the reconciler closes what the workflow could not', () => {
+  it('Execute and then Record fail for good: the session is closed as failed by the reconciler', async () => {
+    runtime.taskFaults.push('Execute', PERMANENT);
+    runtime.taskFaults.push('Record', PERMANENT);
+    const submitted = await runtime.submit('alice', UNREVIEWED);
+    await runtime.expectTruth(submitted, { runs: 0, status: 'failed', errorCode: 'execution_failed' });
+    expect(runtime.stack.runner.executions.get(submitted.id)).toMatchObject({ status: 'FAILED', error: 'SessionNotRecorded' });
+  });
+
+  it('an execution stopped while its review waits: the session is closed as failed, and a later approval is refused', async () => {
+    const submitted = await runtime.submit('alice', REVIEWED);
+    await runtime.reviewWaiting(submitted.id);
+    runtime.stack.runner.executions.get(submitted.id)!.abort();
+    const session = await runtime.expectTruth(submitted, { runs: 0, status: 'failed', errorCode: 'execution_aborted' });
+    expect(session.error?.message).toMatch(/stopped.*not run/);
+    expect((await approve(submitted.id)).status).toBe(409);
+  });
+});
