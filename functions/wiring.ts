@@ -52,7 +52,11 @@ export function awsClients(given: Partial<AwsClients> = {}): AwsClients {
     dynamo: given.dynamo ?? documentClientOf(),
     sfn: given.sfn ?? new SFNClient({}),
     // The Data API cancels a statement after 45 s; the SDK must wait longer than that to see why.
-    rdsData: given.rdsData ?? new RDSDataClient({ requestHandler: { requestTimeout: 60_000 } }),
+    // maxAttempts 1 for the whole client, not per command: the SDK would resend an ExecuteStatement or
+    // CommitTransaction whose answer was lost, which could apply a change twice. BeginTransaction and
+    // RollbackTransaction lose nothing by it: the runner and the workflow decide every retry
+    // (functions/adapters/sql-runner.ts), and this client serves nothing else.
+    rdsData: given.rdsData ?? new RDSDataClient({ maxAttempts: 1, requestHandler: { requestTimeout: 60_000 } }),
     lambda: given.lambda ?? new LambdaClient({}),
     cognito: given.cognito ?? new CognitoIdentityProviderClient({}),
   };

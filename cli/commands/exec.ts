@@ -140,9 +140,15 @@ export function report(view: SessionView, format: Format, link: string, io: Io):
       }
       return EXIT.done;
     }
-    case 'failed':
-      return ending(io, format, { ...outcome, error: session.error }, `the command failed: ${session.error?.message ?? 'no reason was recorded'}`,
-        session.error?.code === 'interrupted' ? 'Check the database before running it again.' : 'Fix the statement and run it again.', EXIT.failed);
+    case 'failed': {
+      // An unknown outcome is not a failure to fix: the change may be in the database already.
+      if (session.error?.code === 'outcome_unknown' || session.error?.code === 'interrupted') {
+        return ending(io, format, { ...outcome, error: session.error }, session.error.message,
+          'Check the database for the change before running the command again; accessgate will not re-run it.', EXIT.failed);
+      }
+      const reported = view.databaseError?.message ?? session.error?.message ?? 'no reason was recorded';
+      return ending(io, format, { ...outcome, error: view.databaseError ?? session.error }, `the command failed: ${reported}`, 'Fix the statement and run it again.', EXIT.failed);
+    }
     case 'denied': {
       const by = session.denial ? session.denial.email || session.denial.name : 'a reviewer';
       return ending(io, format, { ...outcome, denial: session.denial }, `${by} denied the command${session.denial?.reason ? `: ${session.denial.reason}` : '.'}`,

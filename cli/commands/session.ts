@@ -90,6 +90,7 @@ function print(view: SessionView, format: Format, link: string, io: Io): void {
     ['expires', session.status === 'pending_review' ? session.expiresAt : undefined],
     ['finished', session.finishedAt],
     ['error', session.error && `${session.error.code}: ${session.error.message}`],
+    ['database said', view.databaseError?.message],
     ['result', session.result && `${session.result.rowCount} row(s) in ${session.result.durationMs} ms${session.result.truncated ? ', truncated' : ''}${session.result.recordsUpdated !== undefined ? `, ${session.result.recordsUpdated} updated` : ''}`],
   ];
   const width = terminalWidth(io.stdout);

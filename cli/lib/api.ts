@@ -16,6 +16,8 @@ export interface SessionView {
   readonly session: Session;
   readonly events: AuditEvent[];
   readonly result?: QueryResult;
+  /** The database's own message for a failed command; sent to the requester only. */
+  readonly databaseError?: { readonly code: string; readonly message: string };
 }
 
 export interface Me extends Identity {

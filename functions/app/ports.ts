@@ -99,9 +99,13 @@ export interface QueryResult {
   readonly recordsUpdated?: number;
 }
 
+/** What the requester alone may read back about a run, kept a day and then gone. */
 export interface ResultStore {
   put(sessionId: string, result: QueryResult): Promise<void>;
   get(sessionId: string): Promise<QueryResult | undefined>;
+  /** The database's own words about a refused command: they may quote row data, so never the record's. */
+  putFailure(sessionId: string, failure: SessionError): Promise<void>;
+  failure(sessionId: string): Promise<SessionError | undefined>;
 }
 
 export interface SqlTarget {
@@ -110,8 +114,16 @@ export interface SqlTarget {
   readonly database: string;
 }
 
+/**
+ * Runs one governed command in its own transaction and commits it. Contract, by outcome:
+ * - resolves: the change is committed (exactly once) and these are its rows;
+ * - TransientDatabaseError: the command certainly never started; running it again is safe;
+ * - SqlError: the database refused it or it failed before the commit; nothing was applied;
+ * - OutcomeUnknownError: the commit was sent and its answer lost; it may or may not be applied,
+ *   and running it again could apply it twice.
+ * The runner never retries a statement or a commit itself (functions/domain/execution.ts).
+ */
 export interface SqlRunner {
-  /** Runs one statement; throws TransientDatabaseError when it certainly did not run and may be retried. */
   run(target: SqlTarget, sql: string, maxRows: number, parameters?: readonly SqlParameter[]): Promise<QueryResult>;
 }
 

@@ -6,7 +6,7 @@ import { ForbiddenError, NotFoundError } from '../domain/errors';
 import { evaluateCommand } from '../domain/policy';
 import { resourceSummary } from '../domain/resource';
 import { ruleSnapshot } from '../domain/rule';
-import { assertCancellable, isApprover, isSettled, mayReview, newSession, type Session, type SqlParameter, validateCommand } from '../domain/session';
+import { assertCancellable, isApprover, isSettled, mayReview, newSession, type Session, type SessionError, type SqlParameter, validateCommand } from '../domain/session';
 import type { AuditEvent } from '../domain/audit-chain';
 import { recordSessionEvent, sessionStream } from './audit-trail';
 import type { Deps, Page, QueryResult, SessionFilters, SessionScope } from './ports';
@@ -59,18 +59,23 @@ export interface SessionView {
   readonly session: Session;
   readonly events: AuditEvent[];
   readonly result?: QueryResult;
+  /** The database's full message for a refused command (session.error keeps only its SQLSTATE): requester only, for a day. */
+  readonly databaseError?: SessionError;
 }
 
 export async function readSession(deps: Deps, who: Identity, id: string): Promise<SessionView> {
   const session = await deps.sessions.get(id);
   if (!session) throw new NotFoundError(`Session ${id} does not exist.`);
   assertMayRead(deps, who, session);
-  const [events, result] = await Promise.all([
+  const requester = who.sub === session.requester.sub;
+  const [events, result, databaseError] = await Promise.all([
     deps.events.list(sessionStream(id)),
-    // Rows are production data: only the person who ran the command gets them back.
-    session.status === 'done' && who.sub === session.requester.sub ? deps.results.get(id) : undefined,
+    // Rows are production data, and a database's error message can quote them: only the person who
+    // ran the command gets either back.
+    session.status === 'done' && requester ? deps.results.get(id) : undefined,
+    session.status === 'failed' && requester ? deps.results.failure(id) : undefined,
   ]);
-  return { session, events, ...(result ? { result } : {}) };
+  return { session, events, ...(result ? { result } : {}), ...(databaseError ? { databaseError } : {}) };
 }
 
 /** Polls start fast (a command with no review finishes in tens of ms) and back off to spare reads. */

@@ -4,18 +4,32 @@
  * start after a restart, so each one reads the session and acts only on the state it finds.
  */
 import { NotFoundError } from '../domain/errors';
+import { OUTCOME_UNKNOWN, OutcomeUnknownError, outcomeUnknownMessage, recordedSqlError, SqlError, TransientDatabaseError } from '../domain/execution';
 import { commandDigest, isFinal, reviewSecondsLeft, type Session } from '../domain/session';
 import { recordSessionEvent, SYSTEM } from './audit-trail';
 import { postReviewRequest, recordNotificationFailure } from './notifications';
-import type { Deps } from './ports';
+import type { CatalogStore, Deps, SessionStore } from './ports';
 import { notifyQuietly } from './reviews';
 
 export type Route = { readonly next: 'review'; readonly reviewSeconds: number } | { readonly next: 'execute' | 'record' };
 
-async function mustGet(deps: Deps, id: string): Promise<Session> {
+/** What running a command needs: narrower than Deps, so its tests can hand in small in-memory fakes. */
+export interface ExecuteDeps extends Pick<Deps, 'events' | 'results' | 'sql' | 'clock' | 'maxRows'> {
+  readonly sessions: Pick<SessionStore, 'get' | 'startRunning' | 'returnToApproved' | 'finish'>;
+  readonly catalog: Pick<CatalogStore, 'resource'>;
+}
+
+async function mustGet(deps: { readonly sessions: Pick<SessionStore, 'get'> }, id: string): Promise<Session> {
   const session = await deps.sessions.get(id);
   if (!session) throw new NotFoundError(`Session ${id} does not exist.`);
   return session;
+}
+
+/** running or approved → failed, recorded once: the writer that loses the race records nothing. */
+async function failSession(deps: Pick<ExecuteDeps, 'sessions' | 'events' | 'clock'>, sessionId: string, code: string, message: string): Promise<ExecuteOutcome> {
+  const failed = await deps.sessions.finish(sessionId, deps.clock.now().toISOString(), { status: 'failed', error: { code, message } });
+  if (failed) await recordSessionEvent(deps, sessionId, 'session.failed', SYSTEM, { error: failed.error });
+  return { status: failed?.status ?? (await mustGet(deps, sessionId)).status };
 }
 
 /** Routes on the policy decision frozen on the session at submission. */
@@ -27,16 +41,11 @@ export async function evaluate(deps: Deps, sessionId: string): Promise<Route> {
       return { next: 'review', reviewSeconds: reviewSecondsLeft(session, deps.clock.now()) };
     case 'approved':
       return { next: 'execute' };
-    case 'running': {
-      // Only a re-driven execution finds a session running at its start: the statement may or may
-      // not have run, and running it again could apply a change twice, so it is failed instead.
-      const failed = await deps.sessions.finish(sessionId, deps.clock.now().toISOString(), {
-        status: 'failed',
-        error: { code: 'interrupted', message: 'The execution was interrupted while the command ran; it was not run again. Check the database before re-submitting.' },
-      });
-      if (failed) await recordSessionEvent(deps, sessionId, 'session.failed', SYSTEM, { error: failed.error });
+    case 'running':
+      // Only a re-driven execution finds a session running at its start: the command may or may not
+      // have been committed, and running it again could apply a change twice, so it is failed instead.
+      await failSession(deps, sessionId, OUTCOME_UNKNOWN, outcomeUnknownMessage('interrupted'));
       return { next: 'record' };
-    }
     default:
       return { next: 'record' };
   }
@@ -77,14 +86,18 @@ export interface ExecuteOutcome {
   readonly status: Session['status'];
 }
 
-export async function execute(deps: Deps, sessionId: string): Promise<ExecuteOutcome> {
+/**
+ * Runs an approved command at most once. The session goes approved → running before the command is
+ * sent, so a re-driven execution finds it running and never sends it again (see evaluate). Only a
+ * TransientDatabaseError, which proves the command never started, hands it back for the Retry.
+ */
+export async function execute(deps: ExecuteDeps, sessionId: string): Promise<ExecuteOutcome> {
   const session = await mustGet(deps, sessionId);
+  const fail = (code: string, message: string) => failSession(deps, sessionId, code, message);
+  // Running already: an earlier attempt of this task sent the command and stopped before reporting
+  // back (the workflow retries a task whose Lambda failed). Sending it again could apply it twice.
+  if (session.status === 'running') return fail(OUTCOME_UNKNOWN, outcomeUnknownMessage('interrupted'));
   if (session.status !== 'approved') return { status: session.status };
-  const fail = async (code: string, message: string): Promise<ExecuteOutcome> => {
-    const failed = await deps.sessions.finish(sessionId, deps.clock.now().toISOString(), { status: 'failed', error: { code, message } });
-    if (failed) await recordSessionEvent(deps, sessionId, 'session.failed', SYSTEM, { error: failed.error });
-    return { status: 'failed' };
-  };
   // The command that runs must be the command that was approved, byte for byte, parameters included.
   if (commandDigest(session.command, session.parameters) !== session.commandSha256) {
     return fail('command_integrity', 'The stored command no longer matches the SHA-256 recorded when it was approved; it was not run.');
@@ -101,14 +114,19 @@ export async function execute(deps: Deps, sessionId: string): Promise<ExecuteOut
   try {
     result = await deps.sql.run(resource, session.command, deps.maxRows, session.parameters);
   } catch (error) {
-    const name = (error as Error).name;
-    if (name === 'TransientDatabaseError') {
-      // The statement did not run: hand the session back so the Retry can run it again.
+    if (error instanceof TransientDatabaseError) {
+      // The command never started: hand the session back so the workflow's Retry can run it.
       await deps.sessions.returnToApproved(sessionId);
-      await recordSessionEvent(deps, sessionId, 'execution.retrying', SYSTEM, { error: (error as Error).message });
+      await recordSessionEvent(deps, sessionId, 'execution.retrying', SYSTEM, { error: error.message });
       throw error;
     }
-    return fail((error as { code?: string }).code ?? name, (error as Error).message);
+    if (error instanceof OutcomeUnknownError) return fail(OUTCOME_UNKNOWN, outcomeUnknownMessage('commit_lost'));
+    if (error instanceof SqlError) {
+      // The database's words may quote row data: they go to the requester, the record keeps the SQLSTATE.
+      await deps.results.putFailure(sessionId, { code: error.code, message: error.message });
+      return fail(error.code, recordedSqlError(error.code));
+    }
+    throw error;
   }
   const durationMs = Math.round(performance.now() - started);
   await deps.results.put(sessionId, result);

@@ -9,6 +9,7 @@
  * a grapheme boundary so no character or emoji is split. Lengths are counted in UTF-16 code units, the
  * stricter of the ways a limit can be counted. Pure: no I/O.
  */
+import { OUTCOME_UNKNOWN } from './execution';
 import type { Session, SqlParameter } from './session';
 
 export const SLACK_LIMITS = {
@@ -162,7 +163,8 @@ export function statusLines(session: Session): string[] {
       break;
     }
     case 'failed':
-      lines.push(`:x: failed: ${mrkdwnText(session.error?.message ?? 'unknown error', 1000)}`);
+      // An unknown outcome gets its own mark: reviewers must not read it as "nothing happened".
+      lines.push(`${session.error?.code === OUTCOME_UNKNOWN ? ':warning: outcome unknown, not re-run' : ':x: failed'}: ${mrkdwnText(session.error?.message ?? 'unknown error', 1000)}`);
       break;
     default:
       break;
@@ -182,7 +184,7 @@ export function statusSummary(session: Session): string {
     case 'done':
       return `executed: ${plural(session.result?.rowCount ?? 0, 'row')} in ${session.result?.durationMs ?? 0} ms`;
     case 'failed':
-      return `failed: ${session.error?.message ?? 'unknown error'}`;
+      return session.error?.code === OUTCOME_UNKNOWN ? session.error.message : `failed: ${session.error?.message ?? 'unknown error'}`;
     case 'denied':
       return `denied by ${session.denial?.name ?? 'an approver'}`;
     case 'expired':

@@ -110,10 +110,12 @@ describe('a governed command, end to end', () => {
     expect(body.events.map((e: { type: string }) => e.type)).toEqual(['session.requested', 'session.running', 'session.done']);
   });
 
-  it('reports a SQL error as the database gave it', async () => {
+  it('reports a SQL error as the database gave it to the requester, and only its SQLSTATE to the record', async () => {
     const { body } = await submit('alice', 'postgres-staging', 'select * from custmers');
     expect(body.session.status).toBe('failed');
-    expect(body.session.error.message).toMatch(/relation "custmers" does not exist/);
+    expect(body.session.error.code).toBe('42P01');
+    expect(body.databaseError.message).toMatch(/relation "custmers" does not exist/);
+    expect(JSON.stringify(body.events)).not.toContain('relation "custmers"');
   });
 
   it('lets the requester cancel a pending review, and nobody else', async () => {

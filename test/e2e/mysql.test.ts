@@ -44,6 +44,6 @@ describe.runIf(mysqlTests)('a governed command on MySQL', () => {
     await carol.post(`/sessions/${body.session.id}/review`, { decision: 'approve', force: true, reason: 'testing the error path' });
     const failed = await carol.get(`/sessions/${body.session.id}?wait=20`);
     expect(failed.body.session.status).toBe('failed');
-    expect(failed.body.session.error.message).toMatch(/Unknown column 'nope'/);
+    expect(failed.body.databaseError.message).toMatch(/Unknown column 'nope'/);
   });
 });

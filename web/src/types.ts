@@ -110,6 +110,8 @@ export interface SessionView {
   readonly session: Session;
   readonly events?: readonly AuditEvent[];
   readonly result?: QueryResult;
+  /** The database's own message for a failed command; sent to the requester only, for a day. */
+  readonly databaseError?: { readonly code: string; readonly message: string };
 }
 
 export interface Me {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { DatabaseErrorException, DatabaseResumingException, ExecuteStatementCommand, RDSDataClient } from '@aws-sdk/client-rds-data';
+import { BeginTransactionCommand, CommitTransactionCommand, DatabaseErrorException, DatabaseResumingException, ExecuteStatementCommand, RDSDataClient, RollbackTransactionCommand } from '@aws-sdk/client-rds-data';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -47,6 +47,9 @@ beforeEach(() => {
   dynamo.on(QueryCommand).resolves({ Items: [] });
   dynamo.on(PutCommand).resolves({});
   dynamo.on(UpdateCommand).resolves({ Attributes: { ...approved, status: 'running' } });
+  rds.on(BeginTransactionCommand).resolves({ transactionId: 'tx-1' });
+  rds.on(CommitTransactionCommand).resolves({});
+  rds.on(RollbackTransactionCommand).resolves({});
 });
 
 const run = () => handler({ sessionId: ID }, {} as never);
@@ -64,6 +67,7 @@ describe('Execute task', () => {
       resourceArn: 'arn:aws:rds:eu-west-1:123456789012:cluster:orders',
       secretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:orders-AbCdEf',
       database: 'orders',
+      transactionId: 'tx-1',
       sql: command,
       includeResultMetadata: true,
     });
@@ -128,14 +132,18 @@ describe('Execute task', () => {
     expect(updates.at(-1)).toMatchObject({ ConditionExpression: expect.stringContaining('#status = :running'), ExpressionAttributeValues: { ':approved': 'approved' } });
   });
 
-  it('records a SQL error as a failure with the database\'s message, without retrying', async () => {
-    rds.on(ExecuteStatementCommand).rejects(new DatabaseErrorException({ message: 'ERROR: relation "custmers" does not exist', $metadata: {} }));
-    dynamo.on(UpdateCommand).resolves({ Attributes: { ...approved, status: 'failed', error: { code: 'DatabaseErrorException' } } });
+  it('records a SQL error by its SQLSTATE without the database\'s words, which go to the results table; nothing is retried', async () => {
+    const message = 'ERROR: invalid input syntax for type integer: "Amélie van Rossum"; SQLState: 22P02';
+    rds.on(ExecuteStatementCommand).rejects(new DatabaseErrorException({ message, $metadata: {} }));
+    dynamo.on(UpdateCommand).resolves({ Attributes: { ...approved, status: 'failed', error: { code: '22P02' } } });
 
     await expect(run()).resolves.toEqual({ status: 'failed' });
 
     const failure = dynamo.commandCalls(UpdateCommand).map((call) => call.args[0].input).find((input) => input.ExpressionAttributeValues?.[':final'] === 'failed');
-    expect(failure?.ExpressionAttributeValues?.[':detail']).toEqual({ code: 'DatabaseErrorException', message: 'ERROR: relation "custmers" does not exist' });
+    expect(failure?.ExpressionAttributeValues?.[':detail']).toMatchObject({ code: '22P02' });
+    expect(JSON.stringify(failure)).not.toContain('Amélie');
+    expect(dynamo.commandCalls(PutCommand, { TableName: 'results' })[0].args[0].input.Item).toMatchObject({ pk: `SESSION#${ID}`, sk: 'FAILURE', code: '22P02', message });
+    expect(rds.commandCalls(ExecuteStatementCommand)).toHaveLength(1);
   });
 
   it('does nothing for a session that is not approved (already ran, or never will)', async () => {

@@ -66,9 +66,12 @@ function outcome(view: SessionView, isRequester: boolean): Child[] {
         isRequester ? h('p', { class: 'muted' }, 'The rows are kept for a day; they are no longer available.') : h('p', { class: 'muted' }, 'Rows are returned only to the person who ran the command.'),
       ];
     case 'failed':
+      if (session.error?.code === 'outcome_unknown' || session.error?.code === 'interrupted') {
+        return [h('p', { class: 'outcome-unknown', role: 'alert' }, session.error.message)];
+      }
       return [
-        h('p', {}, 'The command failed', session.error?.code ? ` (${session.error.code})` : '', '. The database reported:'),
-        h('pre', { class: 'sql-error', role: 'alert' }, session.error?.message ?? 'no message'),
+        h('p', {}, 'The command failed', session.error?.code ? ` (${session.error.code})` : '', view.databaseError ? '. The database reported:' : '.'),
+        h('pre', { class: 'sql-error', role: 'alert' }, view.databaseError?.message ?? session.error?.message ?? 'no message'),
       ];
     case 'denied':
       return [

@@ -1,0 +1,110 @@
+/**
+ * How running an approved command can end, in the product's words, and what of it may be recorded.
+ * The SQL runner (functions/adapters/sql-runner.ts) throws these; the Execute use case turns them into
+ * a final session state. Pure: no I/O, no AWS types.
+ *
+ * A database's error message may quote row data (`invalid input syntax for type integer: "Amélie van
+ * Rossum"`), so the permanent record (session, events, exports) holds only the SQLSTATE and a fixed,
+ * data-free text per SQLSTATE class; the database's own words go to the requester alone, through the
+ * results store, and expire with the results.
+ */
+
+/** The session's error code when nobody can know whether the command's change was committed. */
+export const OUTCOME_UNKNOWN = 'outcome_unknown';
+
+/** Why an outcome is unknown, in words for the person who ran the command. */
+export type UnknownBecause = 'commit_lost' | 'interrupted';
+
+const UNKNOWN_BECAUSE: Record<UnknownBecause, string> = {
+  commit_lost: 'the command ran inside a transaction and the commit was sent, but its answer never came back',
+  interrupted: 'the run was interrupted (the process running it stopped) before it reported how the command ended',
+};
+
+/** What a person reads when the outcome is unknown: what happened, what to check, why it is not re-run. */
+export function outcomeUnknownMessage(because: UnknownBecause): string {
+  return (
+    `Outcome unknown: ${UNKNOWN_BECAUSE[because]}, so nobody can tell whether the change was applied. ` +
+    'It will not be run again, because running it twice could apply it twice. ' +
+    'Check the database for the change before submitting the command again.'
+  );
+}
+
+/**
+ * The statement certainly never started (the request was refused before the database saw it), so the
+ * workflow may run it again. Its name is what the ASL's Retry matches: never throw it for anything else.
+ */
+export class TransientDatabaseError extends Error {
+  override readonly name = 'TransientDatabaseError';
+}
+
+/**
+ * The command did not change the database: the database refused it, or it failed before its transaction
+ * was committed and was rolled back. `code` is the SQLSTATE when the database gave one, else the Data
+ * API's exception name; `message` is the database's own text and may quote row data.
+ */
+export class SqlError extends Error {
+  override readonly name = 'SqlError';
+  constructor(
+    message: string,
+    readonly code: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The commit was sent and its answer lost: the change may or may not be in the database. Never retried. */
+export class OutcomeUnknownError extends Error {
+  override readonly name = 'OutcomeUnknownError';
+  readonly code = OUTCOME_UNKNOWN;
+}
+
+const SQLSTATE = /^[0-9A-Z]{5}$/;
+
+/** SQLSTATE classes (the first two characters, shared by PostgreSQL and MySQL) and what they mean. */
+const SQLSTATE_CLASS: Record<string, string> = {
+  '08': 'the connection to the database failed',
+  '0A': 'the database does not support this feature',
+  '21': 'a subquery or row returned more values than allowed',
+  '22': 'a value was invalid for its type or operation (data exception)',
+  '23': 'a constraint was violated (unique, foreign key, not null or check)',
+  '25': 'the statement is not allowed in the current transaction state',
+  '28': 'the database refused the credentials',
+  '2B': 'dependent privileges still exist',
+  '3D': 'the database does not exist',
+  '3F': 'the schema does not exist',
+  '40': 'the transaction was rolled back by the database (serialization failure or deadlock)',
+  '42': 'the statement has a syntax error, names an object that does not exist, or lacks a privilege',
+  '44': 'a row violated a view\'s check option',
+  '53': 'the database ran out of a resource (memory, disk or connections)',
+  '54': 'the statement exceeded a database limit',
+  '55': 'an object is not in the state the statement requires',
+  '57': 'the statement was cancelled by the database or an operator (for example a statement timeout)',
+  '58': 'the database hit a system error',
+  HY: 'the database reported a general error',
+  P0: 'a PL/pgSQL procedure raised an error',
+  XX: 'the database hit an internal error',
+};
+
+/** Data API failures that carry no SQLSTATE, by exception name. */
+const SERVICE_ERROR: Record<string, string> = {
+  StatementTimeoutException: 'the statement ran past the Data API\'s time limit and was cancelled',
+  BadRequestException: 'the Data API refused the request',
+  DatabaseErrorException: 'the database refused the statement',
+  UnsupportedResultException: 'the result holds a type the Data API cannot return',
+  DatabaseUnavailableException: 'the database was unavailable',
+  DatabaseNotFoundException: 'the database was not found',
+  ForbiddenException: 'access to the database was refused',
+  AccessDeniedException: 'access to the database was refused',
+  InvalidSecretException: 'the database secret is invalid',
+  SecretsErrorException: 'the database secret could not be read',
+};
+
+/**
+ * The text the permanent record keeps for a refused command: fixed per SQLSTATE class or exception
+ * name, so it can never carry a value from the database.
+ */
+export function recordedSqlError(code: string): string {
+  const reason = (SQLSTATE.test(code) ? SQLSTATE_CLASS[code.slice(0, 2)] : SERVICE_ERROR[code]) ?? 'the database refused the command';
+  const label = SQLSTATE.test(code) ? `SQLSTATE ${code}` : code;
+  return `The command was not applied: ${reason} (${label}). Nothing was committed. The database's full message is shown to the requester only, for a day.`;
+}

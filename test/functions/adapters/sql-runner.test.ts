@@ -1,0 +1,141 @@
+/**
+ * The SQL runner against a mocked RDS Data API: every command runs in its own transaction, each
+ * failure is classified by what it proves about the command, and nothing is ever sent twice.
+ */
+import {
+  BeginTransactionCommand,
+  CommitTransactionCommand,
+  DatabaseErrorException,
+  DatabaseResumingException,
+  ExecuteStatementCommand,
+  InternalServerErrorException,
+  RDSDataClient,
+  RollbackTransactionCommand,
+  ServiceUnavailableError,
+  StatementTimeoutException,
+} from '@aws-sdk/client-rds-data';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { DataApiSqlRunner } from '../../../functions/adapters/sql-runner';
+import { OUTCOME_UNKNOWN, OutcomeUnknownError, SqlError, TransientDatabaseError } from '../../../functions/domain/execution';
+
+const rds = mockClient(RDSDataClient);
+// The client as functions/wiring.ts builds it: the SDK resends nothing.
+const runner = new DataApiSqlRunner(new RDSDataClient({ region: 'eu-west-1', maxAttempts: 1, credentials: { accessKeyId: 'x', secretAccessKey: 'x' } }));
+const target = {
+  clusterArn: 'arn:aws:rds:eu-west-1:123456789012:cluster:orders',
+  secretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:orders-AbCdEf',
+  database: 'orders',
+};
+const where = { resourceArn: target.clusterArn, secretArn: target.secretArn };
+const TX = 'tx-1';
+
+/** The Data API operations sent, in order. */
+const sent = () => rds.calls().map((call) => (call.args[0] as object).constructor.name.replace('Command', ''));
+const lostResponse = () => Object.assign(new Error('socket hang up'), { name: 'Error', code: 'ECONNRESET', $retryable: { throttling: false } });
+
+beforeEach(() => {
+  // Prepare
+  rds.reset();
+  rds.on(BeginTransactionCommand).resolves({ transactionId: TX });
+  rds.on(ExecuteStatementCommand).resolves({ numberOfRecordsUpdated: 1 });
+  rds.on(CommitTransactionCommand).resolves({ transactionStatus: 'Transaction Committed' });
+  rds.on(RollbackTransactionCommand).resolves({ transactionStatus: 'Rollback Complete' });
+});
+
+describe('DataApiSqlRunner', () => {
+  it('runs the command inside one transaction: begin, execute in it, commit', async () => {
+    // Prepare
+    rds.on(ExecuteStatementCommand).resolves({ columnMetadata: [{ name: 'n', label: 'n', typeName: 'int8' }], records: [[{ longValue: 3 }], [{ longValue: 4 }]] });
+    // Act
+    const result = await runner.run(target, 'select n from t', 1);
+    // Assess
+    expect(sent()).toEqual(['BeginTransaction', 'ExecuteStatement', 'CommitTransaction']);
+    expect(rds.commandCalls(BeginTransactionCommand)[0].args[0].input).toEqual({ ...where, database: 'orders' });
+    expect(rds.commandCalls(ExecuteStatementCommand)[0].args[0].input).toEqual({ ...where, database: 'orders', transactionId: TX, sql: 'select n from t', includeResultMetadata: true });
+    expect(rds.commandCalls(CommitTransactionCommand)[0].args[0].input).toEqual({ ...where, transactionId: TX });
+    expect(result).toEqual({ columns: [{ name: 'n', type: 'int8' }], rows: [[3]], rowCount: 2, truncated: true });
+  });
+
+  it('reports a write\'s updated-row count', async () => {
+    await expect(runner.run(target, 'update t set n = 1', 10)).resolves.toMatchObject({ rowCount: 0, recordsUpdated: 1 });
+  });
+
+  it('hands back a paused database as never started, from BeginTransaction or ExecuteStatement', async () => {
+    // Prepare
+    rds.on(BeginTransactionCommand).rejectsOnce(new DatabaseResumingException({ message: 'resuming', $metadata: {} }));
+    // Act + Assess: the first call fails before anything was sent, the second once the statement was refused.
+    await expect(runner.run(target, 'insert into t values (1)', 10)).rejects.toBeInstanceOf(TransientDatabaseError);
+    expect(sent()).toEqual(['BeginTransaction']);
+
+    rds.reset();
+    rds.on(BeginTransactionCommand).resolves({ transactionId: TX });
+    rds.on(ExecuteStatementCommand).rejects(new DatabaseResumingException({ message: 'resuming', $metadata: {} }));
+    rds.on(RollbackTransactionCommand).resolves({});
+    await expect(runner.run(target, 'insert into t values (1)', 10)).rejects.toBeInstanceOf(TransientDatabaseError);
+    expect(sent()).toEqual(['BeginTransaction', 'ExecuteStatement', 'RollbackTransaction']);
+  });
+
+  it('tries BeginTransaction again later when the service was unavailable: the command was not sent yet', async () => {
+    rds.on(BeginTransactionCommand).rejects(new ServiceUnavailableError({ message: 'unavailable', $metadata: {} }));
+    await expect(runner.run(target, 'insert into t values (1)', 10)).rejects.toBeInstanceOf(TransientDatabaseError);
+    expect(sent()).toEqual(['BeginTransaction']);
+  });
+
+  it.each([
+    ['InternalServerErrorException', () => new InternalServerErrorException({ message: 'internal', $metadata: {} })],
+    ['a lost response flagged $retryable', lostResponse],
+    ['StatementTimeoutException', () => new StatementTimeoutException({ message: 'timed out', $metadata: {} })],
+  ])('treats %s from ExecuteStatement as a rollback, not a retry: rolls back and never commits', async (_, failure) => {
+    // Prepare
+    rds.on(ExecuteStatementCommand).rejects(failure());
+    // Act
+    const error = await runner.run(target, 'insert into t values (1)', 10).catch((e: unknown) => e);
+    // Assess
+    expect(error).toBeInstanceOf(SqlError);
+    expect(error).not.toBeInstanceOf(TransientDatabaseError);
+    expect(sent()).toEqual(['BeginTransaction', 'ExecuteStatement', 'RollbackTransaction']);
+    expect(rds.commandCalls(RollbackTransactionCommand)[0].args[0].input).toEqual({ ...where, transactionId: TX });
+  });
+
+  it('codes a database refusal by its SQLSTATE and keeps the database\'s words for the requester', async () => {
+    // Prepare
+    const message = 'ERROR: invalid input syntax for type integer: "Amélie van Rossum"; SQLState: 22P02';
+    rds.on(ExecuteStatementCommand).rejects(new DatabaseErrorException({ message, $metadata: {} }));
+    // Act
+    const error = (await runner.run(target, 'select cast(name as int) from customers', 10).catch((e: unknown) => e)) as SqlError;
+    // Assess
+    expect(error).toBeInstanceOf(SqlError);
+    expect(error.code).toBe('22P02');
+    expect(error.message).toBe(message);
+  });
+
+  it('still reports the refusal when the rollback fails too (the Data API rolls the idle transaction back)', async () => {
+    rds.on(ExecuteStatementCommand).rejects(new DatabaseErrorException({ message: 'ERROR: boom; SQLState: 42P01', $metadata: {} }));
+    rds.on(RollbackTransactionCommand).rejects(lostResponse());
+    await expect(runner.run(target, 'select * from nope', 10)).rejects.toMatchObject({ name: 'SqlError', code: '42P01' });
+    expect(rds.commandCalls(CommitTransactionCommand)).toHaveLength(0);
+  });
+
+  it('reports a lost CommitTransaction answer as outcome unknown, once, never as retryable', async () => {
+    // Prepare
+    rds.on(CommitTransactionCommand).rejects(lostResponse());
+    // Act
+    const error = (await runner.run(target, 'insert into t values (1)', 10).catch((e: unknown) => e)) as OutcomeUnknownError;
+    // Assess
+    expect(error).toBeInstanceOf(OutcomeUnknownError);
+    expect(error.code).toBe(OUTCOME_UNKNOWN);
+    expect(sent()).toEqual(['BeginTransaction', 'ExecuteStatement', 'CommitTransaction']);
+  });
+
+  it('reports an InternalServerErrorException from CommitTransaction as outcome unknown too', async () => {
+    rds.on(CommitTransactionCommand).rejects(new InternalServerErrorException({ message: 'internal', $metadata: {} }));
+    await expect(runner.run(target, 'insert into t values (1)', 10)).rejects.toBeInstanceOf(OutcomeUnknownError);
+    expect(rds.commandCalls(CommitTransactionCommand)).toHaveLength(1);
+  });
+
+  it('reports a commit the database refused as a rollback with its SQLSTATE', async () => {
+    rds.on(CommitTransactionCommand).rejects(new DatabaseErrorException({ message: 'ERROR: deferred constraint; SQLState: 23503', $metadata: {} }));
+    await expect(runner.run(target, 'insert into t values (1)', 10)).rejects.toMatchObject({ name: 'SqlError', code: '23503' });
+  });
+});
