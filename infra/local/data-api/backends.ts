@@ -8,4 +8,3 @@ export { PGliteBackend, type PGliteBackendOptions } from './pglite';
 export { PostgresBackend, type PostgresBackendOptions } from './postgres';
 export { MysqlBackend, type MysqlBackendOptions } from './mysql';
 export { parsePgArray } from './pg-values';
-export { scanSql, type SqlScanResult, type SqlScanVisitor } from './sql-scan';

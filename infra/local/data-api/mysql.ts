@@ -2,7 +2,7 @@
 import mysql from 'mysql2/promise';
 import { BackendDatabaseError, BackendUnavailableError, StatementTimeoutError, UnsupportedValueError, isConnectionError } from './errors';
 import { endPools, pooledTransaction, withStatementTimeout } from './pooled';
-import { scanSql } from './sql-scan';
+import { replaceMysqlPlaceholders } from './mysql-placeholders';
 import { JDBC, type BackendTransaction, type CellValue, type Column, type QueryOptions, type QueryResult, type SqlBackend, type ValueKind } from './sql-backend';
 
 
@@ -200,12 +200,7 @@ export class MysqlBackend implements SqlBackend {
   private async run(conn: mysql.PoolConnection, sql: string, params: unknown[]): Promise<QueryResult> {
     let text = sql;
     if (params.length > 0) {
-      text = scanSql(sql, 'mysql', {
-        question: (i) => {
-          if (i >= params.length) return undefined;
-          return mysqlLiteral(params[i]);
-        },
-      }).text;
+      text = replaceMysqlPlaceholders(sql, { question: (i) => (i < params.length ? mysqlLiteral(params[i]) : undefined) });
     }
     let result: unknown;
     let fields: unknown;

@@ -3,7 +3,9 @@
  * `?`), each value is checked against its member and typeHint, and un-hinted strings stay text, as
  * in production.
  */
-import { scanSql } from './sql-scan';
+import { scanSync, type ScanToken } from 'libpg-query';
+import { analyseSql } from '../../../functions/adapters/sql-parser';
+import { replaceMysqlPlaceholders } from './mysql-placeholders';
 import type { SqlBackend } from './sql-backend';
 import { badRequest } from './data-api-error';
 
@@ -142,8 +144,40 @@ function bindParameter(p: SqlParameter, engine: SqlBackend['engine'], allowArray
 }
 
 /**
- * Replace `:name` placeholders with the backend's own (`$n::type` / `?`) and order the values.
- * Names not supplied are left as written (Postgres array slices `a[lo:hi]`, for one).
+ * `:name` placeholders in PostgreSQL text, found with PostgreSQL's own scanner: a `:` token directly
+ * followed by a word. Literals, quoted identifiers, dollar quotes, comments and `::` casts are other
+ * tokens, so nothing inside them is touched. Text the scanner refuses (an unterminated literal) is
+ * left as it is: the database refuses it too.
+ */
+function replacePostgresPlaceholders(sql: string, replacement: (name: string) => string | undefined): string {
+  let tokens: ScanToken[];
+  try {
+    tokens = scanSync(sql).tokens;
+  } catch {
+    return sql;
+  }
+  // The scanner reports byte offsets.
+  const bytes = Buffer.from(sql, 'utf8');
+  const parts: string[] = [];
+  let copied = 0;
+  for (let t = 0; t + 1 < tokens.length; t++) {
+    const colon = tokens[t];
+    const word = tokens[t + 1];
+    if (colon.text !== ':' || word.start !== colon.end || !/^[A-Za-z_\u0080-\uffff]/.test(word.text)) continue;
+    const text = replacement(word.text);
+    if (text === undefined) continue;
+    parts.push(bytes.subarray(copied, colon.start).toString('utf8'), text);
+    copied = word.end;
+  }
+  return copied === 0 ? sql : parts.join('') + bytes.subarray(copied).toString('utf8');
+}
+
+/**
+ * Replace `:name` placeholders with the backend's own (`$n::type` / `?`), order the values, and count
+ * the statements with the engine's parser. Names not supplied are left as written (Postgres array
+ * slices `a[lo:hi]`, for one). Text the parser refuses counts as one statement: the database then
+ * refuses it whole (PostgreSQL parses a whole query string before running any of it; the MySQL
+ * backend's connections do not accept several statements at all).
  */
 export function prepareStatement(
   sql: string,
@@ -159,18 +193,25 @@ export function prepareStatement(
     bound.set(p.name, bindParameter(p, engine, allowArrays));
   }
   const values: unknown[] = [];
-  if (bound.size === 0) {
-    return { text: sql, values, statementCount: scanSql(sql, engine).statementCount };
+  let text = sql;
+  if (engine === 'mysql') {
+    if (bound.size > 0) {
+      text = replaceMysqlPlaceholders(sql, {
+        named: (name) => {
+          const b = bound.get(name);
+          if (!b) return undefined;
+          values.push(b.value);
+          return '?';
+        },
+      });
+    }
+    return { text, values, statementCount: statementCount(sql, engine) };
   }
-  const pgIndex = new Map<string, number>();
-  const scan = scanSql(sql, engine, {
-    named: (name) => {
+  if (bound.size > 0) {
+    const pgIndex = new Map<string, number>();
+    text = replacePostgresPlaceholders(sql, (name) => {
       const b = bound.get(name);
       if (!b) return undefined;
-      if (engine === 'mysql') {
-        values.push(b.value);
-        return '?';
-      }
       let idx = pgIndex.get(name);
       if (idx === undefined) {
         values.push(b.value);
@@ -180,8 +221,12 @@ export function prepareStatement(
       if (!b.pgType) return `$${idx}`;
       // `$1::int8[][1]` would read as a type with bounds, so array casts get parentheses for `:arr[1]`.
       return b.pgType.endsWith('[]') ? `($${idx}::${b.pgType})` : `$${idx}::${b.pgType}`;
-    },
-  });
-  return { text: scan.text, values, statementCount: scan.statementCount };
+    });
+  }
+  return { text, values, statementCount: statementCount(text, engine) };
 }
 
+function statementCount(sql: string, engine: SqlBackend['engine']): number {
+  const analysis = analyseSql(sql, engine);
+  return analysis.ok ? analysis.statements.length : 1;
+}

@@ -27,7 +27,7 @@ interface PgColumnCatalog {
 
 /** What the Postgres backends need from a pg connection (pg.Client / PoolClient). */
 export interface PgConn {
-  query(config: { text: string; values?: unknown[]; rowMode: 'array' }): Promise<{
+  query(config: { text: string; values?: unknown[]; rowMode: 'array'; queryMode?: 'extended' }): Promise<{
     command: string;
     rowCount: number | null;
     fields: PgField[];
@@ -162,13 +162,11 @@ export async function pgRun(
 ): Promise<QueryResult> {
   let res;
   try {
-    res = await conn.query({ text: sql, values: params.map(pgParam), rowMode: 'array' });
+    // The extended protocol, as JDBC (and so the Data API) uses: PostgreSQL itself then refuses a text
+    // holding several statements before running any, should one ever get past the server's parser check.
+    res = await conn.query({ text: sql, values: params.map(pgParam), rowMode: 'array', queryMode: 'extended' });
   } catch (err) {
     throw toBackendError(err);
-  }
-  if (Array.isArray(res)) {
-    // The simple protocol answered several statements: only reachable if the caller skipped the check.
-    throw new BackendDatabaseError('Multistatements are not supported');
   }
   const command = res.command ?? '';
   if (DDL_COMMANDS.has(command)) catalog.invalidateColumns();

@@ -23,6 +23,7 @@ import type { FaultInjector } from './fault-queue';
 import { prepareStatement, type SqlParameter } from './parameters';
 import { executeStatementResponse, scalarField, type Json, type ResultSetOptions } from './records';
 import { OpenTransactions } from './transactions';
+import { loadSqlParsers } from '../../../functions/adapters/sql-parser';
 import { BodyTooLargeError, readBody } from '../read-body';
 
 export { createFaultQueue, type DataApiFault, type FaultInjector } from './fault-queue';
@@ -207,6 +208,7 @@ function dataApiOperations(opts: DataApiServerOptions, transactions: OpenTransac
 }
 
 export async function startDataApiServer(opts: DataApiServerOptions): Promise<DataApiServer> {
+  await loadSqlParsers();
   const transactions = new OpenTransactions(opts.transactionIdleTimeoutMs ?? 180_000);
   const operations = dataApiOperations(opts, transactions);
 

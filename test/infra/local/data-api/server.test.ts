@@ -358,6 +358,19 @@ describe('errors', () => {
     expect(ok.records![0][0]).toEqual({ stringValue: ';' });
   });
 
+  it('refuses several statements before running any of them, so the record cannot contradict the database', async () => {
+    const err = await failure(exec('create temp table event (begin int); create table x (x int)'));
+    expect(err.name).toBe('BadRequestException');
+    expect(err.message).toBe("Multistatements aren't supported.");
+    const withParameter = await failure(
+      exec("insert into items (label) values (:label); create table y (y int)", { parameters: [{ name: 'label', value: { stringValue: 'multi' } }] }),
+    );
+    expect(withParameter.name).toBe('BadRequestException');
+    // Asked of the database itself: neither table exists and no row went in.
+    const res = await exec("SELECT to_regclass('x') IS NULL, to_regclass('pg_temp.event') IS NULL, to_regclass('y') IS NULL, (SELECT count(*) FROM items WHERE label = 'multi')");
+    expect(res.records![0]).toEqual([{ booleanValue: true }, { booleanValue: true }, { booleanValue: true }, { longValue: 0 }]);
+  });
+
   it('caps responses at 1 MiB like Aurora', async () => {
     const err = await failure(exec("SELECT repeat('x', 1000) FROM generate_series(1, 1100)"));
     expect(err.name).toBe('BadRequestException');
