@@ -1,6 +1,7 @@
 /**
  * What an auditor can download for a time range: the digests whose period starts in it, every object
- * those digests list (with the SHA-256 the digest records), and the public keys. Used by
+ * those digests list (with the SHA-256 the digest records), and the public keys those digests name
+ * (no other: the verifier reports any key file no digest names). Used by
  * GET /audit/exports and by the CLI when it reads the bucket directly, so both pull the same set.
  */
 import { DIGEST_PREFIX, digestDayPrefixes, EVIDENCE_PREFIX, PUBLIC_KEY_PREFIX, type SignedDigest, TABLE_EXPORT_PREFIX } from '../domain/evidence';
@@ -65,15 +66,18 @@ export async function listExports(
   }
 
   const listed = new Map<string, ListedObject>();
+  const keysNamed = new Set<string>();
   for (const digest of digests) {
     const bytes = await objects.get(digest.key);
     if (!bytes) continue;
     const parsed = JSON.parse(Buffer.from(bytes).toString('utf8')) as Partial<SignedDigest>;
     for (const entry of parsed.objects ?? []) {
       if (isSafeKey(entry.key)) listed.set(entry.key, { key: entry.key, size: entry.size, sha256: entry.sha256 });
+      if (entry.key.startsWith(PUBLIC_KEY_PREFIX)) keysNamed.add(entry.key);
     }
+    if (parsed.publicKey && isSafeKey(parsed.publicKey.key)) keysNamed.add(parsed.publicKey.key);
   }
-  const publicKeys = (await objects.list(PUBLIC_KEY_PREFIX, { limit: 1000 })).items;
+  const publicKeys = (await objects.list(PUBLIC_KEY_PREFIX, { limit: 1000 })).items.filter((item) => keysNamed.has(item.key));
   return {
     from: range.from.toISOString(),
     to: range.to.toISOString(),

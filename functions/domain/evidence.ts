@@ -103,6 +103,25 @@ export function digestDayPrefixes(from: Date, to: Date): string[] {
   return prefixes;
 }
 
+/**
+ * What `audit pull` fetched, written beside the evidence as pull.json: the range asked for, how far
+ * digests were sealed at the time, and how many files came. Not signed (the auditor's tool writes it),
+ * but `audit verify` holds the folder to it: every sealed period of the range has its digest, none lies
+ * outside it, and the counts match.
+ */
+export const PULL_RECORD_FILE = 'pull.json';
+export interface PullRecord {
+  readonly from: string;
+  readonly to: string;
+  /** Every period before this was sealed when the folder was pulled. */
+  readonly sealedUntil?: string;
+  readonly source: string;
+  readonly pulledAt: string;
+  readonly digests: number;
+  /** Files under evidence/, table-exports/ and public-keys/. */
+  readonly objects: number;
+}
+
 export const publicKeyKey = (fingerprint: string): string => `${PUBLIC_KEY_PREFIX}${fingerprint}.pem`;
 
 /** Where a file of a daily point-in-time table export is kept under lock. */

@@ -170,7 +170,7 @@ describe('tampering with the pulled evidence is caught', () => {
   it('an evidence object deleted', async () => {
     const dir = copy('deleted');
     rmSync(join(dir, sessionObject(dir)));
-    expect(await kinds(dir)).toEqual(new Set(['missing_object']));
+    expect(await kinds(dir)).toEqual(new Set(['missing_object', 'pull_record_mismatch']));
   });
 
   it('a forged evidence object inserted', async () => {
@@ -180,7 +180,7 @@ describe('tampering with the pulled evidence is caught', () => {
     const forgedKey = sessionObject(dir).replace(ids.approved, '00000000-0000-4000-a000-00000000beef');
     mkdirSync(dirname(join(dir, forgedKey)), { recursive: true });
     writeFileSync(join(dir, forgedKey), canonicalBytes(forged));
-    expect(await kinds(dir)).toEqual(new Set(['unlisted_object']));
+    expect(await kinds(dir)).toEqual(new Set(['unlisted_object', 'pull_record_mismatch']));
   });
 
   it('events reordered', async () => {

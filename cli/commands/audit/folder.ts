@@ -1,27 +1,16 @@
 /**
  * An evidence folder on disk (what `audit pull` writes, laid out as the bucket is) as the verifier's
- * EvidenceSource, and the pull manifest beside it. Files are hashed in 1 MiB reads, so a large table
- * export is never held in memory whole; the report output and the manifest are not evidence and are
- * left out of the listing.
+ * EvidenceSource, and the pull record beside it. Files are hashed in 1 MiB reads, so a large table
+ * export is never held in memory whole; the report output and the pull record are not evidence files
+ * and are left out of the listing (the verifier checks the pull record on its own).
  */
 import { createHash } from 'node:crypto';
 import { closeSync, existsSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
+import { PULL_RECORD_FILE } from '../../../functions/domain/evidence';
 import type { EvidenceSource } from '../../../functions/domain/evidence-verify';
 
-export const PULL_MANIFEST = 'pull.json';
 export const REPORT_FOLDER = 'report';
-
-export interface PullManifest {
-  readonly from: string;
-  readonly to: string;
-  /** Every period before this was sealed when the folder was pulled. */
-  readonly sealedUntil?: string;
-  readonly source: string;
-  readonly pulledAt: string;
-  readonly digests: number;
-  readonly objects: number;
-}
 
 export function folderSource(root: string): EvidenceSource {
   const keys: string[] = [];
@@ -29,7 +18,7 @@ export function folderSource(root: string): EvidenceSource {
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
       const full = join(dir, entry.name);
       const key = relative(root, full).split(sep).join('/');
-      if (key === PULL_MANIFEST || key === REPORT_FOLDER) continue;
+      if (key === PULL_RECORD_FILE || key === REPORT_FOLDER) continue;
       if (entry.isDirectory()) walk(full);
       else if (entry.isFile()) keys.push(key);
     }
@@ -59,8 +48,8 @@ export function folderSource(root: string): EvidenceSource {
   };
 }
 
-export function readPullManifest(root: string): PullManifest | undefined {
-  const file = join(root, PULL_MANIFEST);
-  if (!existsSync(file) || !statSync(file).isFile()) return undefined;
-  return JSON.parse(readFileSync(file, 'utf8')) as PullManifest;
+/** The pull record's bytes, or null when the folder has none. */
+export function readPullRecord(root: string): Buffer | null {
+  const file = join(root, PULL_RECORD_FILE);
+  return existsSync(file) && statSync(file).isFile() ? readFileSync(file) : null;
 }

@@ -9,11 +9,12 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { ListedObject } from '../../../functions/app/evidence-catalog';
+import { PULL_RECORD_FILE, type PullRecord } from '../../../functions/domain/evidence';
 import { isSafeKey } from '../../../functions/domain/evidence-verify';
 import { parse } from '../../lib/args';
 import type { Io } from '../../lib/command';
 import { CliError, EXIT, usageError } from '../../lib/errors';
-import { PULL_MANIFEST, type PullManifest } from './folder';
+
 import { apiSource, bucketSource, type ExportSource } from './sources';
 
 export const help = `Usage: accessgate audit pull --from <time> --to <time> --out <folder> [--bucket s3://<name>] [--region <region>]
@@ -84,7 +85,7 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
   };
   await Promise.all(Array.from({ length: PARALLEL }, worker));
 
-  const manifest: PullManifest = {
+  const record: PullRecord = {
     from: from.toISOString(),
     to: to.toISOString(),
     ...(sealedUntil ? { sealedUntil } : {}),
@@ -94,7 +95,7 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
     objects: objects.size,
   };
   mkdirSync(out, { recursive: true });
-  writeFileSync(join(out, PULL_MANIFEST), `${JSON.stringify(manifest, null, 2)}\n`);
+  writeFileSync(join(out, PULL_RECORD_FILE), `${JSON.stringify(record, null, 2)}\n`);
   io.stdout.write(
     `Pulled ${digests.length} digest(s) and ${objects.size} object(s) from ${source.description} into ${out}` +
       ` (${downloaded} downloaded, ${(bytes / 1024).toFixed(1)} KiB; ${kept} already present).\n` +

@@ -1,7 +1,7 @@
 /**
- * `accessgate audit verify <folder>`: checks, offline, every digest signature, every link of the
- * digest chain, every object's SHA-256 and every stream's event chain, and names each problem (what
- * is wrong, in which file, at which event) with exit code 1 when there is any. Needs nothing but the
+ * `accessgate audit verify <folder>`: checks, offline, every file of the folder byte for byte (digests,
+ * keys, objects), the digest chain, the pull record and every stream's event chain, and names each
+ * problem (what is wrong, in which file, at which event) with exit code 1 when there is any. Needs nothing but the
  * folder and, ideally, the public key obtained out of band (--public-key), since a key found in the
  * folder only proves the folder agrees with itself.
  */
@@ -11,16 +11,17 @@ import { type VerifyReport, verifyEvidence } from '../../../functions/domain/evi
 import { parse } from '../../lib/args';
 import type { Io } from '../../lib/command';
 import { CliError, EXIT, usageError } from '../../lib/errors';
-import { folderSource, readPullManifest } from './folder';
+import { folderSource, readPullRecord } from './folder';
 
 export const help = `Usage: accessgate audit verify <folder> [--public-key <file.pem>]... [--json]
 
 Verifies an evidence folder written by accessgate audit pull, with no network access: every digest's
-signature, the digest chain (each digest names the previous one, its SHA-256 and signature; no period
-may be missing), every listed object's SHA-256 and size, that no unlisted object poses as evidence, and
-every session's, configuration and security stream's hash chain across its objects.
+signature and exact bytes, the digest chain (each digest names the previous one, its SHA-256 and
+signature; no period may be missing), pull.json's range and counts, every listed object's SHA-256 and
+size, that no unlisted object poses as evidence, that public-keys/ holds only the keys the digests name,
+every stream's hash chain across its objects, and every event against the documented event schema.
 --public-key pins the key(s) to trust (get the PEM from your accessgate operators, or from KMS:
-aws kms get-public-key); without it the keys in the folder's public-keys/ are used, and said so.
+aws kms get-public-key); without it the keys the digests name in public-keys/ are used, and said so.
 Exits 0 when everything verifies, 1 when anything does not, naming each problem.`;
 
 export function loadKeys(files: readonly string[] | undefined): string[] {
@@ -35,11 +36,7 @@ export function verifyFolder(folder: string, keyFiles: readonly string[] | undef
   if (!existsSync(root) || !statSync(root).isDirectory()) {
     throw new CliError(`${folder} is not a folder.`, 'Pass the folder accessgate audit pull wrote (its --out).', EXIT.usage);
   }
-  const manifest = readPullManifest(root);
-  return verifyEvidence(folderSource(root), {
-    trustedKeys: loadKeys(keyFiles),
-    ...(manifest ? { expected: { from: manifest.from, to: manifest.to, ...(manifest.sealedUntil ? { sealedUntil: manifest.sealedUntil } : {}) } } : {}),
-  });
+  return verifyEvidence(folderSource(root), { trustedKeys: loadKeys(keyFiles), pullRecord: readPullRecord(root) });
 }
 
 export function summary(report: VerifyReport): string {

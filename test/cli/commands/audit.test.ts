@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chainEvent } from '../../../functions/domain/audit-chain';
 import { buildDigestBody, buildSegment, canonicalBytes, digestStringToSign, evidenceKey, publicKeyKey, RSA_SIGNING_ALGORITHM, sha256Hex, signDigest } from '../../../functions/domain/evidence';
-import { buildEvidence, rsaKey, sessionEvents, signWith, type SigningKey } from '../../fixtures/evidence';
+import { buildEvidence, pullRecordFor, rsaKey, sessionEvents, signWith, type SigningKey } from '../../fixtures/evidence';
 import { runMain } from '../run-main';
 
 let root: string;
@@ -103,7 +103,8 @@ describe('accessgate audit verify', () => {
 
 describe('accessgate audit report', () => {
   it('writes HTML and CSV per period, mapped to the controls, escaping everything users typed', async () => {
-    const dir = writeFolder('hostile', hostileFolder());
+    const files = hostileFolder();
+    const dir = writeFolder('hostile', files, JSON.parse(pullRecordFor(files, { from: '2026-11-26T08:00:00.000Z', to: '2026-11-26T09:00:00.000Z' }).toString()));
     const run = await accessgate('audit', 'report', dir, '--public-key', join(root, 'trusted.pem'));
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/^all: 1 session\(s\)/);

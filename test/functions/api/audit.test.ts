@@ -34,7 +34,7 @@ const session = {
   result: { rowCount: 1, durationMs: 3, truncated: false },
 };
 
-const digestBody = JSON.stringify({ objects: [{ key: 'evidence/2026/11/26/config/0000000001-0000000002.json', sha256: 'b'.repeat(64), size: 10 }, { key: '../escape', sha256: 'c'.repeat(64), size: 1 }] });
+const digestBody = JSON.stringify({ objects: [{ key: 'evidence/2026/11/26/config/0000000001-0000000002.json', sha256: 'b'.repeat(64), size: 10 }, { key: '../escape', sha256: 'c'.repeat(64), size: 1 }], publicKey: { fingerprint: 'abc', key: 'public-keys/abc.pem' } });
 
 let handler: typeof import('../../../functions/api/audit').handler;
 const invoke = (event: ReturnType<typeof apiEvent>) =>
@@ -62,7 +62,7 @@ beforeEach(() => {
       { Key: 'digests/2026/11/26/20261126T110000Z.json', Size: 700 },
     ],
   });
-  s3.on(ListObjectsV2Command, { Prefix: 'public-keys/' }).resolves({ Contents: [{ Key: 'public-keys/abc.pem', Size: 451 }] });
+  s3.on(ListObjectsV2Command, { Prefix: 'public-keys/' }).resolves({ Contents: [{ Key: 'public-keys/abc.pem', Size: 451 }, { Key: 'public-keys/retired.pem', Size: 451 }] });
   s3.on(GetObjectCommand).resolves({ Body: { transformToByteArray: async () => new Uint8Array(Buffer.from(digestBody)) } as never });
   s3.on(HeadObjectCommand).resolves({ ContentLength: 600 });
 });
@@ -96,7 +96,7 @@ describe('GET /audit/sessions', () => {
 });
 
 describe('GET /audit/exports', () => {
-  it('lists the digests of the range, the objects they list (safe keys only) and the public keys', async () => {
+  it('lists the digests of the range, the objects they list (safe keys only) and the public keys they name (no other)', async () => {
     const reply = await invoke(apiEvent('GET /audit/exports', { caller: erin, query: { from: '2026-11-26T10:00:00Z', to: '2026-11-26T12:00:00Z' } }));
     expect(reply.statusCode).toBe(200);
     expect(JSON.parse(reply.body)).toEqual({

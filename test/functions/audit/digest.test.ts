@@ -111,9 +111,9 @@ describe('sealing', () => {
     expect(dynamo.commandCalls(UpdateCommand, { Key: { pk: 'PERIOD#2026-11-26T13:00:00.000Z' } })).toHaveLength(1);
 
     // What KMS signed verifies offline, with nothing but the files and the public key.
-    const digestsOnly = new Map([...bucket].filter(([k]) => k.startsWith('digests/')));
-    const report = verifyEvidence(mapSource(digestsOnly), { trustedKeys: [key.publicPem] });
-    expect(report.problems).toEqual([expect.objectContaining({ kind: 'missing_object' })]);
+    const digestsAndKey = new Map([...bucket].filter(([k]) => k.startsWith('digests/') || k.startsWith('public-keys/')));
+    const report = verifyEvidence(mapSource(digestsAndKey), { trustedKeys: [key.publicPem], pullRecord: null });
+    expect(report.problems.map((p) => p.kind).sort()).toEqual(['missing_object', 'missing_pull_record']);
     expect(report.stats.digests).toBe(3);
   });
 

@@ -1,0 +1,92 @@
+/**
+ * The documented event schema: every field an audit event may carry, per event type. It is the one
+ * place that says what the evidence may hold, and `audit verify` checks every exported event against
+ * it, so a field added without being documented here (a database error text, a row, a secret) is
+ * caught by the auditor's own tool. docs/audit-evidence.md lists the same table for auditors.
+ *
+ * A field is either `VALUE` (any JSON value the field's description allows: text, number, list) or
+ * an object naming the only fields it may have. Configuration snapshots (`before`, `after`) are
+ * `VALUE`: they are the rule, resource or directory entry itself, whose fields are the configuration.
+ */
+
+export const VALUE = 'value';
+export type FieldSchema = typeof VALUE | { readonly [field: string]: FieldSchema };
+type ObjectSchema = { readonly [field: string]: FieldSchema };
+
+/** The fields of every event, whatever its type. */
+export const EVENT_FIELDS: ObjectSchema = {
+  stream: VALUE, seq: VALUE, at: VALUE, type: VALUE, actor: VALUE, details: VALUE, prev: VALUE, hash: VALUE,
+};
+
+/** Who did it: a person (from the identity provider) or a part of accessgate. */
+export const PERSON: ObjectSchema = { sub: VALUE, email: VALUE, name: VALUE };
+export const SYSTEM_ACTOR: ObjectSchema = { system: VALUE };
+
+const approval: ObjectSchema = { ...PERSON, at: VALUE, via: VALUE, forced: VALUE, reason: VALUE };
+const denial: ObjectSchema = { ...PERSON, at: VALUE, via: VALUE, reason: VALUE };
+/** An error as recorded: a code and a message that holds no data from the database. */
+const error: ObjectSchema = { code: VALUE, message: VALUE };
+const snapshot = { before: VALUE, after: VALUE, source: VALUE } as const;
+
+/** The `details` each event type may carry. An event type not in this table is itself undocumented. */
+export const EVENT_DETAILS: Readonly<Record<string, ObjectSchema>> = {
+  'session.requested': {
+    requesterGroups: VALUE,
+    resource: { id: VALUE, name: VALUE, type: VALUE, database: VALUE },
+    command: VALUE,
+    parameters: VALUE,
+    commandSha256: VALUE,
+    reason: VALUE,
+    rule: VALUE,
+    approvalsRequired: VALUE,
+    status: VALUE,
+  },
+  'review.requested': { approvalGroups: VALUE, forceApprovalGroups: VALUE, expiresAt: VALUE, notification: VALUE },
+  'review.approved': { approval, approvals: VALUE, required: VALUE },
+  'review.forced': { approval },
+  'review.denied': { denial },
+  'session.approved': { forced: VALUE, approvals: VALUE, approvers: VALUE },
+  'session.running': { commandSha256: VALUE },
+  'execution.retrying': { error: VALUE },
+  'session.done': { result: { rowCount: VALUE, durationMs: VALUE, truncated: VALUE, recordsUpdated: VALUE } },
+  'session.failed': { error },
+  'session.expired': { expiresAt: VALUE, approvals: VALUE },
+  'session.cancelled': {},
+  'notification.failed': { work: VALUE, error: VALUE, code: VALUE, status: VALUE },
+  'rule.created': { rule: VALUE, ...snapshot },
+  'rule.updated': { rule: VALUE, ...snapshot },
+  'rule.deleted': { rule: VALUE, ...snapshot },
+  'resource.created': { resource: VALUE, ...snapshot },
+  'resource.updated': { resource: VALUE, ...snapshot },
+  'directory.user_created': { email: VALUE, ...snapshot },
+  'directory.user_updated': { email: VALUE, ...snapshot },
+  'directory.user_deleted': { email: VALUE, ...snapshot },
+  'security.review_refused': { sessionId: VALUE, code: VALUE, decision: VALUE, force: VALUE, via: VALUE, groups: VALUE, slackUser: VALUE },
+  'security.audit_access_refused': { what: VALUE, groups: VALUE, stream: VALUE, key: VALUE },
+  'security.slack_signature_rejected': { reason: VALUE, sourceIp: VALUE, timestamp: VALUE, unrecorded: VALUE },
+};
+
+const isObject = (value: unknown): value is Record<string, unknown> => !!value && typeof value === 'object' && !Array.isArray(value);
+
+/** Dotted paths of the fields in `value` that `schema` does not document (an object where a value is allowed is fine). */
+function extraFields(value: unknown, schema: ObjectSchema, path: string): string[] {
+  if (!isObject(value)) return [];
+  return Object.keys(value).flatMap((field) => {
+    const inner = Object.hasOwn(schema, field) ? schema[field] : undefined;
+    if (inner === undefined) return [`${path}${field}`];
+    return inner === VALUE ? [] : extraFields(value[field], inner, `${path}${field}.`);
+  });
+}
+
+/**
+ * What in an event the documented schema does not allow: an undocumented type, or the dotted path of
+ * each undocumented field. Empty when the event keeps to the schema.
+ */
+export function undocumentedFields(event: { readonly type?: unknown; readonly actor?: unknown; readonly details?: unknown }): string[] {
+  const found = extraFields(event, EVENT_FIELDS, '');
+  const actor = isObject(event.actor) && Object.hasOwn(event.actor, 'system') ? SYSTEM_ACTOR : PERSON;
+  found.push(...extraFields(event.actor, actor, 'actor.'));
+  const details = typeof event.type === 'string' && Object.hasOwn(EVENT_DETAILS, event.type) ? EVENT_DETAILS[event.type] : undefined;
+  if (!details) return [...found, `type ${JSON.stringify(event.type)}`];
+  return [...found, ...extraFields(event.details, details, 'details.')];
+}
