@@ -49,7 +49,8 @@ export const EVENT_DETAILS: Readonly<Record<string, ObjectSchema>> = {
   'session.running': { commandSha256: VALUE },
   'execution.retrying': { error: VALUE },
   'session.done': { result: { rowCount: VALUE, durationMs: VALUE, truncated: VALUE, recordsUpdated: VALUE } },
-  'session.failed': { error },
+  /** `execution`: how the workflow run ended when the reconciler closed the session (its status and error name). */
+  'session.failed': { error, execution: { status: VALUE, error: VALUE } },
   'session.expired': { expiresAt: VALUE, approvals: VALUE },
   'session.cancelled': {},
   'notification.failed': { work: VALUE, error: VALUE, code: VALUE, status: VALUE },
