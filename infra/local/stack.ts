@@ -161,7 +161,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     stateMachineArn: LOCAL_STATE_MACHINE_ARN,
     // EventBridge's execution-status rule on AWS: an execution that ends unfinished reaches the reconciler.
     onExecutionEnd: async (execution) => {
-      await invoke(reconciler.handler as Lambda, 'Reconcile')(executionStatusChange(execution));
+      await invoke(bind(reconciler.handler as Lambda), 'Reconcile')(executionStatusChange(execution));
     },
     ...(options.taskFaults ? { taskFaults: options.taskFaults } : {}),
     handlers: Object.fromEntries(

@@ -87,7 +87,7 @@ export async function startFaultRuntime(options: LocalStackOptions = {}): Promis
   const database = stack.backends.get(localClusterArn(REVIEWED));
   if (!database || database !== stack.backends.get(localClusterArn(UNREVIEWED))) throw new Error('The fault suite needs one shared embedded database.');
   await database.query('CREATE TABLE IF NOT EXISTS fault_runs (tag text NOT NULL, at timestamptz NOT NULL DEFAULT now())', []);
-  const { deps } = await import('../../functions/wiring');
+  const deps = () => stack.deps;
   const clients = new Map<string, ApiClient>();
 
   const runtime: FaultRuntime = {
