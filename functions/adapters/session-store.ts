@@ -10,6 +10,7 @@
 import { BatchGetCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { ApprovalOutcome, Page, SessionFilters, SessionScope, SessionStore } from '../app/ports';
 import { ConflictError, InvalidInputError, NotFoundError } from '../domain/errors';
+import { personKey } from '../domain/identity';
 import { type Approval, type Denial, reviewGroupsOf, type Session } from '../domain/session';
 import { decodeCursor, encodeCursor, isConditionFailure } from './dynamodb';
 
@@ -161,20 +162,31 @@ export class DynamoSessionStore implements SessionStore {
     );
   }
 
+  /**
+   * One person is one approver, decided by the write itself: an approval counts only if neither its
+   * person key (the normalised email) nor its subject is the requester's or already among the
+   * approvers'. Concurrent approvals of one person, under one subject or two, count once: the first
+   * conditional write wins, the others find the key present.
+   */
   async addApproval(id: string, approval: Approval): Promise<ApprovalOutcome> {
+    const key = personKey(approval);
+    if (!key) throw new InvalidInputError('email: an approval needs the approver\'s email, the key that tells people apart', { fields: ['email'] });
     const session = await this.transition(id, {
       expression:
         'SET approvals = list_append(approvals, :approval), updatedAt = :at ADD approverSubs :subs, approverEmails :emails, approvalCount :one',
       condition:
-        '#status = :pending AND approvalCount < approvalsRequired AND requesterSub <> :sub AND (attribute_not_exists(approverSubs) OR NOT contains(approverSubs, :sub))',
+        '#status = :pending AND approvalCount < approvalsRequired AND requesterSub <> :sub AND requesterEmail <> :email' +
+        ' AND (attribute_not_exists(approverSubs) OR NOT contains(approverSubs, :sub))' +
+        ' AND (attribute_not_exists(approverEmails) OR NOT contains(approverEmails, :email))',
       values: {
-        ':approval': [approval],
+        ':approval': [{ ...approval, email: key }],
         ':at': approval.at,
         ':subs': new Set([approval.sub]),
-        ':emails': new Set([approval.email]),
+        ':emails': new Set([key]),
         ':one': 1,
         ':pending': 'pending_review',
         ':sub': approval.sub,
+        ':email': key,
       },
     });
     if (session) return { session, counted: true };

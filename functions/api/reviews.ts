@@ -1,7 +1,9 @@
 /**
- * GET /reviews and POST /sessions/{id}/review.
+ * GET /reviews and POST /sessions/{id}/review. The caller reviews as the directory knows them
+ * (functions/app/people.ts): the same groups a Slack click of theirs is decided with.
  */
 import { z } from 'zod';
+import { reviewerOf } from '../app/people';
 import { listReviews, reviewSession } from '../app/reviews';
 import { deps } from '../wiring';
 import { apiHandler, json, validate } from './http';
@@ -21,12 +23,12 @@ const listSchema = z.object({ limit: z.coerce.number().int().min(1).max(200).def
 export const routes = {
   'GET /reviews': async (request) => {
     const { limit } = validate(listSchema, request.query, 'query');
-    return json(200, { reviews: await listReviews(deps(), request.identity(), limit) });
+    return json(200, { reviews: await listReviews(deps(), await reviewerOf(deps(), request.identity()), limit) });
   },
   'POST /sessions/{id}/review': async (request) => {
-    const who = request.identity();
     const id = sessionId(request.path('id'));
     const body = validate(reviewSchema, request.body(), 'review');
+    const who = await reviewerOf(deps(), request.identity());
     return json(200, { session: await reviewSession(deps(), who, id, body) });
   },
 } satisfies Parameters<typeof apiHandler>[0];

@@ -3,13 +3,18 @@
  * The domain decides what a request means; the store applies it with conditional writes; exactly the
  * writer whose approval completes the count (or the one who denies) resumes the workflow.
  */
-import { actorOf, type Identity } from '../domain/identity';
+import { actorOf, type Identity, samePerson } from '../domain/identity';
 import { ConflictError, NotFoundError } from '../domain/errors';
 import { canForce, decideReview, isApprover, mayReview, ReviewRefusedError, type ReviewRequest, type Session } from '../domain/session';
 import { recordSecurityEvent, recordSessionEvent } from './audit-trail';
 import type { Deps } from './ports';
 import { resumeWorkflow } from './sessions';
 
+/**
+ * Decides on a session for `who`, a reviewer resolved through the directory (functions/app/people.ts),
+ * whichever path the decision came by. Concurrent approvals of one person count once (the store's
+ * conditional write on the person key decides); the writer that completes the count resumes the workflow.
+ */
 export async function reviewSession(deps: Deps, who: Identity, id: string, request: ReviewRequest): Promise<Session> {
   const current = await deps.sessions.get(id);
   if (!current) throw new NotFoundError(`Session ${id} does not exist.`);
@@ -48,7 +53,7 @@ export async function reviewSession(deps: Deps, who: Identity, id: string, reque
     case 'approve': {
       const outcome = await deps.sessions.addApproval(id, action.approval);
       session = outcome.session;
-      const mine = session.approvals.some((approval) => approval.sub === who.sub);
+      const mine = session.approvals.some((approval) => samePerson(approval, who));
       if (outcome.counted) {
         await recordSessionEvent(deps, id, 'review.approved', actorOf(who), {
           approval: action.approval,
@@ -115,8 +120,8 @@ export async function listReviews(deps: Deps, who: Identity, limit: number): Pro
     .filter((session) => mayReview(who, session))
     .map((session) => ({
       session,
-      canApprove: session.requester.sub !== who.sub && isApprover(who, session),
+      canApprove: !samePerson(session.requester, who) && isApprover(who, session),
       canForce: canForce(who, session),
-      approvedByYou: session.approvals.some((a) => a.sub === who.sub),
+      approvedByYou: session.approvals.some((a) => samePerson(a, who)),
     }));
 }

@@ -1,7 +1,7 @@
 /**
  * Reviews decided in Slack: a click on Approve or Deny, and the modals they open. The clicking Slack
- * user becomes an identity through their profile email and the directory (the same identity source as
- * the API's tokens), then the decision goes through reviewSession like any other, recorded `via: slack`.
+ * user becomes an identity through their profile email and the directory, as an API reviewer does
+ * (functions/app/people.ts), then the decision goes through reviewSession like any other, recorded `via: slack`.
  *
  * Slack wants an answer within 3 seconds, so only fast work happens here: the directory read, the
  * conditional writes, resuming the workflow, and views.open (whose trigger expires after 3 seconds);
@@ -31,6 +31,7 @@ import {
   VIEW_FORCE,
 } from '../domain/slack-message';
 import { recordSecurityEvent } from './audit-trail';
+import { personByEmail } from './people';
 import type { ChatGateway, Deps, OpenedView } from './ports';
 import { reviewSession } from './reviews';
 
@@ -64,7 +65,7 @@ async function identify(deps: Deps, chat: ChatGateway, slackUserId: string, dead
     return { refusal: { kind: 'lookup_failed' } };
   }
   if (!email) return { refusal: { kind: 'unknown_user' } };
-  const who = await deps.directory.lookup(email);
+  const who = await personByEmail(deps, email);
   return who ? { who } : { refusal: { kind: 'unknown_user', email } };
 }
 

@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { canonicalJson } from './audit-chain';
 import { ConflictError, ForbiddenError, InvalidInputError } from './errors';
-import { type Actor, actorOf, type Identity, inAnyGroup } from './identity';
+import { type Actor, actorOf, type Identity, inAnyGroup, samePerson } from './identity';
 import type { ResourceSummary } from './resource';
 import type { RuleSnapshot } from './rule';
 
@@ -195,7 +195,7 @@ export const canForce = (who: Identity, session: Session): boolean =>
 
 /** Whether this person may decide on this session at all (the reviews inbox shows only these). */
 export const mayReview = (who: Identity, session: Session): boolean =>
-  (isApprover(who, session) && who.sub !== session.requester.sub) || canForce(who, session);
+  (isApprover(who, session) && !samePerson(who, session.requester)) || canForce(who, session);
 
 export interface ReviewRequest {
   readonly decision: 'approve' | 'deny';
@@ -239,7 +239,7 @@ export function decideReview(session: Session, who: Identity, request: ReviewReq
     return { kind: 'force', approval: { ...actor, at, via: request.via, forced: true, reason } };
   }
 
-  if (who.sub === session.requester.sub) {
+  if (samePerson(who, session.requester)) {
     throw new ReviewRefusedError('You cannot review your own command; ask another approver.', 'self_review');
   }
   if (!isApprover(who, session)) {
@@ -254,7 +254,8 @@ export function decideReview(session: Session, who: Identity, request: ReviewReq
     }
     return { kind: 'deny', denial: { ...actor, at, via: request.via, ...(reason ? { reason } : {}) } };
   }
-  if (session.approvals.some((approval) => approval.sub === who.sub)) return { kind: 'already_approved' };
+  // One person is one approver: an approval under the same email or the same subject is theirs already.
+  if (session.approvals.some((approval) => samePerson(approval, who))) return { kind: 'already_approved' };
   return { kind: 'approve', approval: { ...actor, at, via: request.via, forced: false, ...(reason ? { reason } : {}) } };
 }
 

@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import { InvalidInputError } from './errors';
-import type { Identity } from './identity';
+import { type Identity, samePerson } from './identity';
 import { canForce, isApprover, type Session } from './session';
 import type { ClickRefusal } from './slack-message';
 import { describeIssues } from './validation';
@@ -90,14 +90,14 @@ export type ClickDecision =
  */
 export function decideClick(session: Session, who: Identity, action: 'approve' | 'deny'): ClickDecision {
   if (session.status !== 'pending_review') return { kind: 'refuse', refusal: { kind: 'review_closed', status: session.status } };
-  const own = who.sub === session.requester.sub || who.email.toLowerCase() === session.requester.email.toLowerCase();
+  const own = samePerson(who, session.requester);
   const approver = isApprover(who, session) && !own;
   if (action === 'deny') {
     if (approver) return { kind: 'open_deny_modal' };
     return { kind: 'refuse', refusal: own ? { kind: 'self_review' } : { kind: 'not_approver', groups: session.rule?.approvalGroups ?? [] } };
   }
   if (approver) {
-    const mine = session.approvals.some((a) => a.sub === who.sub || a.email.toLowerCase() === who.email.toLowerCase());
+    const mine = session.approvals.some((a) => samePerson(a, who));
     if (mine) return { kind: 'refuse', refusal: { kind: 'already_approved', approvals: session.approvals.length, required: session.approvalsRequired } };
     return { kind: 'approve' };
   }

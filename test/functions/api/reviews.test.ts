@@ -29,6 +29,10 @@ beforeEach(() => {
   dynamo.reset();
   sfn.reset();
   dynamo.on(GetCommand, { TableName: 'sessions' }).resolves({ Item: session });
+  // The directory, which decides who reviews with which groups.
+  for (const caller of Object.values(callers)) {
+    dynamo.on(GetCommand, { TableName: 'sessions', Key: { pk: `USER#${caller.email}`, sk: 'META' } }).resolves({ Item: { record: caller } });
+  }
   dynamo.on(QueryCommand, { TableName: 'events' }).resolves({ Items: [] });
   dynamo.on(PutCommand).resolves({});
 });
@@ -58,7 +62,7 @@ describe('POST /sessions/{id}/review', () => {
 
   it('answers 409 when the review closed between the read and the write', async () => {
     dynamo.on(UpdateCommand).rejects(new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} }));
-    dynamo.on(GetCommand, { TableName: 'sessions' }).resolvesOnce({ Item: session }).resolves({ Item: { ...session, status: 'denied' } });
+    dynamo.on(GetCommand, { TableName: 'sessions', Key: { pk: `SESSION#${ID}`, sk: 'META' } }).resolvesOnce({ Item: session }).resolves({ Item: { ...session, status: 'denied' } });
 
     const response = await review(callers.bob, { decision: 'approve' });
 

@@ -1,0 +1,121 @@
+/**
+ * One person is one approver, on the local runtime: a person approving once in Slack and once through
+ * the API is counted once even when their directory entry carries a stale subject, and Slack and the
+ * API take a reviewer's groups from the same place, the directory. What ran is counted in the
+ * database itself: the governed command inserts a row.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { localClusterArn } from '../../infra/local/demo-config';
+import { subjectOf } from '../../infra/local/identity';
+import type { RecordedMessage } from '../../infra/local/slack/stand-in';
+import { type LocalStack, startLocalStack } from '../../infra/local/stack';
+import { ApiClient } from './client';
+
+let stack: LocalStack;
+const as: Record<string, ApiClient> = {};
+const PROBE = 'approval_probe';
+
+beforeAll(async () => {
+  stack = await startLocalStack({ port: 0, web: false, slack: { timeoutMs: 500, retryDelaysMs: [400, 800] } });
+  for (const name of ['alice', 'bob', 'grace', 'dana']) as[name] = await ApiClient.as(stack, `${name}@example.com`);
+  await database().query(`create table ${PROBE} (tag text)`, []);
+}, 120_000);
+
+afterAll(async () => {
+  await stack?.stop();
+});
+
+const database = () => stack.backends.get(localClusterArn('postgres-demo'))!;
+/** Rows the governed commands inserted, read from the database, not from accessgate's record. */
+const rowsTagged = async (tag: string) => Number((await database().query(`select count(*) from ${PROBE} where tag = $1`, [tag])).rows[0][0]);
+
+async function eventually<T>(probe: () => Promise<T | undefined>, what: string, ms = 10_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+const reviewMessage = (id: string) =>
+  eventually(async () => {
+    const messages = (await (await fetch(`${stack.url}/local/slack/messages`)).json()) as RecordedMessage[];
+    return messages.find((m) => !m.user && JSON.stringify(m.blocks).includes(id));
+  }, `the review message of ${id}`);
+const clickApprove = async (user: string, id: string) => {
+  const message = await reviewMessage(id);
+  return stack.slack.standIn!.click({ user, channel: message.channel, ts: message.ts, actionId: 'approve' });
+};
+const submit = async (tag: string) => {
+  const { body } = await as.alice.post('/sessions?wait=10', { resource: 'postgres-demo', command: `insert into ${PROBE} values ('${tag}')` });
+  expect(body.session.status).toBe('pending_review');
+  return body.session.id as string;
+};
+const session = async (id: string) => (await as.dana.get(`/sessions/${id}`)).body.session;
+const entry = (email: string, name: string, groups: string[], sub = subjectOf(email)) => as.dana.put(`/directory/users/${email}`, { sub, name, groups });
+
+async function withRule<T>(approvalsRequired: number, body: () => Promise<T>): Promise<T> {
+  const rule = (await as.dana.get('/rules/dba-by-command')).body.rule;
+  expect((await as.dana.put('/rules/dba-by-command', { ...rule, approvalsRequired })).status).toBe(200);
+  try {
+    return await body();
+  } finally {
+    await as.dana.put('/rules/dba-by-command', rule);
+  }
+}
+
+describe('one person is one approver', () => {
+  it('counts bob once when he approves in Slack under a stale directory subject and again through the API', async () => {
+    await withRule(2, async () => {
+      expect((await entry('bob@example.com', 'Bob Brown', ['dba-approvers'], '00000000-0000-4000-a000-0000000000b0')).status).toBe(200);
+      try {
+        const id = await submit('stale-sub');
+        expect((await clickApprove('UBOB', id)).status).toBe(200);
+        await eventually(async () => ((await session(id)).approvals.length === 1 ? true : undefined), 'bob\'s Slack approval');
+
+        const again = await as.bob.post(`/sessions/${id}/review`, { decision: 'approve' });
+        expect(again.status).toBe(200);
+        expect(again.body.session).toMatchObject({ status: 'pending_review', approvals: [{ email: 'bob@example.com', via: 'slack' }] });
+        expect(await rowsTagged('stale-sub')).toBe(0);
+
+        // A second person completes the count, and the command runs once.
+        expect((await as.grace.post(`/sessions/${id}/review`, { decision: 'approve' })).status).toBe(200);
+        expect((await as.alice.get(`/sessions/${id}?wait=15`)).body.session.status).toBe('done');
+        expect(await rowsTagged('stale-sub')).toBe(1);
+      } finally {
+        await entry('bob@example.com', 'Bob Brown', ['dba-approvers']);
+      }
+    });
+  });
+
+  it('takes an approver\'s groups from the directory in Slack and through the API alike', async () => {
+    await withRule(1, async () => {
+      // Dana's token says admins only; her directory entry adds dba-approvers.
+      expect((await entry('dana@example.com', 'Dana Diaz', ['admins', 'dba-approvers'])).status).toBe(200);
+      // Bob's token says dba-approvers; his directory entry no longer does.
+      expect((await entry('bob@example.com', 'Bob Brown', [])).status).toBe(200);
+      try {
+        const viaSlack = await submit('groups-slack');
+        const viaApi = await submit('groups-api');
+        expect((await clickApprove('UDANA', viaSlack)).status).toBe(200);
+        expect((await as.dana.post(`/sessions/${viaApi}/review`, { decision: 'approve' })).status).toBe(200);
+        for (const id of [viaSlack, viaApi]) expect((await as.alice.get(`/sessions/${id}?wait=15`)).body.session.status).toBe('done');
+        expect([await rowsTagged('groups-slack'), await rowsTagged('groups-api')]).toEqual([1, 1]);
+
+        const refusedSlack = await submit('refused-slack');
+        const refusedApi = await submit('refused-api');
+        expect((await clickApprove('UBOB', refusedSlack)).status).toBe(200);
+        const api = await as.bob.post(`/sessions/${refusedApi}/review`, { decision: 'approve' });
+        expect(api.status).toBe(403);
+        expect(api.body.error.code).toBe('not_approver');
+        for (const id of [refusedSlack, refusedApi]) expect(await session(id)).toMatchObject({ status: 'pending_review', approvals: [] });
+        expect([await rowsTagged('refused-slack'), await rowsTagged('refused-api')]).toEqual([0, 0]);
+        for (const id of [refusedSlack, refusedApi]) await as.alice.post(`/sessions/${id}/cancel`);
+      } finally {
+        await entry('dana@example.com', 'Dana Diaz', ['admins']);
+        await entry('bob@example.com', 'Bob Brown', ['dba-approvers']);
+      }
+    });
+  });
+});
