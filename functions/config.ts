@@ -38,13 +38,20 @@ const envSchema = z.object({
   SLACK_TIMEOUT_MS: z.coerce.number().int().min(100).max(10_000).default(2_000),
   /** The Lambda that runs notification jobs, invoked asynchronously; unset runs them in-process. */
   NOTIFY_FUNCTION_NAME: z.string().min(1).optional(),
-  /** Where a Slack user's identity and groups come from: the mapping table admins maintain, or a Cognito user pool. */
-  DIRECTORY: z.enum(['table', 'cognito']).default('table'),
+  /**
+   * Where a reviewer's groups come from, on every decision path (functions/app/people.ts): the mapping
+   * table admins maintain, a Cognito user pool, or, where the API is the only path (no Slack), the
+   * token itself.
+   */
+  DIRECTORY: z.enum(['table', 'cognito', 'token']).default('table'),
   DIRECTORY_USER_POOL_ID: z.string().min(1).optional(),
 }).superRefine((env, ctx) => {
   // Only the interactions endpoint reads the signing secret; every function that posts needs the token and a channel.
   if (!!env.SLACK_BOT_TOKEN_SECRET_ARN !== !!env.SLACK_DEFAULT_CHANNEL) {
     ctx.addIssue({ code: 'custom', path: ['SLACK_DEFAULT_CHANNEL'], message: 'Slack needs SLACK_BOT_TOKEN_SECRET_ARN and SLACK_DEFAULT_CHANNEL together' });
+  }
+  if (env.DIRECTORY === 'token' && env.SLACK_SIGNING_SECRET_ARN) {
+    ctx.addIssue({ code: 'custom', path: ['DIRECTORY'], message: 'Slack clicks carry no token: with Slack the directory must be "table" or "cognito"' });
   }
   if (env.DIRECTORY === 'cognito' && !env.DIRECTORY_USER_POOL_ID) {
     ctx.addIssue({ code: 'custom', path: ['DIRECTORY_USER_POOL_ID'], message: 'the Cognito directory needs the user pool id' });

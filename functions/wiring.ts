@@ -94,7 +94,7 @@ export function buildDeps(config: Config, overrides: DepsOverrides = {}): Deps {
     notifications: config.NOTIFY_FUNCTION_NAME
       ? new LambdaNotificationQueue(clients.lambda, config.NOTIFY_FUNCTION_NAME)
       : new InlineNotificationQueue((job) => runNotificationJob(deps, job)),
-    directory: directoryTable ?? new CognitoDirectory(clients.cognito, config.DIRECTORY_USER_POOL_ID ?? ''),
+    ...(config.DIRECTORY === 'token' ? {} : { directory: directoryTable ?? new CognitoDirectory(clients.cognito, config.DIRECTORY_USER_POOL_ID ?? '') }),
     ...(directoryTable ? { directoryTable } : {}),
     ...(slack ? { chat: slack } : {}),
     clock: { now: () => new Date() },

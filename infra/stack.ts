@@ -178,6 +178,8 @@ export class AccessgateStack extends Stack {
     this.functions = this.addApiFunctions();
     const slackChannel = Slack.channelFrom(this.node.tryGetContext('slackChannel'));
     if (slackChannel) this.slack = this.addSlack(slackChannel);
+    // Without Slack the API is the only path to a review decision: the token is the one source of groups.
+    else this.functions.reviews.addEnvironment('DIRECTORY', 'token');
     this.evidence = new AuditEvidence(this, 'Evidence', {
       defaults: this.functionDefaults,
       tables: this.tables,
@@ -285,6 +287,7 @@ export class AccessgateStack extends Stack {
     // AwaitReview posts the request; every function that changes a session queues the redraw.
     slack.bindPoster(this.workflow.awaitReview);
     for (const fn of [this.workflow.awaitReview, this.workflow.record, this.functions.reviews, this.functions.sessions]) slack.bindQueue(fn);
+    slack.bindReviewer(this.functions.reviews);
     return slack;
   }
 

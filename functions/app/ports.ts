@@ -222,7 +222,11 @@ export interface Deps {
   readonly sql: SqlRunner;
   readonly notifier: Notifier;
   readonly notifications: NotificationQueue;
-  readonly directory: Directory;
+  /**
+   * Who reviewers are and which groups they hold, for every decision path (functions/app/people.ts).
+   * Absent where the API is the only path to a decision (no Slack): the token is then the one source.
+   */
+  readonly directory?: Directory;
   /** Present when the directory is the mapping table (not a Cognito user pool). */
   readonly directoryTable?: DirectoryTable;
   /** Present when Slack is configured. */

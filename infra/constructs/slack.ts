@@ -93,16 +93,26 @@ export class Slack extends Construct {
     api.addRoute('/directory/users', 'GET', this.directory, { auth: true });
     for (const method of ['GET', 'PUT', 'DELETE'] as const) api.addRoute('/directory/users/{email}', method, this.directory, { auth: true });
 
+    this.bindReviewer(this.interactions);
     if (props.directoryUserPool) {
-      const pool = props.directoryUserPool;
-      this.interactions.addToRolePolicy(
-        new iam.PolicyStatement({ sid: 'ReadDirectory', actions: ['cognito-idp:ListUsers', 'cognito-idp:AdminListGroupsForUser'], resources: [pool.userPoolArn] }),
-      );
-      for (const fn of [this.interactions, this.directory]) {
-        fn.addEnvironment('DIRECTORY', 'cognito');
-        fn.addEnvironment('DIRECTORY_USER_POOL_ID', pool.userPoolId);
-      }
+      this.directory.addEnvironment('DIRECTORY', 'cognito');
+      this.directory.addEnvironment('DIRECTORY_USER_POOL_ID', props.directoryUserPool.userPoolId);
     }
+  }
+
+  /**
+   * Lets a function that decides reviews resolve reviewers through the same directory as a Slack click
+   * (functions/app/people.ts): one source of reviewers' groups on every path. The mapping table is the
+   * default and lives in the Sessions table, which such a function already binds.
+   */
+  bindReviewer(fn: AccessgateFunction): void {
+    const pool = this.props.directoryUserPool;
+    if (!pool) return;
+    fn.addToRolePolicy(
+      new iam.PolicyStatement({ sid: 'ReadDirectory', actions: ['cognito-idp:ListUsers', 'cognito-idp:AdminListGroupsForUser'], resources: [pool.userPoolArn] }),
+    );
+    fn.addEnvironment('DIRECTORY', 'cognito');
+    fn.addEnvironment('DIRECTORY_USER_POOL_ID', pool.userPoolId);
   }
 
   /** The interactivity URL to paste into the Slack app (the manifest's `interactivity.request_url`). */

@@ -87,6 +87,12 @@ describe('Slack approvals on AWS', () => {
     });
     expect(json.Resources[logicalId(slack.interactions)].Properties!.Timeout).toBeLessThanOrEqual(5);
   });
+
+  it('has the reviews function of the API resolve reviewers through the same directory as a Slack click', () => {
+    const directory = statementsOf(json, ids.reviews).find((s) => s.Sid === 'ReadDirectory')!;
+    expect(asArray(directory.Action).sort()).toEqual(['cognito-idp:AdminListGroupsForUser', 'cognito-idp:ListUsers']);
+    expect(environmentOf(stack.functions.reviews)).toMatchObject({ DIRECTORY: 'cognito', DIRECTORY_USER_POOL_ID: environmentOf(slack.interactions).DIRECTORY_USER_POOL_ID });
+  });
 });
 
 describe('Slack with the mapping-table directory', () => {
