@@ -1,0 +1,434 @@
+/**
+ * In-memory fakes of functions/app/ports.ts for the use cases' tests. Each honours its port's
+ * documented contract, refusals included (a second approval by the same person is not counted, a
+ * closed review throws ConflictError, the first writer to end a session wins), so a use case tested
+ * here meets the same answers it meets from the DynamoDB adapters. They keep what was written, for
+ * tests to count effects in the store itself, and copy on the way in and out, as a database does.
+ */
+import type {
+  ApprovalOutcome,
+  CatalogStore,
+  ChatGateway,
+  Deps,
+  DirectoryTable,
+  EventLog,
+  NewEvent,
+  NotificationJob,
+  NotificationQueue,
+  Notifier,
+  OpenedView,
+  Page,
+  QueryResult,
+  ResultStore,
+  ReviewOutcome,
+  SessionFilters,
+  SessionScope,
+  SessionStore,
+  SqlRunner,
+  SqlTarget,
+  Workflow,
+} from '../../../functions/app/ports';
+import { type AuditEvent, chainEvent } from '../../../functions/domain/audit-chain';
+import { ConflictError, NotFoundError } from '../../../functions/domain/errors';
+import type { Identity } from '../../../functions/domain/identity';
+import type { Resource } from '../../../functions/domain/resource';
+import type { Rule } from '../../../functions/domain/rule';
+import { type Approval, type Denial, type ResultSummary, reviewGroupsOf, type Session, type SessionError } from '../../../functions/domain/session';
+import type { SlackView } from '../../../functions/domain/slack-message';
+
+const copy = <T>(value: T): T => structuredClone(value);
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+export class InMemorySessionStore implements SessionStore {
+  readonly items = new Map<string, Mutable<Session>>();
+  readonly tokens = new Map<string, string>();
+  /** Review groups whose inbox still lists the session (removed when the review closes). */
+  readonly inbox = new Map<string, Set<string>>();
+
+  async create(session: Session): Promise<void> {
+    if (this.items.has(session.id)) throw new ConflictError(`Session ${session.id} already exists.`, 'session_exists');
+    this.items.set(session.id, copy(session) as Mutable<Session>);
+    await this.ensureReviewQueue(session);
+  }
+
+  async get(id: string): Promise<Session | undefined> {
+    const item = this.items.get(id);
+    return item && copy(item);
+  }
+
+  async ensureReviewQueue(session: Session): Promise<void> {
+    if (session.status === 'pending_review') this.inbox.set(session.id, new Set(reviewGroupsOf(session)));
+  }
+
+  private mustGet(id: string): Mutable<Session> {
+    const item = this.items.get(id);
+    if (!item) throw new NotFoundError(`Session ${id} does not exist.`);
+    return item;
+  }
+
+  private closed(id: string): never {
+    const status = this.mustGet(id).status;
+    throw new ConflictError(`Session ${id} is already ${status}; its review is closed.`, 'review_closed', { status });
+  }
+
+  private close(item: Mutable<Session>, changes: Partial<Session>): Session {
+    Object.assign(item, changes);
+    this.inbox.delete(item.id);
+    return copy(item);
+  }
+
+  async addApproval(id: string, approval: Approval): Promise<ApprovalOutcome> {
+    const item = this.mustGet(id);
+    const countable =
+      item.status === 'pending_review' &&
+      item.approvals.length < item.approvalsRequired &&
+      item.requester.sub !== approval.sub &&
+      !item.approvals.some((given) => given.sub === approval.sub);
+    if (countable) {
+      Object.assign(item, { approvals: [...item.approvals, copy(approval)], updatedAt: approval.at });
+      return { session: copy(item), counted: true };
+    }
+    if (item.status === 'pending_review') return { session: copy(item), counted: false };
+    return this.closed(id);
+  }
+
+  async markApproved(id: string, at: string): Promise<Session | undefined> {
+    const item = this.items.get(id);
+    if (!item || item.status !== 'pending_review' || item.approvals.length < item.approvalsRequired) return undefined;
+    return this.close(item, { status: 'approved', decidedAt: at, updatedAt: at });
+  }
+
+  async forceApprove(id: string, approval: Approval): Promise<Session> {
+    const item = this.mustGet(id);
+    if (item.status !== 'pending_review') return this.closed(id);
+    return this.close(item, { status: 'approved', forced: true, approvals: [...item.approvals, copy(approval)], decidedAt: approval.at, updatedAt: approval.at });
+  }
+
+  async deny(id: string, denial: Denial): Promise<Session> {
+    const item = this.mustGet(id);
+    if (item.status !== 'pending_review') return this.closed(id);
+    return this.close(item, { status: 'denied', denial: copy(denial), decidedAt: denial.at, finishedAt: denial.at, updatedAt: denial.at });
+  }
+
+  async cancel(id: string, at: string): Promise<Session> {
+    const item = this.mustGet(id);
+    if (item.status !== 'pending_review') return this.closed(id);
+    return this.close(item, { status: 'cancelled', finishedAt: at, updatedAt: at });
+  }
+
+  async expire(id: string, at: string): Promise<Session> {
+    const item = this.mustGet(id);
+    if (item.status === 'pending_review' && item.approvals.length < item.approvalsRequired) {
+      return this.close(item, { status: 'expired', finishedAt: at, updatedAt: at });
+    }
+    return (await this.markApproved(id, at)) ?? copy(item);
+  }
+
+  async startRunning(id: string, at: string): Promise<Session | undefined> {
+    const item = this.items.get(id);
+    if (item?.status !== 'approved') return undefined;
+    Object.assign(item, { status: 'running', startedAt: at, updatedAt: at });
+    return copy(item);
+  }
+
+  async returnToApproved(id: string): Promise<void> {
+    const item = this.items.get(id);
+    if (item?.status !== 'running') return;
+    item.status = 'approved';
+    delete item.startedAt;
+  }
+
+  async finish(
+    id: string,
+    at: string,
+    outcome: { status: 'done'; result: ResultSummary } | { status: 'failed'; error: SessionError },
+  ): Promise<Session | undefined> {
+    const item = this.items.get(id);
+    const from = outcome.status === 'done' ? ['running'] : ['running', 'approved', 'pending_review'];
+    if (!item || !from.includes(item.status)) return undefined;
+    const detail = outcome.status === 'done' ? { result: copy(outcome.result) } : { error: copy(outcome.error) };
+    return this.close(item, { status: outcome.status, ...detail, finishedAt: at, updatedAt: at });
+  }
+
+  async saveTaskToken(id: string, token: string): Promise<void> {
+    this.mustGet(id);
+    this.tokens.set(id, token);
+  }
+
+  async taskToken(id: string): Promise<string | undefined> {
+    return this.tokens.get(id);
+  }
+
+  async saveNotification(id: string, notification: Record<string, string>): Promise<void> {
+    this.mustGet(id).notification = copy(notification);
+  }
+
+  async list(scope: SessionScope, filters: SessionFilters, limit: number, cursor?: string): Promise<Page<Session>> {
+    const inScope = (session: Session) =>
+      scope.kind === 'all' ||
+      (scope.kind === 'requester' && session.requester.sub === scope.sub) ||
+      (scope.kind === 'review_group' && reviewGroupsOf(session).some((group) => scope.groups.includes(group)));
+    const matching = [...this.items.values()]
+      .filter((session) => inScope(session) && (!filters.status || session.status === filters.status))
+      .sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+    const start = cursor ? Number(cursor) : 0;
+    const items = matching.slice(start, start + limit).map(copy);
+    return start + limit < matching.length ? { items, cursor: String(start + limit) } : { items };
+  }
+
+  async pendingFor(groups: readonly string[], limit: number): Promise<Session[]> {
+    return [...this.items.values()]
+      .filter((session) => [...(this.inbox.get(session.id) ?? [])].some((group) => groups.includes(group)))
+      .sort((a, b) => b.createdAt.localeCompare(a.createdAt))
+      .slice(0, limit)
+      .map(copy);
+  }
+}
+
+export class InMemoryCatalog implements CatalogStore {
+  readonly resourceItems = new Map<string, Resource>();
+  readonly ruleItems = new Map<string, Rule>();
+
+  constructor(resources: readonly Resource[] = [], rules: readonly Rule[] = []) {
+    for (const resource of resources) this.resourceItems.set(resource.id, copy(resource));
+    for (const rule of rules) this.ruleItems.set(rule.name, copy(rule));
+  }
+
+  async resource(id: string) {
+    const found = this.resourceItems.get(id);
+    return found && copy(found);
+  }
+  async resources() {
+    return [...this.resourceItems.values()].map(copy);
+  }
+  async putResource(resource: Resource) {
+    const before = this.resourceItems.get(resource.id);
+    this.resourceItems.set(resource.id, copy(resource));
+    return before;
+  }
+  async rule(name: string) {
+    const found = this.ruleItems.get(name);
+    return found && copy(found);
+  }
+  async rules() {
+    return [...this.ruleItems.values()].map(copy);
+  }
+  async createRule(rule: Rule) {
+    if (this.ruleItems.has(rule.name)) throw new ConflictError(`A rule named "${rule.name}" already exists.`, 'rule_exists');
+    this.ruleItems.set(rule.name, copy(rule));
+  }
+  async replaceRule(rule: Rule) {
+    const before = this.ruleItems.get(rule.name);
+    if (before) this.ruleItems.set(rule.name, copy(rule));
+    return before;
+  }
+  async deleteRule(name: string) {
+    const before = this.ruleItems.get(name);
+    this.ruleItems.delete(name);
+    return before;
+  }
+}
+
+/** Chains every stream as the event log does. */
+export class InMemoryEventLog implements EventLog {
+  readonly streams = new Map<string, AuditEvent[]>();
+
+  async append(stream: string, event: NewEvent): Promise<AuditEvent> {
+    const events = this.streams.get(stream) ?? [];
+    const chained = chainEvent(events.at(-1), { stream, ...copy(event) });
+    this.streams.set(stream, [...events, chained]);
+    return chained;
+  }
+
+  async list(stream: string): Promise<AuditEvent[]> {
+    return copy(this.streams.get(stream) ?? []);
+  }
+
+  types(stream: string): string[] {
+    return (this.streams.get(stream) ?? []).map((event) => event.type);
+  }
+
+  all(): AuditEvent[] {
+    return [...this.streams.values()].flat();
+  }
+}
+
+export class InMemoryResults implements ResultStore {
+  readonly items = new Map<string, QueryResult>();
+  readonly failures = new Map<string, SessionError>();
+  async put(sessionId: string, result: QueryResult) {
+    this.items.set(sessionId, copy(result));
+  }
+  async get(sessionId: string) {
+    const found = this.items.get(sessionId);
+    return found && copy(found);
+  }
+  async putFailure(sessionId: string, failure: SessionError) {
+    this.failures.set(sessionId, copy(failure));
+  }
+  async failure(sessionId: string) {
+    const found = this.failures.get(sessionId);
+    return found && copy(found);
+  }
+}
+
+/** Executions by session id; a resumed token is used up, as Step Functions refuses a second SendTask*. */
+export class RecordingWorkflow implements Workflow {
+  readonly started: string[] = [];
+  readonly resumed: { token: string; outcome: ReviewOutcome }[] = [];
+  private readonly used = new Set<string>();
+
+  async start(sessionId: string) {
+    this.started.push(sessionId);
+  }
+  async resume(token: string, outcome: ReviewOutcome) {
+    if (this.used.has(token)) return false;
+    this.used.add(token);
+    this.resumed.push({ token, outcome });
+    return true;
+  }
+}
+
+export class ScriptedSql implements SqlRunner {
+  readonly runs: { target: SqlTarget; sql: string }[] = [];
+  constructor(private readonly answer: (sql: string) => QueryResult = () => ({ columns: [], rows: [], rowCount: 0, truncated: false })) {}
+  async run(target: SqlTarget, sql: string) {
+    this.runs.push({ target, sql });
+    return this.answer(sql);
+  }
+}
+
+/** Draws each session it is told about; `failWith` makes every call throw (Slack down). */
+export class RecordingNotifier implements Notifier {
+  readonly requested: Session[] = [];
+  readonly drawn: Session[] = [];
+  failWith: Error | undefined;
+  /** Runs while a review request is on its way (a decision taken meanwhile). */
+  whilePosting: (() => Promise<void>) | undefined;
+
+  async reviewRequested(session: Session) {
+    if (this.failWith) throw this.failWith;
+    await this.whilePosting?.();
+    this.requested.push(copy(session));
+    return { channel: 'CREVIEWS', ts: `${this.requested.length}.000` };
+  }
+  async sessionChanged(session: Session) {
+    if (this.failWith) throw this.failWith;
+    this.drawn.push(copy(session));
+  }
+}
+
+/** Keeps jobs for the test to run (or look at); `failWith` refuses them, as a throttled Lambda Invoke would. */
+export class RecordingQueue implements NotificationQueue {
+  readonly jobs: NotificationJob[] = [];
+  failWith: Error | undefined;
+  async enqueue(job: NotificationJob) {
+    if (this.failWith) throw this.failWith;
+    this.jobs.push(copy(job));
+  }
+}
+
+export class InMemoryDirectory implements DirectoryTable {
+  readonly entries = new Map<string, Identity>();
+  constructor(people: readonly Identity[] = []) {
+    for (const person of people) this.entries.set(person.email, copy(person));
+  }
+  async lookup(email: string) {
+    const found = this.entries.get(email.toLowerCase());
+    return found && copy(found);
+  }
+  async list() {
+    return [...this.entries.values()].map(copy);
+  }
+  async put(entry: Identity) {
+    const before = this.entries.get(entry.email);
+    this.entries.set(entry.email, copy(entry));
+    return before;
+  }
+  async remove(email: string) {
+    const before = this.entries.get(email);
+    this.entries.delete(email);
+    return before;
+  }
+}
+
+/** Slack as the click path sees it: profile emails by user id, modals opened, replies sent. */
+export class FakeChat implements ChatGateway {
+  readonly opened: { trigger: string; view: SlackView }[] = [];
+  readonly updated: { viewId: string; view: SlackView; hash?: string }[] = [];
+  readonly replies: { replyTo: string; text: string }[] = [];
+  private readonly known = new Set<string>();
+
+  constructor(private readonly emails: Readonly<Record<string, string>> = {}) {}
+
+  async emailOf(userId: string) {
+    this.known.add(userId);
+    return this.emails[userId];
+  }
+  knowsEmailOf(userId: string) {
+    return this.known.has(userId);
+  }
+  async openView(trigger: string, view: SlackView): Promise<OpenedView> {
+    this.opened.push({ trigger, view });
+    return { id: `V${this.opened.length}`, hash: `h${this.opened.length}` };
+  }
+  async updateView(viewId: string, view: SlackView, hash?: string) {
+    this.updated.push({ viewId, view, ...(hash ? { hash } : {}) });
+    return true;
+  }
+  async reply(replyTo: string, text: string) {
+    this.replies.push({ replyTo, text });
+  }
+}
+
+/** A clock the test moves; starts at a fixed instant. */
+export class ManualClock {
+  private at: number;
+  constructor(start = '2026-11-26T10:00:00.000Z') {
+    this.at = Date.parse(start);
+  }
+  now() {
+    return new Date(this.at);
+  }
+  advance(ms: number) {
+    this.at += ms;
+  }
+}
+
+export interface Fakes extends Deps {
+  readonly sessions: InMemorySessionStore;
+  readonly catalog: InMemoryCatalog;
+  readonly events: InMemoryEventLog;
+  readonly results: InMemoryResults;
+  readonly workflow: RecordingWorkflow;
+  readonly sql: ScriptedSql;
+  readonly notifier: RecordingNotifier;
+  readonly notifications: RecordingQueue;
+  readonly directory: InMemoryDirectory;
+  readonly directoryTable?: InMemoryDirectory;
+  readonly chat?: FakeChat;
+  readonly clock: ManualClock;
+}
+
+/** Every port faked, with role groups `admins` and `auditors`; `cognito` leaves the directory table out. */
+export function fakeDeps(options: { resources?: readonly Resource[]; rules?: readonly Rule[]; people?: readonly Identity[]; chat?: FakeChat; cognito?: boolean } = {}): Fakes {
+  let ids = 0;
+  const directory = new InMemoryDirectory(options.people);
+  return {
+    sessions: new InMemorySessionStore(),
+    catalog: new InMemoryCatalog(options.resources, options.rules),
+    events: new InMemoryEventLog(),
+    results: new InMemoryResults(),
+    workflow: new RecordingWorkflow(),
+    sql: new ScriptedSql(),
+    notifier: new RecordingNotifier(),
+    notifications: new RecordingQueue(),
+    directory,
+    ...(options.cognito ? {} : { directoryTable: directory }),
+    ...(options.chat ? { chat: options.chat } : {}),
+    clock: new ManualClock(),
+    newId: () => `00000000-0000-4000-8000-${String(++ids).padStart(12, '0')}`,
+    roles: { admins: 'admins', auditors: 'auditors' },
+    maxRows: 100,
+  };
+}
