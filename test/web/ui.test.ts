@@ -183,9 +183,13 @@ describe('the web UI, end to end in Chromium', () => {
     await erin.getByLabel('Requester (email)').fill('alice@example.com');
     await erin.getByLabel('Approver (email)').fill('grace@example.com');
     await erin.getByRole('button', { name: 'Apply filters' }).click();
+    // The unfiltered list already holds this session and Alice's withdrawn one: wait for the filtered
+    // list to replace it, which is when the count line says one.
+    await erin.locator('section.log p.status-line').filter({ hasText: /^1 session shown\.$/ }).waitFor();
+    expect(erin.url()).toContain('approver=grace%40example.com');
     const row = erin.locator(`tr[data-session-id="${sessionId}"]`);
-    await row.waitFor();
     expect(await erin.locator('tbody tr[data-session-id]').count()).toBe(1);
+    expect(await row.count()).toBe(1);
     for (const email of ['bob@example.com', 'grace@example.com']) {
       const approval = row.locator(`li[data-approver="${email}"]`);
       expect(Date.parse((await approval.locator('time').getAttribute('datetime'))!)).not.toBeNaN();
@@ -265,7 +269,8 @@ describe('the web UI, end to end in Chromium', () => {
 
     const erin = page.erin;
     await erin.goto(`${stack.url}/#/sessions/${id}`);
-    await erin.locator('[data-event-type="session.requested"] pre.command').waitFor();
+    // Erin is on another session's timeline, with a command of its own: wait for this session's page.
+    await erin.getByRole('heading', { name: `Session ${id}` }).waitFor();
     expect(await erin.locator('[data-event-type="session.requested"] pre.command').textContent()).toBe(XSS_COMMAND);
 
     // The link Slack and the CLI print opens the session with the decision card: Bob denies, with a reason
@@ -305,11 +310,12 @@ describe('the web UI, end to end in Chromium', () => {
   });
 
   it('fits a narrow window without sideways scrolling', async () => {
-    for (const [name, p, hash] of [['alice', page.alice, '#/terminal'], ['bob', page.bob, '#/reviews'], ['erin', page.erin, '#/sessions']] as const) {
+    const pages = [['alice', page.alice, '#/terminal', 'Terminal'], ['bob', page.bob, '#/reviews', 'Reviews'], ['erin', page.erin, '#/sessions', 'Sessions log']] as const;
+    for (const [name, p, hash, title] of pages) {
       await p.setViewportSize({ width: 390, height: 844 });
       await p.evaluate(`location.hash = ${JSON.stringify(hash)}`);
-      await p.locator('main h1').first().waitFor();
-      await p.locator('main .loading').waitFor({ state: 'detached' });
+      // The page it leaves has an h1 too: wait for this page's own.
+      await p.locator('main h1').filter({ hasText: new RegExp(`^${title}$`) }).waitFor();
       const overflow = await p.evaluate<number>('document.documentElement.scrollWidth - window.innerWidth');
       expect(overflow, `${name}'s ${hash} overflows by ${overflow}px`).toBeLessThanOrEqual(0);
       await shot(p, `11-narrow-${hash.slice(2)}`);

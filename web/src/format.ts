@@ -20,8 +20,11 @@ export function relative(iso: string | undefined, now = Date.now()): string {
   const ms = Date.parse(iso) - now;
   if (Number.isNaN(ms)) return '';
   const seconds = Math.round(Math.abs(ms) / 1000);
+  // Each unit is chosen by the rounded figure, so 59 min 40 s reads "1 h", never "60 min".
+  const minutes = Math.round(seconds / 60);
+  const hours = Math.round(seconds / 360) / 10;
   const text =
-    seconds < 60 ? `${seconds} s` : seconds < 3600 ? `${Math.round(seconds / 60)} min` : seconds < 86_400 ? `${Math.round(seconds / 360) / 10} h` : `${Math.round(seconds / 8640) / 10} d`;
+    seconds < 60 ? `${seconds} s` : minutes < 60 ? `${minutes} min` : hours < 24 ? `${hours} h` : `${Math.round(seconds / 8640) / 10} d`;
   return ms < 0 ? `${text} ago` : `in ${text}`;
 }
 

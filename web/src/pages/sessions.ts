@@ -219,9 +219,18 @@ async function timelinePage(ctx: PageContext, id: string): Promise<Page> {
     return { title: 'Session', element: h('section', { class: 'page' }, h('h1', {}, 'Session'), h('p', { class: 'form-error' }, (error as Error).message), h('a', { href: '#/sessions' }, 'Back to the sessions log')) };
   }
   show(view);
-  void followSession(api, id, view, show, childController(signal).signal);
+  // The API records a decision's event just after the session's new status, so a follower woken by the
+  // status can miss the event and then stop, the session being final. After this page's own decision
+  // (whose reply comes once the event is recorded), the session is read afresh and followed again.
+  let following = childController(signal);
+  const follow = (from?: SessionView) => {
+    following.abort();
+    following = childController(signal);
+    void followSession(api, id, from, show, following.signal);
+  };
+  follow(view);
   const heading = uid('timeline');
-  const decision = view.session.status === 'pending_review' ? await decisionSection(ctx, id) : null;
+  const decision = view.session.status === 'pending_review' ? await decisionSection(ctx, id, () => follow()) : null;
   return {
     title: `Session ${id.slice(0, 8)}`,
     element: h('section', { class: 'page timeline-page', 'aria-labelledby': heading },
@@ -236,7 +245,7 @@ async function timelinePage(ctx: PageContext, id: string): Promise<Page> {
  * Links from Slack and the CLI open this page; an approver who follows one can decide right here, with
  * the same card as the inbox, when the session waits for them.
  */
-async function decisionSection(ctx: PageContext, id: string): Promise<HTMLElement | null> {
+async function decisionSection(ctx: PageContext, id: string, decided: () => void): Promise<HTMLElement | null> {
   const { reviews } = await ctx.api.get<{ reviews: ReviewItem[] }>('/reviews', ctx.signal).catch(() => ({ reviews: [] as ReviewItem[] }));
   const item = reviews.find((candidate) => candidate.session.id === id);
   if (!item) return null;
@@ -247,6 +256,7 @@ async function decisionSection(ctx: PageContext, id: string): Promise<HTMLElemen
       const results = await decideEach(ctx.api, sessions, body);
       render(outcomes, outcomesView(results));
       card.remove();
+      decided();
     },
   });
   section.appendChild(h('ul', { class: 'cards' }, card));
