@@ -20,6 +20,7 @@ import { AuditEvidence, evidenceRetentionDays } from './constructs/evidence';
 import { type AuthSettings, Identity } from './constructs/identity';
 import { Operations } from './constructs/operations';
 import { Slack } from './constructs/slack';
+import { scopeLogDeliveryGrants } from './constructs/state-machine-logging';
 import { AccessgateTables } from './constructs/tables';
 import { WebContent, webSignInOf, WebUi } from './constructs/web';
 import { type DatabaseTarget, Workflow } from './constructs/workflow';
@@ -174,6 +175,7 @@ export class AccessgateStack extends Stack {
       logRetention: settings.logRetention,
     });
     this.operations.watchStateMachine(this.workflow.stateMachine);
+    scopeLogDeliveryGrants(this.workflow.stateMachine);
 
     this.functions = this.addApiFunctions();
     const slackChannel = Slack.channelFrom(this.node.tryGetContext('slackChannel'));

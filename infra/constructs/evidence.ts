@@ -14,13 +14,13 @@
  *    after a week, copied under lock into the evidence bucket by an hourly step;
  *  - the auditors' API: GET /audit/sessions, GET /audit/exports, GET /audit/exports/object.
  */
-import { type CfnElement, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { type CfnElement, Duration, Names, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { AccessgateFunction, type FunctionDefaults } from './accessgate-function';
@@ -151,18 +151,7 @@ export class AuditEvidence extends Construct {
     this.readEvents(this.exporter);
     this.useState(this.exporter, 'write');
     this.writeObjects(this.exporter, [PREFIXES.evidence]);
-    this.exporter.addEventSource(
-      new DynamoEventSource(tables.events.table, {
-        startingPosition: lambda.StartingPosition.TRIM_HORIZON,
-        batchSize: 100,
-        maxBatchingWindow: Duration.seconds(5),
-        parallelizationFactor: 1,
-        reportBatchItemFailures: true,
-        retryAttempts: 20,
-        maxRecordAge: Duration.hours(24),
-        onFailure: new SqsDlq(operations.deadLetterQueue),
-      }),
-    );
+    this.readEventStream(this.exporter, operations);
 
     this.sealer = evidenceEnvironment(
       new AccessgateFunction(this, 'DigestSealer', {
@@ -251,12 +240,43 @@ export class AuditEvidence extends Construct {
     acknowledge(this.tableExport, [`<${bucketId}.Arn>/${PREFIXES.tableExports}/*`], objectsReason('table-exports/'));
     acknowledge(this.tableExport, [`<${stagingId}.Arn>/exports/*`], 'DynamoDB names each export\'s files itself (AWSDynamoDB/<export id>/…) under the exports/ prefix of the staging bucket, which expires everything within a week; the grant covers that prefix only, for writing the export and reading it back.');
     acknowledge(this.tableExport, [`<${eventsId}.Arn>/export/*`], 'DescribeExport is authorised on the export ARN, which DynamoDB makes up when the export starts; the grant is limited to exports of the event table and to reading their status.');
+    acknowledge(this.exporter, [`<${eventsId}.Arn>/stream/*`], 'A table\'s stream ARN ends in a label DynamoDB picks when the stream is enabled; the grant covers the streams of the event table only, for reading (DescribeStream, GetRecords, GetShardIterator, ListStreams), in the form of the DynamoDB developer guide\'s stream-only policy (iam-policy-read-stream-only.html).');
     acknowledge(this.auditApi, Object.values(PREFIXES).map((prefix) => `<${bucketId}.Arn>/${prefix}/*`), objectsReason('digests/, evidence/, table-exports/ and public-keys/ (read only)'));
   }
 
   /** Query on the event log only: the exporter reads a stream's events, and never writes one. */
   private readEvents(fn: AccessgateFunction): void {
     fn.addToRolePolicy(new iam.PolicyStatement({ sid: 'ReadEventLog', actions: ['dynamodb:Query'], resources: [this.tables.events.table.tableArn] }));
+  }
+
+  /**
+   * The exporter's mapping on the event table's stream. Not DynamoEventSource: it grants
+   * dynamodb:ListStreams on "*"; here all four stream actions are granted on the event table's streams
+   * only, as the DynamoDB developer guide's stream-only policy does (iam-policy-read-stream-only.html:
+   * DescribeStream, GetRecords, GetShardIterator and ListStreams on `table/<name>/stream/*`). The
+   * construct id is the one DynamoEventSource used, so the mapping keeps its logical id and is not
+   * replaced (a new mapping would start again at TRIM_HORIZON and re-read a day of events).
+   */
+  private readEventStream(fn: AccessgateFunction, operations: Operations): void {
+    const table = this.tables.events.table;
+    fn.addEventSourceMapping(`DynamoDBEventSource:${Names.nodeUniqueId(table.node)}`, {
+      eventSourceArn: table.tableStreamArn!,
+      startingPosition: lambda.StartingPosition.TRIM_HORIZON,
+      batchSize: 100,
+      maxBatchingWindow: Duration.seconds(5),
+      parallelizationFactor: 1,
+      reportBatchItemFailures: true,
+      retryAttempts: 20,
+      maxRecordAge: Duration.hours(24),
+      onFailure: new SqsDlq(operations.deadLetterQueue),
+    });
+    fn.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'ReadEventStream',
+        actions: ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:ListStreams'],
+        resources: [`${table.tableArn}/stream/*`],
+      }),
+    );
   }
 
   /** Export cursors, digest head and period manifests: read, or read and write item by item; never delete. */

@@ -11,7 +11,7 @@
  * details, which must not leak into logs. The executor alone may reach the databases: ExecuteStatement on
  * the configured cluster ARNs and GetSecretValue on their secrets, nothing else.
  */
-import { Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
@@ -127,11 +127,6 @@ export class Workflow extends Construct {
         resources: Object.values(tasks).map((fn) => fn.functionArn),
       }),
     );
-    Validations.of(this.stateMachine).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::*]',
-      reason:
-        'Resource "*" appears only in the statements CDK adds for logging (logs:CreateLogDelivery, GetLogDelivery, UpdateLogDelivery, DeleteLogDelivery, ListLogDeliveries, PutResourcePolicy, DescribeResourcePolicies, DescribeLogGroups) and X-Ray tracing (xray:PutTraceSegments, PutTelemetryRecords, GetSamplingRules, GetSamplingTargets): none of these actions supports resource-level permissions. test/infra asserts the allow-list.',
-    });
   }
 
   /** Lets the function start sessions' executions and tells it which state machine, in one step. */

@@ -8,10 +8,11 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { EXAMPLE_CONFIG, loadProductConfig } from '../../infra/app';
 import { EVENT_MUTATING_ACTIONS } from '../../infra/constructs/tables';
-import { asArray, leastPrivilegeViolations, logicalId, policyStatements, synth } from './synth';
+import { LOG_GROUP_POLICY_ACTIONS } from '../../infra/constructs/state-machine-logging';
+import { asArray, leastPrivilegeViolations, logicalId, policyStatements, statementsOf, synth } from './synth';
 
 // With cdk-nag: synthesis throws on any unacknowledged AwsSolutions finding.
-const { app, stack, json } = synth({}, { nag: true });
+const { app, stack, json, template } = synth({}, { nag: true });
 const eventsId = logicalId(stack.tables.events.table);
 const config = loadProductConfig(EXAMPLE_CONFIG);
 
@@ -64,7 +65,11 @@ describe('cdk-nag AwsSolutionsChecks', () => {
       expect.stringMatching(/^AwsSolutions-IAM5\[Resource::<EvidenceBucket\w+\.Arn>\/table-exports\/\*\]$/),
       expect.stringMatching(/^AwsSolutions-IAM5\[Resource::<EvidenceStaging\w+\.Arn>\/exports\/\*\]$/),
       expect.stringMatching(/^AwsSolutions-IAM5\[Resource::<TablesEvents\w+\.Arn>\/export\/\*\]$/),
+      // The exporter reads the event table's streams only (reason in infra/constructs/evidence.ts).
+      expect.stringMatching(/^AwsSolutions-IAM5\[Resource::<TablesEvents\w+\.Arn>\/stream\/\*\]$/),
       expect.stringMatching(/^AwsSolutions-IAM5\[Resource::<WebContentDeploy\w+\.Arn>:\*\]$/),
+      // The state machine's log-group resource policy actions (infra/constructs/state-machine-logging.ts).
+      'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:*]',
     ]);
   });
 
@@ -91,6 +96,39 @@ describe('least privilege', () => {
     const grants = policyStatements(json).filter(({ statement }) => asArray(statement.Action).some((a) => a.startsWith('secretsmanager:')));
     expect(grants.flatMap(({ statement }) => asArray(statement.Action))).toEqual(['secretsmanager:GetSecretValue']);
     expect(grants.flatMap(({ statement }) => asArray(statement.Resource)).sort()).toEqual(config.resources.map((r) => r.secretArn).sort());
+  });
+
+  it('nothing may change log resource policies or list streams account-wide', () => {
+    const onEverything = policyStatements(json)
+      .filter(({ statement }) => statement.Effect === 'Allow' && asArray(statement.Resource).includes('*'))
+      .flatMap(({ statement }) => asArray(statement.Action));
+    expect(onEverything.length).toBeGreaterThan(0);
+    for (const action of [...LOG_GROUP_POLICY_ACTIONS, 'dynamodb:ListStreams']) expect(onEverything).not.toContain(action);
+  });
+
+  it('the state machine may set resource policies only on this account\'s and region\'s log groups', () => {
+    const role = logicalId(stack.workflow.stateMachine.role);
+    const grant = statementsOf(json, role).find((statement) => statement.Sid === 'LogGroupResourcePolicies')!;
+    expect(asArray(grant.Action)).toEqual([...LOG_GROUP_POLICY_ACTIONS]);
+    expect(grant.Resource).toEqual({
+      'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':logs:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':log-group:*']],
+    });
+    // Log delivery itself stays possible: those actions accept only "*".
+    const star = statementsOf(json, role).filter((statement) => statement.Resource === '*').flatMap((statement) => asArray(statement.Action));
+    expect(star).toEqual(expect.arrayContaining(['logs:CreateLogDelivery', 'logs:GetLogDelivery', 'logs:UpdateLogDelivery', 'logs:DeleteLogDelivery', 'logs:ListLogDeliveries']));
+  });
+
+  it('the audit exporter reads only the event table\'s streams, through the same stream mapping as before', () => {
+    const role = logicalId(stack.evidence.exporter.role!);
+    const grant = statementsOf(json, role).find((statement) => statement.Sid === 'ReadEventStream')!;
+    expect(asArray(grant.Action).sort()).toEqual(['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:ListStreams']);
+    expect(grant.Resource).toEqual({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [eventsId, 'Arn'] }, '/stream/*']] });
+    // The logical id DynamoEventSource gave the mapping: changing it would replace the mapping, which would
+    // start again at TRIM_HORIZON.
+    template.hasResource('AWS::Lambda::EventSourceMapping', {
+      Properties: { EventSourceArn: { 'Fn::GetAtt': [eventsId, 'StreamArn'] }, StartingPosition: 'TRIM_HORIZON', FunctionResponseTypes: ['ReportBatchItemFailures'] },
+    });
+    expect(Object.keys(template.findResources('AWS::Lambda::EventSourceMapping'))).toEqual([expect.stringMatching(/^EvidenceExporterDynamoDBEventSourceAccessgateTablesEvents[0-9A-F]+$/)]);
   });
 
   it('task tokens can be answered only on the session state machine', () => {

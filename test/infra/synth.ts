@@ -8,6 +8,7 @@ import { type CfnElement, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
 import { buildApp } from '../../infra/app';
+import { LOG_GROUP_POLICY_ACTIONS } from '../../infra/constructs/state-machine-logging';
 
 export function synth(context: Record<string, unknown> = {}, options: { nag?: boolean } = {}) {
   const { app, stack } = buildApp({
@@ -86,11 +87,6 @@ export const ACTIONS_WITHOUT_RESOURCES = new Set([
   'logs:UpdateLogDelivery',
   'logs:DeleteLogDelivery',
   'logs:ListLogDeliveries',
-  'logs:PutResourcePolicy',
-  'logs:DescribeResourcePolicies',
-  'logs:DescribeLogGroups',
-  // Read-only and unscopable; a DynamoDB stream consumer (the audit exporter) needs it.
-  'dynamodb:ListStreams',
 ]);
 
 /** What a role may do with the event log: add an event, read events back, and (the exporter) read the stream. */
@@ -101,13 +97,21 @@ export const EVENT_LOG_ACTIONS = new Set([
   'dynamodb:DescribeStream',
   'dynamodb:GetRecords',
   'dynamodb:GetShardIterator',
+  'dynamodb:ListStreams',
   // The daily point-in-time export reads the whole table (into the staging bucket) and follows its progress.
   'dynamodb:ExportTableToPointInTime',
   'dynamodb:DescribeExport',
 ]);
 
+/** Reading a table's stream (the audit exporter, on the event table's `stream/*`). */
+const STREAM_READ_ACTIONS = new Set(['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:ListStreams']);
+
 /** Adding or reading objects under one key prefix of a bucket (the audit evidence writers); never deleting. */
 const OBJECT_PREFIX_ACTIONS = new Set(['s3:GetObject', 's3:PutObject', 's3:PutObjectRetention', 's3:PutObjectAcl', 's3:AbortMultipartUpload']);
+
+/** `arn:<partition>:logs:<region>:<account>:log-group:*`, as Stack.formatArn renders it. */
+const LOG_GROUPS_OF_THIS_ACCOUNT =
+  /^\{"Fn::Join":\["",\["arn:",\{"Ref":"AWS::Partition"\},":logs:",\{"Ref":"AWS::Region"\},":",\{"Ref":"AWS::AccountId"\},":log-group:\*"\]\]\}$/;
 
 /**
  * Every way a template's identity policies could be broader than needed, as readable strings (the tests
@@ -134,7 +138,9 @@ export function leastPrivilegeViolations(json: CfnTemplate, eventsTableId: strin
         const allowed =
           (versionsOfOneFunction && actions.every((a) => a === 'lambda:InvokeFunction')) ||
           (underOnePrefix && actions.every((a) => OBJECT_PREFIX_ACTIONS.has(a))) ||
-          (underOnePrefix && text.endsWith('"/export/*"]]}') && actions.every((a) => a === 'dynamodb:DescribeExport'));
+          (underOnePrefix && text.endsWith('"/export/*"]]}') && actions.every((a) => a === 'dynamodb:DescribeExport')) ||
+          (underOnePrefix && text.endsWith('"/stream/*"]]}') && actions.every((a) => STREAM_READ_ACTIONS.has(a))) ||
+          (LOG_GROUPS_OF_THIS_ACCOUNT.test(text) && actions.every((a) => LOG_GROUP_POLICY_ACTIONS.includes(a as never)));
         if (!allowed) violations.push(`${where}: ${actions.join(',')} on ${text}`);
       }
       if (refersTo(resource, eventsTableId)) {
