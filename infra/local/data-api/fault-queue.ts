@@ -5,10 +5,12 @@ export interface DataApiFault {
   message: string;
   /** HTTP status; defaults to the status AWS uses for that exception (400 when unknown). */
   status?: number;
+  /** True: the call runs, then this fault is answered instead of its result (a response lost after the work was done). */
+  after?: boolean;
 }
 
 export interface FaultInjector {
-  /** Called before each operation; a returned fault is answered instead of running it. */
+  /** Called before each operation; a returned fault is answered instead of running it, or, with `after`, instead of its result. */
   next(op: string, sql: string): DataApiFault | undefined;
 }
 
