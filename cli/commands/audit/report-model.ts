@@ -5,9 +5,14 @@
  * events and daily table exports, grouped by period, and the SOC 2 and ISO/IEC 27001:2022 controls each
  * section supports, with the exceptions the evidence shows (a command run without its approvals, a
  * requester approving their own command, a command that ran different from the one approved).
+ *
+ * A session belongs to every period it was alive in: from the period of its request to the period of
+ * its last event. One that crosses a boundary therefore appears in both periods' populations, marked
+ * (requested in an earlier period; still open at the period's end).
  */
 import type { AuditEvent } from '../../../functions/domain/audit-chain';
 import type { VerifyReport } from '../../../functions/domain/evidence-verify';
+import { controls } from './report-controls';
 
 type Person = { readonly sub?: string; readonly email?: string; readonly name?: string; readonly system?: string };
 const personOf = (value: unknown): Person => (value && typeof value === 'object' ? (value as Person) : {});
@@ -50,6 +55,8 @@ export interface SessionRecord {
   error?: string;
   readonly evidence: readonly string[];
   readonly events: number;
+  /** Each event's type and time, in order: what the period populations are counted from. */
+  readonly timeline: readonly { readonly type: string; readonly at: string }[];
 }
 
 export interface ConfigChange {
@@ -96,11 +103,34 @@ export const SECTION_TITLES: Record<SectionId, string> = {
   'table-exports': 'Daily table exports',
 };
 
+/** Session counts a report states for its period, each from the events recorded within it. */
+export const POPULATIONS = {
+  requested: 'session.requested',
+  approved: 'session.approved',
+  denied: 'review.denied',
+  expired: 'session.expired',
+  forced: 'review.forced',
+  executed: 'session.running',
+  failed: 'session.failed',
+} as const;
+export type Population = keyof typeof POPULATIONS;
+
+/** How a session in a period's population relates to the period's bounds. */
+export interface SessionInPeriod {
+  /** Requested before the period began (it is also in an earlier period's population). */
+  readonly requestedBefore: boolean;
+  /** Not final at the period's end (it is also in a later period's population, if any). */
+  readonly openAtEnd: boolean;
+}
+
 export interface ReportPeriod {
   readonly label: string;
   readonly from: string;
   readonly to: string;
   readonly sessions: SessionRecord[];
+  /** Keyed by session id. */
+  readonly boundaries: ReadonlyMap<string, SessionInPeriod>;
+  readonly populations: Readonly<Record<Population, number>>;
   readonly configChanges: ConfigChange[];
   readonly securityEvents: SecurityRecord[];
   readonly tableExports: { key: string; sha256: string; size: number }[];
@@ -150,6 +180,7 @@ export function sessionFrom(stream: string, events: readonly AuditEvent[], evide
     status: 'open',
     evidence,
     events: events.length,
+    timeline: events.map((event) => ({ type: event.type, at: event.at })),
   };
   let denial: Decision | undefined;
   for (const event of events) {
@@ -205,101 +236,6 @@ export function exceptionsOf(session: SessionRecord) {
   };
 }
 
-function controls(period: Omit<ReportPeriod, 'controls'>, verification: VerifyReport): ControlFinding[] {
-  const sessions = period.sessions;
-  const ran = sessions.filter((s) => s.startedAt);
-  const reviewed = sessions.filter((s) => s.approvalsRequired > 0);
-  const forced = sessions.filter((s) => s.approvals.some((a) => a.forced));
-  const denied = sessions.filter((s) => s.denial);
-  const expired = sessions.filter((s) => s.expiredAt);
-  const changes = sessions.filter((s) => (s.recordsUpdated ?? 0) > 0 || /^\s*(insert|update|delete|merge|alter|create|drop|truncate|grant|revoke)\b/i.test(s.command));
-  const refusals = period.securityEvents.filter((e) => e.type === 'security.review_refused');
-  const exceptions = sessions.map((s) => ({ s, e: exceptionsOf(s) }));
-  const list = (pick: (e: ReturnType<typeof exceptionsOf>) => boolean, what: string) =>
-    exceptions.filter(({ e }) => pick(e)).map(({ s }) => `session ${s.id}: ${what}`);
-  const ranWithout = list((e) => e.ranWithoutApproval, 'ran without the approvals its rule required');
-  const selfApproved = list((e) => e.selfApproved, 'approved by its own requester');
-  const otherCommand = list((e) => e.ranOtherCommand, 'the command that ran differs from the one approved');
-  const noReason = list((e) => e.forcedWithoutReason, 'forced without a reason');
-  const integrity = verification.ok ? [] : verification.problems.map((p) => `${p.kind}: ${p.message}`);
-  const people = new Set(sessions.flatMap((s) => s.approvals.map((a) => a.email)));
-
-  return [
-    {
-      framework: 'SOC 2', control: 'CC6.1', title: 'Logical access security over protected information assets',
-      sections: ['sessions', 'config'],
-      evidence: `${sessions.length} session(s) on ${new Set(sessions.map((s) => s.resource.id)).size} registered resource(s), each recorded from request to outcome in a hash-chained log; ${period.configChanges.length} rule or resource change(s), each with who made it and the before and after.`,
-      exceptions: ranWithout,
-    },
-    {
-      framework: 'SOC 2', control: 'CC6.2', title: 'Access is authorized before it is granted',
-      sections: ['sessions', 'approvals', 'denials', 'expiries'],
-      evidence: `${reviewed.length} session(s) needed review: ${reviewed.filter((s) => s.startedAt).length} ran after approval, ${denied.length} were denied, ${expired.length} expired unapproved; no command under a rule ran before its required approvals were recorded${ranWithout.length ? ' (except as listed)' : ''}.`,
-      exceptions: ranWithout,
-    },
-    {
-      framework: 'SOC 2', control: 'CC6.3', title: 'Access is granted by role, least privilege and segregation of duties',
-      sections: ['approvals', 'forced', 'security'],
-      evidence: `Approvals are counted as distinct people from the rule's approval groups (${people.size} distinct approver(s)); ${refusals.length} refused review attempt(s) (self-approval, non-approver) are recorded as security events; ${forced.length} break-glass approval(s), each with its reason.`,
-      exceptions: [...selfApproved, ...noReason],
-    },
-    {
-      framework: 'SOC 2', control: 'CC7.2', title: 'System components are monitored for anomalies',
-      sections: ['security', 'forced', 'integrity'],
-      evidence: `${period.securityEvents.length} security event(s) recorded (refused reviews, refused audit access, forged requests); ${forced.length} forced approval(s) flagged for follow-up; the evidence itself ${verification.ok ? 'verified' : 'did NOT verify'} against its signed digests.`,
-      exceptions: integrity,
-    },
-    {
-      framework: 'SOC 2', control: 'CC8.1', title: 'Changes are authorized, approved and implemented as approved',
-      sections: ['sessions', 'approvals', 'config'],
-      evidence: `${changes.length} data- or schema-changing command(s) and ${period.configChanges.length} configuration change(s) are on record; for every command that ran, the SHA-256 of the command run is recorded and compared with the one approved (${ran.length} checked).`,
-      exceptions: [...otherCommand, ...ranWithout],
-    },
-    {
-      framework: 'ISO/IEC 27001:2022', control: 'A.5.3', title: 'Segregation of duties',
-      sections: ['approvals', 'security'],
-      evidence: `Requesters cannot approve their own commands: ${refusals.filter((e) => e.details.code === 'self_review').length} such attempt(s) were refused and recorded; approvals come from people other than the requester.`,
-      exceptions: selfApproved,
-    },
-    {
-      framework: 'ISO/IEC 27001:2022', control: 'A.5.15', title: 'Access control',
-      sections: ['config', 'sessions'],
-      evidence: `Access to each resource is governed by rules frozen on each session at submission; ${period.configChanges.length} rule or resource change(s) with before and after; ${sessions.length} session(s) under those rules.`,
-      exceptions: ranWithout,
-    },
-    {
-      framework: 'ISO/IEC 27001:2022', control: 'A.5.18', title: 'Access rights',
-      sections: ['approvals', 'denials', 'expiries'],
-      evidence: `Access is granted per command and per approval: ${reviewed.filter((s) => s.startedAt).length} granted and run, ${denied.length} denied, ${expired.length} expired, ${sessions.filter((s) => s.cancelledAt).length} withdrawn; nothing remains granted after its command ran.`,
-      exceptions: ranWithout,
-    },
-    {
-      framework: 'ISO/IEC 27001:2022', control: 'A.8.2', title: 'Privileged access rights',
-      sections: ['forced', 'sessions'],
-      evidence: `Production database access is by approved command only; ${forced.length} break-glass approval(s) by members of force-approval groups, each with its reason and time.`,
-      exceptions: noReason,
-    },
-    {
-      framework: 'ISO/IEC 27001:2022', control: 'A.8.15', title: 'Logging',
-      sections: ['integrity', 'table-exports'],
-      evidence: `${verification.stats.events} event(s) in ${verification.stats.segments} hash-chained evidence object(s) under S3 Object Lock (compliance mode), listed in ${verification.stats.digests} signed hourly digest(s) chained to each other; ${period.tableExports.length} daily full-table export file(s) under lock. Verification: ${verification.ok ? 'passed' : `FAILED with ${verification.problems.length} problem(s)`}.`,
-      exceptions: integrity,
-    },
-    {
-      framework: 'ISO/IEC 27001:2022', control: 'A.8.16', title: 'Monitoring activities',
-      sections: ['security', 'forced'],
-      evidence: `${period.securityEvents.length} security event(s) and ${forced.length} forced approval(s) recorded for review.`,
-      exceptions: [],
-    },
-    {
-      framework: 'ISO/IEC 27001:2022', control: 'A.8.32', title: 'Change management',
-      sections: ['sessions', 'approvals', 'config'],
-      evidence: `${changes.length} changing command(s) ran only through review (or a recorded break-glass approval); ${period.configChanges.length} rule or resource change(s) recorded with before and after.`,
-      exceptions: [...otherCommand, ...ranWithout],
-    },
-  ];
-}
-
 export type Grouping = 'all' | 'month' | 'day';
 
 const periodKey = (at: string, by: Grouping): string => (by === 'month' ? at.slice(0, 7) : by === 'day' ? at.slice(0, 10) : 'all');
@@ -313,28 +249,51 @@ function bounds(label: string, by: Grouping, coverage: { from: string; to: strin
   return { from: start.toISOString(), to: end.toISOString() };
 }
 
+/** The labels of every period from the one holding `from` to the one holding `to`, in order. */
+function labelsBetween(from: string, to: string, by: Grouping): string[] {
+  if (by === 'all') return ['all'];
+  const labels = [periodKey(from, by)];
+  const last = periodKey(to, by);
+  while (labels.at(-1)! < last) labels.push(periodKey(bounds(labels.at(-1)!, by, { from, to }).to, by));
+  return labels;
+}
+
+const isFinal = (type: string) => Object.hasOwn(FINAL, type);
+
+function boundaryOf(session: SessionRecord, period: { from: string; to: string }): SessionInPeriod {
+  const finishedBy = session.timeline.some((event) => isFinal(event.type) && event.at < period.to);
+  return { requestedBefore: session.requestedAt < period.from, openAtEnd: !finishedBy };
+}
+
+function populationsOf(sessions: readonly SessionRecord[], period: { from: string; to: string }): Record<Population, number> {
+  const within = (at: string) => at >= period.from && at < period.to;
+  const count = (type: string) => sessions.filter((session) => session.timeline.some((event) => event.type === type && within(event.at))).length;
+  return Object.fromEntries(Object.entries(POPULATIONS).map(([name, type]) => [name, count(type)])) as Record<Population, number>;
+}
+
 export function buildReport(verification: VerifyReport, by: Grouping): ReportPeriod[] {
   const coverage = verification.coverage ?? { from: '', to: '' };
-  const periods = new Map<string, Omit<ReportPeriod, 'controls' | 'label' | 'from' | 'to'>>();
-  const periodFor = (at: string) => {
-    const key = periodKey(at, by);
-    let period = periods.get(key);
-    if (!period) periods.set(key, (period = { sessions: [], configChanges: [], securityEvents: [], tableExports: [] }));
+  const periods = new Map<string, Pick<ReportPeriod, 'sessions' | 'configChanges' | 'securityEvents' | 'tableExports'>>();
+  const periodFor = (label: string) => {
+    let period = periods.get(label);
+    if (!period) periods.set(label, (period = { sessions: [], configChanges: [], securityEvents: [], tableExports: [] }));
     return period;
   };
-  if (by === 'all') periodFor('');
+  const periodAt = (at: string) => periodFor(periodKey(at, by));
+  if (by === 'all') periodFor('all');
 
   for (const stream of verification.streams) {
     const keyOf = (seq: number) => stream.segments.find(({ segment }) => seq >= segment.fromSeq && seq <= segment.toSeq)?.key ?? '';
     if (stream.kind === 'session') {
       const session = sessionFrom(stream.stream, stream.events, stream.segments.map(({ key }) => key));
-      periodFor(session.requestedAt).sessions.push(session);
+      const lastAt = session.timeline.at(-1)?.at ?? session.requestedAt;
+      for (const label of labelsBetween(session.requestedAt, lastAt < session.requestedAt ? session.requestedAt : lastAt, by)) periodFor(label).sessions.push(session);
       continue;
     }
     for (const event of stream.events) {
       const details = (event.details ?? {}) as Record<string, unknown>;
       if (stream.kind === 'config') {
-        periodFor(event.at).configChanges.push({
+        periodAt(event.at).configChanges.push({
           at: event.at,
           type: event.type,
           actor: who(personOf(event.actor)),
@@ -345,13 +304,13 @@ export function buildReport(verification: VerifyReport, by: Grouping): ReportPer
           evidence: keyOf(event.seq),
         });
       } else {
-        periodFor(event.at).securityEvents.push({ at: event.at, type: event.type, actor: who(personOf(event.actor)), details, evidence: keyOf(event.seq) });
+        periodAt(event.at).securityEvents.push({ at: event.at, type: event.type, actor: who(personOf(event.actor)), details, evidence: keyOf(event.seq) });
       }
     }
   }
   for (const file of verification.tableExports) {
     const day = /^table-exports\/(\d{4})\/(\d{2})\/(\d{2})\//.exec(file.key);
-    periodFor(day ? `${day[1]}-${day[2]}-${day[3]}T00:00:00.000Z` : coverage.from).tableExports.push(file);
+    periodAt(day ? `${day[1]}-${day[2]}-${day[3]}T00:00:00.000Z` : coverage.from).tableExports.push(file);
   }
 
   return [...periods.entries()]
@@ -360,7 +319,14 @@ export function buildReport(verification: VerifyReport, by: Grouping): ReportPer
       content.sessions.sort((a, b) => (a.requestedAt < b.requestedAt ? -1 : 1));
       content.configChanges.sort((a, b) => (a.at < b.at ? -1 : 1));
       content.securityEvents.sort((a, b) => (a.at < b.at ? -1 : 1));
-      const base = { label, ...bounds(label, by, coverage), ...content };
+      const range = bounds(label, by, coverage);
+      const base = {
+        label,
+        ...range,
+        ...content,
+        boundaries: new Map(content.sessions.map((session) => [session.id, boundaryOf(session, range)])),
+        populations: populationsOf(content.sessions, range),
+      };
       return { ...base, controls: controls(base, verification) };
     });
 }

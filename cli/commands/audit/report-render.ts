@@ -10,10 +10,17 @@ import { canonicalJson } from '../../../functions/domain/audit-chain';
 import { toCsv } from '../../../functions/domain/csv';
 import type { VerifyReport } from '../../../functions/domain/evidence-verify';
 import { type ControlFinding, type ReportPeriod, SECTION_TITLES, type SectionId, type SessionRecord, fullName, who } from './report-model';
+import { type ReportParameter, type ReportRun, reportParameters } from './report-parameters';
 
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 export const escapeHtml = (value: unknown): string =>
   (value === undefined || value === null ? '' : typeof value === 'string' ? value : canonicalJson(value)).replace(/[&<>"']/g, (c) => ESCAPES[c]);
+
+/** How a session in this period's population crosses its bounds, in words; empty when it does not. */
+function periodNote(period: ReportPeriod, session: SessionRecord): string {
+  const boundary = period.boundaries.get(session.id);
+  return [boundary?.requestedBefore ? 'requested in an earlier period' : '', boundary?.openAtEnd ? "not final at the period's end" : ''].filter(Boolean).join('; ');
+}
 
 const approvalsText = (session: SessionRecord) => session.approvals.map((a) => `${a.email} at ${a.at}${a.forced ? ' (forced)' : ''}`);
 
@@ -40,9 +47,9 @@ function sections(period: ReportPeriod, verification: VerifyReport): Record<Sect
       ],
     },
     sessions: {
-      header: ['session', 'requested_at', 'requester', 'requester_groups', 'resource', 'command', 'parameters', 'command_sha256', 'reason', 'rule', 'approvals_required', 'approvers', 'status', 'started_at', 'finished_at', 'rows', 'records_updated', 'error', 'evidence'],
+      header: ['session', 'crosses_period', 'requested_at', 'requester', 'requester_groups', 'resource', 'command', 'parameters', 'command_sha256', 'reason', 'rule', 'approvals_required', 'approvers', 'status', 'started_at', 'finished_at', 'rows', 'records_updated', 'error', 'evidence'],
       rows: period.sessions.map((s) => [
-        s.id, s.requestedAt, fullName(s.requester), s.requesterGroups, `${s.resource.id} (${s.resource.type})`, s.command, s.parameters, s.commandSha256, s.reason, s.rule,
+        s.id, periodNote(period, s), s.requestedAt, fullName(s.requester), s.requesterGroups, `${s.resource.id} (${s.resource.type})`, s.command, s.parameters, s.commandSha256, s.reason, s.rule,
         s.approvalsRequired, approvalsText(s), s.status, s.startedAt, s.finishedAt, s.rowCount, s.recordsUpdated, s.error, s.evidence,
       ]),
     },
@@ -116,7 +123,11 @@ function controlRows(controls: readonly ControlFinding[]): string {
     .join('\n');
 }
 
-export function renderHtml(period: ReportPeriod, verification: VerifyReport, generatedAt: string): string {
+function parameterRows(parameters: readonly ReportParameter[]): string {
+  return parameters.map((p) => `<tr><th>${escapeHtml(p.name)}</th><td><code>${escapeHtml(p.value)}</code></td><td>${escapeHtml(p.meaning)}</td></tr>`).join('\n');
+}
+
+export function renderHtml(period: ReportPeriod, verification: VerifyReport, run: ReportRun): string {
   const tables = sections(period, verification);
   const status = verification.ok
     ? `<p class="banner good">Evidence VERIFIED: every digest signature, digest chain link, object hash and event chain checks out.</p>`
@@ -135,8 +146,13 @@ code{white-space:pre-wrap;word-break:break-all;font-size:12px}.banner{padding:.6
 .empty{color:#666}.csv{font-size:12px;color:#555}
 </style></head><body>
 <h1>accessgate evidence report</h1>
-<p>Period <strong>${escapeHtml(period.from)}</strong> to <strong>${escapeHtml(period.to)}</strong> (${escapeHtml(period.label)}); generated ${escapeHtml(generatedAt)} from the evidence folder by <code>accessgate audit report</code>, using only evidence that was verified offline.</p>
+<p>Period <strong>${escapeHtml(period.from)}</strong> to <strong>${escapeHtml(period.to)}</strong> (${escapeHtml(period.label)}); generated ${escapeHtml(run.generatedAt)} from the evidence folder by <code>accessgate audit report</code>, using only evidence that was verified offline.</p>
 ${status}
+<section id="parameters"><h2>Report parameters</h2>
+<p>How this report's populations were produced; each can be checked against the signed digests. A session that crosses a period boundary is in both periods' populations and marked in the sessions table.</p>
+<table><thead><tr><th>parameter</th><th>value</th><th>meaning</th></tr></thead><tbody>
+${parameterRows(reportParameters(period, verification, run))}
+</tbody></table><p class="csv">CSV: <a href="parameters.csv">parameters.csv</a></p></section>
 <h2>Controls and the evidence that supports them</h2>
 <table><thead><tr><th>framework</th><th>control</th><th>what the evidence shows</th><th>evidence</th><th>exceptions</th></tr></thead><tbody>
 ${controlRows(period.controls)}
@@ -147,10 +163,11 @@ ${body}
 }
 
 /** Writes <out>/<period label>/report.html and the section CSVs; returns the folder. */
-export function writePeriod(out: string, period: ReportPeriod, verification: VerifyReport, generatedAt: string): string {
+export function writePeriod(out: string, period: ReportPeriod, verification: VerifyReport, run: ReportRun): string {
   const folder = join(out, period.label.replace(/[^0-9A-Za-z_-]/g, '-'));
   mkdirSync(folder, { recursive: true });
-  writeFileSync(join(folder, 'report.html'), renderHtml(period, verification, generatedAt));
+  writeFileSync(join(folder, 'report.html'), renderHtml(period, verification, run));
+  writeFileSync(join(folder, 'parameters.csv'), toCsv(['parameter', 'value', 'meaning'], reportParameters(period, verification, run).map((p) => [p.name, p.value, p.meaning])));
   const tables = sections(period, verification);
   for (const id of Object.keys(CSV_FILES) as SectionId[]) writeFileSync(join(folder, CSV_FILES[id]), toCsv(tables[id].header, tables[id].rows));
   writeFileSync(

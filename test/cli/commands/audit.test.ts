@@ -141,4 +141,51 @@ describe('accessgate audit report', () => {
     expect(run.stdout).toMatch(/^2026-11-26: /);
     expect(readFileSync(join(root, 'byday-report', '2026-11-26', 'report.html'), 'utf8')).toContain('Evidence NOT VERIFIED');
   });
+
+  it('states its own parameters, and puts a session that crosses midnight in both days, marked', async () => {
+    // Prepare: three hourly periods from 22:00; the second session runs from 23:00 to 00:15 the next day.
+    const start = new Date('2026-11-26T22:00:00.000Z');
+    const built = buildEvidence({ key, sessions: 2, periods: 3, start, sessionStepSeconds: 900 });
+    const dir = writeFolder('midnight', built.files, JSON.parse(built.pullRecord.toString('utf8')));
+    const [early, crossing] = ['00000000-0000-4000-a000-000000000000', '00000000-0000-4000-a000-000000000001'];
+
+    // Act
+    const run = await accessgate('audit', 'report', dir, '--by', 'day', '--public-key', join(root, 'trusted.pem'));
+
+    // Assess
+    expect(run.code).toBe(0);
+    const read = (day: string, file: string) => readFileSync(join(dir, 'report', day, file), 'utf8');
+    const parameters = (day: string) => new Map(read(day, 'parameters.csv').trim().split('\r\n').slice(1).map((line) => {
+      const [name, value] = line.split(',');
+      return [name, value.replace(/^"|"$/g, '')] as const;
+    }));
+    const first = parameters('2026-11-26');
+    expect(first.get('period_from')).toBe('2026-11-26T00:00:00.000Z');
+    expect(first.get('period_to')).toBe('2026-11-27T00:00:00.000Z');
+    expect(first.get('grouping')).toBe('day');
+    expect(first.get('filters')).toBe('none');
+    expect(first.get('generated_by')).toMatch(/^accessgate \d+\.\d+\.\d+$/);
+    expect(first.get('verification')).toBe('VERIFIED');
+    expect(first.get('first_digest')).toBe(built.digestKeys[0]);
+    expect(first.get('first_digest_sha256')).toBe(sha256Hex(built.files.get(built.digestKeys[0])!));
+    expect(first.get('last_digest')).toBe(built.digestKeys[2]);
+    expect(first.get('last_digest_sha256')).toBe(sha256Hex(built.files.get(built.digestKeys[2])!));
+    expect(first.get('digest_periods')).toBe('3');
+    expect(first.get('trusted_keys')).toBe(key.fingerprint);
+    expect(first.get('pulled_range')).toBe('2026-11-26T22:00:00.000Z to 2026-11-27T01:00:00.000Z');
+    // Requested, approved and run on the 26th: both; the crossing one runs after midnight.
+    expect(Object.fromEntries(['requested', 'approved', 'denied', 'expired', 'forced', 'executed', 'failed'].map((p) => [p, first.get(`sessions_${p}`)])))
+      .toEqual({ requested: '2', approved: '2', denied: '0', expired: '0', forced: '0', executed: '1', failed: '0' });
+    expect(first.get('sessions_open_at_period_end')).toBe('1');
+    expect(read('2026-11-26', 'parameters.csv')).toContain(`not final at the period's end (also in the next period's population, if any): ${crossing}`);
+    const second = parameters('2026-11-27');
+    expect([second.get('sessions_requested'), second.get('sessions_executed'), second.get('sessions_requested_earlier'), second.get('sessions_open_at_period_end')]).toEqual(['0', '1', '1', '0']);
+
+    const sessions = (day: string) => read(day, 'sessions.csv').split('\r\n').filter((line) => line.startsWith('0000'));
+    expect(sessions('2026-11-26').map((line) => line.split(',').slice(0, 2))).toEqual([[early, ''], [crossing, "not final at the period's end"]]);
+    expect(sessions('2026-11-27').map((line) => line.split(',').slice(0, 2))).toEqual([[crossing, 'requested in an earlier period']]);
+    const html = read('2026-11-27', 'report.html');
+    expect(html).toContain('<h2>Report parameters</h2>');
+    expect(html).toContain(`<th>first_digest_sha256</th><td><code>${sha256Hex(built.files.get(built.digestKeys[0])!)}</code>`);
+  });
 });
