@@ -24,6 +24,7 @@ import { CognitoDirectory } from './adapters/cognito-directory';
 import { DynamoDirectoryTable } from './adapters/directory-table';
 import { documentClientOf } from './adapters/dynamodb';
 import { DynamoEventLog } from './adapters/event-log';
+import { powertoolsLog } from './adapters/log';
 import { LogNotifier } from './adapters/log-notifier';
 import { DynamoNotificationLedger } from './adapters/notification-ledger';
 import { InlineNotificationQueue, LambdaNotificationQueue } from './adapters/notification-queue';
@@ -76,6 +77,7 @@ export function buildDeps(config: Config, overrides: DepsOverrides = {}): Deps {
   const slack = tokenSecret
     ? new SlackApi({ token: () => secretString(tokenSecret), tokenRefused: () => forgetSecret(tokenSecret), apiUrl: config.SLACK_API_URL, timeoutMs: config.SLACK_TIMEOUT_MS })
     : undefined;
+  const log = replaced.log ?? powertoolsLog();
   const directoryTable = config.DIRECTORY === 'table' ? new DynamoDirectoryTable(clients.dynamo, config.SESSIONS_TABLE) : undefined;
   const deps: Deps = {
     sessions: new DynamoSessionStore(clients.dynamo, config.SESSIONS_TABLE),
@@ -90,14 +92,15 @@ export function buildDeps(config: Config, overrides: DepsOverrides = {}): Deps {
           webUrl: config.WEB_URL,
           defaultChannel: config.SLACK_DEFAULT_CHANNEL ?? '',
         })
-      : new LogNotifier(),
+      : new LogNotifier(log),
     notifications: config.NOTIFY_FUNCTION_NAME
       ? new LambdaNotificationQueue(clients.lambda, config.NOTIFY_FUNCTION_NAME)
-      : new InlineNotificationQueue((job) => runNotificationJob(deps, job)),
+      : new InlineNotificationQueue((job) => runNotificationJob(deps, job), log),
     ...(config.DIRECTORY === 'token' ? {} : { directory: directoryTable ?? new CognitoDirectory(clients.cognito, config.DIRECTORY_USER_POOL_ID ?? '') }),
     ...(directoryTable ? { directoryTable } : {}),
     ...(slack ? { chat: slack } : {}),
     clock: { now: () => new Date() },
+    log,
     newId: randomUUID,
     roles: roleGroups(config),
     maxRows: config.RESULT_MAX_ROWS,

@@ -5,7 +5,7 @@
  * Without one, the job runs in the caller's process and a failure is only recorded.
  */
 import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
-import type { NotificationJob, NotificationQueue } from '../app/ports';
+import type { Log, NotificationJob, NotificationQueue } from '../app/ports';
 
 export class LambdaNotificationQueue implements NotificationQueue {
   constructor(
@@ -25,14 +25,17 @@ export class LambdaNotificationQueue implements NotificationQueue {
 }
 
 export class InlineNotificationQueue implements NotificationQueue {
-  constructor(private readonly run: (job: NotificationJob) => Promise<void>) {}
+  constructor(
+    private readonly run: (job: NotificationJob) => Promise<void>,
+    private readonly log: Log,
+  ) {}
 
   async enqueue(job: NotificationJob): Promise<void> {
     try {
       await this.run(job);
     } catch (error) {
       // The job recorded its failure on the session; with nothing to retry it, the log says so too.
-      console.error(JSON.stringify({ message: 'notification job failed', kind: job.kind, error: (error as Error).message }));
+      this.log.error('notification job failed', { kind: job.kind, ...('sessionId' in job ? { sessionId: job.sessionId } : {}), error: (error as Error).message });
     }
   }
 }

@@ -9,7 +9,11 @@ import type { z } from 'zod';
 import { AppError, InvalidInputError, UnauthenticatedError } from '../domain/errors';
 import { type Identity, normalizeEmail } from '../domain/identity';
 import { parseOrThrow } from '../domain/validation';
+import { powertoolsLog } from '../adapters/log';
 import { settings } from '../wiring';
+
+/** For failures nobody expected: written even when the function's composition could not be built. */
+const log = powertoolsLog();
 
 export type ApiEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
 export type ApiResult = APIGatewayProxyStructuredResultV2;
@@ -103,7 +107,7 @@ export function errorResult(error: unknown): ApiResult {
   if (error instanceof AppError) {
     return json(error.status, { error: { code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) } });
   }
-  console.error(JSON.stringify({ message: 'unhandled error', error: (error as Error)?.stack ?? String(error) }));
+  log.error('unhandled error', { error });
   return json(500, { error: { code: 'internal_error', message: 'Something went wrong on our side; it has been logged.' } });
 }
 

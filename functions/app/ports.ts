@@ -209,6 +209,16 @@ export interface ChatGateway {
   reply(replyTo: string, text: string): Promise<void>;
 }
 
+/**
+ * The function's operational log: what an operator reads to see why something did not happen. It is
+ * not the audit trail (that is the EventLog). Details naming a `sessionId` are correlated by it.
+ */
+export interface Log {
+  info(message: string, details?: Record<string, unknown>): void;
+  warn(message: string, details?: Record<string, unknown>): void;
+  error(message: string, details?: Record<string, unknown>): void;
+}
+
 export interface Clock {
   now(): Date;
 }
@@ -232,6 +242,7 @@ export interface Deps {
   /** Present when Slack is configured. */
   readonly chat?: ChatGateway;
   readonly clock: Clock;
+  readonly log: Log;
   readonly newId: () => string;
   readonly roles: { readonly admins: string; readonly auditors: string };
   readonly maxRows: number;

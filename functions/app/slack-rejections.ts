@@ -39,7 +39,7 @@ export interface RejectedRequest {
 export type RejectionRecord = 'recorded' | 'throttled' | 'failed' | 'pending';
 
 /** Records a rejected request within the throttle's limits; never throws, and returns within RECORD_WAIT_MS. */
-export async function recordRejectedRequest(deps: Pick<Deps, 'events' | 'clock'>, request: RejectedRequest, now = Date.now()): Promise<RejectionRecord> {
+export async function recordRejectedRequest(deps: Pick<Deps, 'events' | 'clock' | 'log'>, request: RejectedRequest, now = Date.now()): Promise<RejectionRecord> {
   const sourceIp = request.sourceIp || 'unknown';
   const admitted = throttle.admit(`${request.reason} ${sourceIp}`, now);
   if (!admitted.record) return 'throttled';
@@ -55,7 +55,7 @@ export async function recordRejectedRequest(deps: Pick<Deps, 'events' | 'clock'>
     .then(
       (): RejectionRecord => 'recorded',
       (error: unknown): RejectionRecord => {
-        console.error(JSON.stringify({ message: 'security event not recorded', type: SIGNATURE_REJECTED, reason: request.reason, sourceIp, error: (error as Error)?.message ?? String(error) }));
+        deps.log.error('security event not recorded', { type: SIGNATURE_REJECTED, reason: request.reason, sourceIp, error: (error as Error)?.message ?? String(error) });
         return 'failed';
       },
     );

@@ -61,7 +61,7 @@ async function identify(deps: Deps, chat: ChatGateway, slackUserId: string, dead
   try {
     email = await chat.emailOf(slackUserId, deadline);
   } catch (error) {
-    console.warn(JSON.stringify({ message: 'Slack users.info failed', user: slackUserId, error: (error as Error).message }));
+    deps.log.warn('Slack users.info failed', { user: slackUserId, error: (error as Error).message });
     return { refusal: { kind: 'lookup_failed' } };
   }
   if (!email) return { refusal: { kind: 'unknown_user' } };
@@ -70,11 +70,11 @@ async function identify(deps: Deps, chat: ChatGateway, slackUserId: string, dead
 }
 
 /** Opens a modal; a failure (Slack's error, or the deadline) is logged and answers undefined, for the caller to explain. */
-async function open(chat: ChatGateway, trigger: string, view: SlackView, deadline: number): Promise<OpenedView | undefined> {
+async function open(deps: Deps, chat: ChatGateway, trigger: string, view: SlackView, deadline: number): Promise<OpenedView | undefined> {
   try {
     return await chat.openView(trigger, view, deadline);
   } catch (error) {
-    console.warn(JSON.stringify({ message: 'Slack views.open failed', view: view.callback_id, error: (error as Error).message }));
+    deps.log.warn('Slack views.open failed', { view: view.callback_id, error: (error as Error).message });
     return undefined;
   }
 }
@@ -106,7 +106,7 @@ async function recordRefusal(
     });
   } catch (error) {
     // The person still hears why nothing happened; the record that could not be written is in the log.
-    console.error(JSON.stringify({ message: 'security event not recorded', type: 'security.review_refused', sessionId, code, email: who.email, error: (error as Error).message }));
+    deps.log.error('security event not recorded', { type: 'security.review_refused', sessionId, code, email: who.email, error: (error as Error).message });
   }
 }
 
@@ -148,7 +148,7 @@ async function onClick(deps: Deps, chat: ChatGateway, interaction: BlockActions,
   const [found, session, opened] = await Promise.all([
     identify(deps, chat, slackUser, deadline),
     reading,
-    early ? reading.then((read) => (read?.status === 'pending_review' ? open(chat, interaction.trigger_id, denyModal(read), deadline) : undefined)) : undefined,
+    early ? reading.then((read) => (read?.status === 'pending_review' ? open(deps, chat, interaction.trigger_id, denyModal(read), deadline) : undefined)) : undefined,
   ]);
   // Someone the modal should not have opened for finds the explanation in it (a background views.update:
   // the answer to Slack does not wait for it), instead of privately in the channel. Submitting it
@@ -169,10 +169,10 @@ async function onClick(deps: Deps, chat: ChatGateway, interaction: BlockActions,
       return explain(decision.refusal);
     case 'open_deny_modal':
       // Opened already when the click was early; only its failure is left to answer.
-      if (early ? opened : await open(chat, interaction.trigger_id, denyModal(session), deadline)) return;
+      if (early ? opened : await open(deps, chat, interaction.trigger_id, denyModal(session), deadline)) return;
       return refuse({ kind: 'view_failed' });
     case 'open_force_modal':
-      if (await open(chat, interaction.trigger_id, forceModal(session), deadline)) return;
+      if (await open(deps, chat, interaction.trigger_id, forceModal(session), deadline)) return;
       return refuse({ kind: 'view_failed' });
     case 'approve':
       try {

@@ -69,7 +69,7 @@ export async function awaitReview(deps: Deps, sessionId: string, taskToken: stri
     await recordNotificationFailure(deps, sessionId, 'review', error);
     await deps.notifications.enqueue({ kind: 'review', sessionId }).catch((queueError: unknown) => {
       // The wait for a decision must begin whatever happens to the notification.
-      console.error(JSON.stringify({ message: 'could not queue the review request retry', sessionId, error: (queueError as Error).message }));
+      deps.log.error('could not queue the review request retry', { sessionId, error: (queueError as Error).message });
     });
   }
 }

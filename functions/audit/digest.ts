@@ -5,11 +5,12 @@
 import middy from '@middy/core';
 import { sealDigests } from '../app/evidence-digest';
 import { evidenceDeps } from '../evidence-wiring';
+import { deps } from '../wiring';
 
 export const handler = middy<unknown, { sealed: string[] }>().handler(async () => {
   const digests = await sealDigests(evidenceDeps());
   if (digests.length) {
-    console.log(JSON.stringify({ message: 'digests sealed', digests: digests.map((d) => d.digestKey), objects: digests.reduce((sum, d) => sum + d.objects.length, 0) }));
+    deps().log.info('digests sealed', { digests: digests.map((d) => d.digestKey), objects: digests.reduce((sum, d) => sum + d.objects.length, 0) });
   }
   return { sealed: digests.map((digest) => digest.digestKey) };
 });

@@ -8,6 +8,7 @@ import middy from '@middy/core';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { exportStream } from '../app/evidence-export';
 import { evidenceDeps } from '../evidence-wiring';
+import { composition } from '../wiring';
 
 interface StreamRecords {
   readonly types: string[];
@@ -34,13 +35,14 @@ const lowest = (numbers: string[]) => numbers.reduce((min, value) => (BigInt(val
 
 export const handler = middy<DynamoDBStreamEvent, DynamoDBBatchResponse>().handler(async (event) => {
   const deps = evidenceDeps();
+  const { log } = composition().deps;
   const failed: string[] = [];
   for (const [stream, records] of groupByStream(event)) {
     try {
       const written = await exportStream(deps, { stream, types: records.types });
-      if (written.length) console.log(JSON.stringify({ message: 'evidence exported', stream, objects: written }));
+      if (written.length) log.info('evidence exported', { stream, objects: written });
     } catch (error) {
-      console.error(JSON.stringify({ message: 'evidence export failed', stream, error: (error as Error).stack ?? String(error) }));
+      log.error('evidence export failed', { stream, error });
       if (records.sequenceNumbers.length) failed.push(lowest(records.sequenceNumbers));
     }
   }

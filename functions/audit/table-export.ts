@@ -6,9 +6,10 @@ import middy from '@middy/core';
 import { runTableExport } from '../app/table-export';
 import type { TableExportRecord } from '../app/evidence-ports';
 import { evidenceDeps } from '../evidence-wiring';
+import { deps } from '../wiring';
 
 export const handler = middy<unknown, { exports: TableExportRecord[] }>().handler(async () => {
   const { exports, changed } = await runTableExport(evidenceDeps());
-  if (changed) console.log(JSON.stringify({ message: 'table export step', exports }));
+  if (changed) deps().log.info('table export step', { exports });
   return { exports };
 });

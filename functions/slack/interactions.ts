@@ -25,7 +25,7 @@ async function recordRejection(request: RejectedRequest): Promise<RejectionRecor
   try {
     return await recordRejectedRequest(deps(), request);
   } catch (error) {
-    console.error(JSON.stringify({ message: 'security event not recorded', error: (error as Error)?.message ?? String(error) }));
+    deps().log.error('security event not recorded', { error: (error as Error)?.message ?? String(error) });
     return 'failed';
   }
 }
@@ -47,7 +47,7 @@ export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredRe
     if (!check.ok) {
       const sourceIp = event.requestContext?.http?.sourceIp;
       const recorded = await recordRejection({ reason: check.reason, sourceIp, timestamp });
-      console.warn(JSON.stringify({ message: 'Slack request refused', reason: check.reason, sourceIp, recorded }));
+      deps().log.warn('Slack request refused', { reason: check.reason, sourceIp, recorded });
       return json(401, { error: { code: 'invalid_signature', message: 'The request is not signed by Slack with this app\'s signing secret.' } });
     }
     const answer = await handleInteraction(deps(), parseInteraction(body.toString('utf8')), { receivedAt });

@@ -12,6 +12,7 @@ import type {
   Deps,
   DirectoryTable,
   EventLog,
+  Log,
   NewEvent,
   NotificationJob,
   NotificationQueue,
@@ -381,6 +382,20 @@ export class FakeChat implements ChatGateway {
   }
 }
 
+/** Keeps the operational log's entries for the test to read. */
+export class RecordingLog implements Log {
+  readonly entries: { level: 'info' | 'warn' | 'error'; message: string; details?: Record<string, unknown> }[] = [];
+  info(message: string, details?: Record<string, unknown>) {
+    this.entries.push({ level: 'info', message, ...(details ? { details } : {}) });
+  }
+  warn(message: string, details?: Record<string, unknown>) {
+    this.entries.push({ level: 'warn', message, ...(details ? { details } : {}) });
+  }
+  error(message: string, details?: Record<string, unknown>) {
+    this.entries.push({ level: 'error', message, ...(details ? { details } : {}) });
+  }
+}
+
 /** A clock the test moves; starts at a fixed instant. */
 export class ManualClock {
   private at: number;
@@ -408,6 +423,7 @@ export interface Fakes extends Deps {
   readonly directoryTable?: InMemoryDirectory;
   readonly chat?: FakeChat;
   readonly clock: ManualClock;
+  readonly log: RecordingLog;
 }
 
 /** Every port faked, with role groups `admins` and `auditors`; `cognito` leaves the directory table out. */
@@ -427,6 +443,7 @@ export function fakeDeps(options: { resources?: readonly Resource[]; rules?: rea
     ...(options.cognito ? {} : { directoryTable: directory }),
     ...(options.chat ? { chat: options.chat } : {}),
     clock: new ManualClock(),
+    log: new RecordingLog(),
     newId: () => `00000000-0000-4000-8000-${String(++ids).padStart(12, '0')}`,
     roles: { admins: 'admins', auditors: 'auditors' },
     maxRows: 100,

@@ -8,6 +8,7 @@ import { HeadObjectCommand, NotFound, PutObjectCommand, S3Client } from '@aws-sd
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { logger } from '../../../functions/adapters/log';
 import { canonicalJson } from '../../../functions/domain/audit-chain';
 import { sessionEvents } from '../../fixtures/evidence';
 import { eventItem, streamEvent, streamRecord } from '../../fixtures/stream-event';
@@ -162,20 +163,20 @@ describe('a replayed claim', () => {
 describe('a failure', () => {
   it('reports the stream\'s first record so the batch is retried from there', async () => {
     s3.on(PutObjectCommand).rejects(new Error('S3 is down'));
-    const errors = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    const errors = vi.spyOn(logger, 'error').mockImplementation(() => undefined);
     const result = await invoke([streamRecord(events[4], '100'), streamRecord(events[5], '99')]);
     expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: '99' }] });
-    expect(errors).toHaveBeenCalledWith(expect.stringContaining('S3 is down'));
+    expect(errors).toHaveBeenCalledWith('evidence export failed', expect.objectContaining({ error: expect.objectContaining({ message: 'S3 is down' }) }));
     errors.mockRestore();
   });
 
   it('refuses to replace an object that exists with other content', async () => {
     s3.on(HeadObjectCommand).resolves({ ChecksumSHA256: Buffer.alloc(32).toString('base64') });
-    const errors = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    const errors = vi.spyOn(logger, 'error').mockImplementation(() => undefined);
     const result = await invoke([streamRecord(events[5], '101')]);
     expect(result.batchItemFailures).toHaveLength(1);
     expect(s3.commandCalls(PutObjectCommand)).toEqual([]);
-    expect(errors).toHaveBeenCalledWith(expect.stringContaining('evidence is never replaced'));
+    expect(errors).toHaveBeenCalledWith('evidence export failed', expect.objectContaining({ error: expect.objectContaining({ message: expect.stringContaining('evidence is never replaced') }) }));
     errors.mockRestore();
   });
 });
