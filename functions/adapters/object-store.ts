@@ -3,7 +3,10 @@
  * (a locked bucket refuses a PUT without one, and S3 rejects a body that does not match), the
  * compliance-mode lock with its retain-until date, and KMS encryption. Writes are create-only: the
  * object is looked up first, an identical one is left alone (a retry), and a different one is refused,
- * because on a versioned bucket a second PUT would quietly become the current version.
+ * because on a versioned bucket a second PUT would quietly become the current version. The PUT itself
+ * carries `If-None-Match: *`, so S3 refuses it (412) when another writer created the key in between; the
+ * bucket policy denies every PUT without that header (infra/constructs/evidence.ts), so no other client
+ * can add a version either.
  */
 import { createHash } from 'node:crypto';
 import {
@@ -24,6 +27,11 @@ const isNotFound = (error: unknown) =>
   error instanceof NotFound || error instanceof NoSuchKey || ['NotFound', 'NoSuchKey'].includes((error as { name?: string })?.name ?? '') ||
   (error as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode === 404;
 
+/** S3's answers to `If-None-Match: *` when the key exists (412), or a concurrent conditional write on it (409). */
+const isAlreadyThere = (error: unknown) =>
+  ['PreconditionFailed', 'ConditionalRequestConflict'].includes((error as { name?: string })?.name ?? '') ||
+  [409, 412].includes((error as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode ?? 0);
+
 export class S3ObjectStore implements ObjectStore {
   constructor(
     private readonly client: S3Client,
@@ -36,21 +44,31 @@ export class S3ObjectStore implements ObjectStore {
       if (existing === hexToBase64(options.sha256)) return;
       throw new ObjectLockedError(`${key} already exists with other content; evidence is never replaced`);
     }
-    await this.client.send(
-      new PutObjectCommand({
-        Bucket: this.bucket,
-        Key: key,
-        Body: body,
-        ContentType: options.contentType,
-        ContentLength: body.length,
-        ChecksumAlgorithm: 'SHA256',
-        ChecksumSHA256: hexToBase64(options.sha256),
-        ContentMD5: md5Base64(body),
-        ObjectLockMode: 'COMPLIANCE',
-        ObjectLockRetainUntilDate: options.retainUntil,
-        ServerSideEncryption: 'aws:kms',
-      }),
-    );
+    try {
+      await this.client.send(this.createOnly(key, body, options));
+    } catch (error) {
+      if (!isAlreadyThere(error)) throw error;
+      // Another writer won the race: the same bytes are a retry that already succeeded.
+      if ((await this.checksum(key)) === hexToBase64(options.sha256)) return;
+      throw new ObjectLockedError(`${key} was created meanwhile with other content; evidence is never replaced`);
+    }
+  }
+
+  private createOnly(key: string, body: Uint8Array, options: PutObjectOptions): PutObjectCommand {
+    return new PutObjectCommand({
+      Bucket: this.bucket,
+      Key: key,
+      IfNoneMatch: '*',
+      Body: body,
+      ContentType: options.contentType,
+      ContentLength: body.length,
+      ChecksumAlgorithm: 'SHA256',
+      ChecksumSHA256: hexToBase64(options.sha256),
+      ContentMD5: md5Base64(body),
+      ObjectLockMode: 'COMPLIANCE',
+      ObjectLockRetainUntilDate: options.retainUntil,
+      ServerSideEncryption: 'aws:kms',
+    });
   }
 
   /** The stored SHA-256 (base64) of an object, or undefined when there is none. */

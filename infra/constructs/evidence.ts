@@ -4,7 +4,8 @@
  *  - the evidence bucket: S3 Object Lock in COMPLIANCE mode with a default retention (context
  *    `evidenceRetentionDays`, default 400), versioning, all public access blocked, TLS only, SSE-KMS
  *    (the AWS-managed aws/s3 key: no standing charge), server access logs to their own bucket, and a
- *    bucket policy that denies every principal deleting anything or bypassing governance. No role in the
+ *    bucket policy that denies every principal deleting anything, bypassing governance, or putting an
+ *    object without If-None-Match: * (which would add a version to an existing key). No role in the
  *    stack is granted any delete action on it; writers may only add objects under their own prefix;
  *  - the exporter, on the event table's stream (ReportBatchItemFailures; records that keep failing go
  *    to the dead-letter queue), writing each final session's evidence and the config/security batches;
@@ -111,6 +112,21 @@ export class AuditEvidence extends Construct {
         principals: [new iam.AnyPrincipal()],
         actions: [...EVIDENCE_DENIED_ACTIONS],
         resources: [this.bucket.bucketArn, this.bucket.arnForObjects('*')],
+      }),
+    );
+    // Object Lock keeps every version, but a versioned bucket still accepts a new version on top of an
+    // existing key. S3 refuses a PUT carrying If-None-Match: * when the key exists, and this denies every
+    // PUT without that header (s3:if-none-match absent), so a key is written once, whoever writes it.
+    // Writers use single PutObject requests only; multipart uploads and CopyObject into this bucket are
+    // refused as a consequence (S3 accepts no conditional header on their part uploads or on copies).
+    this.bucket.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'EvidenceIsWrittenOnce',
+        effect: iam.Effect.DENY,
+        principals: [new iam.AnyPrincipal()],
+        actions: ['s3:PutObject'],
+        resources: [this.bucket.arnForObjects('*')],
+        conditions: { Null: { 's3:if-none-match': 'true' } },
       }),
     );
 
@@ -234,7 +250,7 @@ export class AuditEvidence extends Construct {
       for (const resource of resources) Validations.of(fn.role!).acknowledge({ id: `AwsSolutions-IAM5[Resource::${resource}]`, reason });
     };
     const objectsReason = (what: string) =>
-      `Object keys are chosen at run time (dates, session ids, periods), so the grant names the key prefix ${what}; the actions allow adding or reading objects only, never deleting them, and Object Lock refuses any replacement.`;
+      `Object keys are chosen at run time (dates, session ids, periods), so the grant names the key prefix ${what}; the actions allow adding or reading objects only, never deleting them. A versioned bucket would accept a new version of an existing key, so the bucket policy denies any PUT without If-None-Match: *, with which S3 refuses a key that exists; Object Lock keeps every version that was written.`;
     acknowledge(this.exporter, [`<${bucketId}.Arn>/${PREFIXES.evidence}/*`], objectsReason('evidence/'));
     acknowledge(this.sealer, [`<${bucketId}.Arn>/${PREFIXES.digests}/*`, `<${bucketId}.Arn>/${PREFIXES.publicKeys}/*`], objectsReason('digests/ and public-keys/'));
     acknowledge(this.tableExport, [`<${bucketId}.Arn>/${PREFIXES.tableExports}/*`], objectsReason('table-exports/'));

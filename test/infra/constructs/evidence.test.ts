@@ -68,6 +68,19 @@ describe('the evidence bucket', () => {
     expect(deny.Resource).toEqual([{ 'Fn::GetAtt': [ids.bucket, 'Arn'] }, { 'Fn::Join': ['', [{ 'Fn::GetAtt': [ids.bucket, 'Arn'] }, '/*']] }]);
   });
 
+  it('accepts a PUT only with If-None-Match: *, so no key gets a second version', () => {
+    const [, policy] = ofType('AWS::S3::BucketPolicy').find(([, r]) => r.Properties!.Bucket.Ref === ids.bucket)!;
+    const statements = policy.Properties!.PolicyDocument.Statement as Array<Record<string, any>>;
+    expect(statements.find((s) => s.Sid === 'EvidenceIsWrittenOnce')).toEqual({
+      Sid: 'EvidenceIsWrittenOnce',
+      Effect: 'Deny',
+      Principal: { AWS: '*' },
+      Action: 's3:PutObject',
+      Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [ids.bucket, 'Arn'] }, '/*']] },
+      Condition: { Null: { 's3:if-none-match': 'true' } },
+    });
+  });
+
   it('is never deletable by any role in the stack, and each writer only adds under its own prefix', () => {
     const onBucket = policyStatements(json).filter(({ statement }) => statement.Effect === 'Allow' && refersTo(statement.Resource, ids.bucket));
     for (const { statement } of onBucket) {
