@@ -12,6 +12,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { S3Client } from '@aws-sdk/client-s3';
 import { KmsDigestSigner } from './adapters/digest-signer';
+import { traced } from './adapters/tracing';
 import { DynamoEventReader } from './adapters/event-reader';
 import { DynamoEvidenceState } from './adapters/evidence-state';
 import { S3ObjectStore } from './adapters/object-store';
@@ -39,14 +40,14 @@ export function buildEvidenceDeps(settings: EvidenceSettings, base: Composition)
     return value as NonNullable<EvidenceSettings[K]>;
   };
   const given = base.evidenceAdapters;
-  const s3 = lazy(() => new S3Client({}));
+  const s3 = lazy(() => traced(new S3Client({})));
   const objects = lazy(() => given?.objects ?? new S3ObjectStore(s3(), required('EVIDENCE_BUCKET')));
-  const signer = lazy(() => given?.signer ?? new KmsDigestSigner(new KMSClient({}), required('DIGEST_KEY_ID')));
+  const signer = lazy(() => given?.signer ?? new KmsDigestSigner(traced(new KMSClient({})), required('DIGEST_KEY_ID')));
   const snapshots = lazy(
     () =>
       given?.snapshots ??
       new PitrTableSnapshots(
-        new DynamoDBClient({}),
+        traced(new DynamoDBClient({})),
         new S3ObjectStore(s3(), required('EXPORT_STAGING_BUCKET')),
         required('EXPORT_STAGING_BUCKET'),
         required('EVENTS_TABLE_ARN'),

@@ -15,6 +15,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { RDSDataClient } from '@aws-sdk/client-rds-data';
 import { SFNClient } from '@aws-sdk/client-sfn';
@@ -23,6 +24,7 @@ import { DynamoCatalogStore } from './adapters/catalog-store';
 import { CognitoDirectory } from './adapters/cognito-directory';
 import { DynamoDirectoryTable } from './adapters/directory-table';
 import { documentClientOf } from './adapters/dynamodb';
+import { traced } from './adapters/tracing';
 import { DynamoEventLog } from './adapters/event-log';
 import { powertoolsLog } from './adapters/log';
 import { LogNotifier } from './adapters/log-notifier';
@@ -48,18 +50,19 @@ export interface AwsClients {
   readonly cognito: CognitoIdentityProviderClient;
 }
 
+/** Each client is traced by X-Ray, a subsegment per call, when tracing is on (on Lambda). */
 export function awsClients(given: Partial<AwsClients> = {}): AwsClients {
   return {
-    dynamo: given.dynamo ?? documentClientOf(),
-    sfn: given.sfn ?? new SFNClient({}),
+    dynamo: given.dynamo ?? documentClientOf(traced(new DynamoDBClient({}))),
+    sfn: given.sfn ?? traced(new SFNClient({})),
     // The Data API cancels a statement after 45 s; the SDK must wait longer than that to see why.
     // maxAttempts 1 for the whole client, not per command: the SDK would resend an ExecuteStatement or
     // CommitTransaction whose answer was lost, which could apply a change twice. BeginTransaction and
     // RollbackTransaction lose nothing by it: the runner and the workflow decide every retry
     // (functions/adapters/sql-runner.ts), and this client serves nothing else.
-    rdsData: given.rdsData ?? new RDSDataClient({ maxAttempts: 1, requestHandler: { requestTimeout: 60_000 } }),
-    lambda: given.lambda ?? new LambdaClient({}),
-    cognito: given.cognito ?? new CognitoIdentityProviderClient({}),
+    rdsData: given.rdsData ?? traced(new RDSDataClient({ maxAttempts: 1, requestHandler: { requestTimeout: 60_000 } })),
+    lambda: given.lambda ?? traced(new LambdaClient({})),
+    cognito: given.cognito ?? traced(new CognitoIdentityProviderClient({})),
   };
 }
 
