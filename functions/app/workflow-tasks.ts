@@ -150,10 +150,14 @@ export interface RecordInput {
 export async function record(deps: Deps, input: RecordInput): Promise<ExecuteOutcome> {
   let session = await mustGet(deps, input.sessionId);
   if (input.failure && !isFinal(session.status)) {
-    const failed = await deps.sessions.finish(input.sessionId, deps.clock.now().toISOString(), {
-      status: 'failed',
-      error: { code: input.failure.Error ?? 'workflow_error', message: causeMessage(input.failure.Cause) },
-    });
+    const caught = input.failure.Error ?? 'workflow_error';
+    // Caught while running (a Lambda timeout or crash mid-run): the command was sent and may have
+    // been committed, so its outcome is unknown, whatever the workflow's error was.
+    const error =
+      session.status === 'running'
+        ? { code: OUTCOME_UNKNOWN, message: `${outcomeUnknownMessage('interrupted')} (${caught})` }
+        : { code: caught, message: causeMessage(input.failure.Cause) };
+    const failed = await deps.sessions.finish(input.sessionId, deps.clock.now().toISOString(), { status: 'failed', error });
     if (failed) {
       session = failed;
       await recordSessionEvent(deps, input.sessionId, 'session.failed', SYSTEM, { error: failed.error });

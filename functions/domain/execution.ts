@@ -17,7 +17,7 @@ export type UnknownBecause = 'commit_lost' | 'interrupted';
 
 const UNKNOWN_BECAUSE: Record<UnknownBecause, string> = {
   commit_lost: 'the command ran inside a transaction and the commit was sent, but its answer never came back',
-  interrupted: 'the run was interrupted (the process running it stopped) before it reported how the command ended',
+  interrupted: 'the run was interrupted (the process running it stopped or ran out of time) before it reported how the command ended',
 };
 
 /** What a person reads when the outcome is unknown: what happened, what to check, why it is not re-run. */

@@ -1,93 +1,147 @@
 /**
- * The Execute use case against in-memory fakes of its ports: each way a run can end becomes a final
- * session state that tells the truth, the record never holds the database's words, and nothing is sent
- * twice.
+ * The Execute use case (and Record for a run cut short) against in-memory fakes of its ports: each
+ * way a run can end becomes a final session state that tells the truth, the record never holds the
+ * database's words, and nothing is sent twice.
  */
 import { describe, expect, it } from 'vitest';
+import type { QueryResult } from '../../../functions/app/ports';
 import { sessionStream } from '../../../functions/app/audit-trail';
-import { execute } from '../../../functions/app/workflow-tasks';
+import { execute, record } from '../../../functions/app/workflow-tasks';
 import { verifyChain } from '../../../functions/domain/audit-chain';
 import { OUTCOME_UNKNOWN, OutcomeUnknownError, SqlError, TransientDatabaseError } from '../../../functions/domain/execution';
-import { approvedSession, executeDeps, ScriptedSqlRunner } from './execution-fakes';
+import type { Resource } from '../../../functions/domain/resource';
+import { commandDigest, type Session } from '../../../functions/domain/session';
+import { fakeDeps, ScriptedSql } from './fakes';
 
 const ID = 'session-1';
 const ROW_DATA = 'Amélie van Rossum';
+const WROTE_ONE: QueryResult = { columns: [], rows: [], rowCount: 0, truncated: false, recordsUpdated: 1 };
 
-function setUp(answers: ConstructorParameters<typeof ScriptedSqlRunner>[0], command = 'insert into audit_probe values (1)') {
-  const sql = new ScriptedSqlRunner(answers);
-  const world = executeDeps(sql);
-  world.sessions.items.set(ID, approvedSession(ID, command));
-  const types = async () => (await world.events.list(sessionStream(ID))).map((event) => event.type);
-  const chainProblems = async () => verifyChain(sessionStream(ID), await world.events.list(sessionStream(ID)));
-  return { ...world, sql, types, chainProblems };
+const RESOURCE: Resource = {
+  id: 'postgres-demo',
+  name: 'Orders',
+  type: 'postgres',
+  database: 'orders',
+  allowedGroups: ['dba'],
+  clusterArn: 'arn:aws:rds:eu-west-1:123456789012:cluster:orders',
+  secretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:orders-AbCdEf',
+};
+
+function approved(command: string): Session {
+  return {
+    id: ID,
+    status: 'approved',
+    createdAt: '2026-11-26T09:00:00.000Z',
+    updatedAt: '2026-11-26T09:00:00.000Z',
+    requester: { sub: 'alice', email: 'alice@example.com', name: 'Alice', groups: ['dba'] },
+    resource: { id: RESOURCE.id, name: RESOURCE.name, type: RESOURCE.type, database: RESOURCE.database },
+    command,
+    commandSha256: commandDigest(command),
+    approvalsRequired: 1,
+    approvals: [],
+    forced: false,
+  };
+}
+
+/** A database answering each call with the next scripted outcome: a result, or an error thrown. */
+async function setUp(answers: (QueryResult | Error)[], command = 'insert into audit_probe values (1)') {
+  const sql = new ScriptedSql(() => {
+    const answer = answers.shift();
+    if (!answer) throw new Error('The command was sent more often than the test expects.');
+    if (answer instanceof Error) throw answer;
+    return answer;
+  });
+  const deps = { ...fakeDeps({ resources: [RESOURCE] }), sql };
+  await deps.sessions.create(approved(command));
+  const stream = sessionStream(ID);
+  return { deps, sql, types: () => deps.events.types(stream), chainProblems: async () => verifyChain(stream, await deps.events.list(stream)) };
 }
 
 describe('execute', () => {
   it('runs the approved command once and records it done', async () => {
     // Prepare
-    const world = setUp([{ columns: [], rows: [], rowCount: 0, truncated: false, recordsUpdated: 1 }]);
+    const world = await setUp([WROTE_ONE]);
     // Act
     await expect(execute(world.deps, ID)).resolves.toEqual({ status: 'done' });
     // Assess
-    expect(world.sql.calls).toHaveLength(1);
-    expect((await world.sessions.get(ID))?.result).toMatchObject({ recordsUpdated: 1 });
-    expect(await world.types()).toEqual(['session.running', 'session.done']);
+    expect(world.sql.runs).toHaveLength(1);
+    expect((await world.deps.sessions.get(ID))?.result).toMatchObject({ recordsUpdated: 1 });
+    expect(world.types()).toEqual(['session.running', 'session.done']);
     expect(await world.chainProblems()).toEqual([]);
   });
 
   it('keeps a database error\'s row data out of the session and its events, and gives it to the requester through the results store', async () => {
     // Prepare
     const words = `ERROR: invalid input syntax for type integer: "${ROW_DATA}"; SQLState: 22P02`;
-    const world = setUp([new SqlError(words, '22P02')], 'select cast(name as int) from customers');
+    const world = await setUp([new SqlError(words, '22P02')], 'select cast(name as int) from customers');
     // Act
     await expect(execute(world.deps, ID)).resolves.toEqual({ status: 'failed' });
     // Assess
-    const session = await world.sessions.get(ID);
+    const session = await world.deps.sessions.get(ID);
     expect(session?.error?.code).toBe('22P02');
     expect(session?.error?.message).toMatch(/SQLSTATE 22P02/);
     expect(JSON.stringify(session)).not.toContain(ROW_DATA);
-    expect(JSON.stringify(await world.events.list(sessionStream(ID)))).not.toContain(ROW_DATA);
-    expect(await world.results.failure(ID)).toEqual({ code: '22P02', message: words });
-    expect(await world.types()).toEqual(['session.running', 'session.failed']);
+    expect(JSON.stringify(world.deps.events.all())).not.toContain(ROW_DATA);
+    expect(await world.deps.results.failure(ID)).toEqual({ code: '22P02', message: words });
+    expect(world.types()).toEqual(['session.running', 'session.failed']);
     expect(await world.chainProblems()).toEqual([]);
   });
 
   it('hands a command that never started back for the workflow\'s retry, approved again, and runs it the next time', async () => {
     // Prepare
-    const world = setUp([new TransientDatabaseError('DatabaseResumingException: resuming'), { columns: [], rows: [], rowCount: 0, truncated: false, recordsUpdated: 1 }]);
+    const world = await setUp([new TransientDatabaseError('DatabaseResumingException: resuming'), WROTE_ONE]);
     // Act
     await expect(execute(world.deps, ID)).rejects.toBeInstanceOf(TransientDatabaseError);
-    const between = (await world.sessions.get(ID))?.status;
+    const between = (await world.deps.sessions.get(ID))?.status;
     await expect(execute(world.deps, ID)).resolves.toEqual({ status: 'done' });
     // Assess
     expect(between).toBe('approved');
-    expect(world.sql.calls).toHaveLength(2);
-    expect(await world.types()).toEqual(['session.running', 'execution.retrying', 'session.running', 'session.done']);
+    expect(world.sql.runs).toHaveLength(2);
+    expect(world.types()).toEqual(['session.running', 'execution.retrying', 'session.running', 'session.done']);
   });
 
   it('records a lost commit as failed with outcome_unknown, does not throw (so nothing retries it), and never sends it again', async () => {
     // Prepare
-    const world = setUp([new OutcomeUnknownError('CommitTransaction failed')]);
+    const world = await setUp([new OutcomeUnknownError('CommitTransaction failed')]);
     // Act
     await expect(execute(world.deps, ID)).resolves.toEqual({ status: 'failed' });
     await expect(execute(world.deps, ID)).resolves.toEqual({ status: 'failed' });
     // Assess
-    const session = await world.sessions.get(ID);
+    const session = await world.deps.sessions.get(ID);
     expect(session?.error?.code).toBe(OUTCOME_UNKNOWN);
     expect(session?.error?.message).toMatch(/^Outcome unknown: .*commit was sent.*will not be run again.*Check the database/);
-    expect(world.sql.calls).toHaveLength(1);
+    expect(world.sql.runs).toHaveLength(1);
     expect(await world.chainProblems()).toEqual([]);
   });
 
   it('fails a session found running when the task starts again (a retried Lambda) as outcome unknown, without sending the command', async () => {
     // Prepare
-    const world = setUp([]);
-    await world.sessions.startRunning(ID, '2026-11-30T10:04:00.000Z');
+    const world = await setUp([]);
+    await world.deps.sessions.startRunning(ID, '2026-11-26T09:04:00.000Z');
     // Act
     await expect(execute(world.deps, ID)).resolves.toEqual({ status: 'failed' });
     // Assess
-    expect(world.sql.calls).toHaveLength(0);
-    expect((await world.sessions.get(ID))?.error).toMatchObject({ code: OUTCOME_UNKNOWN, message: expect.stringMatching(/interrupted/) });
+    expect(world.sql.runs).toHaveLength(0);
+    expect((await world.deps.sessions.get(ID))?.error).toMatchObject({ code: OUTCOME_UNKNOWN, message: expect.stringMatching(/interrupted/) });
+  });
+});
+
+describe('record, after the workflow caught a failure', () => {
+  it('records a session caught running as outcome unknown: its command was sent and may have been committed', async () => {
+    // Prepare
+    const world = await setUp([]);
+    await world.deps.sessions.startRunning(ID, '2026-11-26T09:04:00.000Z');
+    // Act
+    await record(world.deps, { sessionId: ID, failure: { Error: 'States.Timeout', Cause: 'Task timed out' } });
+    // Assess
+    const session = await world.deps.sessions.get(ID);
+    expect(session?.status).toBe('failed');
+    expect(session?.error).toMatchObject({ code: OUTCOME_UNKNOWN, message: expect.stringMatching(/^Outcome unknown: .*\(States\.Timeout\)$/) });
   });
 
+  it('keeps the workflow\'s error for a session that never started running', async () => {
+    const world = await setUp([]);
+    await record(world.deps, { sessionId: ID, failure: { Error: 'TransientDatabaseError', Cause: JSON.stringify({ errorMessage: 'still resuming' }) } });
+    expect((await world.deps.sessions.get(ID))?.error).toEqual({ code: 'TransientDatabaseError', message: 'still resuming' });
+  });
 });
