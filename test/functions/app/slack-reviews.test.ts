@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { securityStream, sessionStream } from '../../../functions/app/audit-trail';
 import { submitSession } from '../../../functions/app/sessions';
-import { handleInteraction } from '../../../functions/app/slack-reviews';
+import { handleInteraction, SLACK_WAIT_MS } from '../../../functions/app/slack-reviews';
 import type { BlockActions, ViewSubmission } from '../../../functions/domain/slack-interaction';
+import type { SlackView } from '../../../functions/domain/slack-message';
 import { FakeChat, fakeDeps } from './fakes';
 import { alice, bob, mallory, orders, reviewedRule } from './people';
 
@@ -87,5 +88,68 @@ describe('handleInteraction', () => {
     await handleInteraction(deps, click('UBOB', 'approve', id));
 
     expect(deps.notifications.jobs).toEqual([{ kind: 'session', sessionId: id }, { kind: 'reply', replyTo: REPLY, text: expect.stringContaining('approved') }]);
+  });
+});
+
+/** FakeChat whose users.info answers only when the test says, recording the deadline of every call. */
+class HeldChat extends FakeChat {
+  readonly deadlines: { call: string; deadline?: number }[] = [];
+  private release: () => void = () => {};
+  private readonly held = new Promise<void>((resolve) => (this.release = resolve));
+  pendingLookups = 0;
+
+  override async emailOf(userId: string, deadline?: number) {
+    this.deadlines.push({ call: 'users.info', deadline });
+    this.pendingLookups++;
+    await this.held;
+    this.pendingLookups--;
+    return super.emailOf(userId);
+  }
+  override async openView(trigger: string, view: SlackView, deadline?: number) {
+    this.deadlines.push({ call: 'views.open', deadline });
+    return super.openView(trigger, view);
+  }
+  answerLookups() {
+    this.release();
+  }
+}
+
+/** Lets every settled promise run on: the fakes do no I/O, so after this the use case waits on the chat alone. */
+const settle = async () => {
+  for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
+};
+
+describe('handleInteraction and Slack\'s 3 seconds', () => {
+  async function heldPending() {
+    const chat = new HeldChat({ UALICE: alice.email, UBOB: bob.email });
+    const deps = fakeDeps({ resources: [orders], rules: [reviewedRule({ reasonRequired: true })], people: [alice, bob, mallory], chat });
+    const { id } = await submitSession(deps, alice, { resource: 'orders', command: 'select 1', reason: 'ticket 9' });
+    return { deps, chat, id };
+  }
+
+  it("opens the deny modal while Slack has yet to say who clicked a first Deny, so the click waits for one call, not two", async () => {
+    const { deps, chat, id } = await heldPending();
+
+    const handled = handleInteraction(deps, click('UBOB', 'deny', id), { receivedAt: 1_000 });
+    await settle();
+
+    // users.info has not answered, and the modal is open already.
+    expect(chat.pendingLookups).toBe(1);
+    expect(chat.opened.map((opened) => opened.view.callback_id)).toEqual(['deny']);
+    chat.answerLookups();
+    expect(await handled).toBeUndefined();
+    expect(chat.opened).toHaveLength(1);
+  });
+
+  it('gives every Slack call of a click the deadline its arrival set, SLACK_WAIT_MS later', async () => {
+    const { deps, chat, id } = await heldPending();
+    chat.answerLookups();
+
+    await handleInteraction(deps, click('UBOB', 'deny', id), { receivedAt: 1_000 });
+
+    expect(chat.deadlines).toEqual([
+      { call: 'users.info', deadline: 1_000 + SLACK_WAIT_MS },
+      { call: 'views.open', deadline: 1_000 + SLACK_WAIT_MS },
+    ]);
   });
 });
