@@ -288,7 +288,7 @@ export class AccessgateStack extends Stack {
     });
     // AwaitReview posts the request; every function that changes a session queues the redraw.
     slack.bindPoster(this.workflow.awaitReview);
-    for (const fn of [this.workflow.awaitReview, this.workflow.record, this.functions.reviews, this.functions.sessions]) slack.bindQueue(fn);
+    for (const fn of [this.workflow.awaitReview, this.workflow.record, this.workflow.reconcile, this.functions.reviews, this.functions.sessions]) slack.bindQueue(fn);
     slack.bindReviewer(this.functions.reviews);
     return slack;
   }

@@ -7,11 +7,19 @@
  * would upload it as an S3 asset instead, so the template, the change set and the tests would see only an
  * object key, not the definition that runs.)
  *
+ * No session may stay open once its execution has ended: every Task's Catch leads to Record, and an
+ * execution that still ends FAILED, TIMED_OUT or ABORTED (Record failing for good, the 8-day limit, a
+ * StopExecution) is matched by an EventBridge rule whose target, the reconciler, closes the session as
+ * failed. EventBridge invokes it asynchronously: Lambda retries it twice, then parks the event in the
+ * stack's dead-letter queue, whose alarm fires.
+ *
  * Logging is at level ALL without execution data: state inputs and outputs carry commands and session
  * details, which must not leak into logs. The executor alone may reach the databases: ExecuteStatement on
  * the configured cluster ARNs and GetSecretValue on their secrets, nothing else.
  */
 import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
@@ -20,6 +28,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AccessgateFunction, type FunctionDefaults, PROJECT_ROOT } from './accessgate-function';
 import type { AccessgateTables } from './tables';
+import { UNFINISHED_EXECUTION_STATUSES } from '../../functions/workflow/inputs';
 
 export const SESSION_ASL_PATH = join(PROJECT_ROOT, 'statemachines', 'session.asl.json');
 
@@ -54,6 +63,8 @@ export class Workflow extends Construct {
   readonly expire: AccessgateFunction;
   readonly execute: AccessgateFunction;
   readonly record: AccessgateFunction;
+  readonly reconcile: AccessgateFunction;
+  readonly executionEnded: events.Rule;
 
   constructor(scope: Construct, id: string, props: WorkflowProps) {
     super(scope, id);
@@ -72,6 +83,7 @@ export class Workflow extends Construct {
     );
     this.expire = task('Expire', 'functions/workflow/expire.ts', 'Workflow: close a review whose window passed');
     this.record = task('Record', 'functions/workflow/record.ts', 'Workflow: record the final state of a session');
+    this.reconcile = task('Reconcile', 'functions/workflow/reconcile.ts', 'Workflow: close the session of an execution that ended failed, timed out or aborted');
 
     this.execute = new AccessgateFunction(this, 'Execute', {
       entry: 'functions/workflow/execute.ts',
@@ -118,6 +130,15 @@ export class Workflow extends Construct {
       definitionSubstitutions: Object.fromEntries(Object.entries(tasks).map(([key, fn]) => [key, fn.functionArn])),
       logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: false },
       tracingEnabled: true,
+    });
+    this.executionEnded = new events.Rule(this, 'ExecutionEnded', {
+      description: 'A session execution ended failed, timed out or aborted: the reconciler closes its session',
+      eventPattern: {
+        source: ['aws.states'],
+        detailType: ['Step Functions Execution Status Change'],
+        detail: { stateMachineArn: [this.stateMachine.stateMachineArn], status: [...UNFINISHED_EXECUTION_STATUSES] },
+      },
+      targets: [new targets.LambdaFunction(this.reconcile, { deadLetterQueue: defaults.deadLetterQueue, retryAttempts: 185, maxEventAge: Duration.hours(24) })],
     });
     // The ASL invokes exactly these unqualified ARNs, so no version or alias wildcard is granted.
     this.stateMachine.addToRolePolicy(

@@ -4,8 +4,11 @@
  * error (caught, and the session is closed as failed, never left open). Each test counts the
  * command's rows in the database, checks the final state, and verifies every event chain.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type FaultRuntime, PERMANENT, REVIEWED, startFaultRuntime, THROTTLE, UNREVIEWED } from './harness';
+
+// Bounds, not targets: on two busy cores one test may take many seconds, and only a hang should fail it.
+vi.setConfig({ testTimeout: 180_000 });
 
 let runtime: FaultRuntime;
 

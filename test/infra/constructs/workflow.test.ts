@@ -98,7 +98,7 @@ describe('task functions', () => {
   });
 
   it('keep every other function away from the databases', () => {
-    for (const fn of [workflow.evaluate, workflow.awaitReview, workflow.expire, workflow.record, ...Object.values(stack.functions)]) {
+    for (const fn of [workflow.evaluate, workflow.awaitReview, workflow.expire, workflow.record, workflow.reconcile, ...Object.values(stack.functions)]) {
       const actions = statementsOf(json, roleOf(fn)).flatMap((s) => asArray(s.Action));
       expect(actions.filter((action) => /^(rds-data|secretsmanager|rds):/.test(action)), fn.node.path).toEqual([]);
     }
@@ -139,6 +139,42 @@ describe('who may drive the workflow', () => {
         }
       }
     }
+  });
+});
+
+describe('the reconciler', () => {
+  const smId = logicalId(workflow.stateMachine);
+  const ruleId = logicalId(workflow.executionEnded);
+  const reconcilerArn = { 'Fn::GetAtt': [logicalId(workflow.reconcile), 'Arn'] };
+
+  it('hears of every execution of this state machine that ends FAILED, TIMED_OUT or ABORTED, and of nothing else', () => {
+    const rule = json.Resources[ruleId].Properties!;
+    expect(rule.EventPattern).toEqual({
+      source: ['aws.states'],
+      'detail-type': ['Step Functions Execution Status Change'],
+      detail: { stateMachineArn: [{ Ref: smId }], status: ['FAILED', 'TIMED_OUT', 'ABORTED'] },
+    });
+    expect(rule.State).toBe('ENABLED');
+    expect(rule.Targets).toHaveLength(1);
+    expect(rule.Targets[0]).toMatchObject({ Arn: reconcilerArn, RetryPolicy: { MaximumRetryAttempts: 185, MaximumEventAgeInSeconds: 86400 } });
+    // An event EventBridge cannot deliver lands in the dead-letter queue, whose alarm fires.
+    expect(rule.Targets[0].DeadLetterConfig.Arn).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/AsyncFailures/), 'Arn'] });
+  });
+
+  it('may be invoked by EventBridge for that rule only', () => {
+    const permissions = Object.values(json.Resources).filter(
+      (r) => r.Type === 'AWS::Lambda::Permission' && JSON.stringify(r.Properties!.FunctionName) === JSON.stringify(reconcilerArn),
+    );
+    expect(permissions.map((p) => p.Properties)).toEqual([
+      { Action: 'lambda:InvokeFunction', FunctionName: reconcilerArn, Principal: 'events.amazonaws.com', SourceArn: { 'Fn::GetAtt': [ruleId, 'Arn'] } },
+    ]);
+  });
+
+  it('holds exactly the rights of Record, which closes sessions the same way, and none on the workflow', () => {
+    const actions = (fn: { role?: unknown }) => [...new Set(statementsOf(json, roleOf(fn)).flatMap((s) => asArray(s.Action)))].sort();
+    expect(actions(workflow.reconcile)).toEqual(actions(workflow.record));
+    expect(actions(workflow.reconcile)).toContain('dynamodb:UpdateItem');
+    expect(actions(workflow.reconcile).filter((action) => action.startsWith('states:'))).toEqual([]);
   });
 });
 
