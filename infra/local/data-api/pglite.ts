@@ -52,12 +52,24 @@ export interface PGliteBackendOptions {
   ownsPglite?: boolean;
 }
 
+/** The protocol's Sync message: ends an extended-protocol exchange PGlite may have been left inside. */
+const SYNC = new Uint8Array([0x53, 0, 0, 0, 4]);
+const ROLLED_BACK = 'Transaction has been rolled back: one of its statements did not answer within the statement timeout';
+const NO_ANSWER = Symbol('no answer');
+
 /**
  * Embedded PostgreSQL (PGlite, WebAssembly). One session, one statement at a time: calls and
  * transactions are serialised through a lock, and a transaction holds the session until it ends,
  * so a non-transactional call waits for an open transaction to finish (or for its own timeout).
- * PGlite blocks the event loop while a statement runs, so a timeout is detected when the statement
- * returns (its effects stay) rather than by cancelling it.
+ *
+ * Statement timeout, and why it is a watchdog: PGlite ignores `statement_timeout` (WebAssembly has no
+ * timer signal) and blocks the event loop while a statement runs, so nothing can interrupt it. A
+ * statement that returns after its timeout fails with StatementTimeoutError and its effects stay.
+ * A statement whose answer never comes (PGlite loses it, e.g. on a 15 KB nested expression) would
+ * hold the session for ever: when its timeout passes with the event loop free, the session is
+ * abandoned, a fresh connection to the same PGlite is reset (Sync, ROLLBACK: any open transaction is
+ * rolled back), and the call fails with StatementTimeoutError. The next command runs on the fresh
+ * session; a transaction that lost its session refuses further statements and its commit.
  */
 export class PGliteBackend implements SqlBackend {
   readonly engine = 'postgres' as const;
@@ -99,22 +111,64 @@ export class PGliteBackend implements SqlBackend {
     return this.connecting;
   }
 
+  /** The session, or StatementTimeoutError when it cannot be had within the timeout (a wedged PGlite). */
+  private async session(timeoutMs: number | undefined): Promise<pg.Client> {
+    if (!timeoutMs || timeoutMs <= 0) return this.connection();
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      return await Promise.race([
+        this.connection(),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new StatementTimeoutError('The statement timed out while connecting to the database session')), timeoutMs);
+        }),
+      ]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Abandons a session whose answer never came and resets PGlite's one session for the next command. */
+  private async replaceSession(stuck: pg.Client): Promise<void> {
+    if (this.client === stuck) {
+      this.client = undefined;
+      this.connecting = undefined;
+    }
+    await this.pglite.execProtocolRaw(SYNC).catch(() => undefined);
+    const fresh = await this.connection();
+    await fresh.query('ROLLBACK');
+  }
+
+  /** Runs `work` on `conn` under the watchdog described on the class. */
+  private async watched<T>(conn: pg.Client, timeoutMs: number | undefined, work: () => Promise<T>): Promise<T> {
+    if (!timeoutMs || timeoutMs <= 0) return work();
+    const started = Date.now();
+    const running = work();
+    running.catch(() => undefined); // answered late, after the watchdog gave up on it
+    let timer: NodeJS.Timeout | undefined;
+    const silence = new Promise<typeof NO_ANSWER>((resolve) => {
+      timer = setTimeout(() => resolve(NO_ANSWER), timeoutMs);
+    });
+    try {
+      const outcome = await Promise.race([running, silence]);
+      if (outcome === NO_ANSWER) {
+        // Bounded too: a reset that does not answer leaves the session to be reconnected by the next call.
+        let resetTimer: NodeJS.Timeout | undefined;
+        await Promise.race([this.replaceSession(conn), new Promise((resolve) => (resetTimer = setTimeout(resolve, timeoutMs)))]).catch(() => undefined);
+        clearTimeout(resetTimer);
+        if (this.client === conn) this.client = undefined;
+        throw new StatementTimeoutError();
+      }
+      if (Date.now() - started > timeoutMs) throw new StatementTimeoutError();
+      return outcome;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
   private checkDatabase(database?: string): void {
     if (database && this.options.databases && !this.options.databases.includes(database)) {
       throw new BackendDatabaseError(`FATAL: database "${database}" does not exist; SQLState: 3D000`, '3D000');
     }
-  }
-
-  private async runTimed(
-    conn: pg.Client,
-    sql: string,
-    params: unknown[],
-    opts: QueryOptions,
-    started: number,
-  ): Promise<QueryResult> {
-    const result = await pgRun(conn as unknown as PgConn, this.catalog, sql, params, opts.includeMetadata ?? false);
-    if (opts.timeoutMs && opts.timeoutMs > 0 && Date.now() - started > opts.timeoutMs) throw new StatementTimeoutError();
-    return result;
   }
 
   private async withSchema<T>(conn: pg.Client, schema: string | undefined, fn: () => Promise<T>): Promise<T> {
@@ -131,10 +185,16 @@ export class PGliteBackend implements SqlBackend {
   async query(sql: string, params: unknown[], opts: QueryOptions = {}): Promise<QueryResult> {
     this.checkDatabase(opts.database);
     const started = Date.now();
-    const conn = await this.connection();
     const release = await this.lock.acquire(opts.timeoutMs);
     try {
-      return await this.withSchema(conn, opts.schema, () => this.runTimed(conn, sql, params, opts, started));
+      const conn = await this.session(opts.timeoutMs);
+      const includeMetadata = opts.includeMetadata ?? false;
+      const result = await this.watched(conn, opts.timeoutMs, () =>
+        this.withSchema(conn, opts.schema, () => pgRun(conn as unknown as PgConn, this.catalog, sql, params, includeMetadata)),
+      );
+      // The whole call, waiting for the session included, is bound by the timeout, as on the Data API.
+      if (opts.timeoutMs && opts.timeoutMs > 0 && Date.now() - started > opts.timeoutMs) throw new StatementTimeoutError();
+      return result;
     } finally {
       release();
     }
@@ -142,20 +202,33 @@ export class PGliteBackend implements SqlBackend {
 
   async beginTransaction(opts: { database?: string; schema?: string; timeoutMs?: number } = {}): Promise<BackendTransaction> {
     this.checkDatabase(opts.database);
-    const conn = await this.connection();
-    const release = await this.lock.acquire(opts.timeoutMs);
-    let done = false;
+    const acquired = await this.lock.acquire(opts.timeoutMs);
+    let released = false;
+    const release = () => {
+      if (!released) acquired();
+      released = true;
+    };
+    let conn: pg.Client;
     try {
-      await conn.query('BEGIN');
-      if (opts.schema) await conn.query({ text: "SELECT pg_catalog.set_config('search_path', $1, true)", values: [opts.schema] });
+      conn = await this.session(opts.timeoutMs);
+      await this.watched(conn, opts.timeoutMs, async () => {
+        await conn.query('BEGIN');
+        if (opts.schema) await conn.query({ text: "SELECT pg_catalog.set_config('search_path', $1, true)", values: [opts.schema] });
+      });
     } catch (err) {
-      await conn.query('ROLLBACK').catch(() => undefined);
+      if (this.client) await this.client.query('ROLLBACK').catch(() => undefined);
       release();
       throw toBackendError(err);
     }
+    let done = false;
+    let lost = false;
     const finish = async (command: 'COMMIT' | 'ROLLBACK') => {
       if (done) throw new BackendDatabaseError('Transaction already finished');
       done = true;
+      if (lost) {
+        if (command === 'COMMIT') throw new BackendDatabaseError(ROLLED_BACK);
+        return;
+      }
       try {
         const res = await conn.query(command);
         // COMMIT of a failed transaction answers ROLLBACK: surface it like the Data API does.
@@ -169,9 +242,18 @@ export class PGliteBackend implements SqlBackend {
       }
     };
     return {
-      query: (sql, params, qopts = {}) => {
-        if (done) return Promise.reject(new BackendDatabaseError('Transaction already finished'));
-        return this.runTimed(conn, sql, params, qopts, Date.now());
+      query: async (sql, params, qopts = {}) => {
+        if (done) throw new BackendDatabaseError('Transaction already finished');
+        if (lost) throw new BackendDatabaseError(ROLLED_BACK);
+        try {
+          return await this.watched(conn, qopts.timeoutMs, () => pgRun(conn as unknown as PgConn, this.catalog, sql, params, qopts.includeMetadata ?? false));
+        } finally {
+          if (this.client !== conn) {
+            // The watchdog replaced the session and rolled this transaction back: free the session now.
+            lost = true;
+            release();
+          }
+        }
       },
       commit: () => finish('COMMIT'),
       rollback: () => finish('ROLLBACK'),

@@ -146,6 +146,8 @@ export function toBackendError(err: unknown): Error {
   if (err instanceof StatementTimeoutError || err instanceof BackendDatabaseError || err instanceof UnsupportedValueError) return err;
   if (isConnectionError(err)) return new BackendUnavailableError(`Database connection failed: ${(err as Error).message}`);
   const e = err as { message?: string; code?: string; severity?: string };
+  // query_canceled: the server's statement_timeout, or the cancel sent when the call's timeout passed.
+  if (e?.code === '57014') return new StatementTimeoutError();
   if (e && typeof e.code === 'string' && /^[0-9A-Z]{5}$/.test(e.code)) {
     return new BackendDatabaseError(formatPgError(e as Parameters<typeof formatPgError>[0]), e.code);
   }
@@ -242,6 +244,20 @@ export const RAW_TYPES: pg.CustomTypesConfig = {
   getTypeParser: (() => (value: string) => value) as unknown as pg.CustomTypesConfig['getTypeParser'],
 };
 
+/**
+ * The call's timeout as the server's own statement_timeout, set before every statement (connections are
+ * pooled and reused): the statement then stops at its deadline even when the client-side cancel cannot
+ * reach the server (every pooled connection busy). continueAfterTimeout lets the statement run on.
+ */
+async function serverSideTimeout(client: pg.PoolClient, opts: QueryOptions): Promise<void> {
+  const ms = opts.timeoutMs && opts.timeoutMs > 0 && !opts.continueAfterTimeout ? Math.ceil(opts.timeoutMs) : 0;
+  try {
+    await client.query({ text: "SELECT pg_catalog.set_config('statement_timeout', $1, false)", values: [`${ms}ms`] });
+  } catch (err) {
+    throw toBackendError(err);
+  }
+}
+
 export interface PostgresBackendOptions {
   /** Connections per database pool (default 10). */
   maxConnections?: number;
@@ -299,7 +315,10 @@ export class PostgresBackend implements SqlBackend {
   ): Promise<QueryResult> {
     const pid = (client as unknown as { processID?: number }).processID;
     return withStatementTimeout(
-      pgRun(client as unknown as PgConn, catalog, sql, params, opts.includeMetadata ?? false),
+      (async () => {
+        await serverSideTimeout(client, opts);
+        return pgRun(client as unknown as PgConn, catalog, sql, params, opts.includeMetadata ?? false);
+      })(),
       opts,
       async () => {
         if (pid) await pool.query('SELECT pg_catalog.pg_cancel_backend($1)', [pid]);
@@ -312,6 +331,7 @@ export class PostgresBackend implements SqlBackend {
     let broken: Error | undefined;
     const running = (async () => {
       try {
+        await serverSideTimeout(client, opts);
         if (opts.schema) await client.query({ text: "SELECT pg_catalog.set_config('search_path', $1, false)", values: [opts.schema] });
         try {
           return await pgRun(client as unknown as PgConn, catalog, sql, params, opts.includeMetadata ?? false);
