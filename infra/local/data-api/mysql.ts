@@ -5,14 +5,15 @@ import { endPools, pooledTransaction, withStatementTimeout } from './pooled';
 import { replaceMysqlPlaceholders } from './mysql-placeholders';
 import { JDBC, type BackendTransaction, type CellValue, type Column, type QueryOptions, type QueryResult, type SqlBackend, type ValueKind } from './sql-backend';
 
-
-const MY = {
+/** Column type codes of the MySQL client/server protocol (a column definition's `type`). */
+const COLUMN_TYPE = {
   DECIMAL: 0, TINY: 1, SHORT: 2, LONG: 3, FLOAT: 4, DOUBLE: 5, NULL: 6, TIMESTAMP: 7, LONGLONG: 8,
   INT24: 9, DATE: 10, TIME: 11, DATETIME: 12, YEAR: 13, NEWDATE: 14, VARCHAR: 15, BIT: 16,
   JSON: 245, NEWDECIMAL: 246, ENUM: 247, SET: 248, TINY_BLOB: 249, MEDIUM_BLOB: 250, LONG_BLOB: 251,
   BLOB: 252, VAR_STRING: 253, STRING: 254, GEOMETRY: 255,
 } as const;
-const MY_FLAG = { NOT_NULL: 1, BLOB: 16, UNSIGNED: 32, BINARY: 128, ENUM: 256, AUTO_INCREMENT: 512, SET: 2048 } as const;
+/** Column definition flags of the MySQL protocol. */
+const COLUMN_FLAG = { NOT_NULL: 1, BLOB: 16, UNSIGNED: 32, BINARY: 128, ENUM: 256, AUTO_INCREMENT: 512, SET: 2048 } as const;
 const BINARY_CHARSET = 63;
 const BYTE_TYPES = new Set(['TINY_BLOB', 'MEDIUM_BLOB', 'LONG_BLOB', 'BLOB', 'VAR_STRING', 'STRING', 'VARCHAR', 'BIT', 'GEOMETRY', 'JSON']);
 
@@ -41,27 +42,27 @@ interface MyTypeInfo {
 }
 
 function mysqlType(f: MyField): MyTypeInfo {
-  const t = f.columnType ?? f.type ?? MY.VAR_STRING;
+  const t = f.columnType ?? f.type ?? COLUMN_TYPE.VAR_STRING;
   const flags = typeof f.flags === 'number' ? f.flags : 0;
-  const unsigned = (flags & MY_FLAG.UNSIGNED) !== 0;
+  const unsigned = (flags & COLUMN_FLAG.UNSIGNED) !== 0;
   const u = unsigned ? ' UNSIGNED' : '';
   const len = f.columnLength ?? 0;
   const binary = f.characterSet === BINARY_CHARSET;
   const charLen = (bytes: number) => (binary ? bytes : Math.floor(bytes / 4) || bytes);
   switch (t) {
-    case MY.TINY:
+    case COLUMN_TYPE.TINY:
       return len === 1
         ? { typeName: 'BIT', jdbc: JDBC.BIT, kind: 'boolean', precision: 1, scale: 0 }
         : { typeName: `TINYINT${u}`, jdbc: JDBC.TINYINT, kind: 'long', precision: len, scale: 0 };
-    case MY.SHORT: return { typeName: `SMALLINT${u}`, jdbc: JDBC.SMALLINT, kind: 'long', precision: len, scale: 0 };
-    case MY.INT24: return { typeName: `MEDIUMINT${u}`, jdbc: JDBC.INTEGER, kind: 'long', precision: len, scale: 0 };
-    case MY.LONG: return { typeName: `INT${u}`, jdbc: unsigned ? JDBC.BIGINT : JDBC.INTEGER, kind: 'long', precision: len, scale: 0 };
-    case MY.LONGLONG: return { typeName: `BIGINT${u}`, jdbc: JDBC.BIGINT, kind: 'long', precision: len, scale: 0 };
-    case MY.YEAR: return { typeName: 'YEAR', jdbc: JDBC.DATE, kind: 'long', precision: 4, scale: 0 };
-    case MY.FLOAT: return { typeName: `FLOAT${u}`, jdbc: JDBC.REAL, kind: 'double', precision: len, scale: f.decimals >= 31 ? 0 : f.decimals };
-    case MY.DOUBLE: return { typeName: `DOUBLE${u}`, jdbc: JDBC.DOUBLE, kind: 'double', precision: len, scale: f.decimals >= 31 ? 0 : f.decimals };
-    case MY.DECIMAL:
-    case MY.NEWDECIMAL:
+    case COLUMN_TYPE.SHORT: return { typeName: `SMALLINT${u}`, jdbc: JDBC.SMALLINT, kind: 'long', precision: len, scale: 0 };
+    case COLUMN_TYPE.INT24: return { typeName: `MEDIUMINT${u}`, jdbc: JDBC.INTEGER, kind: 'long', precision: len, scale: 0 };
+    case COLUMN_TYPE.LONG: return { typeName: `INT${u}`, jdbc: unsigned ? JDBC.BIGINT : JDBC.INTEGER, kind: 'long', precision: len, scale: 0 };
+    case COLUMN_TYPE.LONGLONG: return { typeName: `BIGINT${u}`, jdbc: JDBC.BIGINT, kind: 'long', precision: len, scale: 0 };
+    case COLUMN_TYPE.YEAR: return { typeName: 'YEAR', jdbc: JDBC.DATE, kind: 'long', precision: 4, scale: 0 };
+    case COLUMN_TYPE.FLOAT: return { typeName: `FLOAT${u}`, jdbc: JDBC.REAL, kind: 'double', precision: len, scale: f.decimals >= 31 ? 0 : f.decimals };
+    case COLUMN_TYPE.DOUBLE: return { typeName: `DOUBLE${u}`, jdbc: JDBC.DOUBLE, kind: 'double', precision: len, scale: f.decimals >= 31 ? 0 : f.decimals };
+    case COLUMN_TYPE.DECIMAL:
+    case COLUMN_TYPE.NEWDECIMAL:
       return {
         typeName: `DECIMAL${u}`,
         jdbc: JDBC.DECIMAL,
@@ -69,30 +70,30 @@ function mysqlType(f: MyField): MyTypeInfo {
         precision: Math.max(0, len - (f.decimals > 0 ? 1 : 0) - (unsigned ? 0 : 1)),
         scale: f.decimals,
       };
-    case MY.DATE:
-    case MY.NEWDATE: return { typeName: 'DATE', jdbc: JDBC.DATE, kind: 'string', precision: 10, scale: 0 };
-    case MY.TIME: return { typeName: 'TIME', jdbc: JDBC.TIME, kind: 'string', precision: len, scale: f.decimals };
-    case MY.DATETIME: return { typeName: 'DATETIME', jdbc: JDBC.TIMESTAMP, kind: 'string', precision: len, scale: f.decimals };
-    case MY.TIMESTAMP: return { typeName: 'TIMESTAMP', jdbc: JDBC.TIMESTAMP, kind: 'string', precision: len, scale: f.decimals };
-    case MY.BIT: return { typeName: 'BIT', jdbc: JDBC.BIT, kind: len === 1 ? 'boolean' : 'blob', precision: len, scale: 0 };
-    case MY.JSON: return { typeName: 'JSON', jdbc: JDBC.LONGVARCHAR, kind: 'string', precision: len, scale: 0, text: true };
-    case MY.GEOMETRY: return { typeName: 'GEOMETRY', jdbc: JDBC.BINARY, kind: 'blob', precision: len, scale: 0 };
-    case MY.TINY_BLOB:
-    case MY.MEDIUM_BLOB:
-    case MY.LONG_BLOB:
-    case MY.BLOB: {
+    case COLUMN_TYPE.DATE:
+    case COLUMN_TYPE.NEWDATE: return { typeName: 'DATE', jdbc: JDBC.DATE, kind: 'string', precision: 10, scale: 0 };
+    case COLUMN_TYPE.TIME: return { typeName: 'TIME', jdbc: JDBC.TIME, kind: 'string', precision: len, scale: f.decimals };
+    case COLUMN_TYPE.DATETIME: return { typeName: 'DATETIME', jdbc: JDBC.TIMESTAMP, kind: 'string', precision: len, scale: f.decimals };
+    case COLUMN_TYPE.TIMESTAMP: return { typeName: 'TIMESTAMP', jdbc: JDBC.TIMESTAMP, kind: 'string', precision: len, scale: f.decimals };
+    case COLUMN_TYPE.BIT: return { typeName: 'BIT', jdbc: JDBC.BIT, kind: len === 1 ? 'boolean' : 'blob', precision: len, scale: 0 };
+    case COLUMN_TYPE.JSON: return { typeName: 'JSON', jdbc: JDBC.LONGVARCHAR, kind: 'string', precision: len, scale: 0, text: true };
+    case COLUMN_TYPE.GEOMETRY: return { typeName: 'GEOMETRY', jdbc: JDBC.BINARY, kind: 'blob', precision: len, scale: 0 };
+    case COLUMN_TYPE.TINY_BLOB:
+    case COLUMN_TYPE.MEDIUM_BLOB:
+    case COLUMN_TYPE.LONG_BLOB:
+    case COLUMN_TYPE.BLOB: {
       const size = len <= 255 ? 'TINY' : len <= 65535 ? '' : len <= 16777215 ? 'MEDIUM' : 'LONG';
       return binary
         ? { typeName: `${size}BLOB`, jdbc: JDBC.LONGVARBINARY, kind: 'blob', precision: len, scale: 0 }
         : { typeName: `${size}TEXT`, jdbc: JDBC.LONGVARCHAR, kind: 'string', precision: charLen(len), scale: 0, text: true };
     }
-    case MY.STRING:
-      if (flags & MY_FLAG.ENUM) return { typeName: 'ENUM', jdbc: JDBC.CHAR, kind: 'string', precision: charLen(len), scale: 0, text: true };
-      if (flags & MY_FLAG.SET) return { typeName: 'SET', jdbc: JDBC.CHAR, kind: 'string', precision: charLen(len), scale: 0, text: true };
+    case COLUMN_TYPE.STRING:
+      if (flags & COLUMN_FLAG.ENUM) return { typeName: 'ENUM', jdbc: JDBC.CHAR, kind: 'string', precision: charLen(len), scale: 0, text: true };
+      if (flags & COLUMN_FLAG.SET) return { typeName: 'SET', jdbc: JDBC.CHAR, kind: 'string', precision: charLen(len), scale: 0, text: true };
       return binary
         ? { typeName: 'BINARY', jdbc: JDBC.BINARY, kind: 'blob', precision: len, scale: 0 }
         : { typeName: 'CHAR', jdbc: JDBC.CHAR, kind: 'string', precision: charLen(len), scale: 0, text: true };
-    case MY.NULL: return { typeName: 'NULL', jdbc: JDBC.NULL, kind: 'string', precision: 0, scale: 0 };
+    case COLUMN_TYPE.NULL: return { typeName: 'NULL', jdbc: JDBC.NULL, kind: 'string', precision: 0, scale: 0 };
     default:
       return binary
         ? { typeName: 'VARBINARY', jdbc: JDBC.VARBINARY, kind: 'blob', precision: len, scale: 0 }
@@ -231,12 +232,12 @@ export class MysqlBackend implements SqlBackend {
         type: info.jdbc,
         valueKind: info.kind,
         arrayBaseColumnType: 0,
-        nullable: f.orgTable ? ((flags & MY_FLAG.NOT_NULL) !== 0 ? 0 : 1) : (flags & MY_FLAG.NOT_NULL) !== 0 ? 0 : 1,
+        nullable: (flags & COLUMN_FLAG.NOT_NULL) !== 0 ? 0 : 1,
         precision: info.precision,
         scale: info.scale,
-        isSigned: (info.kind === 'long' || info.kind === 'double' || info.kind === 'decimal') && (flags & MY_FLAG.UNSIGNED) === 0,
-        isAutoIncrement: (flags & MY_FLAG.AUTO_INCREMENT) !== 0,
-        isCaseSensitive: info.text === true && (flags & MY_FLAG.BINARY) !== 0,
+        isSigned: (info.kind === 'long' || info.kind === 'double' || info.kind === 'decimal') && (flags & COLUMN_FLAG.UNSIGNED) === 0,
+        isAutoIncrement: (flags & COLUMN_FLAG.AUTO_INCREMENT) !== 0,
+        isCaseSensitive: info.text === true && (flags & COLUMN_FLAG.BINARY) !== 0,
         isCurrency: false,
         schemaName: f.schema ?? f.db ?? '',
         tableName: f.orgTable ?? f.table ?? '',
