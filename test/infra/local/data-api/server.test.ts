@@ -282,6 +282,29 @@ describe('writes and transactions', () => {
     expect(gone.message).toContain('is not found');
   });
 
+  it('refuses a statement naming an unknown transaction, and runs nothing of it', async () => {
+    const count = async () => (await exec("SELECT count(*) FROM items WHERE label = 'ghost'")).records![0][0].longValue;
+    const unknown = await failure(exec("INSERT INTO items (label) VALUES ('ghost')", { transactionId: 'bm90IGEgdHJhbnNhY3Rpb24=' }));
+    expect(unknown.name).toBe('BadRequestException');
+    expect(unknown.message).toBe('Transaction bm90IGEgdHJhbnNhY3Rpb24= is not found');
+    const rollback = await failure(client.send(new RollbackTransactionCommand({ resourceArn: CLUSTER, secretArn: SECRET, transactionId: 'bm90IGEgdHJhbnNhY3Rpb24=' })));
+    expect(rollback.name).toBe('BadRequestException');
+    expect(await count()).toBe(0);
+  });
+
+  it('commits all of a transaction or none of it: a failed statement makes the commit fail', async () => {
+    const count = async () => (await exec("SELECT count(*) FROM items WHERE label = 'half'")).records![0][0].longValue;
+    const { transactionId } = await client.send(new BeginTransactionCommand({ resourceArn: CLUSTER, secretArn: SECRET }));
+    await exec("INSERT INTO items (label) VALUES ('half')", { transactionId });
+    expect((await exec("SELECT count(*) FROM items WHERE label = 'half'", { transactionId })).records![0][0].longValue).toBe(1);
+    const bad = await failure(exec('INSERT INTO items (label) VALUES (NULL)', { transactionId }));
+    expect(bad.name).toBe('DatabaseErrorException');
+    const commit = await failure(client.send(new CommitTransactionCommand({ resourceArn: CLUSTER, secretArn: SECRET, transactionId })));
+    expect(commit.name).toBe('DatabaseErrorException');
+    expect(commit.message).toContain('rolled back');
+    expect(await count()).toBe(0);
+  });
+
   it('reports timestamptz in UTC whatever the session time zone', async () => {
     const { transactionId } = await client.send(new BeginTransactionCommand({ resourceArn: CLUSTER, secretArn: SECRET }));
     await exec("SET LOCAL TimeZone TO 'Asia/Kolkata'", { transactionId });
