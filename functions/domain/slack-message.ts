@@ -344,7 +344,9 @@ export function requesterMessage(session: Session, milestone: Milestone, context
       line = `:checkered_flag: Your command on ${on} executed: ${plural(session.result?.rowCount ?? 0, 'row')} in ${session.result?.durationMs ?? 0} ms.`;
       break;
     case 'failed':
-      line = `:x: Your command on ${on} failed: ${mrkdwnText(session.error?.message ?? 'unknown error', 1500)}`;
+      line = session.error?.code === OUTCOME_UNKNOWN
+        ? `:warning: Your command on ${on}: ${mrkdwnText(session.error.message, 1500)}`
+        : `:x: Your command on ${on} failed: ${mrkdwnText(session.error?.message ?? 'unknown error', 1500)}`;
       break;
   }
   const text = `${line} ${link(url, milestone === 'done' ? 'See the rows' : 'Open the session')}`;

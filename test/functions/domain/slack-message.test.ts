@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { OUTCOME_UNKNOWN, outcomeUnknownMessage } from '../../../functions/domain/execution';
 import { commandDigest, type Session } from '../../../functions/domain/session';
 import {
   cutRendered,
@@ -186,6 +187,13 @@ describe('the requester\'s direct messages', () => {
     expect(denied.text).toContain('denied by Bob Brown: not on a Friday');
     expect(requesterMessage(session({ status: 'expired' }), 'expired', { webUrl }).text).toContain('expired with 0 of 2 approvals');
     expect(requesterMessage(session({ status: 'failed', error: { code: 'x', message: 'boom' } }), 'failed', { webUrl }).text).toContain('failed: boom');
+  });
+
+  it('tells requester and reviewers plainly when the outcome is unknown, not as an ordinary failure', () => {
+    const unknown = session({ status: 'failed', error: { code: OUTCOME_UNKNOWN, message: outcomeUnknownMessage('commit_lost') } });
+    expect(requesterMessage(unknown, 'failed', { webUrl }).text).toContain('Outcome unknown: the command ran inside a transaction and the commit was sent');
+    expect(requesterMessage(unknown, 'failed', { webUrl }).text).not.toContain('failed: Outcome unknown');
+    expect(statusLines(unknown).at(-1)).toMatch(/^:warning: outcome unknown, not re-run: Outcome unknown: .*Check the database/);
   });
 });
 
