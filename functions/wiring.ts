@@ -24,6 +24,7 @@ import { DynamoCatalogStore } from './adapters/catalog-store';
 import { CognitoDirectory } from './adapters/cognito-directory';
 import { DynamoDirectoryTable } from './adapters/directory-table';
 import { documentClientOf } from './adapters/dynamodb';
+import { emfSessionMetrics } from './adapters/session-metrics';
 import { traced } from './adapters/tracing';
 import { DynamoEventLog } from './adapters/event-log';
 import { powertoolsLog } from './adapters/log';
@@ -104,6 +105,7 @@ export function buildDeps(config: Config, overrides: DepsOverrides = {}): Deps {
     ...(slack ? { chat: slack } : {}),
     clock: { now: () => new Date() },
     log,
+    metrics: emfSessionMetrics(),
     newId: randomUUID,
     roles: roleGroups(config),
     maxRows: config.RESULT_MAX_ROWS,

@@ -219,6 +219,19 @@ export interface Log {
   error(message: string, details?: Record<string, unknown>): void;
 }
 
+/** What is counted of sessions: the names CloudWatch, the stack's alarms and its dashboard use. */
+export type SessionCount = 'SessionsRequested' | 'SessionsApproved' | 'SessionsDenied' | 'SessionsExpired' | 'SessionsForced';
+
+/**
+ * Session metrics for operators. A forced approval counts as SessionsForced and SessionsApproved;
+ * ApprovalLatency is the time from the request to the approval that opened it, for reviewed sessions
+ * only (a command no rule governs is approved at once and is not a review).
+ */
+export interface SessionMetrics {
+  count(metric: SessionCount): void;
+  approvalLatency(ms: number): void;
+}
+
 export interface Clock {
   now(): Date;
 }
@@ -243,6 +256,7 @@ export interface Deps {
   readonly chat?: ChatGateway;
   readonly clock: Clock;
   readonly log: Log;
+  readonly metrics: SessionMetrics;
   readonly newId: () => string;
   readonly roles: { readonly admins: string; readonly auditors: string };
   readonly maxRows: number;

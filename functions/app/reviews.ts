@@ -42,12 +42,15 @@ export async function reviewSession(deps: Deps, who: Identity, id: string, reque
     case 'deny':
       session = await deps.sessions.deny(id, action.denial);
       await recordSessionEvent(deps, id, 'review.denied', actorOf(who), { denial: action.denial });
+      deps.metrics.count('SessionsDenied');
       await resumeWorkflow(deps, id, 'deny');
       break;
     case 'force':
       session = await deps.sessions.forceApprove(id, action.approval);
       await recordSessionEvent(deps, id, 'review.forced', actorOf(who), { approval: action.approval });
       await recordSessionEvent(deps, id, 'session.approved', actorOf(who), { forced: true, approvals: session.approvals.length });
+      deps.metrics.count('SessionsForced');
+      countApproval(deps, session);
       await resumeWorkflow(deps, id, 'approve');
       break;
     case 'approve': {
@@ -74,6 +77,7 @@ export async function reviewSession(deps: Deps, who: Identity, id: string, reque
             approvals: approved.approvals.length,
             approvers: approved.approvals.map((a) => a.email),
           });
+          countApproval(deps, approved);
           await resumeWorkflow(deps, id, 'approve');
         } else if (!outcome.counted) {
           session = (await deps.sessions.get(id)) ?? session;
@@ -89,6 +93,12 @@ export async function reviewSession(deps: Deps, who: Identity, id: string, reque
   }
   await notifyQuietly(deps, session);
   return session;
+}
+
+/** Counts an approval and how long the review took, once, by the writer that opened the session. */
+function countApproval(deps: Deps, session: Session): void {
+  deps.metrics.count('SessionsApproved');
+  if (session.decidedAt) deps.metrics.approvalLatency(Date.parse(session.decidedAt) - Date.parse(session.createdAt));
 }
 
 /**

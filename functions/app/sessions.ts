@@ -45,6 +45,7 @@ export async function submitSession(deps: Deps, who: Identity, input: SubmitInpu
     approvalsRequired: session.approvalsRequired,
     status: session.status,
   });
+  deps.metrics.count('SessionsRequested');
   await deps.workflow.start(session.id);
   return session;
 }

@@ -75,9 +75,12 @@ export async function awaitReview(deps: Deps, sessionId: string, taskToken: stri
 }
 
 export async function expire(deps: Deps, sessionId: string): Promise<Route> {
-  const session = await deps.sessions.expire(sessionId, deps.clock.now().toISOString());
-  if (session.status === 'expired') {
+  // A retried Expire finds the review already ended: it routes on, but records and counts nothing again.
+  const before = await deps.sessions.get(sessionId);
+  const session = before && before.status !== 'pending_review' ? before : await deps.sessions.expire(sessionId, deps.clock.now().toISOString());
+  if (session.status === 'expired' && session !== before) {
     await recordSessionEvent(deps, sessionId, 'session.expired', SYSTEM, { expiresAt: session.expiresAt, approvals: session.approvals.length });
+    deps.metrics.count('SessionsExpired');
   }
   return session.status === 'approved' ? { next: 'execute' } : { next: 'record' };
 }

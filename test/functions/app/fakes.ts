@@ -22,7 +22,9 @@ import type {
   QueryResult,
   ResultStore,
   ReviewOutcome,
+  SessionCount,
   SessionFilters,
+  SessionMetrics,
   SessionScope,
   SessionStore,
   SqlRunner,
@@ -396,6 +398,18 @@ export class RecordingLog implements Log {
   }
 }
 
+/** Counts what the use cases count. */
+export class RecordingMetrics implements SessionMetrics {
+  readonly counts: SessionCount[] = [];
+  readonly latencies: number[] = [];
+  count(metric: SessionCount) {
+    this.counts.push(metric);
+  }
+  approvalLatency(ms: number) {
+    this.latencies.push(ms);
+  }
+}
+
 /** A clock the test moves; starts at a fixed instant. */
 export class ManualClock {
   private at: number;
@@ -424,6 +438,7 @@ export interface Fakes extends Deps {
   readonly chat?: FakeChat;
   readonly clock: ManualClock;
   readonly log: RecordingLog;
+  readonly metrics: RecordingMetrics;
 }
 
 /** Every port faked, with role groups `admins` and `auditors`; `cognito` leaves the directory table out. */
@@ -444,6 +459,7 @@ export function fakeDeps(options: { resources?: readonly Resource[]; rules?: rea
     ...(options.chat ? { chat: options.chat } : {}),
     clock: new ManualClock(),
     log: new RecordingLog(),
+    metrics: new RecordingMetrics(),
     newId: () => `00000000-0000-4000-8000-${String(++ids).padStart(12, '0')}`,
     roles: { admins: 'admins', auditors: 'auditors' },
     maxRows: 100,

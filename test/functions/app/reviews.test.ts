@@ -25,10 +25,12 @@ describe('reviewSession', () => {
     expect(deps.events.types(sessionStream(id))).toEqual(['session.requested', 'review.approved', 'session.approved']);
     expect(deps.workflow.resumed).toEqual([{ token: 'token-1', outcome: { decision: 'approve' } }]);
     expect(deps.notifications.jobs).toEqual([{ kind: 'session', sessionId: id }]);
+    expect(deps.metrics.counts).toEqual(['SessionsRequested', 'SessionsApproved']);
   });
 
   it('waits for the second approver when two are required, and counts a repeated approval once', async () => {
     const { deps, id } = await pending({ approvalsRequired: 2 });
+    deps.clock.advance(90_000);
 
     expect((await reviewSession(deps, bob, id, { decision: 'approve', via: 'web' })).status).toBe('pending_review');
     expect((await reviewSession(deps, bob, id, { decision: 'approve', via: 'slack' })).approvals).toHaveLength(1);
@@ -39,6 +41,8 @@ describe('reviewSession', () => {
     expect(done.approvals.map((approval) => approval.sub)).toEqual([bob.sub, carol.sub]);
     expect(deps.events.types(sessionStream(id))).toEqual(['session.requested', 'review.approved', 'review.approved', 'session.approved']);
     expect(deps.workflow.resumed).toHaveLength(1);
+    expect(deps.metrics.counts.filter((metric) => metric === 'SessionsApproved')).toHaveLength(1);
+    expect(deps.metrics.latencies).toEqual([90_000]);
   });
 
   it('of two approvers racing for the last approval, counts one, resumes once and tells the other the review is closed', async () => {
@@ -55,6 +59,7 @@ describe('reviewSession', () => {
     expect(stored?.approvals).toHaveLength(1);
     expect(deps.events.types(sessionStream(id)).filter((type) => type === 'session.approved')).toHaveLength(1);
     expect(deps.workflow.resumed).toHaveLength(1);
+    expect(deps.metrics.counts).toEqual(['SessionsRequested', 'SessionsApproved']);
   });
 
   it('refuses a review of one\'s own command and by a non-approver as security events, leaving the session alone', async () => {
@@ -83,6 +88,9 @@ describe('reviewSession', () => {
     const approved = await reviewSession(forced.deps, sam, forced.id, { decision: 'approve', force: true, via: 'web', reason: 'outage' });
     expect(approved).toMatchObject({ status: 'approved', forced: true });
     expect(forced.deps.events.types(sessionStream(forced.id))).toEqual(['session.requested', 'review.forced', 'session.approved']);
+    expect(denied.deps.metrics.counts).toEqual(['SessionsRequested', 'SessionsDenied']);
+    expect(forced.deps.metrics.counts).toEqual(['SessionsRequested', 'SessionsForced', 'SessionsApproved']);
+    expect(forced.deps.metrics.latencies).toEqual([0]);
   });
 
   it('keeps a decision when the redraw cannot be queued, and records the failure on the session', async () => {

@@ -18,6 +18,7 @@ describe('submitSession', () => {
     expect(deps.events.types(sessionStream(session.id))).toEqual(['session.requested']);
     expect(deps.workflow.started).toEqual([session.id]);
     expect(await deps.sessions.pendingFor(['dba-approvers'], 10)).toEqual([session]);
+    expect(deps.metrics.counts).toEqual(['SessionsRequested']);
   });
 
   it('approves at once where no rule governs', async () => {
@@ -35,6 +36,7 @@ describe('submitSession', () => {
     expect(deps.sessions.items.size).toBe(0);
     expect(deps.events.all()).toEqual([]);
     expect(deps.workflow.started).toEqual([]);
+    expect(deps.metrics.counts).toEqual([]);
   });
 });
 
