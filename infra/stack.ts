@@ -18,6 +18,7 @@ import { ConfigSeed } from './constructs/config-seed';
 import { DemoDatabase } from './constructs/demo-database';
 import { AuditEvidence, evidenceRetentionDays } from './constructs/evidence';
 import { type AuthSettings, Identity } from './constructs/identity';
+import { OidcDiscovery } from './constructs/oidc-discovery';
 import { Operations } from './constructs/operations';
 import { Slack } from './constructs/slack';
 import { scopeLogDeliveryGrants } from './constructs/state-machine-logging';
@@ -114,6 +115,8 @@ export class AccessgateStack extends Stack {
     readonly rules: AccessgateFunction;
   };
   readonly configSeed: ConfigSeed;
+  /** With the organisation's own OIDC provider: its discovery document, read at deploy time for the web UI's CSP. */
+  readonly oidcDiscovery?: OidcDiscovery;
   /** The web UI: S3 bucket and CloudFront distribution serving it with the API under /api. */
   readonly web: WebUi;
   /** Writes the web UI bundle and its config.json into the web bucket on deploy. */
@@ -139,7 +142,18 @@ export class AccessgateStack extends Stack {
       logRetention: settings.logRetention,
       corsOrigins: settings.corsOrigins,
     });
-    this.web = new WebUi(this, 'Web', { httpApi: this.api.httpApi, signIn: webSignInOf(settings.auth, this.identity) });
+    if (settings.auth.kind === 'jwt') {
+      this.oidcDiscovery = new OidcDiscovery(this, 'OidcDiscovery', {
+        issuer: settings.auth.issuer,
+        operations: this.operations,
+        deadLetterQueue: this.operations.deadLetterQueue,
+        logRetention: settings.logRetention,
+      });
+    }
+    this.web = new WebUi(this, 'Web', {
+      httpApi: this.api.httpApi,
+      signIn: webSignInOf(settings.auth, this.identity, this.oidcDiscovery?.connectSources),
+    });
     this.functionDefaults = {
       environment: {
         GROUPS_CLAIM: settings.groupsClaim,

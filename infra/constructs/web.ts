@@ -42,6 +42,11 @@ import type { AuthSettings, Identity } from './identity';
 /** How the page signs people in; what the stack knows of the identity provider. */
 export interface WebSignIn {
   readonly issuer: string;
+  /**
+   * Origins the page calls besides its own, for the CSP's connect-src: the hosted UI's, or with the
+   * organisation's provider, those its discovery document names at deploy time (OidcDiscovery).
+   */
+  readonly connectSources: readonly string[];
   /** The public OAuth client the page uses (authorization code + PKCE, no secret). */
   readonly clientId: string;
   /** Cognito's hosted sign-in base URL: its OAuth endpoints and /logout live under it. */
@@ -57,15 +62,20 @@ export interface WebSignIn {
 /**
  * The page's sign-in settings from the stack's identity: the Cognito pool's app client and hosted UI, or,
  * with the organisation's own provider (`jwtIssuer`), that issuer and the first `jwtAudience` entry as
- * the page's client id (the page then reads the provider's endpoints from its discovery document).
+ * the page's client id (the page then reads the provider's endpoints from its discovery document, and
+ * `discoveredSources` are the origins the deploy read from that same document).
  */
-export function webSignInOf(auth: AuthSettings, identity: Identity): WebSignIn {
-  if (auth.kind === 'jwt') return { issuer: auth.issuer, clientId: auth.audience[0] };
+export function webSignInOf(auth: AuthSettings, identity: Identity, discoveredSources?: string): WebSignIn {
+  if (auth.kind === 'jwt') {
+    if (!discoveredSources) throw new Error('accessgate: the web UI needs the origins from the OIDC discovery document of ' + auth.issuer);
+    return { issuer: auth.issuer, clientId: auth.audience[0], connectSources: [discoveredSources] };
+  }
   if (!identity.client || !identity.domain) throw new Error('accessgate: the Cognito identity has no app client or hosted domain for the web UI');
   return {
     issuer: identity.issuer,
     clientId: identity.client.userPoolClientId,
     hostedUiBaseUrl: identity.domain.baseUrl(),
+    connectSources: [identity.domain.baseUrl()],
     cognitoClient: { client: identity.client, callbackUrls: auth.callbackUrls, logoutUrls: auth.logoutUrls },
   };
 }
@@ -118,7 +128,7 @@ const NAG_REASONS: Record<string, string> = {
   'AwsSolutions-CFR2':
     'AWS WAF costs a monthly fee per web ACL, which breaks the product promise of $0 while idle. Every API route but /health and the Slack endpoint (which checks Slack signatures) requires a valid JWT, the HTTP API stage is throttled, and the bucket behind /* holds only the public page bundle. Organisations that require WAF attach their web ACL to this distribution.',
   'AwsSolutions-CFR3':
-    'The only dynamic traffic is /api/*, which API Gateway already logs per request (who, route, status) into the access log group with retention, and every state change is in the hash-chained event log; the rest is the public static bundle. CloudFront standard logs would need an ACL-enabled log bucket for data already recorded.',
+    'The only dynamic traffic is /api/*, which API Gateway already logs per request (who, route, status) into the access log group with retention, and every state change is in the hash-chained event log; the rest is the public static bundle. CloudFront standard logging (v2, through CloudWatch Logs delivery, which needs no ACL-enabled bucket) would record the same API requests again and page downloads of public files, at a per-GB charge; deployments that want it can add a delivery to this distribution.',
   'AwsSolutions-CFR4':
     'Without a custom domain the distribution uses the default *.cloudfront.net certificate, for which CloudFront does not let the minimum viewer TLS version be set; modern browsers negotiate TLS 1.2 or 1.3. Deployments with their own domain and ACM certificate set TLSv1.2_2021.',
   'AwsSolutions-S1':
@@ -148,13 +158,12 @@ export class WebUi extends Construct {
       removalPolicy: RemovalPolicy.DESTROY,
     });
 
-    const connectSources = signIn.hostedUiBaseUrl ? [signIn.hostedUiBaseUrl] : [new URL(signIn.issuer).origin];
     const custom = securityHeaders();
     this.headers = new cloudfront.ResponseHeadersPolicy(this, 'SecurityHeaders', {
       responseHeadersPolicyName: accountWideName(stack, 'security-headers', RESPONSE_HEADERS_POLICY_NAME_MAX),
       comment: 'accessgate: CSP, HSTS, no framing, nosniff, no referrer (web/security-headers.ts)',
       securityHeadersBehavior: {
-        contentSecurityPolicy: { contentSecurityPolicy: contentSecurityPolicy({ connectSources }), override: true },
+        contentSecurityPolicy: { contentSecurityPolicy: contentSecurityPolicy({ connectSources: signIn.connectSources }), override: true },
         strictTransportSecurity: { accessControlMaxAge: Duration.seconds(HSTS_MAX_AGE_SECONDS), includeSubdomains: true, override: true },
         contentTypeOptions: { override: true },
         frameOptions: { frameOption: cloudfront.HeadersFrameOption.DENY, override: true },

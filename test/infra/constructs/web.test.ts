@@ -207,13 +207,23 @@ describe('the deployment of the bundle', () => {
 });
 
 describe('with an external OIDC issuer', () => {
-  const external = synth({ jwtIssuer: 'https://login.example.com/oauth2/default', jwtAudience: 'accessgate-web,accessgate-cli' });
+  // With cdk-nag: the discovery function and its provider must pass the checks too.
+  const external = synth({ jwtIssuer: 'https://login.example.com/oauth2/default', jwtAudience: 'accessgate-web,accessgate-cli' }, { nag: true });
 
-  it('points the page at that issuer and its first audience, and lets it call only that origin besides us', () => {
+  it('points the page at that issuer and its first audience', () => {
     const site = Object.values(external.json.Resources).find((r) => r.Type === 'Custom::AccessgateWebUi')!.Properties!;
     const config = JSON.parse(site.Config as string) as { mode: string; oidc: Record<string, unknown> };
     expect(config).toEqual({ mode: 'oidc', apiBase: '/api', oidc: { issuer: 'https://login.example.com/oauth2/default', clientId: 'accessgate-web', scope: 'openid email profile' } });
+  });
+
+  it('lets the page call the origins the issuer\'s discovery document names, read at deploy time', () => {
+    const [discoveryId, discovery] = Object.entries(external.json.Resources).find(([, r]) => r.Type === 'Custom::AccessgateOidcDiscovery')!;
+    expect(discovery.Properties!.Issuer).toBe('https://login.example.com/oauth2/default');
     const policy = Object.values(external.json.Resources).find((r) => r.Type === 'AWS::CloudFront::ResponseHeadersPolicy')!.Properties!;
-    expect(policy.ResponseHeadersPolicyConfig.SecurityHeadersConfig.ContentSecurityPolicy.ContentSecurityPolicy).toContain("connect-src 'self' https://login.example.com;");
+    const csp = policy.ResponseHeadersPolicyConfig.SecurityHeadersConfig.ContentSecurityPolicy.ContentSecurityPolicy;
+    expect(csp['Fn::Join'][1]).toEqual([expect.stringMatching(/connect-src 'self' $/), { 'Fn::GetAtt': [discoveryId, 'ConnectSources'] }, expect.stringMatching(/^; manifest-src/)]);
+    // The discovery handler gets no product settings: they name the distribution, whose headers depend on it.
+    const handler = Object.values(external.json.Resources).find((r) => r.Type === 'AWS::Lambda::Function' && r.Properties!.Description?.includes('discovery document'))!;
+    expect(handler.Properties!.Environment.Variables).toEqual({ NODE_OPTIONS: '--enable-source-maps' });
   });
 });
