@@ -192,18 +192,20 @@ const END_MESSAGES: Record<UnfinishedEnd['status'], string> = {
 
 /**
  * The reconciler: an execution ended FAILED, TIMED_OUT or ABORTED (reported by EventBridge on AWS,
- * by the runner locally). A session still open is closed as failed with code `execution_<status>`;
- * one already final is left as it is, since whoever finished it first told the truth. A session caught
- * running may have run its command, and the message says so.
+ * by the runner locally). A session still open is closed as failed: with code `execution_<status>`
+ * when its command was never sent, and as `outcome_unknown` when it was caught running, since the
+ * command may have been committed; it is never run again. A session already final is left as it is,
+ * since whoever finished it first told the truth.
  */
 export async function reconcile(deps: Deps, sessionId: string, end: UnfinishedEnd): Promise<ExecuteOutcome> {
   const session = await mustGet(deps, sessionId);
   if (isFinal(session.status)) return { status: session.status };
-  const mayHaveRun = session.status === 'running' ? ' while the command ran: it may or may not have run, and it was not run again. Check the database before re-submitting' : '; the command was not run';
-  const failed = await deps.sessions.finish(sessionId, deps.clock.now().toISOString(), {
-    status: 'failed',
-    error: { code: `execution_${end.status.toLowerCase()}`, message: `${END_MESSAGES[end.status]}${mayHaveRun}.${end.error ? ` (${end.error})` : ''}` },
-  });
+  const why = `${end.status}${end.error ? `: ${end.error}` : ''}`;
+  const error =
+    session.status === 'running'
+      ? { code: OUTCOME_UNKNOWN, message: `${outcomeUnknownMessage('interrupted')} (${why})` }
+      : { code: `execution_${end.status.toLowerCase()}`, message: `${END_MESSAGES[end.status]}; the command was not run. (${why})` };
+  const failed = await deps.sessions.finish(sessionId, deps.clock.now().toISOString(), { status: 'failed', error });
   if (!failed) return { status: (await mustGet(deps, sessionId)).status };
   await recordSessionEvent(deps, sessionId, 'session.failed', SYSTEM, { error: failed.error, execution: { status: end.status, ...(end.error ? { error: end.error } : {}) } });
   await notifyQuietly(deps, failed);

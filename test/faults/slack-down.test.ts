@@ -8,14 +8,15 @@ import { type FaultRuntime, poll, REVIEWED, startFaultRuntime } from './harness'
 
 const SLACK_METHODS = ['chat.postMessage', 'chat.update', 'users.info', 'users.lookupByEmail', 'views.open', 'views.update'];
 
-// Bounds, not targets: on two busy cores one test may take many seconds, and only a hang should fail it.
-vi.setConfig({ testTimeout: 180_000 });
+// Bounds, not targets: on two busy cores starting a stack can take minutes and one test many seconds;
+// only a hang should fail them.
+vi.setConfig({ testTimeout: 300_000, hookTimeout: 600_000 });
 
 let runtime: FaultRuntime;
 
 beforeAll(async () => {
   runtime = await startFaultRuntime();
-}, 120_000);
+});
 
 afterAll(async () => {
   await runtime?.close();

@@ -36,7 +36,7 @@ describe('reconcile', () => {
     expect(await reconcile(deps, ID, { status: 'ABORTED' })).toEqual({ status: 'failed' });
     const session = await deps.sessions.get(ID);
     expect(session).toMatchObject({ status: 'failed', error: { code: 'execution_aborted' } });
-    expect(session?.error?.message).toMatch(/stopped before it could record an outcome; the command was not run/);
+    expect(session?.error?.message).toBe('The workflow was stopped before it could record an outcome; the command was not run. (ABORTED)');
     expect(await deps.sessions.pendingFor(['approvers'], 10)).toEqual([]);
     expect(types()).toEqual(['session.failed']);
     expect((await deps.events.list(sessionStream(ID)))[0].details).toEqual({ error: session?.error, execution: { status: 'ABORTED' } });
@@ -44,13 +44,15 @@ describe('reconcile', () => {
     expect(await chainProblems()).toEqual([]);
   });
 
-  it('says a session caught running may have run its command, and names the execution\'s error', async () => {
-    const { deps } = await setUp(false);
+  it('closes a session caught running as outcome unknown, never to be run again, naming how the execution ended', async () => {
+    const { deps, types } = await setUp(false);
     await deps.sessions.startRunning(ID, deps.clock.now().toISOString());
     await reconcile(deps, ID, { status: 'FAILED', error: 'SessionNotRecorded' });
     const session = await deps.sessions.get(ID);
-    expect(session?.error?.code).toBe('execution_failed');
-    expect(session?.error?.message).toMatch(/may or may not have run.*not run again.*\(SessionNotRecorded\)/);
+    expect(session?.error?.code).toBe('outcome_unknown');
+    expect(session?.error?.message).toMatch(/^Outcome unknown: .*will not be run again.*\(FAILED: SessionNotRecorded\)$/);
+    expect(types()).toEqual(['session.failed']);
+    expect(deps.sql.runs).toHaveLength(0);
   });
 
   it('leaves a session that is already final as it is, with nothing recorded', async () => {
