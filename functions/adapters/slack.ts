@@ -265,7 +265,11 @@ export class SlackNotifier implements Notifier {
       } catch (error) {
         await this.ledger.release(session.id, key);
         failures.push(error);
+        continue;
       }
+      // Sent. Should this write fail, the job fails, and once the claim's lease has run out a retry may
+      // send the message again: at least once rather than never.
+      await this.ledger.complete(session.id, key).catch((error: unknown) => failures.push(error));
     }
     if (failures.length) throw failures[0];
   }

@@ -160,10 +160,17 @@ export interface NotificationQueue {
   enqueue(job: NotificationJob): Promise<void>;
 }
 
-/** Remembers one-off notifications (a direct message per milestone), so retries and concurrent workers send each once. */
+/**
+ * Remembers one-off notifications (a direct message per milestone), so retries and concurrent workers
+ * send each once. A claim is in progress until it is completed; one never completed within its lease
+ * (the worker stopped after claiming, e.g. a Lambda timeout) can be claimed again, so the message is
+ * still sent. A completed claim is final.
+ */
 export interface NotificationLedger {
-  /** True for the first caller only. */
+  /** True for the first caller, or for one that finds an earlier claim's lease run out; false otherwise. */
   claim(sessionId: string, key: string): Promise<boolean>;
+  /** Marks the notification sent: no later claim succeeds. */
+  complete(sessionId: string, key: string): Promise<void>;
   /** Gives a claim back after the send failed, so a retry sends it. */
   release(sessionId: string, key: string): Promise<void>;
 }

@@ -1,0 +1,77 @@
+/**
+ * The notification ledger against dynalite: one sender per message, a claim given back after a failed
+ * send, and a claim left behind by a worker that stopped after claiming (a Lambda timeout) taken over
+ * once its lease has run out, so the message is still sent. Counted in the table itself.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { documentClientOf } from '../../../functions/adapters/dynamodb';
+import { CLAIM_LEASE_MS, DynamoNotificationLedger } from '../../../functions/adapters/notification-ledger';
+import { type LocalDynamo, startLocalDynamo } from '../../../infra/local/dynamo';
+
+let dynamo: LocalDynamo;
+let client: DynamoDBClient;
+let table: string;
+let at = Date.parse('2026-11-26T10:00:00.000Z');
+const clock = () => at;
+let ledger: DynamoNotificationLedger;
+
+beforeAll(async () => {
+  dynamo = await startLocalDynamo(undefined);
+  client = new DynamoDBClient({ endpoint: dynamo.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
+  table = dynamo.tableNames.SESSIONS_TABLE;
+  ledger = new DynamoNotificationLedger(documentClientOf(client), table, CLAIM_LEASE_MS, clock);
+});
+
+afterAll(async () => {
+  client.destroy();
+  await dynamo.close();
+});
+
+let sessions = 0;
+const newSessionId = () => `00000000-0000-4000-b000-${String(++sessions).padStart(12, '0')}`;
+const stored = async (sessionId: string, key: string) =>
+  (await documentClientOf(client).send(new GetCommand({ TableName: table, Key: { pk: `SESSION#${sessionId}`, sk: `NOTIFIED#${key}` }, ConsistentRead: true }))).Item;
+
+describe('the notification ledger', () => {
+  it('lets one of several concurrent workers claim a message, and none once it is sent', async () => {
+    const id = newSessionId();
+    const claims = await Promise.all([1, 2, 3, 4].map(() => ledger.claim(id, 'dm:approved')));
+    expect(claims.filter(Boolean)).toHaveLength(1);
+
+    await ledger.complete(id, 'dm:approved');
+    at += 10 * CLAIM_LEASE_MS;
+
+    expect(await ledger.claim(id, 'dm:approved')).toBe(false);
+    expect(await stored(id, 'dm:approved')).toMatchObject({ state: 'sent' });
+  });
+
+  it('gives a claim back after a failed send, so the retry sends', async () => {
+    const id = newSessionId();
+    expect(await ledger.claim(id, 'dm:done')).toBe(true);
+    await ledger.release(id, 'dm:done');
+    expect(await ledger.claim(id, 'dm:done')).toBe(true);
+  });
+
+  it('takes over a claim whose worker stopped before sending, once its lease has run out, and only then', async () => {
+    const id = newSessionId();
+    // The worker claims, then its Lambda times out: no send, no release, no completion.
+    expect(await ledger.claim(id, 'dm:denied')).toBe(true);
+
+    at += CLAIM_LEASE_MS - 1;
+    expect(await ledger.claim(id, 'dm:denied')).toBe(false);
+    at += 2;
+    const retries = await Promise.all([ledger.claim(id, 'dm:denied'), ledger.claim(id, 'dm:denied')]);
+
+    expect(retries.filter(Boolean)).toHaveLength(1);
+    expect(await stored(id, 'dm:denied')).toMatchObject({ state: 'sending', leaseUntil: at + CLAIM_LEASE_MS });
+  });
+
+  it('counts a message recorded before claims had leases as sent', async () => {
+    const id = newSessionId();
+    await documentClientOf(client).send(new PutCommand({ TableName: table, Item: { pk: `SESSION#${id}`, sk: 'NOTIFIED#dm:approved', at: '2026-11-01T00:00:00.000Z' } }));
+    at += 10 * CLAIM_LEASE_MS;
+    expect(await ledger.claim(id, 'dm:approved')).toBe(false);
+  });
+});
