@@ -65,11 +65,13 @@ function harness(makeBackend: () => SqlBackend, statementTimeoutMs = 500) {
   return { ctx, exec, begin, commit, rollback };
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 describe('PostgreSQL server backend', () => {
-  const { ctx, exec, begin, commit, rollback } = harness(() => new PostgresBackend(PG_URL));
+  // Long enough that a statement can be seen running, and a second call sent, on a busy machine.
+  const { ctx, exec, begin, commit, rollback } = harness(() => new PostgresBackend(PG_URL), 2_000);
   const database = decodeURIComponent(new URL(PG_URL).pathname.slice(1));
+  /** Statements of this database that are sleeping right now, as the server itself reports them. */
+  const sleeping = async () =>
+    (await exec("SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND state = 'active' AND pid <> pg_backend_pid() AND query LIKE '%pg_sleep(%'")).records![0][0].longValue;
 
   beforeAll(async () => {
     await exec(`DROP TABLE IF EXISTS ${TABLE}`);
@@ -111,8 +113,8 @@ describe('PostgreSQL server backend', () => {
 
   it('refuses a second call on a transaction that is still running a query', async () => {
     const id = await begin();
-    const slow = exec('SELECT pg_sleep(0.3)', { transactionId: id });
-    await sleep(50);
+    const slow = exec('SELECT pg_sleep(1.5)', { transactionId: id });
+    await expect.poll(sleeping, { timeout: 20_000, interval: 20 }).toBe(1);
     const busy = await failure(exec('SELECT 1', { transactionId: id }));
     expect(busy.name).toBe('DatabaseErrorException');
     expect(busy.message).toBe('Transaction is still running a query');
@@ -121,12 +123,13 @@ describe('PostgreSQL server backend', () => {
   });
 
   it('cancels a statement past the timeout, or lets it finish with continueAfterTimeout', async () => {
-    const cancelled = await failure(exec(`INSERT INTO ${TABLE} (label) SELECT 'cancelled' FROM pg_sleep(1.5)`));
+    const cancelled = await failure(exec(`INSERT INTO ${TABLE} (label) SELECT 'cancelled' FROM pg_sleep(4)`));
     expect(cancelled.name).toBe('StatementTimeoutException');
 
-    const continued = await failure(exec(`INSERT INTO ${TABLE} (label) SELECT 'continued' FROM pg_sleep(1)`, { continueAfterTimeout: true }));
+    const continued = await failure(exec(`INSERT INTO ${TABLE} (label) SELECT 'continued' FROM pg_sleep(2.5)`, { continueAfterTimeout: true }));
     expect(continued.name).toBe('StatementTimeoutException');
-    await sleep(1200);
+    // Counted in the database once neither statement is running: the cancelled one left no row.
+    await expect.poll(sleeping, { timeout: 20_000, interval: 100 }).toBe(0);
     const rows = await exec(`SELECT label FROM ${TABLE} WHERE label IN ('cancelled', 'continued') ORDER BY label`);
     expect(rows.records).toEqual([[{ stringValue: 'continued' }]]);
   });
