@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../cli/accessgate';
 import type { Io } from '../../cli/lib/command';
 import { ObjectLockedError } from '../../functions/app/evidence-ports';
-import { canonicalBytes, digestStringToSign, type EvidenceSegment, type SignedDigest } from '../../functions/domain/evidence';
+import { canonicalBytes, digestStringToSign, type EvidenceSegment, sha256Hex, type SignedDigest } from '../../functions/domain/evidence';
 import { type LocalStack, startLocalStack } from '../../infra/local/stack';
 import { cli } from '../cli/run-cli';
 import { rsaKey, signWith } from '../fixtures/evidence';
@@ -148,6 +148,15 @@ describe('audit evidence, end to end', () => {
     expect(html).toContain('self_review');
     expect(html).toContain('edited by the audit test');
     expect(readFileSync(join(pulled, 'report', 'all', 'approvals.csv'), 'utf8')).toContain('henry@example.com');
+    // Its parameters can be checked against the pulled digests themselves.
+    const parameters = new Map(readFileSync(join(pulled, 'report', 'all', 'parameters.csv'), 'utf8').trim().split('\r\n').slice(1).map((line) => line.split(',').slice(0, 2) as [string, string]));
+    const digestFiles = files(pulled, 'digests').sort();
+    expect(parameters.get('first_digest')).toBe(digestFiles[0]);
+    expect(parameters.get('first_digest_sha256')).toBe(sha256Hex(readFileSync(join(pulled, digestFiles[0]))));
+    expect(parameters.get('last_digest_sha256')).toBe(sha256Hex(readFileSync(join(pulled, digestFiles.at(-1)!))));
+    expect(parameters.get('digest_periods')).toBe(String(digestFiles.length));
+    expect(Number(parameters.get('sessions_requested'))).toBeGreaterThan(0);
+    expect(parameters.get('verification')).toBe('VERIFIED');
     // The report folder is not evidence: the folder still verifies with it inside.
     expect((await verify(pulled)).code).toBe(0);
   });
@@ -181,6 +190,20 @@ describe('tampering with the pulled evidence is caught', () => {
     mkdirSync(dirname(join(dir, forgedKey)), { recursive: true });
     writeFileSync(join(dir, forgedKey), canonicalBytes(forged));
     expect(await kinds(dir)).toEqual(new Set(['unlisted_object', 'pull_record_mismatch']));
+  });
+
+  it('a newline appended to the newest digest', async () => {
+    const dir = copy('newline');
+    const newest = join(dir, digests(dir).at(-1)!);
+    writeFileSync(newest, Buffer.concat([readFileSync(newest), Buffer.from('\n')]));
+    expect(await kinds(dir)).toEqual(new Set(['noncanonical_digest']));
+  });
+
+  it('an extra copy of the public key file', async () => {
+    const dir = copy('key-copy');
+    const [keyFile] = files(dir, 'public-keys');
+    cpSync(join(dir, keyFile), join(dir, 'public-keys', 'copy.pem'));
+    expect(await kinds(dir)).toEqual(new Set(['unreferenced_key', 'pull_record_mismatch']));
   });
 
   it('events reordered', async () => {
