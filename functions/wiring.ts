@@ -16,6 +16,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { RDSDataClient } from '@aws-sdk/client-rds-data';
 import { SFNClient } from '@aws-sdk/client-sfn';
@@ -33,7 +34,7 @@ import { DynamoNotificationLedger } from './adapters/notification-ledger';
 import { InlineNotificationQueue, LambdaNotificationQueue } from './adapters/notification-queue';
 import { DynamoResultStore } from './adapters/result-store';
 import { DynamoSessionStore } from './adapters/session-store';
-import { forgetSecret, secretString } from './adapters/secrets';
+import { SecretStore } from './adapters/secrets';
 import { SlackApi, SlackNotifier } from './adapters/slack';
 import { DataApiSqlRunner } from './adapters/sql-runner';
 import { StepFunctionsWorkflow } from './adapters/workflow';
@@ -49,6 +50,7 @@ export interface AwsClients {
   readonly rdsData: RDSDataClient;
   readonly lambda: LambdaClient;
   readonly cognito: CognitoIdentityProviderClient;
+  readonly secrets: SecretsManagerClient;
 }
 
 /** Each client is traced by X-Ray, a subsegment per call, when tracing is on (on Lambda). */
@@ -64,22 +66,26 @@ export function awsClients(given: Partial<AwsClients> = {}): AwsClients {
     rdsData: given.rdsData ?? traced(new RDSDataClient({ maxAttempts: 1, requestHandler: { requestTimeout: 60_000 } })),
     lambda: given.lambda ?? traced(new LambdaClient({})),
     cognito: given.cognito ?? traced(new CognitoIdentityProviderClient({})),
+    secrets: given.secrets ?? traced(new SecretsManagerClient({})),
   };
 }
 
 export interface DepsOverrides extends Partial<Deps> {
   /** Clients to use instead of new ones (the local runtime's, which its event stream watches). */
   readonly clients?: Partial<AwsClients>;
+  /** The secret cache to read the Slack token through (the composition's, shared with its handlers). */
+  readonly secrets?: SecretStore;
 }
 
 /** The use cases' dependencies for these settings. Pure: reads no environment, keeps nothing. */
 export function buildDeps(config: Config, overrides: DepsOverrides = {}): Deps {
-  const { clients: given, ...replaced } = overrides;
+  const { clients: given, secrets: givenSecrets, ...replaced } = overrides;
   const clients = awsClients(given);
+  const secrets = givenSecrets ?? new SecretStore(clients.secrets);
   const catalog = new DynamoCatalogStore(clients.dynamo, config.SESSIONS_TABLE);
   const tokenSecret = config.SLACK_BOT_TOKEN_SECRET_ARN;
   const slack = tokenSecret
-    ? new SlackApi({ token: () => secretString(tokenSecret), tokenRefused: () => forgetSecret(tokenSecret), apiUrl: config.SLACK_API_URL, timeoutMs: config.SLACK_TIMEOUT_MS })
+    ? new SlackApi({ token: () => secrets.string(tokenSecret), tokenRefused: () => secrets.forget(tokenSecret), apiUrl: config.SLACK_API_URL, timeoutMs: config.SLACK_TIMEOUT_MS })
     : undefined;
   const log = replaced.log ?? powertoolsLog();
   const directoryTable = config.DIRECTORY === 'table' ? new DynamoDirectoryTable(clients.dynamo, config.SESSIONS_TABLE) : undefined;
@@ -120,6 +126,7 @@ export interface Composition {
   readonly environment: Environment;
   readonly config: Config;
   readonly clients: AwsClients;
+  readonly secrets: SecretStore;
   readonly deps: Deps;
   /** Stand-ins for the evidence bucket, signing key and table export (local runtime); unset uses S3, KMS, PITR. */
   readonly evidenceAdapters?: EvidenceAdapters;
@@ -134,7 +141,8 @@ export function compose(environment: Environment, overrides: CompositionOverride
   const { evidenceAdapters, clients: given, ...replaced } = overrides;
   const config = loadConfig(environment);
   const clients = awsClients(given);
-  return { environment, config, clients, deps: buildDeps(config, { ...replaced, clients }), ...(evidenceAdapters ? { evidenceAdapters } : {}) };
+  const secrets = new SecretStore(clients.secrets);
+  return { environment, config, clients, secrets, deps: buildDeps(config, { ...replaced, clients, secrets }), ...(evidenceAdapters ? { evidenceAdapters } : {}) };
 }
 
 const invocation = new AsyncLocalStorage<Composition>();
@@ -148,6 +156,9 @@ export function composition(): Composition {
 
 /** The use cases' dependencies for the invocation in progress. */
 export const deps = (): Deps => composition().deps;
+
+/** The secrets of the invocation in progress, cached per composition. */
+export const secrets = (): SecretStore => composition().secrets;
 
 /** The validated settings of the invocation in progress. */
 export const settings = (): Config => composition().config;

@@ -8,13 +8,12 @@
  */
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { secretString } from '../adapters/secrets';
 import { recordRejectedRequest, type RejectedRequest, type RejectionRecord } from '../app/slack-rejections';
 import { handleInteraction } from '../app/slack-reviews';
 import { parseInteraction } from '../domain/slack-interaction';
 import { verifySlackSignature } from '../domain/slack-signature';
 import { EDGE_HEADERS, errorResult, json } from '../api/http';
-import { deps, settings } from '../wiring';
+import { deps, secrets, settings } from '../wiring';
 
 /** The bytes Slack signed: API Gateway may hand them over base64-encoded. */
 const rawBody = (event: APIGatewayProxyEventV2): Buffer =>
@@ -38,7 +37,7 @@ export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredRe
     const body = rawBody(event);
     const timestamp = event.headers?.['x-slack-request-timestamp'];
     const check = verifySlackSignature({
-      signingSecret: await secretString(secretId),
+      signingSecret: await secrets().string(secretId),
       timestamp,
       signature: event.headers?.['x-slack-signature'],
       body,

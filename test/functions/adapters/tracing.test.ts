@@ -21,7 +21,7 @@ describe('tracing the AWS clients', () => {
     vi.stubEnv('AWS_EXECUTION_ENV', 'AWS_Lambda_nodejs22.x');
     vi.stubEnv('_X_AMZN_TRACE_ID', 'Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1');
     const stacks = await middlewareOf();
-    expect(Object.keys(stacks)).toEqual(['dynamo', 'sfn', 'rdsData', 'lambda', 'cognito']);
+    expect(Object.keys(stacks)).toEqual(['dynamo', 'sfn', 'rdsData', 'lambda', 'cognito', 'secrets']);
     for (const stack of Object.values(stacks)) expect(stack).toMatch(/XRaySDKInstrumentation/);
   });
 
