@@ -21,6 +21,7 @@ import { type AuthSettings, Identity } from './constructs/identity';
 import { OidcDiscovery } from './constructs/oidc-discovery';
 import { Operations } from './constructs/operations';
 import { Slack } from './constructs/slack';
+import { SessionDashboard } from './constructs/session-dashboard';
 import { scopeLogDeliveryGrants } from './constructs/state-machine-logging';
 import { AccessgateTables } from './constructs/tables';
 import { WebContent, webSignInOf, WebUi } from './constructs/web';
@@ -101,6 +102,8 @@ export class AccessgateStack extends Stack {
   readonly settings: AccessgateSettings;
   readonly tables: AccessgateTables;
   readonly operations: Operations;
+  /** The session metrics (EMF) on a dashboard, and the alarms on them. */
+  readonly sessionDashboard: SessionDashboard;
   readonly identity: Identity;
   readonly api: AccessgateApi;
   readonly functionDefaults: FunctionDefaults;
@@ -136,6 +139,7 @@ export class AccessgateStack extends Stack {
 
     this.tables = new AccessgateTables(this, 'Tables');
     this.operations = new Operations(this, 'Operations', { alarmTopicArn: settings.alarmTopicArn });
+    this.sessionDashboard = new SessionDashboard(this, 'SessionDashboard', { operations: this.operations });
     this.identity = new Identity(this, 'Identity', { auth: settings.auth, groups: productGroups(settings) });
     this.api = new AccessgateApi(this, 'Api', {
       authorizer: this.identity.authorizer,

@@ -81,7 +81,8 @@ export class Operations extends Construct {
     fn.configureAsyncInvoke({ onFailure: new destinations.SqsDestination(this.deadLetterQueue) });
   }
 
-  private alarm(id: string, metric: cloudwatch.IMetric, threshold: number, description: string): cloudwatch.Alarm {
+  /** An alarm at `threshold` or above, notifying the alarm topic; no data (an idle stack) is not a breach. */
+  alarm(id: string, metric: cloudwatch.IMetric, threshold: number, description: string): cloudwatch.Alarm {
     const alarm = new cloudwatch.Alarm(this, id, {
       metric,
       threshold,
