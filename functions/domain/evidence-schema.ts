@@ -7,7 +7,12 @@
  * A field is either `VALUE` (any JSON value the field's description allows: text, number, list) or
  * an object naming the only fields it may have. Configuration snapshots (`before`, `after`) are
  * `VALUE`: they are the rule, resource or directory entry itself, whose fields are the configuration.
+ * The nested objects are checked against their domain types at compile time (`satisfies`): a field
+ * added to an approval, a denial, a result or an error does not compile until it is documented here.
  */
+import type { Actor } from './identity';
+import type { ResourceSummary } from './resource';
+import type { Approval, Denial, ResultSummary, SessionError } from './session';
 
 export const VALUE = 'value';
 export type FieldSchema = typeof VALUE | { readonly [field: string]: FieldSchema };
@@ -19,20 +24,22 @@ export const EVENT_FIELDS: ObjectSchema = {
 };
 
 /** Who did it: a person (from the identity provider) or a part of accessgate. */
-export const PERSON: ObjectSchema = { sub: VALUE, email: VALUE, name: VALUE };
+export const PERSON = { sub: VALUE, email: VALUE, name: VALUE } as const satisfies Record<keyof Actor, FieldSchema>;
 export const SYSTEM_ACTOR: ObjectSchema = { system: VALUE };
 
-const approval: ObjectSchema = { ...PERSON, at: VALUE, via: VALUE, forced: VALUE, reason: VALUE };
-const denial: ObjectSchema = { ...PERSON, at: VALUE, via: VALUE, reason: VALUE };
+const approval = { ...PERSON, at: VALUE, via: VALUE, forced: VALUE, reason: VALUE } as const satisfies Record<keyof Approval, FieldSchema>;
+const denial = { ...PERSON, at: VALUE, via: VALUE, reason: VALUE } as const satisfies Record<keyof Denial, FieldSchema>;
 /** An error as recorded: a code and a message that holds no data from the database. */
-const error: ObjectSchema = { code: VALUE, message: VALUE };
+const error = { code: VALUE, message: VALUE } as const satisfies Record<keyof SessionError, FieldSchema>;
+const result = { rowCount: VALUE, durationMs: VALUE, truncated: VALUE, recordsUpdated: VALUE } as const satisfies Record<keyof ResultSummary, FieldSchema>;
+const resource = { id: VALUE, name: VALUE, type: VALUE, database: VALUE } as const satisfies Record<keyof ResourceSummary, FieldSchema>;
 const snapshot = { before: VALUE, after: VALUE, source: VALUE } as const;
 
 /** The `details` each event type may carry. An event type not in this table is itself undocumented. */
 export const EVENT_DETAILS: Readonly<Record<string, ObjectSchema>> = {
   'session.requested': {
     requesterGroups: VALUE,
-    resource: { id: VALUE, name: VALUE, type: VALUE, database: VALUE },
+    resource,
     command: VALUE,
     parameters: VALUE,
     commandSha256: VALUE,
@@ -48,7 +55,7 @@ export const EVENT_DETAILS: Readonly<Record<string, ObjectSchema>> = {
   'session.approved': { forced: VALUE, approvals: VALUE, approvers: VALUE },
   'session.running': { commandSha256: VALUE },
   'execution.retrying': { error: VALUE },
-  'session.done': { result: { rowCount: VALUE, durationMs: VALUE, truncated: VALUE, recordsUpdated: VALUE } },
+  'session.done': { result },
   /** `execution`: how the workflow run ended when the reconciler closed the session (its status and error name). */
   'session.failed': { error, execution: { status: VALUE, error: VALUE } },
   'session.expired': { expiresAt: VALUE, approvals: VALUE },
