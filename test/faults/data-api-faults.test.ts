@@ -55,6 +55,7 @@ describe('a Data API failure before the statement runs', () => {
     queue.push({ type: 'ServiceUnavailableError', message: 'Service unavailable.' }, 1, { op: 'BeginTransaction' });
     const submitted = await runtime.submit('alice', UNREVIEWED);
     await runtime.expectTruth(submitted, { runs: 1, status: 'done' });
+    expect(calls('BeginTransaction')).toBe(2);
     expect(calls('ExecuteStatement')).toBe(1);
   });
 
