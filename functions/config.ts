@@ -45,6 +45,12 @@ const envSchema = z.object({
    */
   DIRECTORY: z.enum(['table', 'cognito', 'token']).default('table'),
   DIRECTORY_USER_POOL_ID: z.string().min(1).optional(),
+  /**
+   * The key that makes the API's cursors tamper-evident (functions/api/cursor.ts): a Secrets Manager
+   * generated value on AWS (infra/stack.ts), a key generated under the data folder locally. Without
+   * it a listing that needs a second page answers 500, naming this variable in the log.
+   */
+  CURSOR_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
 }).superRefine((env, ctx) => {
   // Only the interactions endpoint reads the signing secret; every function that posts needs the token and a channel.
   if (!!env.SLACK_BOT_TOKEN_SECRET_ARN !== !!env.SLACK_DEFAULT_CHANNEL) {

@@ -8,7 +8,8 @@
  * defaults (alarm and dead-letter queue included), and `tables.events.table.tableStreamArn` feeds the
  * audit exporter.
  */
-import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { parseProductConfig, type ProductConfig } from '../functions/domain/product-config';
@@ -158,8 +159,19 @@ export class AccessgateStack extends Stack {
       httpApi: this.api.httpApi,
       signIn: webSignInOf(settings.auth, this.identity, this.oidcDiscovery?.connectSources),
     });
+    // Signs the API's listing cursors (functions/api/cursor.ts). Rotating it only turns outstanding
+    // cursors into 400s; the value reaches the functions as an environment variable at deploy time.
+    const cursorKey = new secretsmanager.Secret(this, 'CursorKey', {
+      description: 'accessgate: HMAC key of the API\'s listing cursors',
+      generateSecretString: { passwordLength: 64, excludePunctuation: true },
+    });
+    Validations.of(cursorKey).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason: 'The cursor key only makes paging cursors tamper-evident; a cursor lives for one listing, so the key needs no rotation schedule, and replacing it only ends outstanding cursors.',
+    });
     this.functionDefaults = {
       environment: {
+        CURSOR_KEY: cursorKey.secretValue.unsafeUnwrap(),
         GROUPS_CLAIM: settings.groupsClaim,
         ADMIN_GROUP: settings.adminGroup,
         AUDITOR_GROUP: settings.auditorGroup,

@@ -12,7 +12,7 @@ import { isAuditor } from '../domain/identity';
 import type { Session } from '../domain/session';
 import { evidenceDeps } from '../evidence-wiring';
 import { deps } from '../wiring';
-import { apiHandler, json, validate } from './http';
+import { apiHandler, cursorsFor, json, validate } from './http';
 import { isoDate, sessionFilterFields } from './session-filters';
 
 /** A CSV download stays under Lambda's 6 MB response limit; the rest follows with the returned cursor. */
@@ -57,13 +57,14 @@ export const routes = {
   'GET /audit/sessions': async (request) => {
     const who = request.identity();
     const { format, limit, cursor, ...filters } = validate(sessionsSchema, request.query, 'query');
+    const cursors = cursorsFor(request);
     if (!wantsCsv(format, request.event.headers?.accept)) {
-      const page = await auditSessions(deps(), who, filters, Math.min(limit ?? 50, 200), cursor);
-      return json(200, { sessions: page.items, ...(page.cursor ? { cursor: page.cursor } : {}) });
+      const page = await auditSessions(deps(), who, filters, Math.min(limit ?? 50, 200), cursors.open(cursor));
+      return json(200, { sessions: page.items, ...(page.cursor ? { cursor: cursors.seal(page.cursor) } : {}) });
     }
     const max = limit ?? 10_000;
     const sessions: Session[] = [];
-    let next = cursor;
+    let next = cursors.open(cursor);
     let bytes = 0;
     do {
       const page = await auditSessions(deps(), who, filters, Math.min(CSV_PAGE, max - sessions.length), next);
@@ -78,7 +79,7 @@ export const routes = {
         'content-type': 'text/csv; charset=utf-8',
         'content-disposition': `attachment; filename="${name}"`,
         'cache-control': 'no-store',
-        ...(next ? { 'x-next-cursor': next } : {}),
+        ...(next ? { 'x-next-cursor': cursors.seal(next)! } : {}),
       },
       body: toCsv(SESSION_CSV_HEADER, sessions.map(sessionCsvRow)),
     };

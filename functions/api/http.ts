@@ -10,6 +10,7 @@ import { AppError, InvalidInputError, UnauthenticatedError } from '../domain/err
 import { type Identity, normalizeEmail } from '../domain/identity';
 import { parseOrThrow } from '../domain/validation';
 import { powertoolsLog } from '../adapters/log';
+import { openCursor, sealCursor } from './cursor';
 import { settings } from '../wiring';
 
 /** For failures nobody expected: written even when the function's composition could not be built. */
@@ -83,6 +84,25 @@ function parseBody(event: ApiEvent): unknown {
     throw new InvalidInputError(`body: not valid JSON (${(error as Error).message})`);
   }
 }
+
+/** The composition's cursor key: only a listing that pages needs it. */
+function cursorKey(): string {
+  const key = settings().CURSOR_KEY;
+  if (!key) throw new Error('accessgate is misconfigured: CURSOR_KEY is not set, so no cursor can be signed or checked');
+  return key;
+}
+
+/**
+ * Listing cursors at the edge, sealed on the way out and checked on the way in (functions/api/cursor.ts),
+ * each bound to its listing: the route, the caller's subject and what else shapes the query (scope).
+ */
+export const cursorsFor = (request: ApiRequest, ...shape: (string | undefined)[]) => {
+  const listing = [request.event.routeKey, request.identity().sub, ...shape].join('|');
+  return {
+    seal: (position: string | undefined) => (position === undefined ? undefined : sealCursor(cursorKey(), listing, position)),
+    open: (cursor: string | undefined) => (cursor === undefined ? undefined : openCursor(cursorKey(), listing, cursor)),
+  };
+};
 
 /** Longest path parameter any route accepts (an email is at most 254 characters). */
 const MAX_PATH_PARAMETER = 256;

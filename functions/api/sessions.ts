@@ -7,7 +7,7 @@ import { MAX_COMMAND_BYTES, commandBytes, sqlParametersSchema } from '../domain/
 import { PayloadTooLargeError, InvalidInputError } from '../domain/errors';
 import { resourceSchema } from '../domain/resource';
 import { deps } from '../wiring';
-import { apiHandler, json, validate } from './http';
+import { apiHandler, cursorsFor, json, validate } from './http';
 import { sessionFilterFields } from './session-filters';
 
 const MAX_WAIT_SECONDS = 25;
@@ -49,8 +49,9 @@ export const routes = {
   },
   'GET /sessions': async (request) => {
     const { scope, limit, cursor, ...filters } = validate(listSchema, request.query, 'query');
-    const page = await listSessions(deps(), request.identity(), { scope, filters, limit, cursor });
-    return json(200, { sessions: page.items, ...(page.cursor ? { cursor: page.cursor } : {}) });
+    const cursors = cursorsFor(request, scope);
+    const page = await listSessions(deps(), request.identity(), { scope, filters, limit, cursor: cursors.open(cursor) });
+    return json(200, { sessions: page.items, ...(page.cursor ? { cursor: cursors.seal(page.cursor) } : {}) });
   },
   'GET /sessions/{id}': async (request) => {
     const who = request.identity();

@@ -9,6 +9,7 @@
  * a grapheme boundary so no character or emoji is split. Lengths are counted in UTF-16 code units, the
  * stricter of the ways a limit can be counted. Pure: no I/O.
  */
+import { HIDDEN_TEXT_WARNING, hasHiddenText, revealHidden } from './hidden-text';
 import { OUTCOME_UNKNOWN } from './execution';
 import type { Session, SqlParameter } from './session';
 
@@ -104,7 +105,7 @@ export function cutText(text: string, limit: number): string {
 
 /** Escapes for mrkdwn and cuts to `limit`, never leaving half an entity behind. */
 export const mrkdwnText = (text: string, limit: number): string => {
-  const { text: out, cut } = cutRendered(text, limit - 1, escapeMrkdwn);
+  const { text: out, cut } = cutRendered(revealHidden(text).text, limit - 1, escapeMrkdwn);
   return cut ? `${out}…` : out;
 };
 
@@ -197,9 +198,10 @@ export function statusSummary(session: Session): string {
 /** A code block holding `command`, escaped, cut to `limit` with backtick fences kept intact. */
 function commandBlock(command: string, limit: number): { text: string; shown: number; cut: boolean } {
   const fence = '```';
-  // A run of three backticks inside the command would close the code block early: a zero-width space
-  // keeps it visible and inert (the SHA-256 beside it identifies the exact command).
-  const inert = command.replace(/```/g, '``\u200b`');
+  // Hidden characters are shown as <U+XXXX> (functions/domain/hidden-text.ts). A run of three backticks
+  // inside the command would close the code block early: a zero-width space, added after that, keeps
+  // it visible and inert (the SHA-256 beside it identifies the exact command).
+  const inert = revealHidden(command).text.replace(/```/g, '``\u200b`');
   const body = cutRendered(inert, limit - fence.length * 2 - 1, escapeMrkdwn);
   return { text: `${fence}${body.text}${body.cut ? '…' : ''}${fence}`, shown: Math.min(command.length, body.shown), cut: body.cut };
 }
@@ -272,10 +274,11 @@ export function reviewMessage(session: Session, context: ReviewMessageContext): 
   let reason = '_none given_';
   if (session.reason) {
     // Quoted line by line; the quoting counts against the limit too.
-    const quoted = cutRendered(session.reason, SLACK_LIMITS.sectionText - 20, (g) => escapeMrkdwn(g).replace(/\n/g, '\n>'));
+    const quoted = cutRendered(revealHidden(session.reason).text, SLACK_LIMITS.sectionText - 20, (g) => escapeMrkdwn(g).replace(/\n/g, '\n>'));
     reason = `>${quoted.text}${quoted.cut ? '…' : ''}`;
   }
   blocks.push({ type: 'section', block_id: 'reason', text: mrkdwn(`*Reason*\n${reason}`) });
+  if (carriesHiddenText(session)) blocks.push(hiddenTextWarning());
 
   const notes = [`Session ${link(url, session.id)}`, `SHA-256 \`${session.commandSha256.slice(0, 16)}…\``];
   if (rule?.forceApprovalGroups.length) {
@@ -370,11 +373,20 @@ export function sessionIdOfView(privateMetadata: string): string | undefined {
 
 function summary(session: Session): Block {
   const preview = commandBlock(session.command, 600).text;
+  const warning = carriesHiddenText(session) ? `\n:warning: ${HIDDEN_TEXT_WARNING}` : '';
   return {
     type: 'section',
-    text: mrkdwn(`${mrkdwnText(session.requester.name, 200)} wants to run on *${mrkdwnText(session.resource.name, 200)}*:\n${preview}`),
+    text: mrkdwn(`${mrkdwnText(session.requester.name, 200)} wants to run on *${mrkdwnText(session.resource.name, 200)}*:\n${preview}${warning}`),
   };
 }
+
+/** Whether what a reviewer reads of this session (command, parameter values, reason) hides characters. */
+function carriesHiddenText(session: Session): boolean {
+  const values = (session.parameters ?? []).map((p) => ('stringValue' in p.value ? p.value.stringValue : ''));
+  return [session.command, session.reason, ...values].some(hasHiddenText);
+}
+
+const hiddenTextWarning = (): Block => ({ type: 'context', block_id: 'hidden_text', elements: [mrkdwn(`:warning: *${HIDDEN_TEXT_WARNING}*`)] });
 
 function reasonInput(label: string, optional: boolean, hint: string): Block {
   return {

@@ -3,7 +3,7 @@
  * key kept under the data folder (so tokens survive a restart), and verification that yields the same
  * claims shape API Gateway hands to Lambda, groups flattened to "[a b]" as its authorizer does.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { exportJWK, generateKeyPair, importJWK, type JWK, jwtVerify, SignJWT } from 'jose';
@@ -29,6 +29,20 @@ export const DEMO_USERS: readonly DemoUser[] = [
   { email: 'dana@example.com', name: 'Dana Diaz', groups: ['admins'] },
   { email: 'erin@example.com', name: 'Erin Evans', groups: ['auditors'] },
 ];
+
+/**
+ * The key that signs the API's cursors (CURSOR_KEY), generated on first start and kept in `keyFile`
+ * so cursors handed out before a restart still page on; no file keeps it in memory.
+ */
+export function localCursorKey(keyFile: string | undefined): string {
+  if (keyFile && existsSync(keyFile)) return readFileSync(keyFile, 'utf8').trim();
+  const key = randomBytes(32).toString('hex');
+  if (keyFile) {
+    mkdirSync(dirname(keyFile), { recursive: true });
+    writeFileSync(keyFile, key, { mode: 0o600 });
+  }
+  return key;
+}
 
 /** A stable UUID-shaped subject per email, like an IdP's `sub`. */
 export function subjectOf(email: string): string {

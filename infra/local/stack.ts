@@ -17,7 +17,7 @@ import type { Composition } from '../../functions/wiring';
 import { type LocalEvidence, openEvidenceStandIns, startLocalEvidence } from './evidence';
 import { startApiServer, type LocalMount, type RouteBinding } from './http-server';
 import { webMount, type WebMountOptions } from './web';
-import { DEMO_USERS, LocalIdentityProvider, subjectOf } from './identity';
+import { DEMO_USERS, LocalIdentityProvider, localCursorKey, subjectOf } from './identity';
 import { type LocalSlack, type LocalSlackOptions, startLocalSlack } from './slack/runtime';
 import { startWorkflowServer } from './workflow-server';
 import { type Execution, type TaskHandler, type TaskState, WorkflowRunner } from './workflow-runner';
@@ -208,6 +208,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const local = compose(
     {
       WEB_URL: server.url,
+      CURSOR_KEY: localCursorKey(options.dataDir && join(options.dataDir, 'keys', 'cursor.key')),
       ...settings,
       ...dynamo.tableNames,
       STATE_MACHINE_ARN: LOCAL_STATE_MACHINE_ARN,

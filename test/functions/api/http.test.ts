@@ -78,6 +78,16 @@ describe('the HTTP edge', () => {
     }
   });
 
+  it('refuses a cursor it did not sign with 400 naming the field, before any query', async () => {
+    const crafted = Buffer.from(JSON.stringify({ key: { foo: 1 } })).toString('base64url');
+    for (const cursor of [crafted, `${crafted}.AAAA`, 'x'.repeat(3000), '..']) {
+      const response = await invoke(apiEvent('GET /sessions', { caller: callers.alice, query: { cursor } }));
+      expect(response.statusCode).toBe(400);
+      expect(fields(response)).toEqual(['cursor']);
+    }
+    expect(dynamo.calls()).toHaveLength(0);
+  });
+
   it('sends nosniff and no-store on answers and on errors alike', async () => {
     const ok = await invoke(apiEvent('GET /sessions', { caller: callers.alice }));
     const refused = await invoke(apiEvent('GET /sessions/{id}', { caller: callers.alice, path: { id: 'nope' } }));

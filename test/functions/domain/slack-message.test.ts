@@ -239,3 +239,23 @@ describe('cutting', () => {
     expect(cutRendered('👩‍💻👩‍💻', 6).text).toBe('👩‍💻');
   });
 });
+
+describe('hidden characters in Slack', () => {
+  it('shows bidi overrides and zero-width characters in the command and reason escaped, with a warning', () => {
+    const hostile = session({ command: 'select 1 /* \u202Edrop table x */\u200B', reason: 'routine\u2066 cleanup' });
+    const text = JSON.stringify(reviewMessage(hostile, { webUrl }).blocks);
+    // Slack shows &lt; and &gt; as < and >.
+    expect(text).toContain('select 1 /* &lt;U+202E&gt;drop table x */&lt;U+200B&gt;');
+    expect(text).toContain('routine&lt;U+2066&gt; cleanup');
+    expect(text).not.toMatch(/[\u202E\u2066]/);
+    expect(text).toContain('hidden characters');
+    expect(JSON.stringify(denyModal(hostile))).toContain('hidden characters');
+  });
+
+  it('warns about nothing when there is nothing hidden, and keeps triple backticks inert', () => {
+    const plainSession = session({ command: 'select \'```\' as fence' });
+    const text = JSON.stringify(reviewMessage(plainSession, { webUrl }).blocks);
+    expect(text).not.toContain('hidden characters');
+    expect(text).toContain('``\u200b`');
+  });
+});
