@@ -124,6 +124,8 @@ function toMysqlError(err: unknown): Error {
   if (err instanceof StatementTimeoutError || err instanceof BackendDatabaseError || err instanceof UnsupportedValueError) return err;
   if (isConnectionError(err)) return new BackendUnavailableError(`Database connection failed: ${(err as Error).message}`);
   const e = err as { sqlMessage?: string; message?: string; errno?: number; sqlState?: string };
+  // Interrupted by KILL QUERY (1317) or by the server's own statement timeout (MariaDB 1969, MySQL 3024).
+  if (e?.errno === 1317 || e?.errno === 1969 || e?.errno === 3024) return new StatementTimeoutError();
   if (e && typeof e.errno === 'number') {
     return new BackendDatabaseError(`${e.sqlMessage ?? e.message}; Error code: ${e.errno}; SQLState: ${e.sqlState ?? 'HY000'}`, e.sqlState);
   }
@@ -153,6 +155,8 @@ export class MysqlBackend implements SqlBackend {
   readonly engine = 'mysql' as const;
   private readonly pools = new Map<string, mysql.Pool>();
   private readonly defaultDatabase: string;
+  /** Whether the server is MariaDB (its statement timeout variable differs from MySQL's); asked once. */
+  private mariadb: Promise<boolean> | undefined;
 
   constructor(private readonly url: string, private readonly options: MysqlBackendOptions = {}) {
     this.defaultDatabase = decodeURIComponent(new URL(url).pathname.replace(/^\//, ''));
@@ -198,7 +202,28 @@ export class MysqlBackend implements SqlBackend {
     }
   }
 
-  private async run(conn: mysql.PoolConnection, sql: string, params: unknown[]): Promise<QueryResult> {
+  /**
+   * The call's timeout as the server's own, set before every statement (connections are pooled and
+   * reused), so a statement stops at its deadline even when KILL QUERY cannot get a pooled connection.
+   * MariaDB's max_statement_time covers every statement; MySQL's max_execution_time covers SELECT only.
+   * continueAfterTimeout lets the statement run on (0: no limit).
+   */
+  private async serverSideTimeout(conn: mysql.PoolConnection, opts: QueryOptions): Promise<void> {
+    const ms = opts.timeoutMs && opts.timeoutMs > 0 && !opts.continueAfterTimeout ? Math.ceil(opts.timeoutMs) : 0;
+    this.mariadb ??= conn.query('SELECT VERSION()').then(([rows]) => /mariadb/i.test(String((rows as unknown[][])[0]?.[0])));
+    try {
+      const mariadb = await this.mariadb.catch((err: unknown) => {
+        this.mariadb = undefined;
+        throw err;
+      });
+      await conn.query(mariadb ? `SET SESSION max_statement_time = ${ms / 1000}` : `SET SESSION max_execution_time = ${ms}`);
+    } catch (err) {
+      throw toMysqlError(err);
+    }
+  }
+
+  private async run(conn: mysql.PoolConnection, sql: string, params: unknown[], opts: QueryOptions): Promise<QueryResult> {
+    await this.serverSideTimeout(conn, opts);
     let text = sql;
     if (params.length > 0) {
       text = replaceMysqlPlaceholders(sql, { question: (i) => (i < params.length ? mysqlLiteral(params[i]) : undefined) });
@@ -248,14 +273,14 @@ export class MysqlBackend implements SqlBackend {
   }
 
   private timed(conn: mysql.PoolConnection, database: string | undefined, sql: string, params: unknown[], opts: QueryOptions): Promise<QueryResult> {
-    return withStatementTimeout(this.run(conn, sql, params), opts, async () => {
+    return withStatementTimeout(this.run(conn, sql, params, opts), opts, async () => {
       await this.pool(database).query(`KILL QUERY ${Number(conn.threadId)}`);
     });
   }
 
   async query(sql: string, params: unknown[], opts: QueryOptions = {}): Promise<QueryResult> {
     const conn = await this.connect(opts.database);
-    const running = this.run(conn, sql, params);
+    const running = this.run(conn, sql, params, opts);
     running.then(
       () => conn.release(),
       (err) => {

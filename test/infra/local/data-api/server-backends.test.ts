@@ -266,3 +266,16 @@ describe.runIf(mysqlTests)('MySQL server backend', () => {
     expect((await exec('SELECT 1')).records).toEqual([[{ longValue: 1 }]]);
   });
 });
+
+describe.runIf(mysqlTests)('MySQL server backend with its only pooled connection stuck', () => {
+  const { exec } = harness(() => new MysqlBackend(MYSQL_URL!, { maxConnections: 1 }), 300);
+
+  it('stops the statement at its timeout on the server itself, so the next command runs', async () => {
+    // KILL QUERY needs a second connection, which the pool of one cannot give.
+    const stuck = await failure(exec('SELECT SLEEP(60)'));
+    expect(stuck.name).toBe('StatementTimeoutException');
+    expect((await exec('SELECT 1')).records).toEqual([[{ longValue: 1 }]]);
+    const sleeping = await exec("SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE INFO = 'SELECT SLEEP(60)'");
+    expect(sleeping.records).toEqual([[{ longValue: 0 }]]);
+  });
+});
