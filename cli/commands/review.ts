@@ -3,6 +3,7 @@
  * `approve` and `deny` decide. Force-approval (break-glass) needs --force and a reason, as the API does;
  * a denial always carries a reason here, because the requester deserves one.
  */
+import { HIDDEN_TEXT_WARNING, hasHiddenText, revealHidden } from '../../functions/domain/hidden-text';
 import { parse } from '../lib/args';
 import { clientFor } from '../lib/api';
 import type { Io } from '../lib/command';
@@ -37,6 +38,7 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
       io.stderr.write('Nothing waits for your review.\n');
       return EXIT.done;
     }
+    if (format === 'table' && reviews.some(({ session }) => hasHiddenText(session.command) || hasHiddenText(session.reason))) io.stdout.write(`${HIDDEN_TEXT_WARNING}\n`);
     printGrid(
       io.stdout,
       format,
@@ -49,8 +51,8 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
           `${session.approvals.length}/${session.approvalsRequired}`,
           format === 'table' ? relativeTime(session.expiresAt) : session.expiresAt,
           approvedByYou ? 'approved' : [canApprove && 'approve', canForce && 'force'].filter(Boolean).join(', '),
-          session.reason ?? '',
-          `${session.command.replace(/\s+/g, ' ')}${session.parameters?.length ? `  [${session.parameters.map((p) => `${p.name}=${JSON.stringify(Object.values(p.value)[0])}`).join(', ')}]` : ''}`,
+          revealHidden(session.reason ?? '').text,
+          `${revealHidden(session.command).text.replace(/\s+/g, ' ')}${session.parameters?.length ? `  [${session.parameters.map((p) => `${p.name}=${JSON.stringify(Object.values(p.value)[0])}`).join(', ')}]` : ''}`,
         ]),
       },
       reviews,

@@ -3,6 +3,7 @@
  * approvals, the timeline of recorded events, and the rows for the requester once it is done), and
  * `accessgate session cancel <id>` for the requester while it waits.
  */
+import { HIDDEN_TEXT_WARNING, hasHiddenText, revealHidden } from '../../functions/domain/hidden-text';
 import { parse } from '../lib/args';
 import { clientFor, type SessionView } from '../lib/api';
 import type { Io } from '../lib/command';
@@ -79,10 +80,10 @@ function print(view: SessionView, format: Format, link: string, io: Io): void {
     ['link', link],
     ['requester', `${session.requester.name} <${session.requester.email}> (${session.requester.groups.join(', ')})`],
     ['resource', `${session.resource.id} (${session.resource.type}, database ${session.resource.database})`],
-    ['command', session.command],
+    ['command', revealHidden(session.command).text],
     ['parameters', session.parameters?.map((p) => `${p.name} = ${JSON.stringify(Object.values(p.value)[0])}${p.typeHint ? ` (${p.typeHint})` : ''}`).join(', ')],
     ['sha-256', session.commandSha256],
-    ['reason', session.reason],
+    ['reason', session.reason && revealHidden(session.reason).text],
     ['rule', rule],
     ['approvals', session.approvals.map((a) => `${a.email} at ${a.at}${a.forced ? ` (forced: ${a.reason})` : a.reason ? ` (${a.reason})` : ''}`).join('; ')],
     ['denial', session.denial && `${session.denial.email} at ${session.denial.at}${session.denial.reason ? `: ${session.denial.reason}` : ''}`],
@@ -94,6 +95,7 @@ function print(view: SessionView, format: Format, link: string, io: Io): void {
     ['result', session.result && `${session.result.rowCount} row(s) in ${session.result.durationMs} ms${session.result.truncated ? ', truncated' : ''}${session.result.recordsUpdated !== undefined ? `, ${session.result.recordsUpdated} updated` : ''}`],
   ];
   const width = terminalWidth(io.stdout);
+  if (hasHiddenText(session.command) || hasHiddenText(session.reason)) io.stdout.write(`${HIDDEN_TEXT_WARNING}\n`);
   io.stdout.write(renderTable({ columns: [{ name: 'field' }, { name: 'value' }], rows: fields.filter(([, value]) => value) }, width, false));
   io.stdout.write('\nTimeline:\n');
   io.stdout.write(renderTable({ columns: [{ name: 'at' }, { name: 'event' }, { name: 'by' }], rows: events.map((event) => [event.at, event.type, who(event.actor as Record<string, string>)]) }, width, false));

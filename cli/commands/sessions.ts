@@ -2,6 +2,7 @@
  * `accessgate sessions`: the session list the API allows the caller: their own, those they may review
  * (--reviewable), or everyone's for admins and auditors, with the API's filters.
  */
+import { revealHidden } from '../../functions/domain/hidden-text';
 import { intOption, parse } from '../lib/args';
 import { clientFor } from '../lib/api';
 import type { Io } from '../lib/command';
@@ -68,7 +69,7 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
         session.resource.id,
         `${session.status}${session.forced ? ' (forced)' : ''}`,
         session.approvalsRequired ? `${session.approvals.length}/${session.approvalsRequired}` : '',
-        session.command.replace(/\s+/g, ' '),
+        revealHidden(session.command).text.replace(/\s+/g, ' '),
       ]),
     },
     page,

@@ -8,6 +8,7 @@
  * enforces the same rules regardless. The inbox has no long-poll, so it refreshes every few seconds
  * while visible. The card and the decision helpers are shared with a session's own page.
  */
+import { commandView, reasonView } from '../components/hidden-text';
 import { type Api, ApiError, isAbort } from '../api';
 import { approvalsList, parametersView, resourceLabel } from '../components/session-summary';
 import { field, h, render, uid } from '../dom';
@@ -129,9 +130,9 @@ export function reviewCard(item: ReviewItem, options: CardOptions): HTMLElement 
       h('dt', {}, 'Expires'), h('dd', {}, timeEl(session.expiresAt, true)),
       h('dt', {}, 'Rule'), h('dd', {}, session.rule?.name ?? '—'),
       h('dt', {}, 'Approvals'), h('dd', {}, `${session.approvals.length} of ${session.approvalsRequired}`, session.approvals.length ? approvalsList(session.approvals) : null),
-      h('dt', {}, 'Reason'), h('dd', {}, session.reason ? h('q', { class: 'reason' }, session.reason) : h('span', { class: 'muted' }, 'none given')),
+      h('dt', {}, 'Reason'), h('dd', {}, ...(session.reason ? reasonView(session.reason) : [h('span', { class: 'muted' }, 'none given')])),
     ),
-    h('pre', { class: 'command', 'aria-label': 'Command' }, session.command),
+    ...commandView(session.command, { 'aria-label': 'Command' }),
     parametersView(session.parameters),
     h('div', { class: 'actions' },
       item.approvedByYou ? h('p', { class: 'muted' }, 'You approved this; it waits for others.') : null,

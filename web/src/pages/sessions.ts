@@ -7,6 +7,7 @@
  * `#/sessions/<id>` is also the link Slack messages and the CLI print, so an approver arriving from one
  * gets the decision card right above the timeline.
  */
+import { commandView, reasonView } from '../components/hidden-text';
 import { ApiError, followSession, isAbort } from '../api';
 import { approvalsList, parametersView, sessionSummary } from '../components/session-summary';
 import { timelineView } from '../components/timeline';
@@ -204,9 +205,9 @@ async function timelinePage(ctx: PageContext, id: string): Promise<Page> {
   const show = (view: SessionView) =>
     render(body,
       sessionSummary(view, { meSub: me.sub }),
-      view.session.reason ? h('p', {}, 'Reason: ', h('q', { class: 'reason' }, view.session.reason)) : null,
+      view.session.reason ? h('p', {}, 'Reason: ', ...reasonView(view.session.reason)) : null,
       h('h2', {}, 'Command'),
-      h('pre', { class: 'command' }, view.session.command),
+      ...commandView(view.session.command),
       parametersView(view.session.parameters),
       view.session.commandSha256 ? h('p', { class: 'muted hash' }, `SHA-256 ${view.session.commandSha256}`) : null,
       h('h2', {}, 'Timeline'),
