@@ -145,7 +145,6 @@ export const closeComplete = (): Buffer => new MessageWriter().build('3');
 export const noData = (): Buffer => new MessageWriter().build('n');
 export const portalSuspended = (): Buffer => new MessageWriter().build('s');
 export const readyForQuery = (status: 'I' | 'T' | 'E' = 'I'): Buffer => new MessageWriter().bytes(Buffer.from(status, 'latin1')).build('Z');
-export const parameterStatus = (name: string, value: string): Buffer => new MessageWriter().cstring(name).cstring(value).build('S');
 export const backendKeyData = (pid: number, secret: number): Buffer => new MessageWriter().int32(pid).int32(secret).build('K');
 
 export const parameterDescription = (oids: readonly number[]): Buffer => {
@@ -184,5 +183,4 @@ export const noticeResponse = (diagnostic: Diagnostic): Buffer => fields(diagnos
 
 /** Start-up packet codes that are not a StartupMessage (they have no type byte). */
 export const CANCEL_REQUEST_CODE = 80877102;
-export const SSL_REQUEST_CODE = 80877103;
 export const GSSENC_REQUEST_CODE = 80877104;

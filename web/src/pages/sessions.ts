@@ -8,7 +8,7 @@
  * gets the decision card right above the timeline.
  */
 import { commandView, reasonView } from '../components/hidden-text';
-import { ApiError, followSession, isAbort } from '../api';
+import { followSession, isAbort } from '../api';
 import { approvalsList, parametersView, sessionSummary } from '../components/session-summary';
 import { timelineView } from '../components/timeline';
 import { download, toCsv } from '../csv';
@@ -171,8 +171,7 @@ async function listPage(ctx: PageContext): Promise<Page> {
 }
 
 /**
- * Rule and resource changes (the CONFIG stream). They are listed from the audit API when the server has
- * it; a server without it answers 404 and the section says where the changes are recorded instead.
+ * Rule and resource changes (the CONFIG stream), listed from `GET /audit/events?stream=CONFIG`.
  */
 async function configChanges(ctx: PageContext): Promise<HTMLElement> {
   const section = h('section', { class: 'config-changes', 'aria-label': 'Rule changes' }, h('h2', {}, 'Rule changes'));
@@ -192,9 +191,7 @@ async function configChanges(ctx: PageContext): Promise<HTMLElement> {
       : h('p', { class: 'muted' }, 'No rule changes recorded.'));
   } catch (error) {
     if (isAbort(error)) throw error;
-    section.appendChild(h('p', { class: 'muted' }, error instanceof ApiError && (error.status === 404 || error.status === 405)
-      ? 'This server does not list configuration events yet; every rule change is still recorded as a CONFIG event on the audit trail.'
-      : `Could not load rule changes: ${(error as Error).message}`));
+    section.appendChild(h('p', { class: 'muted' }, `Could not load rule changes: ${(error as Error).message}`));
   }
   return section;
 }
