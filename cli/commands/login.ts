@@ -96,7 +96,7 @@ async function localLogin(api: string, email: string | undefined, io: Io): Promi
     }
     if (!(error instanceof CliError) || error.exitCode !== EXIT.usage) throw error;
   }
-  const chosen = email ?? (await pickDemoUser(io));
+  const chosen = email ?? (await pickDemoUser(client, io));
   try {
     return (await client.call<{ token: string }>('POST', '/dev/token', { email: chosen })).token;
   } catch (error) {
@@ -107,11 +107,13 @@ async function localLogin(api: string, email: string | undefined, io: Io): Promi
   }
 }
 
-async function pickDemoUser(io: Io): Promise<string> {
+async function pickDemoUser(client: ApiClient, io: Io): Promise<string> {
   if (!io.stdin.isTTY) throw usageError('--email is required when stdin is not a terminal.', 'e.g. accessgate login --email alice@example.com');
-  // The demo users are the local runtime's own list; loaded only here, so nothing else depends on it.
-  const { DEMO_USERS } = (await import('../../infra/local/identity')) as { DEMO_USERS: readonly DemoUser[] };
-  io.stderr.write(`Sign in to the local runtime as:\n${DEMO_USERS.map((user, index) => `  ${String(index + 1).padStart(2)}) ${user.email.padEnd(20)} ${user.name} (${user.groups.join(', ')})`).join('\n')}\n`);
+  // The local runtime lists its demo users in the web UI's /config.json; the menu offers the same people.
+  const config = await client.call<{ mode?: string; users?: readonly DemoUser[] }>('GET', '/config.json');
+  const users = config.mode === 'local' && Array.isArray(config.users) ? config.users : [];
+  if (!users.length) throw usageError(`${client.api}/config.json lists no demo users.`, 'Pass --email with a demo user, e.g. accessgate login --email alice@example.com');
+  io.stderr.write(`Sign in to the local runtime as:\n${users.map((user, index) => `  ${String(index + 1).padStart(2)}) ${user.email.padEnd(20)} ${user.name} (${user.groups.join(', ')})`).join('\n')}\n`);
   const prompt = createInterface({ input: io.stdin, output: io.stderr as NodeJS.WritableStream });
   const stop = () => prompt.close();
   // On a terminal readline takes Ctrl-C itself: treat it as giving up, like everywhere else.
@@ -122,7 +124,7 @@ async function pickDemoUser(io: Io): Promise<string> {
     io.stderr.write('Number or email: ');
     for await (const line of prompt) {
       const answer = line.trim();
-      const user = /^\d+$/.test(answer) ? DEMO_USERS[Number(answer) - 1] : DEMO_USERS.find((candidate) => candidate.email === answer.toLowerCase());
+      const user = /^\d+$/.test(answer) ? users[Number(answer) - 1] : users.find((candidate) => candidate.email === answer.toLowerCase());
       if (user) return user.email;
       io.stderr.write(`"${answer}" is not in the list; type its number or its email.\nNumber or email: `);
     }
