@@ -109,8 +109,12 @@ function outcome(view: SessionView, link: string): Outcome {
         ...(result?.truncated ? { truncatedFrom: result.rowCount } : {}),
       };
     }
-    case 'failed':
-      throw new StatementError(databaseError(session.error?.code, session.error?.message ?? 'the statement failed', link));
+    case 'failed': {
+      // The requester is the one connected: they get the database's own message, which the record keeps
+      // out of its events (it can quote row data) and the API returns to the requester alone.
+      const reported = view.databaseError ?? session.error;
+      throw new StatementError(databaseError(reported?.code, reported?.message ?? 'the statement failed', link));
+    }
     case 'denied': {
       const by = session.denial?.email || session.denial?.name || 'a reviewer';
       throw new StatementError({
@@ -144,7 +148,13 @@ export function databaseError(code: string | undefined, message: string, link?: 
   const [first = '', ...rest] = body.split('\n');
   const field = (name: string) => rest.map((line) => new RegExp(`^\\s*${name}:\\s*(.*)$`).exec(line)?.[1]).find((value) => value !== undefined);
   const hint = field('Hint');
-  const fallback = code === 'StatementTimeoutException' ? '57014' : code === 'command_integrity' ? 'XX001' : '58000';
+  const fallback =
+    code === 'StatementTimeoutException' ? '57014'
+    : code === 'command_integrity' ? 'XX001'
+    // PostgreSQL's own SQLSTATE for "the statement may or may not have completed".
+    : code === 'outcome_unknown' ? '40003'
+    : code && /^[0-9A-Z]{5}$/.test(code) ? code
+    : '58000';
   return {
     code: state ?? fallback,
     message: first.replace(/^(ERROR|FATAL):\s*/, ''),

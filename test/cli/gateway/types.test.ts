@@ -82,4 +82,10 @@ describe('databaseError', () => {
     expect(databaseError('DatabaseErrorException', 'ERROR: column "x" does not exist\n  Hint: Perhaps you meant "y".; SQLState: 42703')).toMatchObject({ code: '42703', hint: 'Perhaps you meant "y".' });
     expect(databaseError('StatementTimeoutException', 'timed out')).toMatchObject({ code: '57014' });
   });
+
+  it('keeps a recorded SQLSTATE, and says an unknown outcome in PostgreSQL\'s own code', () => {
+    expect(databaseError('42P01', 'The command was not applied')).toMatchObject({ code: '42P01' });
+    expect(databaseError('outcome_unknown', 'The commit was sent but its answer was lost')).toMatchObject({ code: '40003' });
+    expect(databaseError('DatabaseErrorException', 'no state here')).toMatchObject({ code: '58000' });
+  });
 });
