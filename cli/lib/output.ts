@@ -4,6 +4,7 @@
  * (RFC 4180) for spreadsheets. The width comes from the terminal, or COLUMNS when output is piped;
  * piped output with no COLUMNS is not cut, since there is no screen to fit.
  */
+import { toCsv } from '../../functions/domain/csv';
 import { usageError } from './errors';
 
 export const FORMATS = ['table', 'json', 'csv'] as const;
@@ -102,15 +103,8 @@ export function renderExpanded(grid: Grid, maxWidth: number, footer = true): str
   return `${out.join('\n')}\n`;
 }
 
-export function renderCsv(grid: Grid): string {
-  const field = (value: unknown): string => {
-    const text = cellText(value);
-    return /[",\r\n]/.test(text) || /^\s|\s$/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-  };
-  return [grid.columns.map((column) => field(column.name)), ...grid.rows.map((row) => grid.columns.map((_, index) => field(row[index])))]
-    .map((fields) => `${fields.join(',')}\r\n`)
-    .join('');
-}
+/** CSV by the one writer the API and the web UI use too: RFC 4180 quoting and the spreadsheet-formula guard. */
+export const renderCsv = (grid: Grid): string => toCsv(grid.columns.map((column) => column.name), grid.rows);
 
 export const renderJson = (value: unknown): string => `${JSON.stringify(value, null, 2)}\n`;
 

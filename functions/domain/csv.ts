@@ -4,13 +4,14 @@
  * commands, reasons and names are typed by users (OWASP "CSV injection"). The quote is the only change
  * made to any value; the evidence objects keep the exact text.
  */
-import { canonicalJson } from './audit-chain';
+// No Node imports: the API, the CLI and the web UI (bundled for the browser) all write CSV with this.
+import { canonicalJson } from './canonical-json';
 
 export function csvCell(value: unknown): string {
   if (value === undefined || value === null) return '';
   let text: string;
   if (typeof value === 'string') text = value;
-  else if (typeof value === 'number' || typeof value === 'boolean') text = String(value);
+  else if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') text = String(value);
   else if (Array.isArray(value) && value.every((item) => typeof item !== 'object' || item === null)) text = value.map((item) => String(item ?? '')).join('; ');
   else text = canonicalJson(value);
   if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;

@@ -1,20 +1,7 @@
 /**
- * CSV export (RFC 4180 quoting) and browser downloads. A cell that a spreadsheet would read as a formula
- * (=, +, -, @, tab, carriage return first) is prefixed with an apostrophe: commands and reasons are
- * user-typed, and an auditor opening the export must not run what someone typed into it.
+ * Browser downloads and clipboard text. CSV itself comes from functions/domain/csv.ts, the one writer
+ * the API and the CLI use too (RFC 4180, spreadsheet-formula guard).
  */
-
-const FORMULA_START = /^[=+\-@\t\r]/;
-
-function cell(value: unknown): string {
-  if (value === null || value === undefined) return '';
-  let text = typeof value === 'object' ? JSON.stringify(value) : String(value);
-  if (typeof value === 'string' && FORMULA_START.test(text)) text = `'${text}`;
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
-
-export const toCsv = (header: readonly string[], rows: readonly (readonly unknown[])[]): string =>
-  [header, ...rows].map((row) => row.map(cell).join(',')).join('\r\n') + '\r\n';
 
 /** Tab-separated text for the clipboard: pastes into a spreadsheet as cells. */
 export const toTsv = (header: readonly string[], rows: readonly (readonly unknown[])[]): string =>

@@ -45,6 +45,11 @@ describe('renderCsv', () => {
   it('quotes what RFC 4180 needs quoted and leaves NULL empty', () => {
     expect(renderCsv(grid)).toBe('id,name,note\r\n1,Ada Lovelace,"first, ""programmer"""\r\n20,,"line one\nline two"\r\n');
   });
+
+  it('keeps a spreadsheet from running a typed cell as a formula, as the API and web UI exports do', () => {
+    const typed = { columns: [{ name: 'command', type: 'text' }], rows: [['=HYPERLINK("http://x")'], ['@SUM(1)'], ['-2+3'], ['plain']] };
+    expect(renderCsv(typed)).toBe('command\r\n"\'=HYPERLINK(""http://x"")"\r\n\'@SUM(1)\r\n\'-2+3\r\nplain\r\n');
+  });
 });
 
 describe('terminalWidth', () => {

@@ -3,7 +3,8 @@
  * truncation notice, and copy / CSV download. Values are rendered as text (NULL shown as such), never
  * as markup, whatever the database returned.
  */
-import { toCsv, toTsv, download } from '../csv';
+import { toCsv } from '../../../functions/domain/csv';
+import { download, toTsv } from '../csv';
 import { h } from '../dom';
 import { formatDuration, plural } from '../format';
 import type { QueryResult, ResultSummary } from '../types';
