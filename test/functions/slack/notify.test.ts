@@ -33,7 +33,9 @@ beforeAll(async () => {
     SLACK_SIGNING_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:accessgate/slack-signing-secret-AbCdEf',
     SLACK_DEFAULT_CHANNEL: '#db-reviews',
     SLACK_API_URL: slack.apiUrl,
-    SLACK_TIMEOUT_MS: '300',
+    // Generous, so a loaded machine never times out a call the stand-in answers at once; the hung call below
+    // is held far longer than this.
+    SLACK_TIMEOUT_MS: '3000',
     NOTIFY_FUNCTION_NAME: 'accessgate-notify',
   });
   ({ handler } = await import('../../../functions/slack/notify'));
@@ -99,7 +101,7 @@ describe('the notify Lambda', () => {
 
   it('gives up on a Slack call that hangs past the timeout, and gives the DM claim back for the retry', async () => {
     dynamo.on(GetCommand, { TableName: 'sessions', Key: { pk: `SESSION#${ID}`, sk: 'META' } }).resolves({ Item: { ...pending, status: 'denied', denial: { ...bob, at: '2026-11-26T10:02:00.000Z', via: 'web' } } });
-    slack.hang('chat.postMessage', 1_500);
+    slack.hang('chat.postMessage', 30_000);
 
     await expect(run({ kind: 'session', sessionId: ID })).rejects.toThrow('Slack chat.postMessage failed: timeout');
 
