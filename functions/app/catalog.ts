@@ -3,14 +3,15 @@
  * read), and applying the admin's configuration file. Every change is an event in the CONFIG chain
  * with who changed what, before and after.
  */
-import { type Actor, actorOf, canReadEverything, type Identity, isAdmin } from '../domain/identity';
-import { ConflictError, ForbiddenError, InvalidInputError, NotFoundError } from '../domain/errors';
+import { type Actor, actorOf, type Identity } from '../domain/identity';
+import { ConflictError, InvalidInputError, NotFoundError } from '../domain/errors';
 import { governingRule } from '../domain/policy';
 import { canUseResource, resourceSummary } from '../domain/resource';
 import { type Rule, ruleSchema } from '../domain/rule';
 import type { ProductConfig } from '../domain/product-config';
 import { parseOrThrow } from '../domain/validation';
 import { canonicalJson } from '../domain/audit-chain';
+import { assertAdmin, assertReader } from './access';
 import { recordConfigEvent } from './audit-trail';
 import type { Deps } from './ports';
 
@@ -36,21 +37,13 @@ export async function visibleResources(deps: Deps, who: Identity) {
     });
 }
 
-function assertAdmin(deps: Deps, who: Identity): void {
-  if (!isAdmin(who, deps.roles)) throw new ForbiddenError('Only admins can change rules.', 'admin_only');
-}
-
-function assertReader(deps: Deps, who: Identity): void {
-  if (!canReadEverything(who, deps.roles)) throw new ForbiddenError('Only admins and auditors can read rules.', 'admin_or_auditor_only');
-}
-
 export async function listRules(deps: Deps, who: Identity): Promise<Rule[]> {
-  assertReader(deps, who);
+  assertReader(deps, who, 'rules');
   return deps.catalog.rules();
 }
 
 export async function readRule(deps: Deps, who: Identity, name: string): Promise<Rule> {
-  assertReader(deps, who);
+  assertReader(deps, who, 'rules');
   const rule = await deps.catalog.rule(name);
   if (!rule) throw new NotFoundError(`Rule "${name}" does not exist.`);
   return rule;
@@ -67,7 +60,7 @@ async function validateRule(deps: Deps, body: unknown): Promise<Rule> {
 }
 
 export async function createRule(deps: Deps, who: Identity, body: unknown): Promise<Rule> {
-  assertAdmin(deps, who);
+  assertAdmin(deps, who, 'rules');
   const rule = await validateRule(deps, body);
   await deps.catalog.createRule(rule);
   await recordConfigEvent(deps, 'rule.created', actorOf(who), { rule: rule.name, before: null, after: rule });
@@ -75,7 +68,7 @@ export async function createRule(deps: Deps, who: Identity, body: unknown): Prom
 }
 
 export async function replaceRule(deps: Deps, who: Identity, name: string, body: unknown): Promise<Rule> {
-  assertAdmin(deps, who);
+  assertAdmin(deps, who, 'rules');
   const rule = await validateRule(deps, body);
   if (rule.name !== name) throw new InvalidInputError(`name: "${rule.name}" does not match the rule in the path, "${name}"`, { fields: ['name'] });
   const before = await deps.catalog.replaceRule(rule);
@@ -85,7 +78,7 @@ export async function replaceRule(deps: Deps, who: Identity, name: string, body:
 }
 
 export async function deleteRule(deps: Deps, who: Identity, name: string): Promise<void> {
-  assertAdmin(deps, who);
+  assertAdmin(deps, who, 'rules');
   const before = await deps.catalog.deleteRule(name);
   if (!before) throw new NotFoundError(`Rule "${name}" does not exist.`);
   await recordConfigEvent(deps, 'rule.deleted', actorOf(who), { rule: name, before, after: null });

@@ -4,8 +4,9 @@
  * same identity as that person's token. Admins write, admins and auditors read; every change is a
  * CONFIG event with before and after, like a rule change.
  */
-import { ConflictError, ForbiddenError, InvalidInputError, NotFoundError } from '../domain/errors';
-import { actorOf, canReadEverything, type Identity, isAdmin } from '../domain/identity';
+import { ConflictError, InvalidInputError, NotFoundError } from '../domain/errors';
+import { actorOf, type Identity } from '../domain/identity';
+import { assertAdmin, assertReader } from './access';
 import { recordConfigEvent } from './audit-trail';
 import type { Deps, DirectoryTable } from './ports';
 
@@ -16,21 +17,13 @@ function table(deps: Deps): DirectoryTable {
   return deps.directoryTable;
 }
 
-function assertReader(deps: Deps, who: Identity): void {
-  if (!canReadEverything(who, deps.roles)) throw new ForbiddenError('Only admins and auditors can read the directory.', 'admin_or_auditor_only');
-}
-
-function assertAdmin(deps: Deps, who: Identity): void {
-  if (!isAdmin(who, deps.roles)) throw new ForbiddenError('Only admins can change the directory.', 'admin_only');
-}
-
 export async function listDirectory(deps: Deps, who: Identity): Promise<Identity[]> {
-  assertReader(deps, who);
+  assertReader(deps, who, 'the directory');
   return (await table(deps).list()).sort((a, b) => a.email.localeCompare(b.email));
 }
 
 export async function readDirectoryEntry(deps: Deps, who: Identity, email: string): Promise<Identity> {
-  assertReader(deps, who);
+  assertReader(deps, who, 'the directory');
   const entry = await table(deps).lookup(email);
   if (!entry) throw new NotFoundError(`${email} is not in the directory.`);
   return entry;
@@ -43,7 +36,7 @@ export interface DirectoryEntryInput {
 }
 
 export async function putDirectoryEntry(deps: Deps, who: Identity, email: string, input: DirectoryEntryInput): Promise<{ entry: Identity; created: boolean }> {
-  assertAdmin(deps, who);
+  assertAdmin(deps, who, 'the directory');
   const entry: Identity = { email: email.toLowerCase(), sub: input.sub, name: input.name, groups: [...new Set(input.groups)] };
   // One subject is one person: a second email pointing at someone's sub would let one person count twice.
   const holder = (await table(deps).list()).find((other) => other.sub === entry.sub && other.email !== entry.email);
@@ -54,7 +47,7 @@ export async function putDirectoryEntry(deps: Deps, who: Identity, email: string
 }
 
 export async function deleteDirectoryEntry(deps: Deps, who: Identity, email: string): Promise<void> {
-  assertAdmin(deps, who);
+  assertAdmin(deps, who, 'the directory');
   const before = await table(deps).remove(email);
   if (!before) throw new NotFoundError(`${email} is not in the directory.`);
   await recordConfigEvent(deps, 'directory.user_deleted', actorOf(who), { email: before.email, before, after: null });
