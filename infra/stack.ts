@@ -243,7 +243,7 @@ export class AccessgateStack extends Stack {
 
     const identity = this.createFunction(api, 'IdentityHandler', {
       entry: 'functions/api/identity.ts',
-      description: 'API: GET /health, GET /me, GET /resources',
+      description: 'API: GET /health, GET /me, GET /resources, GET /openapi.json',
       timeout: Duration.seconds(10),
     }).bindTable(sessions, 'RO');
     api.addRoute('/health', 'GET', identity, {
@@ -252,6 +252,7 @@ export class AccessgateStack extends Stack {
     });
     api.addRoute('/me', 'GET', identity, { auth: true });
     api.addRoute('/resources', 'GET', identity, { auth: true });
+    api.addRoute('/openapi.json', 'GET', identity, { auth: true });
 
     const sessionsFn = this.createFunction(api, 'SessionsHandler', {
       entry: 'functions/api/sessions.ts',

@@ -53,6 +53,14 @@ const eventsSchema = z
 
 const wantsCsv = (format: string | undefined, accept: string | undefined) => format === 'csv' || (!format && /\btext\/csv\b/.test(accept ?? ''));
 
+/** What each route reads, for the OpenAPI document (functions/api/openapi.ts). */
+export const contract = {
+  'GET /audit/sessions': { query: sessionsSchema },
+  'GET /audit/exports': { query: exportsSchema },
+  'GET /audit/exports/object': { query: objectSchema },
+  'GET /audit/events': { query: eventsSchema },
+} as const;
+
 export const routes = {
   'GET /audit/sessions': async (request) => {
     const who = request.identity();

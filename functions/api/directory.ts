@@ -21,6 +21,11 @@ const entrySchema = z
 
 const emailOf = (raw: string) => validate(z.string().trim().toLowerCase().pipe(z.email().max(254)), raw, 'email in the path');
 
+/** What each route reads, for the OpenAPI document (functions/api/openapi.ts). */
+export const contract = {
+  'PUT /directory/users/{email}': { body: entrySchema },
+} as const;
+
 export const routes = {
   'GET /directory/users': async (request) => json(200, { users: await listDirectory(deps(), request.identity()) }),
   'GET /directory/users/{email}': async (request) => json(200, { user: await readDirectoryEntry(deps(), request.identity(), emailOf(request.path('email'))) }),

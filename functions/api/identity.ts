@@ -1,10 +1,14 @@
 /**
- * GET /health (no auth), GET /me, GET /resources.
+ * GET /health (no auth), GET /me, GET /resources, GET /openapi.json.
  */
 import { visibleResources } from '../app/catalog';
 import { canReadEverything, isAdmin } from '../domain/identity';
 import { deps } from '../wiring';
 import { apiHandler, json } from './http';
+import { openApiDocument } from './openapi';
+
+/** This module's own routes, named for the OpenAPI document (which cannot import this module back). */
+const IDENTITY_ROUTES = ['GET /health', 'GET /me', 'GET /resources', 'GET /openapi.json'];
 
 export const routes = {
   'GET /health': async () => json(200, { status: 'ok' }),
@@ -14,6 +18,7 @@ export const routes = {
     return json(200, { ...who, isAdmin: isAdmin(who, roles), isAuditor: canReadEverything(who, roles) && !isAdmin(who, roles) });
   },
   'GET /resources': async (request) => json(200, { resources: await visibleResources(deps(), request.identity()) }),
+  'GET /openapi.json': async () => json(200, openApiDocument(IDENTITY_ROUTES)),
 } satisfies Parameters<typeof apiHandler>[0];
 
 export const handler = apiHandler(routes);

@@ -20,6 +20,12 @@ const reviewSchema = z
 
 const listSchema = z.object({ limit: z.coerce.number().int().min(1).max(200).default(100) }).strict();
 
+/** What each route reads, for the OpenAPI document (functions/api/openapi.ts). */
+export const contract = {
+  'GET /reviews': { query: listSchema },
+  'POST /sessions/{id}/review': { body: reviewSchema },
+} as const;
+
 export const routes = {
   'GET /reviews': async (request) => {
     const { limit } = validate(listSchema, request.query, 'query');

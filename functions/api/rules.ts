@@ -2,11 +2,17 @@
  * GET/POST /rules and GET/PUT/DELETE /rules/{name}: admins write, admins and auditors read.
  */
 import { createRule, deleteRule, listRules, readRule, replaceRule } from '../app/catalog';
-import { ruleNameSchema } from '../domain/rule';
+import { ruleNameSchema, ruleSchema } from '../domain/rule';
 import { deps } from '../wiring';
 import { apiHandler, json, validate } from './http';
 
 const ruleName = (raw: string) => validate(ruleNameSchema, raw, 'rule name');
+
+/** What each route reads, for the OpenAPI document (functions/api/openapi.ts). */
+export const contract = {
+  'POST /rules': { body: ruleSchema },
+  'PUT /rules/{name}': { body: ruleSchema },
+} as const;
 
 export const routes = {
   'GET /rules': async (request) => json(200, { rules: await listRules(deps(), request.identity()) }),

@@ -35,6 +35,13 @@ const listSchema = z
   })
   .strict();
 
+/** What each route reads, for the OpenAPI document (functions/api/openapi.ts). */
+export const contract = {
+  'POST /sessions': { body: submitSchema, query: waitSchema },
+  'GET /sessions': { query: listSchema },
+  'GET /sessions/{id}': { query: waitSchema },
+} as const;
+
 export const routes = {
   'POST /sessions': async (request) => {
     const who = request.identity();
