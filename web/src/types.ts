@@ -1,7 +1,8 @@
 /**
- * The API's response shapes as the browser reads them. They are declared here rather than imported from
- * functions/domain because the page must keep working while the API grows (Slack and audit data land
- * in parallel): anything a newer or older server may omit is optional, and pages show what is present.
+ * The API's response shapes as the browser reads them. They are still written by hand rather than
+ * imported from functions/domain/session.ts, which imports node:crypto and zod and so cannot be type-
+ * checked by the web project (no Node types); fields a server may omit are optional, and pages show
+ * what is present.
  */
 
 export const STATUSES = ['pending_review', 'approved', 'running', 'done', 'failed', 'denied', 'expired', 'cancelled'] as const;
@@ -83,7 +84,7 @@ export interface Session {
   readonly finishedAt?: string;
   readonly result?: ResultSummary;
   readonly error?: { readonly code?: string; readonly message: string };
-  /** Where the review request was posted (Slack channel and ts, once Slack lands). */
+  /** Where the review request was posted (Slack channel and message ts). */
   readonly notification?: Readonly<Record<string, string>>;
 }
 
