@@ -1,6 +1,6 @@
 /**
  * The accessgate stack: composes tables, identity, API, workflow, config seeding, operations and the
- * optional demo database, and wires each handler to exactly the access its issue describes. This and
+ * optional demo database, and wires each handler to exactly the access its work needs. This and
  * infra/local/ are the only places that know which runtime is running; the handlers do not.
  *
  * The constructs stay composable for later work: `api.addRoute(path, method, fn, { auth })` exposes a new
