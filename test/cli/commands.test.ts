@@ -48,7 +48,11 @@ async function pendingWith(marker: string): Promise<string> {
   throw new Error(`no pending review for ${marker}`);
 }
 
-describe('accessgate exec', () => {
+// Each step starts the real bin (node + tsx) as a child process: seconds apiece on a loaded two-core
+// machine, so a test of several steps gets room beyond the suite's default.
+const SLOW = { timeout: 120_000 };
+
+describe('accessgate exec', SLOW, () => {
   it('waits for review with a live status line, then prints the rows once another user approves (exit 0)', async () => {
     const run = startCli(['exec', '--resource', 'postgres-demo', '--reason', 'ticket 77', "select id, name from customers where name <> 'exec-wait' order by id limit 3"], env.alice);
     const [line] = await run.waitFor(/waiting for review by dba-approvers — expires in 59 min — http:\/\/\S+#\/sessions\/[0-9a-f-]{36}/);
@@ -155,7 +159,7 @@ describe('accessgate exec', () => {
   });
 });
 
-describe('accessgate login, whoami, resources, sessions, session, review', () => {
+describe('accessgate login, whoami, resources, sessions, session, review', SLOW, () => {
   it('caches a demo user\'s token with mode 0600 for that API, and uses it', async () => {
     const config = freshConfig();
     const login = await cli(['login', '--email', 'alice@example.com'], { ACCESSGATE_API: stack.url, XDG_CONFIG_HOME: config });
