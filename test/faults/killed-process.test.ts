@@ -108,7 +108,9 @@ describe('the process killed while a statement runs, then restarted', () => {
     await start();
     const final = await poll('the session to be final after the restart', async () => {
       const view = await call('GET', `/sessions/${id}`, alice);
-      return ['done', 'failed'].includes(view.body.session.status) ? view : undefined;
+      // The session turns final just before its final event is appended: wait for both.
+      const ended = (view.body.events as AuditEvent[]).some((event) => event.type === 'session.failed' || event.type === 'session.done');
+      return ['done', 'failed'].includes(view.body.session.status) && ended ? view : undefined;
     });
 
     // Assess
