@@ -171,3 +171,16 @@ export function raw(base: string, method: string, path: string, headers: Record<
     request.end(body);
   });
 }
+
+/** The snapshot once the stack is quiet: workflows started before a group must finish writing first. */
+export async function settled(hostile: Hostile, ms = 20_000): Promise<Snapshot> {
+  const deadline = Date.now() + ms;
+  let last = await snapshot(hostile);
+  for (;;) {
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    const next = await snapshot(hostile);
+    if (JSON.stringify(next) === JSON.stringify(last)) return next;
+    if (Date.now() > deadline) throw new Error('the stack kept writing for 20 s');
+    last = next;
+  }
+}

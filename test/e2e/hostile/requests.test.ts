@@ -200,6 +200,12 @@ describe('tokens', () => {
     await refusedWithoutTrace('POST', '/rules', JSON.stringify({ name: 'hostile-rule', mode: 'command', resources: ['postgres-demo'], approvalGroups: ['dba-approvers'], approvalsRequired: 1 }), await bearer(), 401);
   });
 
+  it('a token forged with the local key and valid claims is accepted: the refusals above are for the flaw each one carries', async () => {
+    const answer = await call('GET', '/me', undefined, `Bearer ${await forgedToken(hostile, { 'cognito:groups': ['auditors'] })}`);
+    expect(answer.status).toBe(200);
+    expect(JSON.parse(answer.text).groups).toEqual(['auditors']);
+  });
+
   it('a comma-separated groups claim grants no group: admin routes answer 403', async () => {
     const bearer = `Bearer ${await forgedToken(hostile, { 'cognito:groups': 'dba,admins' })}`;
     await refusedWithoutTrace('POST', '/rules', JSON.stringify({ name: 'hostile-rule', mode: 'command', resources: ['postgres-demo'], approvalGroups: ['dba-approvers'], approvalsRequired: 1 }), bearer, 403);
