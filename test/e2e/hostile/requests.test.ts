@@ -7,7 +7,7 @@
 import { generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_AUDIENCE, LOCAL_ISSUER } from '../../../infra/local/identity';
-import { type Answer, expectRefused, expectUnchanged, forgedToken, type Hostile, send, snapshot, startHostile } from './harness';
+import { type Answer, expectRefused, expectUnchanged, forgedToken, type Hostile, send, settled, snapshot, startHostile } from './harness';
 
 let hostile: Hostile;
 
@@ -38,6 +38,17 @@ async function refusedWithoutTrace(method: string, path: string, body: string | 
 const as = (name: string) => `Bearer ${hostile.tokens[name]}`;
 const session = (fields: Record<string, unknown>) => JSON.stringify({ resource: 'postgres-demo', command: 'select 1', ...fields });
 const UNKNOWN_ID = '00000000-0000-4000-8000-000000000000';
+
+describe('the snapshot itself', () => {
+  it('sees an accepted session: expectUnchanged fails on a real write, so every case below can fail', async () => {
+    const before = await snapshot(hostile);
+    expect((await call('POST', '/sessions', session({ command: 'select 42' }), as('alice'))).status).toBe(202);
+    const after = await snapshot(hostile);
+    expect(after.sessions).toBe(before.sessions + 1);
+    expect(() => expectUnchanged(before, after)).toThrow();
+    await settled(hostile);
+  });
+});
 
 describe('malformed JSON bodies', () => {
   const bodies: [string, string][] = [
