@@ -18,11 +18,7 @@ import { SLACK_LIMITS } from '../../../functions/domain/slack-message';
 import { slackPage } from './page';
 import { readBody } from '../read-body';
 
-export interface StandInUser {
-  readonly id: string;
-  readonly email: string;
-  readonly name: string;
-}
+export type StandInUser = { readonly id: string; readonly email: string; readonly name: string };
 
 /** Slack id of a demo user: `U` + the upper-cased local part of the email (UBOB is bob@example.com). */
 export const slackUserId = (email: string) => `U${email.split('@')[0].replace(/[^A-Za-z0-9]/g, '').toUpperCase()}`;
