@@ -15,6 +15,7 @@ const expected: Record<string, keyof typeof stack.functions> = {
   'GET /health': 'identity',
   'GET /me': 'identity',
   'GET /resources': 'identity',
+  'GET /openapi.json': 'identity',
   'POST /sessions': 'sessions',
   'GET /sessions': 'sessions',
   'GET /sessions/{id}': 'sessions',
