@@ -5,14 +5,15 @@
  * U+2060–U+2064, U+FEFF, U+180E, Hangul fillers, variation selectors, tag characters), and control
  * characters other than tab and newline (a lone carriage return rewrites a terminal line). Every
  * surface (Slack, the web UI, the CLI) shows such text through `revealHidden`: each hidden character
- * becomes a visible `<U+XXXX>`, and the surface adds HIDDEN_TEXT_WARNING. Pure, browser-safe.
+ * becomes its code point, visible in angle brackets (`<U+202E>`), and the surface adds
+ * HIDDEN_TEXT_WARNING. Pure, browser-safe.
  */
 
 const HIDDEN =
   /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u00AD\u061C\u115F\u1160\u17B4\u17B5\u180E\u200B-\u200F\u202A-\u202E\u2060-\u2064\u2066-\u206F\u3164\uFE00-\uFE0F\uFEFF\uFFA0\uFFF9-\uFFFB]|\r(?!\n)|[\u{E0000}-\u{E007F}]/gu;
 
 export interface RevealedText {
-  /** The text with every hidden character written as `<U+XXXX>`. */
+  /** The text with every hidden character written as its code point, e.g. `<U+202E>`. */
   readonly text: string;
   /** How many hidden characters there were; 0 means `text` is the input unchanged. */
   readonly hidden: number;

@@ -198,9 +198,9 @@ export function statusSummary(session: Session): string {
 /** A code block holding `command`, escaped, cut to `limit` with backtick fences kept intact. */
 function commandBlock(command: string, limit: number): { text: string; shown: number; cut: boolean } {
   const fence = '```';
-  // Hidden characters are shown as <U+XXXX> (functions/domain/hidden-text.ts). A run of three backticks
-  // inside the command would close the code block early: a zero-width space, added after that, keeps
-  // it visible and inert (the SHA-256 beside it identifies the exact command).
+  // Hidden characters are shown as their code points, e.g. <U+202E> (functions/domain/hidden-text.ts).
+  // A run of three backticks inside the command would close the code block early: a zero-width space,
+  // added after that, keeps it visible and inert (the SHA-256 beside it identifies the exact command).
   const inert = revealHidden(command).text.replace(/```/g, '``\u200b`');
   const body = cutRendered(inert, limit - fence.length * 2 - 1, escapeMrkdwn);
   return { text: `${fence}${body.text}${body.cut ? '…' : ''}${fence}`, shown: Math.min(command.length, body.shown), cut: body.cut };

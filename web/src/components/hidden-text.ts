@@ -1,6 +1,6 @@
 /**
- * Text a reviewer reads (a command, a reason), shown with every hidden character written as <U+XXXX>
- * and a warning beside it, by the one rule every surface uses (functions/domain/hidden-text.ts).
+ * Text a reviewer reads (a command, a reason), shown with every hidden character written as its code
+ * point (<U+202E>) and a warning beside it, by the one rule every surface uses (functions/domain/hidden-text.ts).
  */
 import { HIDDEN_TEXT_WARNING, revealHidden } from '../../../functions/domain/hidden-text';
 import { h } from '../dom';
