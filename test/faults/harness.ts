@@ -15,7 +15,7 @@
  * `startFaultRuntime` (a Data API fault queue in `faults`, a `dataDir` for a restart).
  */
 import { randomUUID } from 'node:crypto';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect, vi } from 'vitest';
 import { type ChainProblem, verifyChain } from '../../functions/domain/audit-chain';
 import { isFinal, type Session, type SessionStatus } from '../../functions/domain/session';
 import { CONFIG_STREAM, securityStream, sessionStream } from '../../functions/app/audit-trail';
@@ -152,6 +152,23 @@ export async function startFaultRuntime(options: LocalStackOptions = {}): Promis
 }
 
 /** What Step Functions surfaces when Lambda throttles the invocation: the function never ran. */
+/**
+ * Starts one fault runtime for the calling test file before its tests and closes it after them, handing
+ * it to `started`. Bounds, not targets: on two busy cores starting a stack can take minutes and one test
+ * many seconds; only a hang should fail them.
+ */
+export function faultRuntimePerFile(started: (runtime: FaultRuntime) => void, options: LocalStackOptions = {}): void {
+  vi.setConfig({ testTimeout: 300_000, hookTimeout: 600_000 });
+  let runtime: FaultRuntime | undefined;
+  beforeAll(async () => {
+    runtime = await startFaultRuntime(options);
+    started(runtime);
+  });
+  afterAll(async () => {
+    await runtime?.close();
+  });
+}
+
 export const THROTTLE = { kind: 'error', error: 'Lambda.TooManyRequestsException', message: 'Rate Exceeded.' } as const;
 /** A permanent error: one the ASL does not retry (the function could not run at all). */
 export const PERMANENT = { kind: 'error', error: 'Lambda.Unknown', message: 'The function could not run.' } as const;

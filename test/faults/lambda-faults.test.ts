@@ -4,22 +4,11 @@
  * error (caught, and the session is closed as failed, never left open). Each test counts the
  * command's rows in the database, checks the final state, and verifies every event chain.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { type FaultRuntime, PERMANENT, REVIEWED, startFaultRuntime, THROTTLE, UNREVIEWED } from './harness';
-
-// Bounds, not targets: on two busy cores starting a stack can take minutes and one test many seconds;
-// only a hang should fail them.
-vi.setConfig({ testTimeout: 300_000, hookTimeout: 600_000 });
+import { afterEach, describe, expect, it } from 'vitest';
+import { type FaultRuntime, PERMANENT, REVIEWED, faultRuntimePerFile, THROTTLE, UNREVIEWED } from './harness';
 
 let runtime: FaultRuntime;
-
-beforeAll(async () => {
-  runtime = await startFaultRuntime();
-});
-
-afterAll(async () => {
-  await runtime?.close();
-});
+faultRuntimePerFile((started) => (runtime = started));
 
 afterEach(() => {
   runtime.taskFaults.clear();

@@ -4,22 +4,11 @@
  * and every chain verifies. The window's end is reached through the Step Functions stand-in (the
  * shortest window a rule may set is 60 s), and the race point is held with a Task fault, not a sleep.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { type FaultRuntime, poll, REVIEWED, startFaultRuntime } from './harness';
-
-// Bounds, not targets: on two busy cores starting a stack can take minutes and one test many seconds;
-// only a hang should fail them.
-vi.setConfig({ testTimeout: 300_000, hookTimeout: 600_000 });
+import { afterEach, describe, expect, it } from 'vitest';
+import { type FaultRuntime, poll, REVIEWED, faultRuntimePerFile } from './harness';
 
 let runtime: FaultRuntime;
-
-beforeAll(async () => {
-  runtime = await startFaultRuntime();
-});
-
-afterAll(async () => {
-  await runtime?.close();
-});
+faultRuntimePerFile((started) => (runtime = started));
 
 afterEach(() => {
   runtime.taskFaults.clear();

@@ -3,24 +3,13 @@
  * `service_unavailable`. The review must stay open through the API, the failure must be on the record,
  * and the approved command must run exactly once and end done.
  */
-import { afterAll, beforeAll, expect, it, vi } from 'vitest';
-import { type FaultRuntime, poll, REVIEWED, startFaultRuntime } from './harness';
+import { expect, it } from 'vitest';
+import { type FaultRuntime, poll, REVIEWED, faultRuntimePerFile } from './harness';
 
 const SLACK_METHODS = ['chat.postMessage', 'chat.update', 'users.info', 'users.lookupByEmail', 'views.open', 'views.update'];
 
-// Bounds, not targets: on two busy cores starting a stack can take minutes and one test many seconds;
-// only a hang should fail them.
-vi.setConfig({ testTimeout: 300_000, hookTimeout: 600_000 });
-
 let runtime: FaultRuntime;
-
-beforeAll(async () => {
-  runtime = await startFaultRuntime();
-});
-
-afterAll(async () => {
-  await runtime?.close();
-});
+faultRuntimePerFile((started) => (runtime = started));
 
 it('keeps the review open through the API, records the failed notification, and runs the approved command once', async () => {
   const slack = runtime.stack.slack.standIn!;
