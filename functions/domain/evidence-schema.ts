@@ -69,6 +69,9 @@ export const EVENT_DETAILS: Readonly<Record<string, ObjectSchema>> = {
   'directory.user_created': { email: VALUE, ...snapshot },
   'directory.user_updated': { email: VALUE, ...snapshot },
   'directory.user_deleted': { email: VALUE, ...snapshot },
+  /** A webhook registered or removed: its id, url and event types (`before`/`after`); its secret is never recorded. */
+  'webhook.created': { webhook: VALUE, ...snapshot },
+  'webhook.deleted': { webhook: VALUE, ...snapshot },
   'security.review_refused': { sessionId: VALUE, code: VALUE, decision: VALUE, force: VALUE, via: VALUE, groups: VALUE, slackUser: VALUE },
   'security.audit_access_refused': { what: VALUE, groups: VALUE, stream: VALUE, key: VALUE },
   'security.slack_signature_rejected': { reason: VALUE, sourceIp: VALUE, timestamp: VALUE, unrecorded: VALUE },
