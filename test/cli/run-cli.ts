@@ -3,9 +3,10 @@
  * wait for what it prints before acting, e.g. approve once exec says it is waiting for review.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { afterAll } from 'vitest';
 
 export const BIN = resolve(import.meta.dirname, '../../bin/accessgate.js');
 
@@ -19,8 +20,18 @@ export interface CliRun {
   readonly exit: Promise<number>;
 }
 
-/** A fresh config folder per run, so no test reads a real user's token or another test's. */
-export const freshConfig = (): string => mkdtempSync(join(tmpdir(), 'accessgate-cli-'));
+const configFolders: string[] = [];
+// Registered on the importing test file: its config folders go when the file is done.
+afterAll(() => {
+  for (const folder of configFolders.splice(0)) rmSync(folder, { recursive: true, force: true });
+});
+
+/** A fresh config folder per run, so no test reads a real user's token or another test's; removed after the file. */
+export function freshConfig(): string {
+  const folder = mkdtempSync(join(tmpdir(), 'accessgate-cli-'));
+  configFolders.push(folder);
+  return folder;
+}
 
 export function startCli(args: readonly string[], env: Record<string, string | undefined>, input?: string): CliRun {
   const child = spawn(process.execPath, [BIN, ...args], {
