@@ -2,6 +2,7 @@
  * An access request rule: which commands on which resources need whose review.
  */
 import { z } from 'zod';
+import { AUTO_APPROVE, GUARDRAILS } from './guardrails';
 
 const group = z.string().trim().min(1).max(128);
 export const DEFAULT_REVIEW_TIMEOUT_SECONDS = 3600;
@@ -29,6 +30,10 @@ export const ruleSchema = z
     reviewTimeoutSeconds: z.number().int().min(60).max(MAX_REVIEW_TIMEOUT_SECONDS).default(DEFAULT_REVIEW_TIMEOUT_SECONDS),
     reasonRequired: z.boolean().default(false),
     slackChannel: z.string().min(1).max(80).optional(),
+    /** Commands refused at submission, whoever would review them (functions/domain/guardrails.ts). */
+    guardrails: z.object({ deny: z.array(z.enum(GUARDRAILS)).max(GUARDRAILS.length) }).strict().optional(),
+    /** `read-only`: commands the parser proves read-only run without review. */
+    autoApprove: z.enum(AUTO_APPROVE).optional(),
   })
   .strict();
 

@@ -5,10 +5,14 @@
 import type { z } from 'zod';
 import { InvalidInputError } from './errors';
 
+/** A field's path as a reader writes it: `guardrails.deny[1]`, not `guardrails.deny.1`. */
+const pathOf = (path: readonly PropertyKey[]): string =>
+  path.map((part, i) => (typeof part === 'number' ? `[${part}]` : `${i ? '.' : ''}${String(part)}`)).join('');
+
 export function describeIssues(error: z.ZodError): string {
   return error.issues
     .map((issue) => {
-      const path = issue.path.map(String).join('.');
+      const path = pathOf(issue.path);
       return path ? `${path}: ${issue.message}` : issue.message;
     })
     .join('; ');
@@ -18,7 +22,7 @@ export function parseOrThrow<T extends z.ZodType>(schema: T, value: unknown, wha
   const parsed = schema.safeParse(value);
   if (!parsed.success) {
     throw new InvalidInputError(`Invalid ${what}: ${describeIssues(parsed.error)}`, {
-      fields: [...new Set(parsed.error.issues.map((issue) => issue.path.map(String).join('.')))],
+      fields: [...new Set(parsed.error.issues.map((issue) => pathOf(issue.path)))],
     });
   }
   return parsed.data;

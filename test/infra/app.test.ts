@@ -40,7 +40,7 @@ describe('the config file', () => {
     broken.resources[1].clusterArn = 'billing-prod';
     const path = writeConfig('broken.json', broken);
     expect(() => buildApp({ context: { config: path }, nag: false, validateTemplates: false })).toThrow(
-      `${path} is not a valid accessgate configuration: resources.1.clusterArn: must be an Aurora cluster ARN`,
+      `${path} is not a valid accessgate configuration: resources[1].clusterArn: must be an Aurora cluster ARN`,
     );
   });
 
@@ -49,8 +49,8 @@ describe('the config file', () => {
     broken.rules[0].resources = ['orders-prod', 'nowhere'];
     broken.rules[1].approvers = ['dba'];
     const path = writeConfig('unknown.json', broken);
-    expect(() => settingsFor({ config: path })).toThrow(/rules\.0\.resources\.1: unknown resource "nowhere"/);
-    expect(() => settingsFor({ config: path })).toThrow(/rules\.1: .*approvers/);
+    expect(() => settingsFor({ config: path })).toThrow(/rules\[0\]\.resources\[1\]: unknown resource "nowhere"/);
+    expect(() => settingsFor({ config: path })).toThrow(/rules\[1\]: .*approvers/);
   });
 
   it('must be readable JSON', () => {
@@ -114,7 +114,7 @@ describe('the app as the CDK CLI runs it', () => {
       (error: { code: number; stderr: string }) => error,
     );
     expect(result.code).toBe(1);
-    expect(result.stderr.trim()).toBe(`${path} is not a valid accessgate configuration: resources.0.secretArn: Invalid input: expected string, received undefined`);
+    expect(result.stderr.trim()).toBe(`${path} is not a valid accessgate configuration: resources[0].secretArn: Invalid input: expected string, received undefined`);
   }, 60_000);
 
   it('`cdk synth -c config=accessgate.config.example.json` works offline: bundles every handler, validates the template, passes cdk-nag', async () => {

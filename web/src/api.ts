@@ -93,11 +93,11 @@ export function fieldErrors(error: ApiError): Map<string, string> {
   const out = new Map<string, string>();
   const body = error.message.replace(/^Invalid [^:]+:\s*/, '');
   for (const part of body.split('; ')) {
-    const match = /^([A-Za-z][\w]*)(?:\.[\w.]+)?:\s*(.+)$/.exec(part);
+    const match = /^([A-Za-z][\w]*)(?:[.[][\w.[\]-]*)?:\s*(.+)$/.exec(part);
     if (match) out.set(match[1], out.has(match[1]) ? `${out.get(match[1])}; ${match[2]}` : match[2]);
   }
   for (const name of error.fields) {
-    const top = name.split('.')[0];
+    const top = name.split(/[.[]/)[0];
     if (top && !out.has(top)) out.set(top, error.message);
   }
   return out;

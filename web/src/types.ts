@@ -156,4 +156,8 @@ export interface Rule {
   readonly reviewTimeoutSeconds?: number;
   readonly reasonRequired?: boolean;
   readonly slackChannel?: string;
+  /** Commands refused at submission: ddl, drop, truncate, delete-without-where, update-without-where, privilege, multi-statement. */
+  readonly guardrails?: { readonly deny: readonly string[] };
+  /** `read-only`: commands the parser proves read-only run without review. */
+  readonly autoApprove?: 'read-only';
 }

@@ -19,13 +19,13 @@ describe('parseProductConfig', () => {
 
   it('names the bad field', () => {
     expect(() => parseProductConfig({ resources: [{ ...resource, clusterArn: 'orders' }] }, 'config.json')).toThrow(
-      /config\.json is not a valid accessgate configuration: resources\.0\.clusterArn: must be an Aurora cluster ARN/,
+      /config\.json is not a valid accessgate configuration: resources\[0\]\.clusterArn: must be an Aurora cluster ARN/,
     );
   });
 
   it('refuses rules bound to unknown resources and duplicate names', () => {
     expect(() => parseProductConfig({ resources: [resource], rules: [{ name: 'r', resources: ['nope'], approvalGroups: ['g'] }] }, 'c')).toThrow(
-      /rules\.0\.resources\.0: unknown resource "nope"/,
+      /rules\[0\]\.resources\[0\]: unknown resource "nope"/,
     );
     expect(() => parseProductConfig({ resources: [resource, resource] }, 'c')).toThrow(/duplicate resource id "orders"/);
   });

@@ -72,7 +72,7 @@ describe('the demo resource', () => {
     const example = loadProductConfig(EXAMPLE_CONFIG);
     const clashing = { ...example, resources: [...example.resources, { ...example.resources[0], id: DEMO_RESOURCE_ID }] };
     expect(() => withDemoDatabase(clashing, 'my.json', { clusterArn: 'x', secretArn: 'y' })).toThrow(
-      `my.json together with the demo database (-c demoDatabase=true) is not a valid accessgate configuration: resources.3.id: duplicate resource id "${DEMO_RESOURCE_ID}"`,
+      `my.json together with the demo database (-c demoDatabase=true) is not a valid accessgate configuration: resources[3].id: duplicate resource id "${DEMO_RESOURCE_ID}"`,
     );
   });
 });

@@ -12,7 +12,13 @@ import type { ResourceView, Rule } from '../types';
 const list = (text: string): string[] => text.split(',').map((item) => item.trim()).filter(Boolean);
 const joined = (items: readonly string[] | undefined): string => (items ?? []).join(', ');
 
-const FIELDS = ['name', 'description', 'resources', 'requesterGroups', 'approvalGroups', 'approvalsRequired', 'forceApprovalGroups', 'reviewTimeoutSeconds', 'reasonRequired', 'slackChannel'] as const;
+/** What a rule decides by the command itself: the guardrails it refuses and whether reads skip review. */
+const byCommand = (rule: Rule): string =>
+  [rule.guardrails?.deny.length ? `refuses ${joined(rule.guardrails.deny)}` : '', rule.autoApprove === 'read-only' ? 'read-only runs without review' : '']
+    .filter(Boolean)
+    .join('; ') || '—';
+
+const FIELDS = ['name', 'description', 'resources', 'requesterGroups', 'approvalGroups', 'approvalsRequired', 'forceApprovalGroups', 'reviewTimeoutSeconds', 'reasonRequired', 'slackChannel', 'guardrails', 'autoApprove'] as const;
 type FieldName = (typeof FIELDS)[number];
 
 export async function rulesPage(ctx: PageContext): Promise<Page> {
@@ -34,7 +40,7 @@ export async function rulesPage(ctx: PageContext): Promise<Page> {
     knownResources = [...new Set([...rules.flatMap((rule) => rule.resources), ...resourceReply.resources.map((resource) => resource.id)])].sort();
     render(table, rules.length
       ? h('div', { class: 'table-scroll' }, h('table', { class: 'rules' },
-          h('thead', {}, h('tr', {}, ['Rule', 'Binds resources', 'Approvals', 'Force-approval groups', 'Requester groups', 'Review window', 'Reason', ...(canWrite ? ['Actions'] : [])].map((name) => h('th', { scope: 'col' }, name)))),
+          h('thead', {}, h('tr', {}, ['Rule', 'Binds resources', 'Approvals', 'Force-approval groups', 'Requester groups', 'Review window', 'Reason', 'By command', ...(canWrite ? ['Actions'] : [])].map((name) => h('th', { scope: 'col' }, name)))),
           h('tbody', {}, rules.map((rule) => h('tr', { 'data-rule': rule.name },
             h('th', { scope: 'row' }, h('span', { class: 'rule-name' }, rule.name), rule.description ? h('p', { class: 'muted' }, rule.description) : null),
             h('td', {}, h('ul', { class: 'chips' }, rule.resources.map((resource) => h('li', {}, resource)))),
@@ -43,6 +49,7 @@ export async function rulesPage(ctx: PageContext): Promise<Page> {
             h('td', {}, joined(rule.requesterGroups) || 'everyone allowed on the resource'),
             h('td', {}, rule.reviewTimeoutSeconds ? `${Math.round(rule.reviewTimeoutSeconds / 60)} min` : '—'),
             h('td', {}, rule.reasonRequired ? 'required' : 'optional'),
+            h('td', { 'data-field': 'by-command' }, byCommand(rule)),
             canWrite ? h('td', { class: 'actions' },
               h('button', { type: 'button', 'aria-label': `Edit rule ${rule.name}`, onclick: () => edit(rule) }, 'Edit'),
               h('button', { type: 'button', class: 'danger', 'aria-label': `Delete rule ${rule.name}`, onclick: () => confirmDelete(rule) }, 'Delete')) : null,
@@ -88,6 +95,8 @@ export async function rulesPage(ctx: PageContext): Promise<Page> {
       reviewTimeoutSeconds: input('reviewTimeoutSeconds', { type: 'number', min: 1, step: 1, value: Math.round((rule?.reviewTimeoutSeconds ?? 3600) / 60), inputmode: 'numeric' }),
       reasonRequired: input('reasonRequired', { type: 'checkbox', checked: !!rule?.reasonRequired }),
       slackChannel: input('slackChannel', { value: rule?.slackChannel ?? '', autocomplete: 'off' }),
+      guardrails: input('guardrails', { value: joined(rule?.guardrails?.deny), autocomplete: 'off' }),
+      autoApprove: input('autoApprove', { type: 'checkbox', checked: rule?.autoApprove === 'read-only' }),
     };
     controls.description.value = rule?.description ?? '';
     const formError = h('p', { class: 'form-error', role: 'alert' });
@@ -117,6 +126,8 @@ export async function rulesPage(ctx: PageContext): Promise<Page> {
           reviewTimeoutSeconds: Number.isFinite(minutes) ? Math.round(minutes * 60) : minutes,
           reasonRequired: controls.reasonRequired.checked,
           ...(controls.slackChannel.value.trim() ? { slackChannel: controls.slackChannel.value.trim() } : {}),
+          ...(list(controls.guardrails.value).length ? { guardrails: { deny: list(controls.guardrails.value) } } : {}),
+          ...(controls.autoApprove.checked ? { autoApprove: 'read-only' } : {}),
         };
         try {
           if (rule) await api.put(`/rules/${encodeURIComponent(rule.name)}`, body);
@@ -154,6 +165,8 @@ export async function rulesPage(ctx: PageContext): Promise<Page> {
         f('Review window (minutes)', 'reviewTimeoutSeconds'),
         h('div', { class: 'field checkbox' }, controls.reasonRequired, h('label', { for: controls.reasonRequired.id }, 'Requesters must give a reason'), errors.get('reasonRequired')!),
         f('Slack channel (optional)', 'slackChannel'),
+        f('Guardrails: refuse commands that are (comma-separated)', 'guardrails', 'ddl, drop, truncate, delete-without-where, update-without-where, privilege, multi-statement'),
+        h('div', { class: 'field checkbox' }, controls.autoApprove, h('label', { for: controls.autoApprove.id }, 'Run commands the parser proves read-only without review'), errors.get('autoApprove')!),
       ),
       h('div', { class: 'actions' },
         h('button', { type: 'submit', class: 'primary' }, rule ? 'Save rule' : 'Create rule'),
