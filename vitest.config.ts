@@ -16,6 +16,10 @@ export default defineConfig({
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       CDK_DISABLE_VERSION_CHECK: '1',
       CDK_DISABLE_CLI_TELEMETRY: 'true',
+      // The handlers' operational log and EMF metric lines would bury the test report; the log and
+      // metrics tests switch them back on. Set either variable to see them (e.g. POWERTOOLS_LOG_LEVEL=INFO).
+      POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
+      POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED ?? 'true',
     },
   },
 });

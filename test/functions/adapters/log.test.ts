@@ -27,6 +27,7 @@ function captured(): () => Record<string, unknown>[] {
 describe('the operational log', () => {
   it('writes structured lines correlated by the session they concern', () => {
     const lines = captured();
+    vi.stubEnv('POWERTOOLS_LOG_LEVEL', 'INFO');
     const log = powertoolsLog(new Logger({ serviceName: 'accessgate' }));
 
     log.warn('could not queue the review request retry', { sessionId: 'session-1', error: new Error('Rate exceeded') });

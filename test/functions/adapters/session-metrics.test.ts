@@ -7,6 +7,7 @@ import { emfSessionMetrics } from '../../../functions/adapters/session-metrics';
 
 afterEach(() => {
   vi.restoreAllMocks();
+  vi.unstubAllEnvs();
 });
 
 describe('session metrics', () => {
@@ -16,6 +17,7 @@ describe('session metrics', () => {
       lines.push(String(chunk));
       return true;
     });
+    vi.stubEnv('POWERTOOLS_METRICS_DISABLED', 'false');
     const metrics = emfSessionMetrics();
 
     metrics.count('SessionsRequested');
