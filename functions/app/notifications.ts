@@ -10,6 +10,7 @@ import type { Session } from '../domain/session';
 import { refusalModal } from '../domain/slack-message';
 import { recordSessionEvent, SYSTEM } from './audit-trail';
 import type { Deps, NotificationJob } from './ports';
+import { decideApproveClick } from './slack-reviews';
 
 /** How many times a redraw follows a session that keeps changing while it is drawn. */
 const MAX_REDRAWS = 3;
@@ -84,6 +85,10 @@ export async function runNotificationJob(deps: Deps, job: NotificationJob): Prom
       // The same answer, in the modal that opened before accessgate knew who clicked. A modal closed
       // or submitted meanwhile needs no explanation any more (a submission was refused on its own).
       await deps.chat?.updateView(job.viewId, refusalModal(job.text), job.hash);
+      return;
+    case 'approve_click':
+      // The decision itself, after Slack had its acknowledgement; its outcome is drawn like any other.
+      await decideApproveClick(deps, job);
       return;
   }
 }

@@ -150,7 +150,23 @@ export type NotificationJob =
   /** Answer the person who clicked, visible to them alone. */
   | { readonly kind: 'reply'; readonly replyTo: string; readonly text: string }
   /** Turn a modal opened for someone who turned out not to be allowed into the explanation. */
-  | { readonly kind: 'view'; readonly viewId: string; readonly hash?: string; readonly text: string };
+  | { readonly kind: 'view'; readonly viewId: string; readonly hash?: string; readonly text: string }
+  /** An Approve click Slack has had its acknowledgement for, to decide now (functions/app/slack-reviews.ts). */
+  | ApproveClick;
+
+/**
+ * An Approve click, signature verified, handed over before anyone asked Slack who clicked: the
+ * acknowledgement waits on no Slack call. `triggerId` and `deadline` (ms since the epoch, real time)
+ * let a click that turns out to need the force-approval modal still open it while Slack accepts the trigger.
+ */
+export interface ApproveClick {
+  readonly kind: 'approve_click';
+  readonly sessionId: string;
+  readonly slackUser: string;
+  readonly triggerId: string;
+  readonly deadline: number;
+  readonly replyTo?: string;
+}
 
 /**
  * Runs notification work in the background: on AWS an asynchronous invocation of the notify Lambda,

@@ -3,10 +3,13 @@
  * user becomes an identity through their profile email and the directory, as an API reviewer does
  * (functions/app/people.ts), then the decision goes through reviewSession like any other, recorded `via: slack`.
  *
- * Slack wants an answer within 3 seconds, so only fast work happens here: the directory read, the
- * conditional writes, resuming the workflow, and views.open (whose trigger expires after 3 seconds);
- * every Slack call here stops being waited for SLACK_WAIT_MS after the request arrived. Redrawing the
- * message and answering the clicker privately are background jobs.
+ * Slack wants an answer within 3 seconds, counted from the request's arrival at API Gateway (a cold
+ * start counts). An Approve is acknowledged without waiting on Slack: the click is handed to the notify
+ * Lambda as an `approve_click` job and answered; that job asks Slack who clicked, reads the directory
+ * and decides exactly as before (distinct approvers, never the requester, groups from the directory),
+ * and the outcome follows through chat.update (the redraw) or the click's response_url. A Deny opens a
+ * modal, whose trigger expires after 3 seconds, so it is decided before the answer; every Slack call
+ * of that path stops being waited for SLACK_WAIT_MS after the request arrived.
  *
  * A click refused because of who made it (their own command, or not an approver) changes nothing about
  * the session, but it is a security event, recorded as the same request through the API is
@@ -32,7 +35,7 @@ import {
 } from '../domain/slack-message';
 import { recordSecurityEvent } from './audit-trail';
 import { personByEmail } from './people';
-import type { ChatGateway, Deps, OpenedView } from './ports';
+import type { ApproveClick, ChatGateway, Deps, OpenedView } from './ports';
 import { reviewSession } from './reviews';
 
 /**
@@ -44,7 +47,10 @@ import { reviewSession } from './reviews';
 export const SLACK_WAIT_MS = 2_000;
 
 export interface InteractionContext {
-  /** When the request arrived, in ms since the epoch (real time: the deadline is Slack's, not the business clock's). */
+  /**
+   * When the request arrived at API Gateway (`requestContext.timeEpoch`), in ms since the epoch (real
+   * time: the deadline is Slack's, not the business clock's).
+   */
   readonly receivedAt: number;
 }
 
@@ -56,7 +62,7 @@ const SESSION_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12
 type Who = { readonly who: Identity } | { readonly refusal: ClickRefusal };
 
 /** The clicking Slack user as accessgate knows them: profile email (cached), then the directory. */
-async function identify(deps: Deps, chat: ChatGateway, slackUserId: string, deadline: number): Promise<Who> {
+async function identify(deps: Deps, chat: ChatGateway, slackUserId: string, deadline: number | undefined): Promise<Who> {
   let email: string | undefined;
   try {
     email = await chat.emailOf(slackUserId, deadline);
@@ -124,31 +130,73 @@ export async function handleInteraction(deps: Deps, interaction: Interaction, co
   }
 }
 
+/** A button click as the decision needs it, from the interaction or from an `approve_click` job. */
+interface Click {
+  readonly action: typeof ACTION_APPROVE | typeof ACTION_DENY;
+  readonly sessionId: string;
+  readonly slackUser: string;
+  readonly triggerId: string;
+  readonly replyTo?: string;
+}
+
 async function onClick(deps: Deps, chat: ChatGateway, interaction: BlockActions, deadline: number): Promise<void> {
   const action = interaction.actions[0];
   // The "Open in accessgate" link button reports its clicks too; they need nothing from us.
   if (action.action_id !== ACTION_APPROVE && action.action_id !== ACTION_DENY) return;
-  const clicked = action.action_id;
-  const slackUser = interaction.user.id;
-  const replyTo = interaction.response_url;
-  const refuse = async (refusal: ClickRefusal) => {
-    if (replyTo) await deps.notifications.enqueue({ kind: 'reply', replyTo, text: refusalText(refusal) });
+  const click: Click = {
+    action: action.action_id,
+    sessionId: action.value ?? '',
+    slackUser: interaction.user.id,
+    triggerId: interaction.trigger_id,
+    ...(interaction.response_url ? { replyTo: interaction.response_url } : {}),
   };
+  if (!SESSION_ID.test(click.sessionId)) return refuser(deps, click.replyTo)({ kind: 'no_session', sessionId: click.sessionId });
+  if (click.action === ACTION_APPROVE) {
+    const { action: _approve, ...rest } = click;
+    await deps.notifications.enqueue({ kind: 'approve_click', ...rest, deadline });
+    return;
+  }
+  await decideClickOf(deps, chat, click, { lookup: deadline, view: deadline });
+}
 
-  const sessionId = action.value ?? '';
-  if (!SESSION_ID.test(sessionId)) return refuse({ kind: 'no_session', sessionId });
+/**
+ * Decides an Approve click after Slack had its acknowledgement (the notify Lambda runs this). A failure
+ * other than a refusal throws, so Lambda runs the job again; a second run finds the approval counted
+ * (one per person, by the store's conditional write) and says so.
+ */
+export async function decideApproveClick(deps: Deps, job: ApproveClick): Promise<void> {
+  if (!deps.chat) throw new Error('Slack is not configured: set SLACK_BOT_TOKEN_SECRET_ARN and SLACK_SIGNING_SECRET_ARN.');
+  const { kind: _kind, deadline, ...click } = job;
+  // Nobody waits for users.info now (a retry may run minutes later); only the trigger still expires.
+  await decideClickOf(deps, deps.chat, { action: ACTION_APPROVE, ...click }, { view: deadline });
+}
+
+/** Answers the person who clicked privately, through the click's response_url (a background job). */
+const refuser = (deps: Deps, replyTo: string | undefined) => async (refusal: ClickRefusal) => {
+  if (replyTo) await deps.notifications.enqueue({ kind: 'reply', replyTo, text: refusalText(refusal) });
+};
+
+/** Until when a click may wait for Slack to say who clicked (unbounded once Slack has its answer), and for views.open. */
+interface ClickDeadlines {
+  readonly lookup?: number;
+  readonly view: number;
+}
+
+async function decideClickOf(deps: Deps, chat: ChatGateway, click: Click, deadlines: ClickDeadlines): Promise<void> {
+  const { action: clicked, sessionId, slackUser, triggerId } = click;
+  const refuse = refuser(deps, click.replyTo);
 
   // users.info is the slow part of a person's first click, and a Deny needs views.open too. Every
   // approver's Deny opens the deny modal, and views.open needs only the trigger and the session, so
   // while Slack has yet to say who clicked, the modal opens at the same time: the click waits for the
   // slower of the two calls, not for both in a row. Once Slack has answered for this person (cached),
-  // the click is decided first, as an Approve always is.
+  // the click is decided first, as an Approve (handed over to the notify Lambda) always is.
   const early = clicked === ACTION_DENY && !chat.knowsEmailOf(slackUser);
   const reading = deps.sessions.get(sessionId);
   const [found, session, opened] = await Promise.all([
-    identify(deps, chat, slackUser, deadline),
+    identify(deps, chat, slackUser, deadlines.lookup),
     reading,
-    early ? reading.then((read) => (read?.status === 'pending_review' ? open(deps, chat, interaction.trigger_id, denyModal(read), deadline) : undefined)) : undefined,
+    early ? reading.then((read) => (read?.status === 'pending_review' ? open(deps, chat, triggerId, denyModal(read), deadlines.view) : undefined)) : undefined,
   ]);
   // Someone the modal should not have opened for finds the explanation in it (a background views.update:
   // the answer to Slack does not wait for it), instead of privately in the channel. Submitting it
@@ -169,10 +217,10 @@ async function onClick(deps: Deps, chat: ChatGateway, interaction: BlockActions,
       return explain(decision.refusal);
     case 'open_deny_modal':
       // Opened already when the click was early; only its failure is left to answer.
-      if (early ? opened : await open(deps, chat, interaction.trigger_id, denyModal(session), deadline)) return;
+      if (early ? opened : await open(deps, chat, triggerId, denyModal(session), deadlines.view)) return;
       return refuse({ kind: 'view_failed' });
     case 'open_force_modal':
-      if (await open(deps, chat, interaction.trigger_id, forceModal(session), deadline)) return;
+      if (await open(deps, chat, triggerId, forceModal(session), deadlines.view)) return;
       return refuse({ kind: 'view_failed' });
     case 'approve':
       try {

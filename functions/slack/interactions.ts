@@ -2,9 +2,9 @@
  * POST /slack/interactions: Slack's interactivity requests (button clicks, modal submissions). No JWT:
  * Slack signs each request, and one that fails verification is answered 401 without being read; the
  * refusal is a security event (functions/app/slack-rejections.ts: bounded, and never in the way of
- * the 401). Slack waits 3 seconds for the acknowledgement; the use case does only fast work before
- * answering, with a deadline counted from the request's arrival, and leaves the rest to the notify
- * Lambda (functions/slack/notify.ts).
+ * the 401). Slack waits 3 seconds for the acknowledgement, counted here from API Gateway's
+ * `requestContext.timeEpoch`; an Approve is handed to the notify Lambda (functions/slack/notify.ts)
+ * before any Slack call, and a Deny opens its modal within that deadline.
  */
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
@@ -30,7 +30,8 @@ async function recordRejection(request: RejectedRequest): Promise<RejectionRecor
 }
 
 export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>().handler(async (event) => {
-  const receivedAt = Date.now();
+  // Slack's 3 seconds started when API Gateway received the request, before a cold start.
+  const receivedAt = event.requestContext?.timeEpoch ?? Date.now();
   try {
     const secretId = settings().SLACK_SIGNING_SECRET_ARN;
     if (!secretId) throw new Error('Slack is not configured: SLACK_SIGNING_SECRET_ARN is not set.');

@@ -16,6 +16,14 @@ const jobSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('session'), sessionId: z.string().uuid() }),
   z.object({ kind: z.literal('reply'), replyTo: z.string().url(), text: z.string().min(1).max(3000) }),
   z.object({ kind: z.literal('view'), viewId: z.string().min(1).max(255), hash: z.string().max(255).optional(), text: z.string().min(1).max(3000) }),
+  z.object({
+    kind: z.literal('approve_click'),
+    sessionId: z.string().uuid(),
+    slackUser: z.string().min(1).max(255),
+    triggerId: z.string().min(1).max(256),
+    deadline: z.number().int().nonnegative(),
+    replyTo: z.string().url().optional(),
+  }),
 ]) satisfies z.ZodType<NotificationJob>;
 
 export const handler = middy<unknown, void>().handler(async (event) => runNotificationJob(deps(), parseOrThrow(jobSchema, event, 'notification job')));

@@ -101,8 +101,11 @@ export async function startLambdaServer(options: LambdaServerOptions): Promise<L
       const type = String(request.headers['x-amz-invocation-type'] ?? 'RequestResponse');
       if (type === 'DryRun') return send(204, undefined);
       if (type === 'Event') {
-        runAsync(name, await handler, event);
-        return send(202, undefined);
+        // Lambda queues the event and answers; the function runs after the caller has its 202.
+        const loaded = await handler;
+        send(202, undefined);
+        setImmediate(() => runAsync(name, loaded, event));
+        return;
       }
       try {
         return send(200, (await (await handler)(event, context(name))) ?? null, { 'x-amz-executed-version': '$LATEST' });

@@ -229,6 +229,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   await seedDirectory(local.deps, DEMO_USERS.map((user) => ({ ...user, groups: [...user.groups], sub: subjectOf(user.email) })), { system: 'npm start' });
 
   await redriveOpenSessions(runner, local.deps);
+  // A deploy's smoke test: the notify function can be invoked (DryRun runs nothing). It also does the
+  // SDK's first-call work for Lambda here, not in the first Slack click's acknowledgement.
+  if (local.config.NOTIFY_FUNCTION_NAME) {
+    const { InvokeCommand } = await import('@aws-sdk/client-lambda');
+    await clients.lambda.send(new InvokeCommand({ FunctionName: local.config.NOTIFY_FUNCTION_NAME, InvocationType: 'DryRun' }));
+  }
 
   return {
     url: server.url,

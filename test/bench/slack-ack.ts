@@ -1,21 +1,22 @@
 /**
  * The Slack section of `npm run bench` (alone: `npx tsx test/bench/slack-ack.ts`): how fast
  * POST /slack/interactions acknowledges a click while Slack's API answers every call 500 ms late (the
- * stand-in's delay). Slack gives an app 3 seconds; the target is p99 under 1 s. Measured as Slack
- * would: the round trip of the signed request the stand-in sends, from the click to the
+ * stand-in's delay). Slack gives an app 3 seconds; the target for an Approve is p99 ≤ 150 ms. Measured
+ * as Slack would: the round trip of the signed request the stand-in sends, from the click to the
  * acknowledgement.
- *  - Approve: users.info (cached after a person's first click), directory, conditional writes,
- *    SendTaskSuccess, and the redraw handed to the notify Lambda, not awaited;
+ *  - Approve: signature check and the hand-over to the notify Lambda (an asynchronous invoke), no Slack
+ *    call; the first sample is a person's first click, which used to wait on users.info;
  *  - Deny: views.open, which must happen before the acknowledgement (the trigger id expires after
  *    3 s), so one delayed Slack call is part of it; on a person's first click users.info runs at the
- *    same time (the first sample is that click, and it is what the p99 shows);
- *  - for reference, click to the message showing the result (chat.update runs after the ack).
+ *    same time (the first sample is that click);
+ *  - for reference, click to the message showing the result (users.info, the decision, the execution
+ *    and chat.update all run after the ack).
  */
 import { pathToFileURL } from 'node:url';
 import type { RecordedMessage } from '../../infra/local/slack/stand-in';
 import type { LocalStack } from '../../infra/local/stack';
 import type { ApiClient } from '../e2e/client';
-import { ms, summary } from './stats';
+import { ms, percentile, summary } from './stats';
 
 export const SLACK_DELAY_MS = 500;
 
@@ -66,9 +67,12 @@ export async function slackAckBench(stack: LocalStack, requester: ApiClient, sam
   return figures;
 }
 
+/** `slackAckP99Ms` of bench.json: the p99 acknowledgement of an Approve click. */
+export const slackAckP99Ms = (figures: SlackAckFigures): number => percentile(figures.approve, 99);
+
 export function slackAckReport(figures: SlackAckFigures): string {
   return [
-    `Slack, every Slack API call delayed ${SLACK_DELAY_MS} ms (target: acknowledgement p99 < 1000 ms, Slack allows 3000 ms)`,
+    `Slack, every Slack API call delayed ${SLACK_DELAY_MS} ms (target: Approve acknowledgement p99 <= 150 ms, Slack allows 3000 ms)`,
     `ack of an Approve click                        ${summary(figures.approve)}`,
     `ack of a Deny click (opens the modal)          ${summary(figures.deny)}`,
     `  of which a person's first (users.info too)   ${ms(figures.deny[0])}`,

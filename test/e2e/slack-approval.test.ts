@@ -87,6 +87,8 @@ describe('approving from Slack', () => {
     // How fast the acknowledgement comes is measured by `npm run bench` (test/bench/slack-ack.ts), not here.
     const ack = await click('UBOB', message, 'approve');
     expect(ack.status).toBe(200);
+    // The acknowledgement came first; the notify Lambda decides the click after it.
+    await stack.slack.lambda.idle();
 
     const done = await as.alice.get(`/sessions/${id}?wait=15`);
     expect(done.body.session.status).toBe('done');
@@ -115,8 +117,11 @@ describe('approving from Slack', () => {
       const message = await reviewMessage(id);
       const [first, second] = await Promise.all([stack.slack.standIn!.click({ user: 'UBOB', channel: message.channel, ts: message.ts, actionId: 'approve' }), click('UBOB', message, 'approve')]);
       expect([first.status, second.status]).toEqual([200, 200]);
+      await stack.slack.lambda.idle();
+      // Slack's retry comes after both halves of the double click were decided: bob hears it counted already.
       const retry = await stack.slack.standIn!.send(first.request, 1);
       expect(retry.status).toBe(200);
+      await stack.slack.lambda.idle();
 
       const pending = (await as.alice.get(`/sessions/${id}`)).body;
       expect(pending.session.status).toBe('pending_review');
@@ -254,6 +259,7 @@ describe('when Slack fails', () => {
     expect(events.map((e) => e.type)).toEqual(['session.requested', 'notification.failed', 'notification.failed', 'review.requested']);
     expect(events[1].details).toEqual({ work: 'review', error: 'Slack chat.postMessage failed: ratelimited', code: 'ratelimited' });
     expect((await click('UBOB', message, 'approve')).status).toBe(200);
+    await stack.slack.lambda.idle();
     expect((await as.alice.get(`/sessions/${id}?wait=15`)).body.session.status).toBe('done');
   });
 

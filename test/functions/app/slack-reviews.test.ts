@@ -1,11 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { securityStream, sessionStream } from '../../../functions/app/audit-trail';
+import { runNotificationJob } from '../../../functions/app/notifications';
+import type { Deps, NotificationJob } from '../../../functions/app/ports';
 import { submitSession } from '../../../functions/app/sessions';
 import { handleInteraction, SLACK_WAIT_MS } from '../../../functions/app/slack-reviews';
 import type { BlockActions, ViewSubmission } from '../../../functions/domain/slack-interaction';
 import type { SlackView } from '../../../functions/domain/slack-message';
 import { FakeChat, fakeDeps } from './fakes';
-import { alice, bob, mallory, orders, reviewedRule } from './people';
+import { alice, bob, mallory, orders, reviewedRule, sam } from './people';
 
 const REPLY = 'https://hooks.slack.com/actions/T1/1/x';
 
@@ -30,11 +32,34 @@ const submit = (user: string, callback: 'deny' | 'force', sessionId: string, rea
   view: { callback_id: callback, private_metadata: JSON.stringify({ sessionId }), state: { values: { reason: { reason: { value: reason } } } } },
 });
 
+/** Runs the Approve clicks handed to the notify Lambda, as it would after the acknowledgement; other jobs stay queued. */
+async function decideHandedOver(deps: Deps & { notifications: { jobs: NotificationJob[] } }) {
+  const queued = deps.notifications.jobs.splice(0);
+  for (const job of queued) {
+    if (job.kind === 'approve_click') await runNotificationJob(deps, job);
+    else deps.notifications.jobs.push(job);
+  }
+}
+
+/** A click, and then whatever it handed over: the whole effect of a click. */
+async function clickThrough(deps: Deps & { notifications: { jobs: NotificationJob[] } }, interaction: BlockActions) {
+  const answer = await handleInteraction(deps, interaction, { receivedAt: 1_000 });
+  await decideHandedOver(deps);
+  return answer;
+}
+
 describe('handleInteraction', () => {
-  it("counts bob's Approve as bob's approval via Slack", async () => {
+  it("acknowledges bob's Approve at once, then counts it as bob's approval via Slack", async () => {
     const { deps, id } = await pending();
 
-    expect(await handleInteraction(deps, click('UBOB', 'approve', id))).toBeUndefined();
+    expect(await handleInteraction(deps, click('UBOB', 'approve', id), { receivedAt: 1_000 })).toBeUndefined();
+
+    expect((await deps.sessions.get(id))?.status).toBe('pending_review');
+    expect(deps.notifications.jobs).toEqual([
+      { kind: 'approve_click', sessionId: id, slackUser: 'UBOB', triggerId: 'trigger-UBOB', replyTo: REPLY, deadline: 1_000 + SLACK_WAIT_MS },
+    ]);
+
+    await decideHandedOver(deps);
 
     expect(await deps.sessions.get(id)).toMatchObject({ status: 'approved', approvals: [{ sub: bob.sub, via: 'slack' }] });
     expect(deps.notifications.jobs).toEqual([{ kind: 'session', sessionId: id }]);
@@ -61,8 +86,8 @@ describe('handleInteraction', () => {
   it("refuses the requester's own click and a non-approver's as security events, and tells them privately", async () => {
     const { deps, id } = await pending();
 
-    await handleInteraction(deps, click('UALICE', 'approve', id));
-    await handleInteraction(deps, click('UMALLORY', 'approve', id));
+    await clickThrough(deps, click('UALICE', 'approve', id));
+    await clickThrough(deps, click('UMALLORY', 'approve', id));
 
     const refused = await deps.events.list(securityStream(deps.clock.now().toISOString()));
     expect(refused.map((event) => [event.details.code, event.details.via, event.details.slackUser])).toEqual([
@@ -75,17 +100,17 @@ describe('handleInteraction', () => {
 
   it('tells someone the directory does not know that nothing happened, without a security event', async () => {
     const { deps, id } = await pending();
-    await handleInteraction(deps, click('UNOBODY', 'approve', id));
+    await clickThrough(deps, click('UNOBODY', 'approve', id));
     expect(deps.notifications.jobs).toEqual([{ kind: 'reply', replyTo: REPLY, text: expect.stringContaining('nobody@example.com') }]);
     expect(deps.events.all().map((event) => event.type)).toEqual(['session.requested']);
   });
 
   it('redraws a message whose buttons outlived its review, and says it is decided', async () => {
     const { deps, id } = await pending();
-    await handleInteraction(deps, click('UBOB', 'approve', id));
+    await clickThrough(deps, click('UBOB', 'approve', id));
     deps.notifications.jobs.length = 0;
 
-    await handleInteraction(deps, click('UBOB', 'approve', id));
+    await clickThrough(deps, click('UBOB', 'approve', id));
 
     expect(deps.notifications.jobs).toEqual([{ kind: 'session', sessionId: id }, { kind: 'reply', replyTo: REPLY, text: expect.stringContaining('approved') }]);
   });
@@ -121,8 +146,8 @@ const settle = async () => {
 
 describe('handleInteraction and Slack\'s 3 seconds', () => {
   async function heldPending() {
-    const chat = new HeldChat({ UALICE: alice.email, UBOB: bob.email });
-    const deps = fakeDeps({ resources: [orders], rules: [reviewedRule({ reasonRequired: true })], people: [alice, bob, mallory], chat });
+    const chat = new HeldChat({ UALICE: alice.email, UBOB: bob.email, USAM: sam.email });
+    const deps = fakeDeps({ resources: [orders], rules: [reviewedRule({ reasonRequired: true })], people: [alice, bob, mallory, sam], chat });
     const { id } = await submitSession(deps, alice, { resource: 'orders', command: 'select 1', reason: 'ticket 9' });
     return { deps, chat, id };
   }
@@ -139,6 +164,39 @@ describe('handleInteraction and Slack\'s 3 seconds', () => {
     chat.answerLookups();
     expect(await handled).toBeUndefined();
     expect(chat.opened).toHaveLength(1);
+  });
+
+  it("acknowledges a person's first Approve without asking Slack anything, and decides it once Slack has answered", async () => {
+    const { deps, chat, id } = await heldPending();
+
+    // Slack has not said who UBOB is (users.info held): the acknowledgement does not wait for it.
+    const answered = await Promise.race([handleInteraction(deps, click('UBOB', 'approve', id), { receivedAt: 1_000 }).then(() => 'answered'), settle().then(() => 'waiting')]);
+
+    expect(answered).toBe('answered');
+    expect(chat.deadlines).toEqual([]);
+    const deciding = decideHandedOver(deps);
+    await settle();
+    expect(chat.pendingLookups).toBe(1);
+    expect((await deps.sessions.get(id))?.status).toBe('pending_review');
+    chat.answerLookups();
+    await deciding;
+    // users.info is not bounded by Slack's 3 s any more: nobody is waiting for it.
+    expect(chat.deadlines).toEqual([{ call: 'users.info', deadline: undefined }]);
+    expect(await deps.sessions.get(id)).toMatchObject({ status: 'approved', approvals: [{ sub: bob.sub, via: 'slack' }] });
+  });
+
+  it('opens the force-approval modal from the handed-over click, within the deadline the click arrived with', async () => {
+    const { deps, chat, id } = await heldPending();
+    chat.answerLookups();
+
+    await clickThrough(deps, click('USAM', 'approve', id));
+
+    expect(chat.opened.map((opened) => [opened.trigger, opened.view.callback_id])).toEqual([['trigger-USAM', 'force']]);
+    expect(chat.deadlines).toEqual([
+      { call: 'users.info', deadline: undefined },
+      { call: 'views.open', deadline: 1_000 + SLACK_WAIT_MS },
+    ]);
+    expect((await deps.sessions.get(id))?.status).toBe('pending_review');
   });
 
   it('gives every Slack call of a click the deadline its arrival set, SLACK_WAIT_MS later', async () => {

@@ -6,6 +6,7 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { RECORD_WAIT_MS } from '../../../functions/app/slack-rejections';
+import { SLACK_WAIT_MS } from '../../../functions/app/slack-reviews';
 import { slackSignature } from '../../../functions/domain/slack-signature';
 import { SlackStandIn } from '../../../infra/local/slack/stand-in';
 import approveClick from '../../fixtures/slack/block-actions-approve.json';
@@ -41,13 +42,15 @@ const session = pendingReviewItem(alice, {
 
 let slack: SlackStandIn;
 let handler: typeof import('../../../functions/slack/interactions').handler;
+let notify: typeof import('../../../functions/slack/notify').handler;
 
 type Result = { statusCode: number; body?: string };
-function signedEvent(payload: unknown, options: { base64?: boolean; secret?: string; timestamp?: number; sourceIp?: string } = {}): APIGatewayProxyEventV2 {
+function signedEvent(payload: unknown, options: { base64?: boolean; secret?: string; timestamp?: number; sourceIp?: string; timeEpoch?: number } = {}): APIGatewayProxyEventV2 {
   const body = `payload=${encodeURIComponent(JSON.stringify(payload))}`;
   const timestamp = String(options.timestamp ?? Math.floor(Date.now() / 1000));
   const event = structuredClone(baseEvent) as unknown as APIGatewayProxyEventV2;
   if (options.sourceIp) event.requestContext.http.sourceIp = options.sourceIp;
+  event.requestContext.timeEpoch = options.timeEpoch ?? Date.now();
   return {
     ...event,
     headers: {
@@ -67,6 +70,17 @@ const click = (user: string, action: 'approve' | 'deny', extra: Record<string, u
   ...extra,
 });
 const jobs = () => lambda.commandCalls(InvokeCommand).map((call) => ({ ...call.args[0].input, Payload: JSON.parse(new TextDecoder().decode(call.args[0].input.Payload as Uint8Array)) }));
+/**
+ * A click as Slack sees it, then the Approve it handed to the notify Lambda run there, as Lambda would
+ * after the acknowledgement; `jobs()` then shows only what was queued after the hand-over.
+ */
+async function clickThrough(event: APIGatewayProxyEventV2): Promise<Result> {
+  const response = await invoke(event);
+  const handedOver = jobs().filter((job) => job.Payload.kind === 'approve_click');
+  lambda.resetHistory();
+  for (const job of handedOver) await notify(job.Payload, {} as never);
+  return response;
+}
 /** What was appended to the event log, by stream. */
 const appended = (stream: RegExp) => dynamo.commandCalls(PutCommand, { TableName: 'events' }).map((call) => call.args[0].input.Item!).filter((item) => stream.test(String(item.pk)));
 const SECURITY = /^SECURITY#\d{4}-\d{2}-\d{2}$/;
@@ -103,6 +117,7 @@ beforeAll(async () => {
     NOTIFY_FUNCTION_NAME: 'accessgate-notify',
   });
   ({ handler } = await import('../../../functions/slack/interactions'));
+  ({ handler: notify } = await import('../../../functions/slack/notify'));
 });
 
 afterAll(async () => {
@@ -127,16 +142,36 @@ beforeEach(() => {
 });
 
 describe('POST /slack/interactions', () => {
+  it('acknowledges an Approve after verifying it and handing it to the notify Lambda, before any Slack or database call', async () => {
+    const arrived = Date.now() - 1_500;
+
+    const response = await invoke(signedEvent(click('UBOB', 'approve'), { timeEpoch: arrived }));
+
+    expect(response).toMatchObject({ statusCode: 200, body: '' });
+    // The 3 s are Slack's, counted from API Gateway's arrival time, not from when this Lambda woke.
+    expect(jobs()).toEqual([
+      {
+        FunctionName: 'accessgate-notify',
+        InvocationType: 'Event',
+        Payload: { kind: 'approve_click', sessionId: ID, slackUser: 'UBOB', triggerId: approveClick.trigger_id, replyTo: approveClick.response_url, deadline: arrived + SLACK_WAIT_MS },
+      },
+    ]);
+    expect(slack.calls).toEqual([]);
+    expect(dynamo.calls()).toEqual([]);
+    expect(sfn.calls()).toEqual([]);
+  });
+
   it("counts bob's click as bob's approval via slack, resumes the workflow and leaves the message update to the notify Lambda", async () => {
     const approvedItem = { ...session, status: 'approved', approvals: [{ ...bob, via: 'slack' }], approvalCount: 1 };
     dynamo.on(UpdateCommand).resolves({ Attributes: { ...session, approvals: [{ ...bob, via: 'slack' }], approvalCount: 1 } });
     dynamo.on(UpdateCommand, { UpdateExpression: 'SET #status = :approved, decidedAt = :at, updatedAt = :at' }).resolves({ Attributes: approvedItem });
     sfn.on(SendTaskSuccessCommand).resolves({});
 
-    const response = await invoke(signedEvent(click('UBOB', 'approve')));
+    const response = await clickThrough(signedEvent(click('UBOB', 'approve')));
 
     expect(response).toMatchObject({ statusCode: 200, body: '' });
-    expect(secrets.commandCalls(GetSecretValueCommand).map((call) => call.args[0].input.SecretId)).toEqual(expect.arrayContaining([SIGNING_ARN, TOKEN_ARN]));
+    // The bot token, to ask Slack who clicked (the signing secret was read, and cached, by the first click).
+    expect(secrets.commandCalls(GetSecretValueCommand).map((call) => call.args[0].input.SecretId)).toContain(TOKEN_ARN);
     expect(slack.calls.filter((call) => call.method === 'users.info').at(-1)?.args).toMatchObject({ user: 'UBOB' });
     const [count] = dynamo.commandCalls(UpdateCommand).map((call) => call.args[0].input);
     expect(count.ExpressionAttributeValues).toMatchObject({ ':sub': bob.sub, ':approval': [expect.objectContaining({ sub: bob.sub, email: bob.email, via: 'slack', forced: false })] });
@@ -151,7 +186,7 @@ describe('POST /slack/interactions', () => {
     dynamo.on(UpdateCommand).rejects(Object.assign(new Error('The conditional request failed'), { name: 'ConditionalCheckFailedException' }));
     dynamo.on(GetCommand, { TableName: 'sessions', Key: { pk: `SESSION#${ID}`, sk: 'META' } }).resolvesOnce({ Item: session }).resolves({ Item: { ...session, status: 'approved' } });
 
-    const response = await invoke(signedEvent(click('UBOB', 'approve'), { base64: true }));
+    const response = await clickThrough(signedEvent(click('UBOB', 'approve'), { base64: true }));
 
     expect(response.statusCode).toBe(200);
     // The review had closed meanwhile: bob hears "already decided", privately.
@@ -247,7 +282,7 @@ describe('POST /slack/interactions', () => {
   });
 
   it('tells the requester privately that they cannot approve their own command, records the attempt as a security event, and leaves the session alone', async () => {
-    const response = await invoke(signedEvent(click('UALICE', 'approve')));
+    const response = await clickThrough(signedEvent(click('UALICE', 'approve')));
 
     expect(response.statusCode).toBe(200);
     sessionUntouched();
@@ -274,7 +309,7 @@ describe('POST /slack/interactions', () => {
   });
 
   it('tells a Slack user the directory does not know that nothing was recorded', async () => {
-    const response = await invoke(signedEvent(click('UZED', 'approve')));
+    const response = await clickThrough(signedEvent(click('UZED', 'approve')));
 
     expect(response.statusCode).toBe(200);
     expect(dynamo.commandCalls(UpdateCommand)).toHaveLength(0);
@@ -385,7 +420,7 @@ describe('the 3-second deadline', () => {
     // test/functions/adapters/slack-api.test.ts and test/functions/app/slack-reviews.test.ts.
     slack.hang('views.open', 10_000);
 
-    const response = await invoke(signedEvent(click('UCAROL', 'approve', { trigger_id: slack.mintTrigger('UCAROL') })));
+    const response = await clickThrough(signedEvent(click('UCAROL', 'approve', { trigger_id: slack.mintTrigger('UCAROL') })));
 
     expect(response.statusCode).toBe(200);
     expect(slackCalls('views.open')).toHaveLength(1);
