@@ -13,6 +13,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { parseProductConfig, type ProductConfig } from '../functions/domain/product-config';
+import { approverGroupsOf } from '../functions/domain/rule';
 import { AccessgateFunction, type AccessgateFunctionProps, type FunctionDefaults } from './constructs/accessgate-function';
 import { AccessgateApi } from './constructs/api';
 import { ConfigSeed } from './constructs/config-seed';
@@ -68,7 +69,7 @@ export function productGroups(settings: Pick<AccessgateSettings, 'config' | 'adm
       settings.adminGroup,
       settings.auditorGroup,
       ...resources.flatMap((resource) => resource.allowedGroups),
-      ...rules.flatMap((rule) => [...rule.requesterGroups, ...rule.approvalGroups, ...rule.forceApprovalGroups]),
+      ...rules.flatMap((rule) => [...rule.requesterGroups, ...approverGroupsOf(rule), ...rule.forceApprovalGroups]),
     ]),
   ].sort();
 }

@@ -22,7 +22,7 @@ const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
 /** Item attributes that are storage mechanics, never part of the session the API returns. */
 const STORAGE_ATTRIBUTES = [
   'pk', 'sk', 'requesterKey', 'createdKey', 'monthKey', 'requesterSub', 'requesterEmail', 'resourceId',
-  'approverSubs', 'approverEmails', 'approvalCount', 'taskToken',
+  'approverSubs', 'approverEmails', 'approvalCount', 'taskToken', 'stepCounts',
 ] as const;
 
 function toSession(item: Record<string, unknown>): Session {
@@ -64,6 +64,8 @@ export class DynamoSessionStore implements SessionStore {
             createdKey,
             monthKey: `MONTH#${monthOf(session.createdAt)}`,
             approvalCount: 0,
+            // One count per approval step, each conditioned on its own step's requirement (addApproval).
+            ...(session.rule?.approvalSteps ? { stepCounts: session.rule.approvalSteps.map(() => 0) } : {}),
           },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
@@ -166,18 +168,25 @@ export class DynamoSessionStore implements SessionStore {
    * One person is one approver, decided by the write itself: an approval counts only if neither its
    * person key (the normalised email) nor its subject is the requester's or already among the
    * approvers'. Concurrent approvals of one person, under one subject or two, count once: the first
-   * conditional write wins, the others find the key present.
+   * conditional write wins, the others find the key present. An approval toward an approval step also
+   * needs that step short of its own count, so two approvals racing for a one-approval step count once.
    */
   async addApproval(id: string, approval: Approval): Promise<ApprovalOutcome> {
     const key = personKey(approval);
     if (!key) throw new InvalidInputError('email: an approval needs the approver\'s email, the key that tells people apart', { fields: ['email'] });
+    const step = approval.step;
+    if (step !== undefined && !(Number.isInteger(step) && step >= 0)) throw new InvalidInputError('step: must be the index of an approval step', { fields: ['step'] });
+    const stepCount = `stepCounts[${step}]`;
     const session = await this.transition(id, {
       expression:
-        'SET approvals = list_append(approvals, :approval), updatedAt = :at ADD approverSubs :subs, approverEmails :emails, approvalCount :one',
+        `SET approvals = list_append(approvals, :approval), updatedAt = :at${step === undefined ? '' : `, ${stepCount} = ${stepCount} + :one`}` +
+        ' ADD approverSubs :subs, approverEmails :emails, approvalCount :one',
       condition:
         '#status = :pending AND approvalCount < approvalsRequired AND requesterSub <> :sub AND requesterEmail <> :email' +
         ' AND (attribute_not_exists(approverSubs) OR NOT contains(approverSubs, :sub))' +
-        ' AND (attribute_not_exists(approverEmails) OR NOT contains(approverEmails, :email))',
+        ' AND (attribute_not_exists(approverEmails) OR NOT contains(approverEmails, :email))' +
+        (step === undefined ? '' : ` AND ${stepCount} < #rule.approvalSteps[${step}].approvals`),
+      ...(step === undefined ? {} : { names: { '#rule': 'rule' } }),
       values: {
         ':approval': [{ ...approval, email: key }],
         ':at': approval.at,

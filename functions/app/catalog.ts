@@ -7,7 +7,7 @@ import { type Actor, actorOf, type Identity } from '../domain/identity';
 import { ConflictError, InvalidInputError, NotFoundError } from '../domain/errors';
 import { governingRule } from '../domain/policy';
 import { canUseResource, resourceSummary } from '../domain/resource';
-import { type Rule, ruleSchema } from '../domain/rule';
+import { approvalsRequiredOf, approverGroupsOf, type Rule, ruleSchema } from '../domain/rule';
 import type { ProductConfig } from '../domain/product-config';
 import { parseOrThrow } from '../domain/validation';
 import { canonicalJson } from '../domain/audit-chain';
@@ -26,8 +26,9 @@ export async function visibleResources(deps: Deps, who: Identity) {
         rule: rule
           ? {
               name: rule.name,
-              approvalGroups: rule.approvalGroups,
-              approvalsRequired: rule.approvalsRequired,
+              approvalGroups: approverGroupsOf(rule),
+              approvalsRequired: approvalsRequiredOf(rule),
+              ...(rule.approvalSteps ? { approvalSteps: rule.approvalSteps, ordered: rule.ordered ?? false } : {}),
               forceApprovalGroups: rule.forceApprovalGroups,
               reasonRequired: rule.reasonRequired,
               reviewTimeoutSeconds: rule.reviewTimeoutSeconds,

@@ -5,7 +5,7 @@
  */
 import { actorOf, type Identity, samePerson } from '../domain/identity';
 import { ConflictError, NotFoundError } from '../domain/errors';
-import { canForce, decideReview, isApprover, mayReview, ReviewRefusedError, type ReviewRequest, type Session } from '../domain/session';
+import { type Approval, canForce, decideReview, isApprover, mayReview, ReviewRefusedError, type ReviewRequest, type Session } from '../domain/session';
 import { recordSecurityEvent, recordSessionEvent } from './audit-trail';
 import type { Deps } from './ports';
 import { resumeWorkflow } from './sessions';
@@ -54,12 +54,12 @@ export async function reviewSession(deps: Deps, who: Identity, id: string, reque
       await resumeWorkflow(deps, id, 'approve');
       break;
     case 'approve': {
-      const outcome = await deps.sessions.addApproval(id, action.approval);
+      const { outcome, approval } = await addApproval(deps, who, current, request, action.approval);
       session = outcome.session;
-      const mine = session.approvals.some((approval) => samePerson(approval, who));
+      const mine = session.approvals.some((given) => samePerson(given, who));
       if (outcome.counted) {
         await recordSessionEvent(deps, id, 'review.approved', actorOf(who), {
-          approval: action.approval,
+          approval,
           approvals: session.approvals.length,
           required: session.approvalsRequired,
         });
@@ -69,7 +69,7 @@ export async function reviewSession(deps: Deps, who: Identity, id: string, reque
       // Whoever finds the count met closes the review; this also finishes the job of a writer that met
       // it and crashed before closing. Only the one conditional write that succeeds resumes the workflow.
       if (session.approvals.length >= session.approvalsRequired) {
-        const approved = await deps.sessions.markApproved(id, action.approval.at);
+        const approved = await deps.sessions.markApproved(id, approval.at);
         if (approved) {
           session = approved;
           await recordSessionEvent(deps, id, 'session.approved', actorOf(who), {
@@ -93,6 +93,28 @@ export async function reviewSession(deps: Deps, who: Identity, id: string, reque
   }
   await notifyQuietly(deps, session);
   return session;
+}
+
+/**
+ * Adds an approval through the store's conditional write. An approval toward an approval step that
+ * lost a race for that step (another approver filled it since `current` was read) is decided again
+ * against the session as it now is: it counts toward the next step the person qualifies for, or is
+ * refused (409 step_met / step_not_open). Each retry follows a step filling up, so there are at most
+ * as many as there are steps.
+ */
+async function addApproval(deps: Deps, who: Identity, current: Session, request: ReviewRequest, first: Approval) {
+  let approval = first;
+  let outcome = await deps.sessions.addApproval(current.id, approval);
+  for (let tries = current.rule?.approvalSteps?.length ?? 0; tries > 0 && approval.step !== undefined && !outcome.counted; tries--) {
+    const after = outcome.session;
+    // Closed, met (whoever finds it met closes it, below), or this person's own approval counted meanwhile.
+    if (after.status !== 'pending_review' || after.approvals.length >= after.approvalsRequired || after.approvals.some((given) => samePerson(given, who))) break;
+    const again = decideReview(after, who, request, deps.clock.now());
+    if (again.kind !== 'approve') break;
+    approval = again.approval;
+    outcome = await deps.sessions.addApproval(current.id, approval);
+  }
+  return { outcome, approval };
 }
 
 /** Counts an approval and how long the review took, once, by the writer that opened the session. */

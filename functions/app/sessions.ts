@@ -43,6 +43,7 @@ export async function submitSession(deps: Deps, who: Identity, input: SubmitInpu
     reason: session.reason,
     rule: session.rule?.name ?? null,
     approvalsRequired: session.approvalsRequired,
+    ...(session.rule?.approvalSteps ? { approvalSteps: session.rule.approvalSteps, ordered: session.rule.ordered } : {}),
     status: session.status,
   });
   deps.metrics.count('SessionsRequested');

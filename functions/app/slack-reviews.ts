@@ -15,6 +15,7 @@
  * the session, but it is a security event, recorded as the same request through the API is
  * (functions/app/reviews.ts), `via: slack`.
  */
+import { STEP_REFUSALS } from '../domain/approval-steps';
 import { AppError, ConflictError } from '../domain/errors';
 import { actorOf, type Identity } from '../domain/identity';
 import type { ReviewRequest } from '../domain/session';
@@ -231,6 +232,8 @@ async function decideClickOf(deps: Deps, chat: ChatGateway, click: Click, deadli
           return refuse({ kind: 'already_approved', approvals: after.approvals.length, required: after.approvalsRequired });
         }
       } catch (error) {
+        // An approval no step can take now (its step is met, or an earlier step comes first): the review stays open.
+        if (error instanceof ConflictError && STEP_REFUSALS.includes(error.code)) return refuse({ kind: 'step_refused', message: error.message });
         if (error instanceof ConflictError) return refuse({ kind: 'review_closed', status: String(error.details?.status ?? 'decided') });
         throw error;
       }

@@ -27,7 +27,7 @@ export const EVENT_FIELDS: ObjectSchema = {
 export const PERSON = { sub: VALUE, email: VALUE, name: VALUE } as const satisfies Record<keyof Actor, FieldSchema>;
 export const SYSTEM_ACTOR: ObjectSchema = { system: VALUE };
 
-const approval = { ...PERSON, at: VALUE, via: VALUE, forced: VALUE, reason: VALUE } as const satisfies Record<keyof Approval, FieldSchema>;
+const approval = { ...PERSON, at: VALUE, via: VALUE, forced: VALUE, reason: VALUE, step: VALUE } as const satisfies Record<keyof Approval, FieldSchema>;
 const denial = { ...PERSON, at: VALUE, via: VALUE, reason: VALUE } as const satisfies Record<keyof Denial, FieldSchema>;
 /** An error as recorded: a code and a message that holds no data from the database. */
 const error = { code: VALUE, message: VALUE } as const satisfies Record<keyof SessionError, FieldSchema>;
@@ -46,6 +46,9 @@ export const EVENT_DETAILS: Readonly<Record<string, ObjectSchema>> = {
     reason: VALUE,
     rule: VALUE,
     approvalsRequired: VALUE,
+    /** The rule's approval steps and whether they are approved in order, when it has steps. */
+    approvalSteps: VALUE,
+    ordered: VALUE,
     status: VALUE,
   },
   'review.requested': { approvalGroups: VALUE, forceApprovalGroups: VALUE, expiresAt: VALUE, notification: VALUE },

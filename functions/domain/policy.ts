@@ -4,7 +4,7 @@
 import { ForbiddenError, InvalidInputError } from './errors';
 import { type Identity, inAnyGroup } from './identity';
 import { canUseResource, type Resource } from './resource';
-import type { Rule } from './rule';
+import { approvalsRequiredOf, type Rule } from './rule';
 
 /** Rules bound to the resource that cover this requester (empty requester groups cover everyone). */
 export function rulesCovering(who: Identity, resource: Resource, rules: readonly Rule[]): Rule[] {
@@ -22,7 +22,7 @@ export function rulesCovering(who: Identity, resource: Resource, rules: readonly
 export function governingRule(who: Identity, resource: Resource, rules: readonly Rule[]): Rule | undefined {
   return rulesCovering(who, resource, rules).sort(
     (a, b) =>
-      b.approvalsRequired - a.approvalsRequired ||
+      approvalsRequiredOf(b) - approvalsRequiredOf(a) ||
       Number(b.reasonRequired) - Number(a.reasonRequired) ||
       a.reviewTimeoutSeconds - b.reviewTimeoutSeconds ||
       a.name.localeCompare(b.name),

@@ -3,6 +3,7 @@
  */
 import { z } from 'zod';
 import { AUTO_APPROVE, GUARDRAILS } from './guardrails';
+import { stepGroups, totalApprovals } from './approval-steps';
 
 const group = z.string().trim().min(1).max(128);
 export const DEFAULT_REVIEW_TIMEOUT_SECONDS = 3600;
@@ -17,6 +18,26 @@ export const ruleNameSchema = z
   .string()
   .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be lower-case letters, digits and dashes (1-63 characters)');
 
+export const MAX_APPROVAL_STEPS = 5;
+const approvalStepSchema = z
+  .object({
+    groups: z.array(group).min(1, 'name at least one group for the step').max(20),
+    approvals: z.number().int().min(1).max(5),
+  })
+  .strict();
+
+/** A rule says who approves either as approvalSteps or as approvalGroups/approvalsRequired, never both. */
+function approvalPlanIssues(rule: { approvalGroups?: unknown; approvalsRequired?: unknown; approvalSteps?: unknown; ordered?: unknown }, ctx: z.RefinementCtx): void {
+  const issue = (field: string, message: string) => ctx.addIssue({ code: 'custom', path: [field], message });
+  if (rule.approvalSteps !== undefined) {
+    if (rule.approvalGroups !== undefined) issue('approvalGroups', 'give either approvalSteps or approvalGroups, not both');
+    if (rule.approvalsRequired !== undefined) issue('approvalsRequired', 'give either approvalSteps or approvalsRequired, not both (each step says its approvals)');
+  } else {
+    if (rule.approvalGroups === undefined) issue('approvalGroups', 'name at least one approval group (or give approvalSteps)');
+    if (rule.ordered !== undefined) issue('ordered', 'applies only to approvalSteps');
+  }
+}
+
 export const ruleSchema = z
   .object({
     name: ruleNameSchema,
@@ -24,8 +45,11 @@ export const ruleSchema = z
     mode: z.literal('command').default('command'),
     resources: z.array(z.string().min(1)).min(1, 'bind the rule to at least one resource'),
     requesterGroups: z.array(group).default([]),
-    approvalGroups: z.array(group).min(1, 'name at least one approval group'),
-    approvalsRequired: z.number().int().min(1).max(5).default(1),
+    approvalGroups: z.array(group).min(1, 'name at least one approval group').optional(),
+    /** One when absent, unless the rule has approvalSteps. */
+    approvalsRequired: z.number().int().min(1).max(5).optional(),
+    approvalSteps: z.array(approvalStepSchema).min(1, 'name at least one step').max(MAX_APPROVAL_STEPS, `at most ${MAX_APPROVAL_STEPS} steps`).optional(),
+    ordered: z.boolean().optional(),
     forceApprovalGroups: z.array(group).default([]),
     reviewTimeoutSeconds: z.number().int().min(60).max(MAX_REVIEW_TIMEOUT_SECONDS).default(DEFAULT_REVIEW_TIMEOUT_SECONDS),
     reasonRequired: z.boolean().default(false),
@@ -35,7 +59,10 @@ export const ruleSchema = z
     /** `read-only`: commands the parser proves read-only run without review. */
     autoApprove: z.enum(AUTO_APPROVE).optional(),
   })
-  .strict();
+  .strict()
+  .superRefine(approvalPlanIssues)
+  // The default of one approval applies only without steps, so a rule sent with steps never holds both.
+  .transform((rule) => (rule.approvalSteps ? rule : { ...rule, approvalsRequired: rule.approvalsRequired ?? 1 }));
 
 export type Rule = z.output<typeof ruleSchema>;
 export type RuleInput = z.input<typeof ruleSchema>;
@@ -43,11 +70,18 @@ export type RuleInput = z.input<typeof ruleSchema>;
 /** The part of a rule frozen onto a session at submission, so later rule edits cannot change a review in flight. */
 export const ruleSnapshot = (rule: Rule) => ({
   name: rule.name,
-  approvalGroups: rule.approvalGroups,
+  approvalGroups: approverGroupsOf(rule),
   forceApprovalGroups: rule.forceApprovalGroups,
-  approvalsRequired: rule.approvalsRequired,
+  approvalsRequired: approvalsRequiredOf(rule),
+  ...(rule.approvalSteps ? { approvalSteps: rule.approvalSteps, ordered: rule.ordered ?? false } : {}),
   reviewTimeoutSeconds: rule.reviewTimeoutSeconds,
   reasonRequired: rule.reasonRequired,
   slackChannel: rule.slackChannel,
 });
 export type RuleSnapshot = ReturnType<typeof ruleSnapshot>;
+
+/** Every group whose members may approve under the rule (with steps: the groups of all its steps). */
+export const approverGroupsOf = (rule: Rule): string[] => (rule.approvalSteps ? stepGroups(rule.approvalSteps) : (rule.approvalGroups ?? []));
+
+/** How many distinct approvals a command under the rule needs in all. */
+export const approvalsRequiredOf = (rule: Rule): number => (rule.approvalSteps ? totalApprovals(rule.approvalSteps) : (rule.approvalsRequired ?? 1));

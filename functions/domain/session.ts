@@ -9,6 +9,7 @@
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { chooseStep } from './approval-steps';
 import { canonicalJson } from './audit-chain';
 import { ConflictError, ForbiddenError, InvalidInputError } from './errors';
 import { type Actor, actorOf, type Identity, inAnyGroup, samePerson } from './identity';
@@ -72,6 +73,8 @@ export interface Approval extends Actor {
   readonly via: ReviewChannel;
   readonly forced: boolean;
   readonly reason?: string;
+  /** The approval step (index into the rule's approvalSteps) this approval counts toward; absent without steps. */
+  readonly step?: number;
 }
 
 export interface Denial extends Actor {
@@ -256,7 +259,11 @@ export function decideReview(session: Session, who: Identity, request: ReviewReq
   }
   // One person is one approver: an approval under the same email or the same subject is theirs already.
   if (session.approvals.some((approval) => samePerson(approval, who))) return { kind: 'already_approved' };
-  return { kind: 'approve', approval: { ...actor, at, via: request.via, forced: false, ...(reason ? { reason } : {}) } };
+  // With approval steps the approval names the one step it counts toward (functions/domain/approval-steps.ts).
+  const choice = session.rule?.approvalSteps ? chooseStep(session, who.groups) : undefined;
+  if (choice?.kind === 'refused') throw new ConflictError(choice.message, choice.code, { status: session.status });
+  const step = choice ? { step: choice.step } : {};
+  return { kind: 'approve', approval: { ...actor, at, via: request.via, forced: false, ...(reason ? { reason } : {}), ...step } };
 }
 
 /** Whether the requester may cancel now. */

@@ -9,6 +9,7 @@
  * a grapheme boundary so no character or emoji is split. Lengths are counted in UTF-16 code units, the
  * stricter of the ways a limit can be counted. Pure: no I/O.
  */
+import { stepProgressText } from './approval-steps';
 import { HIDDEN_TEXT_WARNING, hasHiddenText, revealHidden } from './hidden-text';
 import { OUTCOME_UNKNOWN } from './execution';
 import type { Session, SqlParameter } from './session';
@@ -239,7 +240,8 @@ export function reviewMessage(session: Session, context: ReviewMessageContext): 
       field('Groups', fieldValue(requester.groups.join(', ') || 'none')),
       field('Resource', `${fieldValue(session.resource.name, 500)}\n\`${fieldValue(session.resource.id, 200)}\` · ${fieldValue(session.resource.type, 50)}`),
       field('Rule', fieldValue(rule?.name ?? 'none')),
-      field('Approvals', `${session.approvals.length} of ${session.approvalsRequired}${rule ? ` from ${fieldValue(reviewers(session), 1500)}` : ''}`),
+      // With approval steps, each step's progress: "dba-approvers 1/1 · sre 0/1".
+      field('Approvals', rule?.approvalSteps ? fieldValue(stepProgressText(session), 1500) : `${session.approvals.length} of ${session.approvalsRequired}${rule ? ` from ${fieldValue(reviewers(session), 1500)}` : ''}`),
       field('Expires', session.expiresAt ? slackDate(session.expiresAt) : 'never'),
     ],
   });
@@ -469,7 +471,8 @@ export type ClickRefusal =
   | { readonly kind: 'already_approved'; readonly approvals: number; readonly required: number }
   | { readonly kind: 'no_session'; readonly sessionId: string }
   | { readonly kind: 'lookup_failed' }
-  | { readonly kind: 'view_failed' };
+  | { readonly kind: 'view_failed' }
+  | { readonly kind: 'step_refused'; readonly message: string };
 
 export function refusalText(refusal: ClickRefusal): string {
   switch (refusal.kind) {
@@ -491,5 +494,7 @@ export function refusalText(refusal: ClickRefusal): string {
       return 'Slack did not tell accessgate who you are in time; nothing was recorded. Please click again.';
     case 'view_failed':
       return 'Slack did not open the form in time; nothing was recorded. Please click again.';
+    case 'step_refused':
+      return `${refusal.message} Nothing was recorded.`;
   }
 }

@@ -58,6 +58,21 @@ describe('DynamoSessionStore', () => {
     expect((await store.get(session.id))?.status).toBe('approved');
   });
 
+  it('counts one approval for a one-approval step when several race for it, and keeps the other step open', async () => {
+    const steps = ruleSnapshot(
+      ruleSchema.parse({ name: 'r', resources: ['db'], approvalSteps: [{ groups: ['dba-approvers'], approvals: 1 }, { groups: ['sre'], approvals: 1 }] }),
+    );
+    const session = newSession({ id: `00000000-0000-4000-b000-${String(++counter).padStart(12, '0')}`, now: new Date(), requester: alice, resource: { id: 'db', name: 'DB', type: 'postgres', database: 'db' }, command: 'select 1', rule: steps });
+    await store.create(session);
+    const racers = ['bob', 'grace', 'henry'].map((sub) => store.addApproval(session.id, { ...approval(sub), step: 0 }));
+    expect((await Promise.all(racers)).filter((o) => o.counted)).toHaveLength(1);
+    const stored = await store.get(session.id);
+    expect(stored?.approvals.map((a) => a.step)).toEqual([0]);
+    expect(await store.markApproved(session.id, 'now')).toBeUndefined();
+    expect((await store.addApproval(session.id, { ...approval('sam'), step: 1 })).counted).toBe(true);
+    expect((await store.markApproved(session.id, 'now'))?.status).toBe('approved');
+  });
+
   it('never counts the requester, even if asked directly', async () => {
     const session = await pendingSession();
     const outcome = await store.addApproval(session.id, approval('alice'));

@@ -86,7 +86,9 @@ export class InMemorySessionStore implements SessionStore {
       item.status === 'pending_review' &&
       item.approvals.length < item.approvalsRequired &&
       item.requester.sub !== approval.sub &&
-      !item.approvals.some((given) => given.sub === approval.sub);
+      !item.approvals.some((given) => given.sub === approval.sub) &&
+      (approval.step === undefined ||
+        item.approvals.filter((given) => given.step === approval.step).length < (item.rule?.approvalSteps?.[approval.step]?.approvals ?? 0));
     if (countable) {
       Object.assign(item, { approvals: [...item.approvals, copy(approval)], updatedAt: approval.at });
       return { session: copy(item), counted: true };
