@@ -25,6 +25,7 @@ import { DynamoCatalogStore } from './adapters/catalog-store';
 import { CognitoDirectory } from './adapters/cognito-directory';
 import { DynamoDirectoryTable } from './adapters/directory-table';
 import { documentClientOf } from './adapters/dynamodb';
+import { parserSqlClassifier } from './adapters/sql-parser';
 import { emfSessionMetrics } from './adapters/session-metrics';
 import { traced } from './adapters/tracing';
 import { DynamoEventLog } from './adapters/event-log';
@@ -96,6 +97,7 @@ export function buildDeps(config: Config, overrides: DepsOverrides = {}): Deps {
     results: new DynamoResultStore(clients.dynamo, config.RESULTS_TABLE),
     workflow: new StepFunctionsWorkflow(clients.sfn, config.STATE_MACHINE_ARN ?? ''),
     sql: new DataApiSqlRunner(clients.rdsData),
+    sqlClassifier: parserSqlClassifier,
     // Slack when configured; otherwise approvers find reviews in the web UI, the CLI or GET /reviews.
     notifier: slack
       ? new SlackNotifier(slack, catalog, new DynamoNotificationLedger(clients.dynamo, config.SESSIONS_TABLE), {

@@ -179,6 +179,8 @@ function hintFor(code: string | undefined): string | undefined {
       return 'Only members of the rule\'s approval (or force-approval) groups can decide; see accessgate resources.';
     case 'resource_not_allowed':
       return 'See the resources you may use with: accessgate resources';
+    case 'guardrail':
+      return 'The rule refuses this kind of command whoever would review it: change the command (a WHERE, one statement at a time) or ask an admin about the rule.';
     default:
       return undefined;
   }

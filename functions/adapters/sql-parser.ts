@@ -7,9 +7,10 @@
  * loads once per process). Text the parser refuses is reported as `ok: false` with the parser's own
  * message, never guessed at: the database refuses the same text, and nothing of it runs.
  */
-import { loadModule, parseSync } from 'libpg-query';
+import { loadModule, parseSync, scanSync, type ScanToken } from 'libpg-query';
 import NodeSqlParser from 'node-sql-parser';
-import { mysqlStatements, postgresStatements, type SqlStatement } from '../domain/sql-statements';
+import type { SqlClassifier } from '../app/ports';
+import { mysqlStatements, postgresStatements, type SqlStatement, unreadableStatement } from '../domain/sql-statements';
 
 export type SqlDialect = 'postgres' | 'mysql';
 
@@ -45,3 +46,47 @@ export function analyseSql(sql: string, dialect: SqlDialect): SqlAnalysis {
     return { ok: false, error: err instanceof Error ? err.message : String(err) };
   }
 }
+
+/**
+ * `:name` placeholders in PostgreSQL text, found with PostgreSQL's own scanner: a `:` token directly
+ * followed by a word. Literals, quoted identifiers, dollar quotes, comments and `::` casts are other
+ * tokens, so nothing inside them is touched. Text the scanner refuses (an unterminated literal) is
+ * left as it is: the database refuses it too.
+ */
+export function replacePostgresPlaceholders(sql: string, replacement: (name: string) => string | undefined): string {
+  let tokens: ScanToken[];
+  try {
+    tokens = scanSync(sql).tokens;
+  } catch {
+    return sql;
+  }
+  // The scanner reports byte offsets.
+  const bytes = Buffer.from(sql, 'utf8');
+  const parts: string[] = [];
+  let copied = 0;
+  for (let t = 0; t + 1 < tokens.length; t++) {
+    const colon = tokens[t];
+    const word = tokens[t + 1];
+    if (colon.text !== ':' || word.start !== colon.end || !/^[A-Za-z_\u0080-\uffff]/.test(word.text)) continue;
+    const text = replacement(word.text);
+    if (text === undefined) continue;
+    parts.push(bytes.subarray(copied, colon.start).toString('utf8'), text);
+    copied = word.end;
+  }
+  return copied === 0 ? sql : parts.join('') + bytes.subarray(copied).toString('utf8');
+}
+
+/**
+ * The SqlClassifier port over the real parsers. The Data API's `:name` placeholders are not
+ * PostgreSQL syntax, so for PostgreSQL the supplied names become `$n` before parsing, exactly where
+ * the Data API would bind them; node-sql-parser reads `:name` itself.
+ */
+export const parserSqlClassifier: SqlClassifier = {
+  async classify(command, dialect, parameterNames = []) {
+    await loadSqlParsers();
+    const names = new Map(parameterNames.map((name, i) => [name, `$${i + 1}`]));
+    const text = dialect === 'postgres' && names.size ? replacePostgresPlaceholders(command, (name) => names.get(name)) : command;
+    const analysis = analyseSql(text, dialect);
+    return analysis.ok ? analysis.statements : [unreadableStatement()];
+  },
+};

@@ -125,7 +125,7 @@ export const validate = <T extends z.ZodType>(schema: T, value: unknown, what = 
 
 export function errorResult(error: unknown): ApiResult {
   if (error instanceof AppError) {
-    return json(error.status, { error: { code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) } });
+    return json(error.status, { error: { code: error.code, ...error.body, message: error.message, ...(error.details ? { details: error.details } : {}) } });
   }
   log.error('unhandled error', { error });
   return json(500, { error: { code: 'internal_error', message: 'Something went wrong on our side; it has been logged.' } });

@@ -4,9 +4,10 @@
  */
 import type { AuditEvent, EventActor } from '../domain/audit-chain';
 import type { Identity } from '../domain/identity';
-import type { Resource } from '../domain/resource';
+import type { Resource, ResourceSummary } from '../domain/resource';
 import type { Rule } from '../domain/rule';
 import type { Approval, Denial, ResultSummary, Session, SessionError, SessionStatus, SqlParameter } from '../domain/session';
+import type { SqlStatement } from '../domain/sql-statements';
 import type { SlackView } from '../domain/slack-message';
 
 export interface Page<T> {
@@ -259,6 +260,16 @@ export interface Clock {
   now(): Date;
 }
 
+/**
+ * What the engine's own parser reads in a command (functions/domain/sql-statements.ts). Contract: the
+ * statements in order; text the parser cannot read is one `unreadableStatement()` (kind `other`,
+ * flagged `unparsable`), never an exception; blank text is no statement. `parameterNames` are the
+ * command's `:name` placeholders, read as bound values. Pure computation: no race to win.
+ */
+export interface SqlClassifier {
+  classify(command: string, dialect: ResourceSummary['type'], parameterNames?: readonly string[]): Promise<SqlStatement[]>;
+}
+
 export interface Deps {
   readonly sessions: SessionStore;
   readonly catalog: CatalogStore;
@@ -266,6 +277,7 @@ export interface Deps {
   readonly results: ResultStore;
   readonly workflow: Workflow;
   readonly sql: SqlRunner;
+  readonly sqlClassifier: SqlClassifier;
   readonly notifier: Notifier;
   readonly notifications: NotificationQueue;
   /**

@@ -8,7 +8,8 @@ import { resourceSummary } from '../domain/resource';
 import { ruleSnapshot } from '../domain/rule';
 import { assertCancellable, isApprover, isSettled, mayReview, newSession, type Session, type SessionError, type SqlParameter, validateCommand } from '../domain/session';
 import type { AuditEvent } from '../domain/audit-chain';
-import { recordSessionEvent, sessionStream } from './audit-trail';
+import { recordSessionEvent, sessionStream, SYSTEM } from './audit-trail';
+import { judgeCommand } from './command-rules';
 import type { Deps, Page, QueryResult, SessionFilters, SessionScope } from './ports';
 
 export interface SubmitInput {
@@ -23,6 +24,7 @@ export async function submitSession(deps: Deps, who: Identity, input: SubmitInpu
   const resource = await deps.catalog.resource(input.resource);
   if (!resource) throw new NotFoundError(`Resource "${input.resource}" does not exist.`);
   const { rule } = evaluateCommand(who, resource, await deps.catalog.rules(), input.reason);
+  const judgement = await judgeCommand(deps, who, resource, rule, input);
   const session = newSession({
     id: deps.newId(),
     now: deps.clock.now(),
@@ -32,6 +34,7 @@ export async function submitSession(deps: Deps, who: Identity, input: SubmitInpu
     parameters: input.parameters,
     reason: input.reason,
     rule: rule && ruleSnapshot(rule),
+    autoApproved: judgement.autoApproved,
   });
   await deps.sessions.create(session);
   await recordSessionEvent(deps, session.id, 'session.requested', actorOf(who), {
@@ -46,6 +49,9 @@ export async function submitSession(deps: Deps, who: Identity, input: SubmitInpu
     ...(session.rule?.approvalSteps ? { approvalSteps: session.rule.approvalSteps, ordered: session.rule.ordered } : {}),
     status: session.status,
   });
+  if (judgement.autoApproved) {
+    await recordSessionEvent(deps, session.id, 'session.auto_approved', SYSTEM, { autoApprove: 'read-only', rule: session.rule?.name, statements: judgement.classification });
+  }
   deps.metrics.count('SessionsRequested');
   await deps.workflow.start(session.id);
   return session;

@@ -6,6 +6,8 @@
 export abstract class AppError extends Error {
   abstract readonly status: number;
   abstract readonly code: string;
+  /** Fields a route's contract puts in the error body beside `code` and `message` (e.g. `guardrail`). */
+  readonly body?: Readonly<Record<string, string>>;
   constructor(message: string, readonly details?: Record<string, unknown>) {
     super(message);
   }

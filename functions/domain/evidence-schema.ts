@@ -56,6 +56,8 @@ export const EVENT_DETAILS: Readonly<Record<string, ObjectSchema>> = {
   'review.forced': { approval },
   'review.denied': { denial },
   'session.approved': { forced: VALUE, approvals: VALUE, approvers: VALUE },
+  /** A rule's `autoApprove` let the command skip review: `statements` is the parser's classification (kind, tables, flags each). */
+  'session.auto_approved': { autoApprove: VALUE, rule: VALUE, statements: VALUE },
   'session.running': { commandSha256: VALUE },
   'execution.retrying': { error: VALUE },
   'session.done': { result },
@@ -76,6 +78,10 @@ export const EVENT_DETAILS: Readonly<Record<string, ObjectSchema>> = {
   'webhook.created': { webhook: VALUE, ...snapshot },
   'webhook.deleted': { webhook: VALUE, ...snapshot },
   'security.review_refused': { sessionId: VALUE, code: VALUE, decision: VALUE, force: VALUE, via: VALUE, groups: VALUE, slackUser: VALUE },
+  /** A command refused at submission by its rule's guardrail; no session was created, nothing ran. */
+  'security.guardrail_refused': {
+    resource: VALUE, rule: VALUE, guardrail: VALUE, command: VALUE, parameters: VALUE, commandSha256: VALUE, reason: VALUE, statements: VALUE,
+  },
   'security.audit_access_refused': { what: VALUE, groups: VALUE, stream: VALUE, key: VALUE },
   'security.slack_signature_rejected': { reason: VALUE, sourceIp: VALUE, timestamp: VALUE, unrecorded: VALUE },
 };

@@ -4,6 +4,7 @@
  * engine's own parser found (`sql-statements.ts`), never the text, so comments, case and whitespace
  * cannot hide a statement from it.
  */
+import { ForbiddenError } from './errors';
 import type { SqlStatement } from './sql-statements';
 
 /** What a rule's `guardrails.deny` may name. */
@@ -27,6 +28,15 @@ export interface GuardrailMatch {
   readonly guardrail: Guardrail;
   /** What the requester is told: which statement, and why. */
   readonly message: string;
+}
+
+/** A command refused at submission by its rule's guardrail: 403 `{ error: { code: "guardrail", guardrail, message } }`. */
+export class GuardrailRefusedError extends ForbiddenError {
+  override readonly body: { readonly guardrail: Guardrail };
+  constructor(match: GuardrailMatch) {
+    super(match.message, 'guardrail');
+    this.body = { guardrail: match.guardrail };
+  }
 }
 
 /**

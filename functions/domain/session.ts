@@ -158,6 +158,8 @@ export interface NewSessionInput {
   readonly parameters?: readonly SqlParameter[];
   readonly reason?: string;
   readonly rule?: RuleSnapshot;
+  /** The rule lets this command run without review (its autoApprove, the parser's proof): no approvals, no review window. */
+  readonly autoApproved?: boolean;
 }
 
 export function newSession(input: NewSessionInput): Session {
@@ -165,7 +167,7 @@ export function newSession(input: NewSessionInput): Session {
   const reason = input.reason?.trim() || undefined;
   return {
     id: input.id,
-    status: input.rule ? 'pending_review' : 'approved',
+    status: input.rule && !input.autoApproved ? 'pending_review' : 'approved',
     createdAt,
     updatedAt: createdAt,
     requester: { ...actorOf(input.requester), groups: [...input.requester.groups] },
@@ -177,10 +179,10 @@ export function newSession(input: NewSessionInput): Session {
     ...(input.rule
       ? {
           rule: input.rule,
-          expiresAt: new Date(input.now.getTime() + input.rule.reviewTimeoutSeconds * 1000).toISOString(),
+          ...(input.autoApproved ? {} : { expiresAt: new Date(input.now.getTime() + input.rule.reviewTimeoutSeconds * 1000).toISOString() }),
         }
       : {}),
-    approvalsRequired: input.rule?.approvalsRequired ?? 0,
+    approvalsRequired: input.autoApproved ? 0 : (input.rule?.approvalsRequired ?? 0),
     approvals: [],
     forced: false,
   };

@@ -3,8 +3,7 @@
  * `?`), each value is checked against its member and typeHint, and un-hinted strings stay text, as
  * in production.
  */
-import { scanSync, type ScanToken } from 'libpg-query';
-import { analyseSql } from '../../../functions/adapters/sql-parser';
+import { analyseSql, replacePostgresPlaceholders } from '../../../functions/adapters/sql-parser';
 import { replaceMysqlPlaceholders } from './mysql-placeholders';
 import type { SqlBackend } from './sql-backend';
 import { badRequest } from './data-api-error';
@@ -141,35 +140,6 @@ function bindParameter(p: SqlParameter, engine: SqlBackend['engine'], allowArray
     return { value, pgType: `${pgElement}[]` };
   }
   throw badRequest(`Parameter ${name}: unsupported value member ${members[0]}`);
-}
-
-/**
- * `:name` placeholders in PostgreSQL text, found with PostgreSQL's own scanner: a `:` token directly
- * followed by a word. Literals, quoted identifiers, dollar quotes, comments and `::` casts are other
- * tokens, so nothing inside them is touched. Text the scanner refuses (an unterminated literal) is
- * left as it is: the database refuses it too.
- */
-function replacePostgresPlaceholders(sql: string, replacement: (name: string) => string | undefined): string {
-  let tokens: ScanToken[];
-  try {
-    tokens = scanSync(sql).tokens;
-  } catch {
-    return sql;
-  }
-  // The scanner reports byte offsets.
-  const bytes = Buffer.from(sql, 'utf8');
-  const parts: string[] = [];
-  let copied = 0;
-  for (let t = 0; t + 1 < tokens.length; t++) {
-    const colon = tokens[t];
-    const word = tokens[t + 1];
-    if (colon.text !== ':' || word.start !== colon.end || !/^[A-Za-z_\u0080-\uffff]/.test(word.text)) continue;
-    const text = replacement(word.text);
-    if (text === undefined) continue;
-    parts.push(bytes.subarray(copied, colon.start).toString('utf8'), text);
-    copied = word.end;
-  }
-  return copied === 0 ? sql : parts.join('') + bytes.subarray(copied).toString('utf8');
 }
 
 /**

@@ -31,6 +31,7 @@ import type {
   SqlTarget,
   Workflow,
 } from '../../../functions/app/ports';
+import { parserSqlClassifier } from '../../../functions/adapters/sql-parser';
 import { type AuditEvent, chainEvent } from '../../../functions/domain/audit-chain';
 import { ConflictError, NotFoundError } from '../../../functions/domain/errors';
 import type { Identity } from '../../../functions/domain/identity';
@@ -454,6 +455,8 @@ export function fakeDeps(options: { resources?: readonly Resource[]; rules?: rea
     results: new InMemoryResults(),
     workflow: new RecordingWorkflow(),
     sql: new ScriptedSql(),
+    // The real parsers: pure computation in memory, so the use cases see what production sees.
+    sqlClassifier: parserSqlClassifier,
     notifier: new RecordingNotifier(),
     notifications: new RecordingQueue(),
     directory,
