@@ -9,6 +9,7 @@ import { execFile, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { localClusterArn } from '../../infra/local/demo-config';
 import { type LocalStack, startLocalStack } from '../../infra/local/stack';
 import { ApiClient } from '../e2e/client';
 import { postgresDatabase } from '../support/postgres';
@@ -115,6 +116,22 @@ describe.skipIf(!psqlTests)('psql through accessgate connect', () => {
     expect(stderr).toContain('ERROR:  42P01: relation "custmers" does not exist');
     expect(stderr).toMatch(/ERROR: {2}0A000: accessgate: transactions across statements are not available/);
     expect(stderr).toContain('ERROR:  57014: canceling statement due to user request');
+  });
+
+  it('shows a guardrail refusal as an error with SQLSTATE 42501, the rule\'s message and hint, and runs nothing', async () => {
+    const dana = await ApiClient.as(stack, 'dana@example.com');
+    const rule = (await dana.get('/rules/dba-by-command')).body.rule;
+    expect((await dana.put('/rules/dba-by-command', { ...rule, guardrails: { deny: ['truncate'] } })).status).toBe(200);
+    const orders = async () => Number((await stack.backends.get(localClusterArn('postgres-demo'))!.query('select count(*) from orders', [])).rows[0]![0]);
+    const before = await orders();
+    const run = psql("/* weekly */ TRUNCATE orders;\nselect 'psql-after-guardrail' as after;\n");
+    await decide('psql-after-guardrail', 'approve');
+    const { stdout, stderr } = await run.done;
+    expect(stderr).toContain('ERROR:  42501: accessgate: The command is ddl, truncate on orders, which this rule\'s guardrail "truncate" refuses');
+    expect(stderr).toContain('HINT:  The rule refuses this kind of command whoever would review it');
+    expect(stdout).toMatch(/after\s*\n-+\n psql-after-guardrail\n\(1 row\)/);
+    expect(await orders()).toBe(before);
+    expect(before).toBeGreaterThan(0);
   });
 });
 
