@@ -8,6 +8,8 @@ export interface IndexDefinition {
   readonly indexName: string;
   readonly partitionKey: string;
   readonly sortKey: string;
+  /** Non-key attributes the index projects (INCLUDE); absent projects every attribute (ALL). */
+  readonly projection?: readonly string[];
 }
 
 export interface TableDefinition {

@@ -28,6 +28,7 @@ import { AccessgateFunction, type FunctionDefaults } from './accessgate-function
 import type { AccessgateApi } from './api';
 import type { Operations } from './operations';
 import type { AccessgateTables } from './tables';
+import { memoryOf } from '../function-memory';
 
 export const DEFAULT_EVIDENCE_RETENTION_DAYS = 400;
 /** Staged PITR exports are kept this long: long enough to retry a failed copy, short enough to hold no history. */
@@ -160,7 +161,7 @@ export class AuditEvidence extends Construct {
         entry: 'functions/audit/exporter.ts',
         description: 'Audit: writes each final session\'s events, and config and security events, to the Object Lock bucket',
         timeout: Duration.minutes(2),
-        memorySize: 512,
+        memorySize: memoryOf('Exporter'),
         defaults,
       }).bindTable(tables.sessions, 'RO'),
     );
@@ -193,8 +194,7 @@ export class AuditEvidence extends Construct {
         entry: 'functions/audit/table-export.ts',
         description: 'Audit: daily point-in-time export of the event table, copied under Object Lock once complete',
         timeout: Duration.minutes(15),
-        // Each export file is read whole before it is re-put with its checksums.
-        memorySize: 1769,
+        memorySize: memoryOf('TableExport'),
         defaults,
       }),
     );
@@ -225,7 +225,7 @@ export class AuditEvidence extends Construct {
         entry: 'functions/api/audit.ts',
         description: 'API: audit session listing (JSON, CSV) and evidence downloads for auditors',
         timeout: Duration.seconds(29),
-        memorySize: 512,
+        memorySize: memoryOf('AuditApi'),
         defaults,
       })
         .bindTable(tables.sessions, 'RO')

@@ -29,6 +29,7 @@ import { join } from 'node:path';
 import { AccessgateFunction, type FunctionDefaults, PROJECT_ROOT } from './accessgate-function';
 import type { AccessgateTables } from './tables';
 import { UNFINISHED_EXECUTION_STATUSES } from '../../functions/workflow/inputs';
+import { memoryOf } from '../function-memory';
 
 export const SESSION_ASL_PATH = join(PROJECT_ROOT, 'statemachines', 'session.asl.json');
 
@@ -90,7 +91,7 @@ export class Workflow extends Construct {
       description: 'Workflow: run the approved command through the RDS Data API and keep the result for the requester',
       // Above the Data API's 45 s statement limit and the 60 s SDK timeout, below the ASL's 120 s.
       timeout: Duration.seconds(90),
-      memorySize: 512,
+      memorySize: memoryOf('Execute'),
       // A SQL error in an engineer's command fails the invocation by design (the workflow records it as
       // "failed"); only a burst of errors means the executor or a database is broken.
       errorAlarmThreshold: 5,

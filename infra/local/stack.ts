@@ -22,6 +22,7 @@ import { type LocalSlack, type LocalSlackOptions, startLocalSlack } from './slac
 import { startWorkflowServer } from './workflow-server';
 import { type Execution, type TaskHandler, type TaskState, WorkflowRunner } from './workflow-runner';
 import type { TaskFaultInjector } from './task-faults';
+import type { UsageMeter } from './usage-meter';
 import { startDataApiServer } from './data-api/server';
 import { MysqlBackend, PostgresBackend, type SqlBackend } from './data-api/backends';
 import { openPGliteBackend, seedDemoSchema } from './data-api/demo-schema';
@@ -57,6 +58,8 @@ export interface LocalStackOptions {
    * WEB_URL defaults to the stack's own URL.
    */
   readonly settings?: Environment;
+  /** Counts what the stack does in billed units (the cost model's scenarios); unset counts nothing. */
+  readonly usage?: UsageMeter;
 }
 
 export interface LocalStack {
@@ -131,7 +134,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   });
   const bind = <E, C, R>(handler: (event: E, context: C) => Promise<R>) => async (event: E, context: C): Promise<R> => {
     const { inComposition } = await import('../../functions/wiring');
-    return inComposition(composition, handler)(event, context);
+    const run = () => inComposition(composition, handler)(event, context);
+    const name = (context as { functionName?: string } | undefined)?.functionName;
+    return options.usage && name ? options.usage.invoke(name, run) : run();
   };
 
   const slack = await startLocalSlack(options.slack ?? {}, DEMO_USERS, bind);
@@ -164,6 +169,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       await invoke(bind(reconciler.handler as Lambda), 'Reconcile')(executionStatusChange(execution));
     },
     ...(options.taskFaults ? { taskFaults: options.taskFaults } : {}),
+    ...(options.usage ? { onHistoryEvent: (type: string) => options.usage!.historyEvent(type) } : {}),
     handlers: Object.fromEntries(
       Object.entries(tasks).map(([state, module]) => [state, invoke(bind(module.handler as Lambda), state)]),
     ) as Record<TaskState, TaskHandler>,
@@ -204,6 +210,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const periodSeconds = options.digestSeconds ?? 3600;
   const { awsClients, compose } = await import('../../functions/wiring');
   const clients = awsClients();
+  options.usage?.meterDynamo(clients.dynamo.middlewareStack, dynamo.endpoint, dynamo.tableNames);
   const standIns = openEvidenceStandIns({ dataDir: options.dataDir, eventsTable: dynamo.tableNames.EVENTS_TABLE });
   const local = compose(
     {

@@ -92,6 +92,8 @@ export interface WorkflowRunnerOptions {
   /** Hears of every execution that ends FAILED or ABORTED (not those aborted by stop()). */
   readonly onExecutionEnd?: (execution: Execution) => Promise<void>;
   readonly taskFaults?: TaskFaultInjector;
+  /** Hears the type of every execution history event, as the state machine's log group would. */
+  readonly onHistoryEvent?: (type: string) => void;
 }
 
 export class WorkflowRunner {
@@ -171,6 +173,7 @@ export class WorkflowRunner {
   private async follow(run: ReturnType<StateMachine['run']>, statesEntered: string[]): Promise<unknown> {
     const collect = (async () => {
       for await (const event of run.eventLogs) {
+        this.options.onHistoryEvent?.(event.type);
         if (event.type === 'StateEntered' && 'state' in event) statesEntered.push(event.state.name);
       }
     })();

@@ -3,13 +3,17 @@
  *  - submit-to-rows latency on postgres-staging (no review) vs the same query straight to the local
  *    Data API server, and their ratio: what the governance path costs;
  *  - approve-to-rows latency on postgres-demo (one approval);
- *  - sessions per second with 20 concurrent clients.
+ *  - sessions per second with 20 concurrent clients;
+ *  - the AWS cost per 1,000 commands on each path, from counts (test/bench/cost-scenarios.ts).
+ * The figures also go to test-output/bench.json (test/bench/bench-json.ts).
  */
 import '../../infra/local/polyfills';
 import { ExecuteStatementCommand, RDSDataClient } from '@aws-sdk/client-rds-data';
 import { localClusterArn, localSecretArn } from '../../infra/local/demo-config';
 import { startLocalStack } from '../../infra/local/stack';
 import { ApiClient } from '../e2e/client';
+import { recordBenchFigures } from './bench-json';
+import { measureCosts } from './cost-scenarios';
 import { slackAckBench, slackAckReport } from './slack-ack';
 import { percentile, summary } from './stats';
 
@@ -89,6 +93,31 @@ sessions per second, ${clients} concurrent clients   ${throughput.toFixed(1)} /s
 ${slackAckReport(slack)}
 `);
   dataApi.destroy();
+  recordBenchFigures(
+    {
+      governedP50Ms: percentile(governedTimes, 50),
+      directP50Ms: percentile(directTimes, 50),
+      ratio,
+      approveToRowsP50Ms: percentile(approveTimes, 50),
+      sessionsPerSecond: throughput,
+      slackAckP99Ms: percentile(slack.approve, 99),
+    },
+    true,
+  );
 } finally {
   await stack.stop();
 }
+
+// On a stack of its own: the usage meter counts every request it serves.
+const cost = await measureCosts();
+console.log(`AWS cost per 1,000 commands, from counts (infra/prices.ts)
+reviewed, requester not waiting                $${cost.costPer1kReviewedUsd.toFixed(4)}   ${cost.reviewed.transitions} transitions, ${cost.wruPerReviewed} write units per command
+reviewed, requester's client waiting one hour  $${cost.costPer1kReviewedHourUsd.toFixed(4)}
+no rule covers it                              $${cost.costPer1kRuleFreeUsd.toFixed(4)}   ${cost.ruleFree.transitions} transitions
+`);
+recordBenchFigures({
+  costPer1kReviewedUsd: cost.costPer1kReviewedUsd,
+  costPer1kReviewedHourUsd: cost.costPer1kReviewedHourUsd,
+  costPer1kRuleFreeUsd: cost.costPer1kRuleFreeUsd,
+  wruPerReviewed: cost.wruPerReviewed,
+});

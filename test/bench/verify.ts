@@ -15,6 +15,7 @@ import { promisify } from 'node:util';
 import { folderSource } from '../../cli/commands/audit/folder';
 import { verifyEvidence } from '../../functions/domain/evidence-verify';
 import { buildEvidence, mapSource, rsaKey } from '../fixtures/evidence';
+import { recordBenchFigures } from './bench-json';
 import { fuzzEvidence, fuzzSeed } from '../fixtures/evidence-mutations';
 
 const SESSIONS = Number(process.env.BENCH_VERIFY_SESSIONS ?? 20_000);
@@ -60,6 +61,7 @@ accessgate audit verify (signatures, chains, hashes)   ${verifySeconds.toFixed(2
 sha256sum over the same files                          ${hashSeconds.toFixed(2)} s   ${(mb / hashSeconds).toFixed(1)} MB/s
 ratio (verify time / sha256sum time)                   ${(verifySeconds / hashSeconds).toFixed(1)}x
 `);
+  recordBenchFigures({ verifyMBps: mb / verifySeconds, sha256sumMBps: mb / hashSeconds });
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

@@ -1,0 +1,65 @@
+/**
+ * The cost model from counts: runs each path on the local runtime with a usage meter, holds the counts
+ * that the workflow's shape decides, and holds docs/architecture.md's "Cost and speed" section to what
+ * was measured (regenerate it with `npx tsx test/bench/cost-doc.ts`).
+ */
+import { readFileSync } from 'node:fs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { writeUnits } from '../../infra/local/usage-meter';
+import { sessionsTable } from '../../infra/tables';
+import { ARCHITECTURE_DOC, costSection, docFigures, readDocFigures } from './cost-doc';
+import { type CostFigures, measureCosts } from './cost-scenarios';
+
+describe('write units as DynamoDB bills them', () => {
+  const s = (value: string) => ({ S: value });
+  const base = { pk: s('SESSION#1'), sk: s('META') };
+
+  it('bills a new item once for the table and once per index it lands in', () => {
+    expect(writeUnits(sessionsTable, undefined, { ...base })).toBe(1);
+    expect(writeUnits(sessionsTable, undefined, { ...base, requesterKey: s('a'), createdKey: s('t'), monthKey: s('m') })).toBe(3);
+  });
+
+  it('bills an index twice when its key changes, and once when the item leaves it', () => {
+    const before = { ...base, pendingGroupKey: s('g1'), createdKey: s('t') };
+    expect(writeUnits(sessionsTable, before, { ...base, pendingGroupKey: s('g2'), createdKey: s('t') })).toBe(3);
+    expect(writeUnits(sessionsTable, before, { ...base, createdKey: s('t') })).toBe(2);
+  });
+
+  it('bills per started kilobyte, the larger of the two images', () => {
+    expect(writeUnits(sessionsTable, { ...base, blob: s('x'.repeat(2_000)) }, { ...base })).toBe(2);
+  });
+});
+
+describe('cost per command, counted on the local runtime', () => {
+  let figures: CostFigures;
+  beforeAll(async () => {
+    figures = await measureCosts();
+  }, 120_000);
+
+  it('takes the state transitions each path needs', () => {
+    expect(figures.reviewed.transitions).toBe(6);
+    expect(figures.ruleFree.transitions).toBe(4);
+  });
+
+  it('matches the cost section of docs/architecture.md', () => {
+    const found = readDocFigures(readFileSync(ARCHITECTURE_DOC, 'utf8'));
+    expect(found, 'docs/architecture.md has no generated cost section: run npx tsx test/bench/cost-doc.ts').toBeDefined();
+    // The table is what the figures it carries give.
+    expect(found!.section).toBe(costSection(found!.figures));
+    const measured = docFigures(figures);
+    for (const path of ['reviewed', 'reviewedHour', 'ruleFree'] as const) {
+      const doc = found!.figures.paths[path];
+      const now = measured.paths[path];
+      expect({ path, transitions: now.transitions, invocations: now.invocations, apiRequests: now.apiRequests }).toEqual({
+        path,
+        transitions: doc.transitions,
+        invocations: doc.invocations,
+        apiRequests: doc.apiRequests,
+      });
+      // Items that grow with what was exported before (the evidence manifest) vary a little between runs.
+      expect(Math.abs(now.writeUnits - doc.writeUnits), `${path}: ${now.writeUnits} write units measured, ${doc.writeUnits} documented`).toBeLessThanOrEqual(Math.ceil(doc.writeUnits * 0.2));
+      // Reads and log bytes of a long-poll depend on the machine's load: within a quarter.
+      expect(Math.abs(now.per1kUsd - doc.per1kUsd) / doc.per1kUsd, `${path}: $${now.per1kUsd} measured, $${doc.per1kUsd} documented`).toBeLessThan(0.25);
+    }
+  });
+});

@@ -1,0 +1,141 @@
+/**
+ * The cost model's scenarios, run on the local runtime with a usage meter: what one command does in
+ * billed units, on each path, and what AWS charges for it (infra/cost-model.ts, infra/prices.ts).
+ * Used by test/bench/cost-model.test.ts (which holds docs/architecture.md to the figures) and by
+ * `npm run bench` (test-output/bench.json).
+ *
+ * Each scenario runs once unmeasured (warm functions, as in steady traffic), then once measured, from
+ * its first request until the workflow, the notify Lambda and the audit exporter are idle again:
+ *  - reviewed: the requester submits (POST /sessions) to postgres-demo, one approver approves
+ *    (POST /sessions/{id}/review), the requester reads the outcome once (GET /sessions/{id});
+ *  - reviewed, requester waiting an hour: the same, plus the long-polls a waiting CLI or web UI makes
+ *    for one hour (GET /sessions/{id}?wait=20 back to back: 180 requests). One long-poll is measured
+ *    at 1 and at 3 seconds; its reads grow linearly with the wait, so the 20-second request is
+ *    extrapolated from the two, and the Lambda is billed the 20 seconds it is held;
+ *  - rule-free: POST /sessions?wait=20 to postgres-staging, which no rule covers, answered when done.
+ */
+import { addUsage, type CostInput, costOf, scaleUsage } from '../../infra/cost-model';
+import { startLocalStack, type LocalStack } from '../../infra/local/stack';
+import { type Usage, UsageMeter, usageBetween } from '../../infra/local/usage-meter';
+import { POLL_SECONDS } from '../../cli/lib/wait';
+import { ApiClient } from '../e2e/client';
+
+export const QUERY = 'select id, name, email, country from customers order by id limit 20';
+const REVIEWED_RESOURCE = 'postgres-demo';
+const RULE_FREE_RESOURCE = 'postgres-staging';
+const WAIT_ROUTE = 'GET /sessions/{id}';
+
+export interface CostFigures {
+  readonly reviewed: Usage;
+  readonly reviewedHour: CostInput;
+  readonly ruleFree: Usage;
+  /** One long-poll of POLL_SECONDS, as extrapolated. */
+  readonly longPoll: CostInput;
+  readonly costPer1kReviewedUsd: number;
+  readonly costPer1kReviewedHourUsd: number;
+  readonly costPer1kRuleFreeUsd: number;
+  readonly wruPerReviewed: number;
+}
+
+const trace = (what: string) => process.env.COST_TRACE && process.stderr.write(`${new Date().toISOString()} ${what}\n`);
+
+async function until(probe: () => Promise<boolean> | boolean, what: string): Promise<void> {
+  for (let i = 0; i < 2_000; i++) {
+    if (await probe()) return;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  throw new Error(`cost scenario: ${what} never happened`);
+}
+
+export async function measureCosts(): Promise<CostFigures> {
+  // The digest sealer and the table export run on schedules, not per command.
+  const meter = new UsageMeter(new Set(['DigestSealer', 'TableExport']));
+  const stack: LocalStack = await startLocalStack({ port: 0, sharedDatabase: true, web: false, usage: meter });
+  try {
+    const alice = await ApiClient.as(stack, 'alice@example.com');
+    const bob = await ApiClient.as(stack, 'bob@example.com');
+    // A review nobody decides keeps its execution running: the long-polls settle without the workflow.
+    let reviewOpen = false;
+    const settle = async () => {
+      trace('settle: runner');
+      if (!reviewOpen) await stack.runner.idle();
+      trace('settle: lambda');
+      await stack.slack.lambda.idle();
+      trace('settle: evidence');
+      await stack.evidence.flush();
+      trace('settled');
+    };
+    const measured = async (scenario: () => Promise<void>): Promise<Usage> => {
+      await settle();
+      const before = meter.snapshot();
+      await meter.capture(async () => {
+        await scenario();
+        await settle();
+      });
+      return usageBetween(before, meter.snapshot());
+    };
+    const awaitingReview = async (): Promise<string> => {
+      const submitted = await alice.post('/sessions', { resource: REVIEWED_RESOURCE, command: QUERY });
+      if (submitted.status >= 300) throw new Error(`submit answered ${submitted.status}`);
+      const id = submitted.body.session.id as string;
+      // Until the review waits on a stored token and approvers were told, as a person would find it.
+      await until(async () => (await meter.aside(() => stack.deps.sessions.get(id)))?.status === 'pending_review' && stack.runner.isReviewWaiting(id), 'the review wait');
+      await until(async () => Boolean(await meter.aside(() => stack.deps.sessions.taskToken(id))), 'the stored task token');
+      await stack.slack.lambda.idle();
+      return id;
+    };
+    const reviewed = async () => {
+      const id = await awaitingReview();
+      const approved = await bob.post(`/sessions/${id}/review`, { decision: 'approve' });
+      if (approved.status !== 200) throw new Error(`approve answered ${approved.status}: ${JSON.stringify(approved.body)}`);
+      await stack.runner.idle();
+      const done = await alice.get(`/sessions/${id}`);
+      if (done.body.session.status !== 'done') throw new Error(`reviewed session ended ${done.body.session.status}`);
+    };
+    const ruleFree = async () => {
+      const reply = await alice.post('/sessions?wait=20', { resource: RULE_FREE_RESOURCE, command: QUERY });
+      if (reply.body?.session?.status !== 'done') throw new Error(`rule-free session ended ${reply.body?.session?.status}`);
+    };
+
+    trace('started');
+    await reviewed();
+    trace('reviewed once');
+    await ruleFree();
+    trace('rule-free once');
+    const reviewedUsage = await measured(reviewed);
+    const ruleFreeUsage = await measured(ruleFree);
+
+    // One waiting client's long-poll, on a review nobody decides.
+    reviewOpen = true;
+    const waiting = await awaitingReview();
+    const { body } = await alice.get(`/sessions/${waiting}`);
+    const poll = (seconds: number) => measured(async () => {
+      await alice.get(`/sessions/${waiting}?wait=${seconds}&after=${encodeURIComponent(body.session.updatedAt)}`);
+    });
+    const short = await poll(1);
+    const long = await poll(2);
+    const readsPerSecond = long.readUnits - short.readUnits;
+    const longPoll: CostInput = {
+      ...long,
+      readUnits: long.readUnits + (POLL_SECONDS - 2) * readsPerSecond,
+      heldMs: { [WAIT_ROUTE]: POLL_SECONDS * 1000 },
+    };
+    await alice.post(`/sessions/${waiting}/cancel`, {});
+    reviewOpen = false;
+    await settle();
+
+    const reviewedHour = addUsage(reviewedUsage, scaleUsage(longPoll, 3600 / POLL_SECONDS));
+    return {
+      reviewed: reviewedUsage,
+      reviewedHour,
+      ruleFree: ruleFreeUsage,
+      longPoll,
+      costPer1kReviewedUsd: costOf(reviewedUsage).total * 1000,
+      costPer1kReviewedHourUsd: costOf(reviewedHour).total * 1000,
+      costPer1kRuleFreeUsd: costOf(ruleFreeUsage).total * 1000,
+      wruPerReviewed: reviewedUsage.writeUnits,
+    };
+  } finally {
+    await stack.stop();
+  }
+}
