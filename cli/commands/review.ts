@@ -3,6 +3,7 @@
  * `approve` and `deny` decide. Force-approval (break-glass) needs --force and a reason, as the API does;
  * a denial always carries a reason here, because the requester deserves one.
  */
+import { stepProgressText } from '../../functions/domain/approval-steps';
 import { HIDDEN_TEXT_WARNING, hasHiddenText, revealHidden } from '../../functions/domain/hidden-text';
 import { parse } from '../lib/args';
 import { clientFor } from '../lib/api';
@@ -48,7 +49,7 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
           session.id,
           session.requester.email,
           session.resource.id,
-          `${session.approvals.length}/${session.approvalsRequired}`,
+          session.rule?.approvalSteps ? stepProgressText(session) : `${session.approvals.length}/${session.approvalsRequired}`,
           format === 'table' ? relativeTime(session.expiresAt) : session.expiresAt,
           approvedByYou ? 'approved' : [canApprove && 'approve', canForce && 'force'].filter(Boolean).join(', '),
           revealHidden(session.reason ?? '').text,
@@ -70,7 +71,7 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
   if (format === 'json') io.stdout.write(`${JSON.stringify({ session }, null, 2)}\n`);
   const state =
     session.status === 'pending_review'
-      ? `${session.approvals.length} of ${session.approvalsRequired} approvals; it waits for more`
+      ? `${session.rule?.approvalSteps ? stepProgressText(session) : `${session.approvals.length} of ${session.approvalsRequired} approvals`}; it waits for more`
       : session.status === 'denied'
         ? 'denied; nothing runs'
         : `${session.status}${session.forced ? ' (forced)' : ''}; the command runs now`;

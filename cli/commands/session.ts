@@ -3,6 +3,7 @@
  * approvals, the timeline of recorded events, and the rows for the requester once it is done), and
  * `accessgate session cancel <id>` for the requester while it waits.
  */
+import { stepProgressText } from '../../functions/domain/approval-steps';
 import { HIDDEN_TEXT_WARNING, hasHiddenText, revealHidden } from '../../functions/domain/hidden-text';
 import { parse } from '../lib/args';
 import { clientFor, type SessionView } from '../lib/api';
@@ -71,8 +72,11 @@ function print(view: SessionView, format: Format, link: string, io: Io): void {
     return;
   }
   const who = (actor: { email?: string; name?: string; system?: string }) => actor.email || actor.name || actor.system || '';
+  const approvers = session.rule?.approvalSteps
+    ? `steps${session.rule.ordered ? ' in order' : ''}: ${stepProgressText(session)}`
+    : `${session.approvalsRequired} approval${session.approvalsRequired === 1 ? '' : 's'} from ${session.rule?.approvalGroups.join(', ')}`;
   const rule = session.rule
-    ? `${session.rule.name}: ${session.approvalsRequired} approval${session.approvalsRequired === 1 ? '' : 's'} from ${session.rule.approvalGroups.join(', ')}${session.rule.forceApprovalGroups.length ? `; force: ${session.rule.forceApprovalGroups.join(', ')}` : ''}`
+    ? `${session.rule.name}: ${approvers}${session.rule.forceApprovalGroups.length ? `; force: ${session.rule.forceApprovalGroups.join(', ')}` : ''}`
     : '(none: ran without review)';
   const fields: [string, string | undefined][] = [
     ['session', session.id],

@@ -23,6 +23,7 @@ export interface Approval extends Actor {
   readonly via?: string;
   readonly forced?: boolean;
   readonly reason?: string;
+  readonly step?: number;
 }
 
 export interface Denial extends Actor {
@@ -36,6 +37,9 @@ export interface RuleSnapshot {
   readonly approvalGroups: readonly string[];
   readonly forceApprovalGroups?: readonly string[];
   readonly approvalsRequired: number;
+  /** Approvals from several groups at once; each approval counts toward one step (`Approval.step`). */
+  readonly approvalSteps?: readonly { readonly groups: readonly string[]; readonly approvals: number }[];
+  readonly ordered?: boolean;
   readonly reviewTimeoutSeconds?: number;
   readonly reasonRequired?: boolean;
   readonly slackChannel?: string;

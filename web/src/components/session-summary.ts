@@ -7,6 +7,13 @@ import { h, type Child } from '../dom';
 import { formatDuration, personEl, plural, statusBadge, timeEl } from '../format';
 import type { Approval, Session, SessionView, SqlParameter } from '../types';
 import { resultsView } from './results';
+import { stepProgressText } from '../../../functions/domain/approval-steps';
+
+/** "1 of 2", or with approval steps each step's progress: "dba-approvers 1/1 · sre 0/1 (in order)". */
+export const approvalProgress = (session: Session): string =>
+  session.rule?.approvalSteps
+    ? `${stepProgressText(session)}${session.rule.ordered ? ' (in order)' : ''}`
+    : `${session.approvals.length} of ${session.approvalsRequired}`;
 
 export const approvalsList = (approvals: readonly Approval[]): HTMLElement =>
   h('ul', { class: 'approvals' }, approvals.map((approval) =>
@@ -43,9 +50,11 @@ function reviewWaiting(session: Session): Child[] {
   const rule = session.rule;
   const groups = rule?.approvalGroups.join(', ') ?? 'the approvers';
   const force = rule?.forceApprovalGroups?.length ? `; members of ${rule.forceApprovalGroups.join(', ')} may force-approve with a reason` : '';
+  const waiting = rule?.approvalSteps
+    ? `Waiting for review: ${approvalProgress(session)}${force}.`
+    : `Waiting for review: ${session.approvals.length} of ${session.approvalsRequired} ${session.approvalsRequired === 1 ? 'approval' : 'approvals'} from ${groups}${force}.`;
   return [
-    h('p', { class: 'waiting' },
-      `Waiting for review: ${session.approvals.length} of ${session.approvalsRequired} ${session.approvalsRequired === 1 ? 'approval' : 'approvals'} from ${groups}${force}.`),
+    h('p', { class: 'waiting' }, waiting),
     h('p', {}, 'Expires ', timeEl(session.expiresAt, true), rule ? ` (rule ${rule.name}).` : '.'),
   ];
 }

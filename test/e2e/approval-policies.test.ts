@@ -1,0 +1,87 @@
+/**
+ * Approval policies over HTTP on the local runtime (docs/policies.md): approval steps across groups.
+ * What ran is counted in the database itself: each governed command inserts a tagged row.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { localClusterArn } from '../../infra/local/demo-config';
+import { type LocalStack, startLocalStack } from '../../infra/local/stack';
+import { ApiClient } from './client';
+
+let stack: LocalStack;
+const as: Record<string, ApiClient> = {};
+const PROBE = 'policy_probe';
+
+beforeAll(async () => {
+  stack = await startLocalStack({ port: 0, web: false });
+  for (const name of ['alice', 'bob', 'grace', 'carol', 'dana']) as[name] = await ApiClient.as(stack, `${name}@example.com`);
+  await database().query(`create table ${PROBE} (tag text)`, []);
+}, 120_000);
+
+afterAll(async () => {
+  await stack?.stop();
+});
+
+const database = () => stack.backends.get(localClusterArn('postgres-demo'))!;
+/** Rows the governed commands inserted, read from the database, not from accessgate's record. */
+const rowsTagged = async (tag: string) => Number((await database().query(`select count(*) from ${PROBE} where tag = $1`, [tag])).rows[0][0]);
+const session = async (id: string) => (await as.dana.get(`/sessions/${id}`)).body.session;
+
+async function eventually<T>(probe: () => Promise<T | undefined>, what: string, ms = 20_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** Runs `body` with the demo rule changed by `change`, and puts the rule back afterwards. */
+async function withRule<T>(change: (rule: Record<string, unknown>) => Record<string, unknown>, body: () => Promise<T>): Promise<T> {
+  const rule = (await as.dana.get('/rules/dba-by-command')).body.rule;
+  const changed = await as.dana.put('/rules/dba-by-command', change(rule));
+  expect(changed.status, JSON.stringify(changed.body)).toBe(200);
+  try {
+    return await body();
+  } finally {
+    await as.dana.put('/rules/dba-by-command', rule);
+  }
+}
+
+const submit = async (tag: string, reason?: string) =>
+  as.alice.post('/sessions', { resource: 'postgres-demo', command: `insert into ${PROBE} values ('${tag}')`, ...(reason === undefined ? {} : { reason }) });
+
+const STEPS = [{ groups: ['dba-approvers'], approvals: 1 }, { groups: ['sre'], approvals: 1 }];
+const withSteps = ({ approvalGroups: _groups, approvalsRequired: _count, ...rule }: Record<string, unknown>) => ({ ...rule, approvalSteps: STEPS, forceApprovalGroups: [] });
+
+describe('approval steps', () => {
+  it('refuses a rule that gives both approvalSteps and approvalGroups, naming the field', async () => {
+    const rule = (await as.dana.get('/rules/dba-by-command')).body.rule;
+    const both = await as.dana.put('/rules/dba-by-command', { ...rule, approvalSteps: STEPS });
+    expect(both.status).toBe(400);
+    expect(both.body.error.details.fields).toEqual(expect.arrayContaining(['approvalGroups', 'approvalsRequired']));
+  });
+
+  it('runs only once every step is met: a second approver from the same group does not meet the sre step', async () => {
+    await withRule(withSteps, async () => {
+      const { body } = await submit('two-steps');
+      const id = body.session.id as string;
+      expect(body.session).toMatchObject({ status: 'pending_review', approvalsRequired: 2, rule: { approvalSteps: STEPS, ordered: false } });
+
+      expect((await as.bob.post(`/sessions/${id}/review`, { decision: 'approve' })).body.session.approvals).toMatchObject([{ email: 'bob@example.com', step: 0 }]);
+      const second = await as.grace.post(`/sessions/${id}/review`, { decision: 'approve' });
+      expect(second.status).toBe(409);
+      expect(second.body.error).toMatchObject({ code: 'step_met' });
+      expect(second.body.error.message).toContain('dba-approvers 1/1 · sre 0/1');
+      expect((await session(id)).status).toBe('pending_review');
+      expect(await rowsTagged('two-steps')).toBe(0);
+
+      const inbox = (await as.carol.get('/reviews')).body.reviews.find((item: { session: { id: string } }) => item.session.id === id);
+      expect(inbox).toMatchObject({ canApprove: true });
+      expect((await as.carol.post(`/sessions/${id}/review`, { decision: 'approve' })).status).toBe(200);
+      await eventually(async () => ((await session(id)).status === 'done' ? true : undefined), 'the command to run');
+      expect(await rowsTagged('two-steps')).toBe(1);
+      expect((await session(id)).approvals.map((a: { email: string; step: number }) => [a.email, a.step])).toEqual([['bob@example.com', 0], ['carol@example.com', 1]]);
+    });
+  });
+});
