@@ -1,15 +1,19 @@
 /**
  * The HTTP edge shared by every API Lambda: API Gateway v2 events in, JSON out. It reads the caller's
- * identity from the verified JWT claims (never from the body), parses the body, dispatches on the
- * route key, and maps errors to statuses in exactly one place.
+ * identity from the verified JWT claims (never from the body), dispatches on the route key, and maps
+ * errors to statuses in exactly one place. Header names, the JSON body, the Lambda context in the log
+ * and the error mapping are middy middlewares (see `apiHandler`).
  */
-import middy from '@middy/core';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy, { type MiddlewareObj } from '@middy/core';
+import httpHeaderNormalizer from '@middy/http-header-normalizer';
+import httpJsonBodyParser from '@middy/http-json-body-parser';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { z } from 'zod';
 import { AppError, InvalidInputError, UnauthenticatedError } from '../domain/errors';
 import { type Identity, normalizeEmail } from '../domain/identity';
 import { parseOrThrow } from '../domain/validation';
-import { powertoolsLog } from '../adapters/log';
+import { logger, powertoolsLog } from '../adapters/log';
 import { openCursor, sealCursor } from './cursor';
 import { settings } from '../wiring';
 
@@ -75,14 +79,10 @@ export function identityFrom(event: ApiEvent): Identity {
   return { sub, email, name, groups: parseGroups(claims[settings().GROUPS_CLAIM]) };
 }
 
-function parseBody(event: ApiEvent): unknown {
-  if (!event.body) throw new InvalidInputError('body: a JSON object is required');
-  const text = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    throw new InvalidInputError(`body: not valid JSON (${(error as Error).message})`);
-  }
+/** The body the JSON middleware parsed; a route that needs one and got none says so. */
+function parsedBody(event: ApiEvent): unknown {
+  if (event.body === undefined || event.body === '') throw new InvalidInputError('body: a JSON object is required');
+  return event.body;
 }
 
 /** The composition's cursor key: only a listing that pages needs it. */
@@ -131,24 +131,53 @@ export function errorResult(error: unknown): ApiResult {
   return json(500, { error: { code: 'internal_error', message: 'Something went wrong on our side; it has been logged.' } });
 }
 
+/**
+ * Any JSON body is parsed before routing, whatever its content type (the API has only JSON bodies, and
+ * clients that omit the header are common). A request without a body skips the parser: only a route
+ * that needs one refuses it.
+ */
+function jsonBody(): MiddlewareObj<ApiEvent, ApiResult> {
+  // disableContentTypeCheck is a documented option that the package's type declarations still lack.
+  const parser = httpJsonBodyParser({ disableContentTypeCheck: true } as Parameters<typeof httpJsonBodyParser>[0]);
+  return { before: (request) => (request.event.body ? parser.before!(request as never) : undefined) };
+}
+
+/** The parser's refusal, in the API's own words: a 400 naming the body. */
+function asAppError(error: unknown): unknown {
+  const cause = (error as { cause?: { package?: string; message?: string } } | null)?.cause;
+  if (cause?.package === '@middy/http-json-body-parser') return new InvalidInputError(`body: not valid JSON (${cause.message ?? 'no body'})`);
+  return error;
+}
+
+/** Every answer, also an error, carries the edge headers; errors become the API's JSON error shape. */
+function edgeAnswers(): MiddlewareObj<ApiEvent, ApiResult> {
+  const withEdgeHeaders = (result: ApiResult): ApiResult => ({ ...result, headers: { ...EDGE_HEADERS, ...result.headers } });
+  return {
+    after: (request) => {
+      request.response = withEdgeHeaders(request.response!);
+    },
+    onError: (request) => {
+      request.response = withEdgeHeaders(errorResult(asAppError(request.error)));
+    },
+  };
+}
+
 /** Builds a Lambda handler serving the given routes (keys are API Gateway route keys, e.g. "GET /me"). */
 export function apiHandler(routes: Record<string, Route>) {
-  return middy<ApiEvent, ApiResult>().handler(async (event) => {
-    const route = routes[event.routeKey];
-    if (!route) return json(404, { error: { code: 'no_route', message: `No route for ${event.routeKey}.` } });
-    const request: ApiRequest = {
-      event,
-      identity: () => identityFrom(event),
-      body: () => parseBody(event),
-      path: (name) => pathParameter(event, name),
-      query: event.queryStringParameters ?? {},
-    };
-    let result: ApiResult;
-    try {
-      result = await route(request);
-    } catch (error) {
-      result = errorResult(error);
-    }
-    return { ...result, headers: { ...EDGE_HEADERS, ...result.headers } };
-  });
+  return middy<ApiEvent, ApiResult>()
+    .use(injectLambdaContext(logger))
+    .use(edgeAnswers())
+    .use(httpHeaderNormalizer())
+    .use(jsonBody())
+    .handler(async (event) => {
+      const route = routes[event.routeKey];
+      if (!route) return json(404, { error: { code: 'no_route', message: `No route for ${event.routeKey}.` } });
+      return route({
+        event,
+        identity: () => identityFrom(event),
+        body: () => parsedBody(event),
+        path: (name) => pathParameter(event, name),
+        query: event.queryStringParameters ?? {},
+      });
+    });
 }
