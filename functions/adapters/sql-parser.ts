@@ -6,8 +6,13 @@
  * Contract: `loadSqlParsers()` must have resolved before `analyseSql` is called (the WebAssembly module
  * loads once per process). Text the parser refuses is reported as `ok: false` with the parser's own
  * message, never guessed at: the database refuses the same text, and nothing of it runs.
+ *
+ * libpg-query is imported on first load, not with this module: it starts compiling its WebAssembly
+ * the moment it is evaluated, and a function that never reads SQL should not pay for that, nor fail
+ * for it. On Lambda the `.wasm` file sits next to the bundle (infra/constructs/accessgate-function.ts,
+ * `sqlParser`).
  */
-import { loadModule, parseSync, scanSync, type ScanToken } from 'libpg-query';
+import type { ScanToken } from 'libpg-query';
 import NodeSqlParser from 'node-sql-parser';
 import type { SqlClassifier } from '../app/ports';
 import { mysqlStatements, postgresStatements, type SqlStatement, unreadableStatement } from '../domain/sql-statements';
@@ -17,14 +22,20 @@ export type SqlDialect = 'postgres' | 'mysql';
 export type SqlAnalysis = { ok: true; statements: SqlStatement[] } | { ok: false; error: string };
 
 let loading: Promise<void> | undefined;
-let loaded = false;
+let postgres: typeof import('libpg-query') | undefined;
 
 /** Loads PostgreSQL's parser (WebAssembly); later calls return the same promise. */
 export function loadSqlParsers(): Promise<void> {
-  loading ??= loadModule().then(() => {
-    loaded = true;
+  loading ??= import('libpg-query').then(async (parser) => {
+    await parser.loadModule();
+    postgres = parser;
   });
   return loading;
+}
+
+function postgresParser(): typeof import('libpg-query') {
+  if (!postgres) throw new Error('The PostgreSQL parser is not loaded: await loadSqlParsers() first');
+  return postgres;
 }
 
 const mysqlParser = new NodeSqlParser.Parser();
@@ -38,10 +49,10 @@ export function analyseSql(sql: string, dialect: SqlDialect): SqlAnalysis {
       return { ok: false, error: err instanceof Error ? err.message : String(err) };
     }
   }
-  if (!loaded) throw new Error('The PostgreSQL parser is not loaded: await loadSqlParsers() first');
+  const parser = postgresParser();
   if (sql.trim() === '') return { ok: true, statements: [] };
   try {
-    return { ok: true, statements: postgresStatements(parseSync(sql)) };
+    return { ok: true, statements: postgresStatements(parser.parseSync(sql)) };
   } catch (err) {
     return { ok: false, error: err instanceof Error ? err.message : String(err) };
   }
@@ -54,9 +65,10 @@ export function analyseSql(sql: string, dialect: SqlDialect): SqlAnalysis {
  * left as it is: the database refuses it too.
  */
 export function replacePostgresPlaceholders(sql: string, replacement: (name: string) => string | undefined): string {
+  const parser = postgresParser();
   let tokens: ScanToken[];
   try {
-    tokens = scanSync(sql).tokens;
+    tokens = parser.scanSync(sql).tokens;
   } catch {
     return sql;
   }
