@@ -89,13 +89,15 @@ export const EVENT_DETAILS: Readonly<Record<string, ObjectSchema>> = {
 const isObject = (value: unknown): value is Record<string, unknown> => !!value && typeof value === 'object' && !Array.isArray(value);
 
 /** Dotted paths of the fields in `value` that `schema` does not document (an object where a value is allowed is fine). */
-function extraFields(value: unknown, schema: ObjectSchema, path: string): string[] {
-  if (!isObject(value)) return [];
-  return Object.keys(value).flatMap((field) => {
+function extraFields(value: unknown, schema: ObjectSchema, path: string, found: string[] = []): string[] {
+  if (!isObject(value)) return found;
+  for (const field in value) {
+    if (!Object.hasOwn(value, field)) continue;
     const inner = Object.hasOwn(schema, field) ? schema[field] : undefined;
-    if (inner === undefined) return [`${path}${field}`];
-    return inner === VALUE ? [] : extraFields(value[field], inner, `${path}${field}.`);
-  });
+    if (inner === undefined) found.push(`${path}${field}`);
+    else if (inner !== VALUE) extraFields(value[field], inner, `${path}${field}.`, found);
+  }
+  return found;
 }
 
 /**

@@ -29,7 +29,14 @@ export function folderSource(root: string): EvidenceSource {
   const buffer = Buffer.allocUnsafe(1024 * 1024);
   return {
     keys: () => keys,
-    read: (key) => (existsSync(path(key)) ? readFileSync(path(key)) : undefined),
+    read: (key) => {
+      try {
+        return readFileSync(path(key));
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+        throw error;
+      }
+    },
     hash: (key) => {
       if (!existsSync(path(key))) return undefined;
       const hash = createHash('sha256');

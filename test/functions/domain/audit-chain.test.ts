@@ -12,6 +12,10 @@ function chain(count: number): AuditEvent[] {
 }
 
 describe('canonicalJson', () => {
+  it('orders keys by UTF-16 code units, integer-like keys included, as the format says', () => {
+    expect(canonicalJson({ é: 1, a: 2, B: 3, 10: 4, 9: 5, '': [undefined, { y: 1, x: 2 }] })).toBe('{"":[null,{"x":2,"y":1}],"10":4,"9":5,"B":3,"a":2,"é":1}');
+  });
+
   it('sorts keys, drops undefined members and whitespace', () => {
     expect(canonicalJson({ b: 1, a: [true, null, 'x'], c: undefined, d: { z: 'é', y: -2 } })).toBe('{"a":[true,null,"x"],"b":1,"d":{"y":-2,"z":"é"}}');
   });
