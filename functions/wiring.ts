@@ -35,6 +35,7 @@ import { DynamoNotificationLedger } from './adapters/notification-ledger';
 import { InlineNotificationQueue, LambdaNotificationQueue } from './adapters/notification-queue';
 import { DynamoResultStore } from './adapters/result-store';
 import { DynamoSessionStore } from './adapters/session-store';
+import { DynamoWindowStore } from './adapters/window-store';
 import { SecretStore } from './adapters/secrets';
 import { SlackApi, SlackNotifier } from './adapters/slack';
 import { DataApiSqlRunner } from './adapters/sql-runner';
@@ -92,6 +93,7 @@ export function buildDeps(config: Config, overrides: DepsOverrides = {}): Deps {
   const directoryTable = config.DIRECTORY === 'table' ? new DynamoDirectoryTable(clients.dynamo, config.SESSIONS_TABLE) : undefined;
   const deps: Deps = {
     sessions: new DynamoSessionStore(clients.dynamo, config.SESSIONS_TABLE),
+    windows: new DynamoWindowStore(clients.dynamo, config.SESSIONS_TABLE),
     catalog,
     events: new DynamoEventLog(clients.dynamo, config.EVENTS_TABLE),
     results: new DynamoResultStore(clients.dynamo, config.RESULTS_TABLE),

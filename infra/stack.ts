@@ -270,6 +270,7 @@ export class AccessgateStack extends Stack {
     api.addRoute('/sessions', 'GET', sessionsFn, { auth: true });
     api.addRoute('/sessions/{id}', 'GET', sessionsFn, { auth: true });
     api.addRoute('/sessions/{id}/cancel', 'POST', sessionsFn, { auth: true });
+    api.addRoute('/sessions/{id}/revoke', 'POST', sessionsFn, { auth: true });
 
     const reviews = this.createFunction(api, 'ReviewsHandler', {
       entry: 'functions/api/reviews.ts',
@@ -320,7 +321,7 @@ export class AccessgateStack extends Stack {
     });
     // AwaitReview posts the request; every function that changes a session queues the redraw.
     slack.bindPoster(this.workflow.awaitReview);
-    for (const fn of [this.workflow.awaitReview, this.workflow.record, this.workflow.reconcile, this.functions.reviews, this.functions.sessions]) slack.bindQueue(fn);
+    for (const fn of [this.workflow.awaitReview, this.workflow.record, this.workflow.openWindow, this.workflow.reconcile, this.functions.reviews, this.functions.sessions]) slack.bindQueue(fn);
     slack.bindReviewer(this.functions.reviews);
     return slack;
   }

@@ -15,7 +15,7 @@ import { type Approval, type Denial, reviewGroupsOf, type Session } from '../dom
 import { decodeCursor, encodeCursor, isConditionFailure } from './dynamodb';
 
 const META = 'META';
-const sessionKey = (id: string) => ({ pk: `SESSION#${id}`, sk: META });
+export const sessionKey = (id: string) => ({ pk: `SESSION#${id}`, sk: META });
 const monthOf = (iso: string) => iso.slice(0, 7);
 const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
 
@@ -25,7 +25,7 @@ const STORAGE_ATTRIBUTES = [
   'approverSubs', 'approverEmails', 'approvalCount', 'taskToken', 'stepCounts',
 ] as const;
 
-function toSession(item: Record<string, unknown>): Session {
+export function toSession(item: Record<string, unknown>): Session {
   const session = { ...item };
   for (const attribute of STORAGE_ATTRIBUTES) delete session[attribute];
   return session as unknown as Session;

@@ -1,8 +1,10 @@
 /**
- * POST /sessions, GET /sessions, GET /sessions/{id}, POST /sessions/{id}/cancel.
+ * POST /sessions (a command, or `kind: "window"` for an access window), GET /sessions,
+ * GET /sessions/{id}, POST /sessions/{id}/cancel, POST /sessions/{id}/revoke.
  */
 import { z } from 'zod';
 import { cancelSession, listSessions, readSession, submitSession, waitForSession } from '../app/sessions';
+import { requestWindow, revokeWindow } from '../app/windows';
 import { MAX_COMMAND_BYTES, commandBytes, sqlParametersSchema } from '../domain/session';
 import { PayloadTooLargeError, InvalidInputError } from '../domain/errors';
 import { resourceSchema } from '../domain/resource';
@@ -15,7 +17,12 @@ const MAX_WAIT_SECONDS = 25;
 const submitSchema = z
   .object({
     resource: resourceSchema.shape.id,
-    command: z.string(),
+    /** `window` asks for an access window (durationSeconds, no command) instead of running one command. */
+    kind: z.enum(['command', 'window']).optional(),
+    /** Required for a command; a window has none. */
+    command: z.string().optional(),
+    /** A window's length in seconds, at most the governing rule's maxWindowSeconds. */
+    durationSeconds: z.number().int().min(1).optional(),
     /** Data API parameters for the command's `:name` placeholders (the native-client gateway binds with these). */
     parameters: sqlParametersSchema.optional(),
     reason: z.string().max(2000).optional(),
@@ -45,12 +52,20 @@ export const contract = {
 export const routes = {
   'POST /sessions': async (request) => {
     const who = request.identity();
-    const body = validate(submitSchema, request.body(), 'session');
-    if (commandBytes(body.command, body.parameters) > MAX_COMMAND_BYTES) {
+    const { kind, durationSeconds, command, ...body } = validate(submitSchema, request.body(), 'session');
+    const { wait } = validate(waitSchema, request.query, 'query');
+    if (kind === 'window') {
+      if (command !== undefined || body.parameters) throw new InvalidInputError('command: a window request carries no command; send durationSeconds', { fields: ['command'] });
+      const window = await requestWindow(deps(), who, { resource: body.resource, durationSeconds, reason: body.reason });
+      const view = wait ? await waitForSession(deps(), who, window.id, wait) : { session: window, events: [] };
+      return json(202, view, { location: `/sessions/${window.id}` });
+    }
+    if (command === undefined) throw new InvalidInputError('command: required (or send kind "window" with durationSeconds)', { fields: ['command'] });
+    if (durationSeconds !== undefined) throw new InvalidInputError('durationSeconds: only a window request has a duration', { fields: ['durationSeconds'] });
+    if (commandBytes(command, body.parameters) > MAX_COMMAND_BYTES) {
       throw new PayloadTooLargeError(`command: with its parameters over the ${MAX_COMMAND_BYTES}-byte limit`, { fields: ['command'] });
     }
-    const { wait } = validate(waitSchema, request.query, 'query');
-    const session = await submitSession(deps(), who, body);
+    const session = await submitSession(deps(), who, { ...body, command });
     const view = wait ? await waitForSession(deps(), who, session.id, wait) : { session, events: [] };
     return json(202, view, { location: `/sessions/${session.id}` });
   },
@@ -68,6 +83,8 @@ export const routes = {
   },
   'POST /sessions/{id}/cancel': async (request) =>
     json(200, { session: await cancelSession(deps(), request.identity(), sessionId(request.path('id'))) }),
+  'POST /sessions/{id}/revoke': async (request) =>
+    json(200, { session: await revokeWindow(deps(), request.identity(), sessionId(request.path('id'))) }),
 } satisfies Parameters<typeof apiHandler>[0];
 
 /** Session ids are UUIDs; anything else cannot name a session, so it is refused before any read. */

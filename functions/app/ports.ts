@@ -3,7 +3,7 @@
  * implement them over DynamoDB, Step Functions, the RDS Data API and Slack; nothing here names AWS.
  */
 import type { AuditEvent, EventActor } from '../domain/audit-chain';
-import type { Identity } from '../domain/identity';
+import type { Actor, Identity } from '../domain/identity';
 import type { Resource, ResourceSummary } from '../domain/resource';
 import type { Rule } from '../domain/rule';
 import type { Approval, Denial, ResultSummary, Session, SessionError, SessionStatus, SqlParameter } from '../domain/session';
@@ -65,6 +65,21 @@ export interface SessionStore {
   saveNotification(id: string, notification: Record<string, string>): Promise<void>;
   list(scope: SessionScope, filters: SessionFilters, limit: number, cursor?: string): Promise<Page<Session>>;
   pendingFor(groups: readonly string[], limit: number): Promise<Session[]>;
+}
+
+/**
+ * The transitions of an access window (functions/domain/window.ts), on the same session records as
+ * SessionStore. Each is one conditional write on the session's status, so of two racing writers the
+ * first wins and the other gets undefined: a revoke and the window's end cannot both happen, and a
+ * window opens once. Finding a person's windows goes through SessionStore.list.
+ */
+export interface WindowStore {
+  /** approved window → active until `endsAt`; undefined when it is not an approved window (already open, or closed). */
+  open(id: string, at: string, endsAt: string): Promise<Session | undefined>;
+  /** active → revoked by `by`; undefined when it is no longer active (it ended, or another revoke won). */
+  revoke(id: string, by: Actor & { readonly at: string }): Promise<Session | undefined>;
+  /** active → ended; undefined when it is no longer active (a revoke came first and wins). */
+  end(id: string, at: string): Promise<Session | undefined>;
 }
 
 export interface CatalogStore {
@@ -272,6 +287,7 @@ export interface SqlClassifier {
 
 export interface Deps {
   readonly sessions: SessionStore;
+  readonly windows: WindowStore;
   readonly catalog: CatalogStore;
   readonly events: EventLog;
   readonly results: ResultStore;

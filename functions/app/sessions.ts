@@ -10,6 +10,8 @@ import { assertCancellable, isApprover, isSettled, mayReview, newSession, type S
 import type { AuditEvent } from '../domain/audit-chain';
 import { recordSessionEvent, sessionStream, SYSTEM } from './audit-trail';
 import { judgeCommand } from './command-rules';
+import { launchSession, recordRequest } from './session-start';
+import { activeGrant } from './window-grant';
 import type { Deps, Page, QueryResult, SessionFilters, SessionScope } from './ports';
 
 export interface SubmitInput {
@@ -25,6 +27,9 @@ export async function submitSession(deps: Deps, who: Identity, input: SubmitInpu
   if (!resource) throw new NotFoundError(`Resource "${input.resource}" does not exist.`);
   const { rule } = evaluateCommand(who, resource, await deps.catalog.rules(), input.reason);
   const judgement = await judgeCommand(deps, who, resource, rule, input);
+  // Inside an active window of this requester on this resource, the command is approved by that
+  // grant; every check above (access, reason, guardrails) has applied to it all the same.
+  const grant = rule && !judgement.autoApproved ? await activeGrant(deps, who, resource.id) : undefined;
   const session = newSession({
     id: deps.newId(),
     now: deps.clock.now(),
@@ -35,26 +40,13 @@ export async function submitSession(deps: Deps, who: Identity, input: SubmitInpu
     reason: input.reason,
     rule: rule && ruleSnapshot(rule),
     autoApproved: judgement.autoApproved,
+    ...(grant ? { grant: grant.id } : {}),
   });
-  await deps.sessions.create(session);
-  await recordSessionEvent(deps, session.id, 'session.requested', actorOf(who), {
-    requesterGroups: session.requester.groups,
-    resource: session.resource,
-    command: session.command,
-    ...(session.parameters ? { parameters: session.parameters } : {}),
-    commandSha256: session.commandSha256,
-    reason: session.reason,
-    rule: session.rule?.name ?? null,
-    approvalsRequired: session.approvalsRequired,
-    ...(session.rule?.approvalSteps ? { approvalSteps: session.rule.approvalSteps, ordered: session.rule.ordered } : {}),
-    status: session.status,
-  });
+  await recordRequest(deps, who, session);
   if (judgement.autoApproved) {
     await recordSessionEvent(deps, session.id, 'session.auto_approved', SYSTEM, { autoApprove: 'read-only', rule: session.rule?.name, statements: judgement.classification });
   }
-  deps.metrics.count('SessionsRequested');
-  await deps.workflow.start(session.id);
-  return session;
+  return launchSession(deps, session);
 }
 
 /** Who may read a session: its requester, admins and auditors, and the people asked to review it. */

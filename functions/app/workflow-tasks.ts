@@ -11,7 +11,11 @@ import { postReviewRequest, recordNotificationFailure } from './notifications';
 import type { CatalogStore, Deps, SessionStore } from './ports';
 import { notifyQuietly } from './reviews';
 
-export type Route = { readonly next: 'review'; readonly reviewSeconds: number } | { readonly next: 'execute' | 'record' };
+/** `window` on a review: once approved the session opens an access window instead of running a command. */
+export type Route = { readonly next: 'review'; readonly reviewSeconds: number; readonly window?: true } | { readonly next: 'execute' | 'window' | 'record' };
+
+/** Where an approved session goes: a command runs, a window opens. */
+const approvedRoute = (session: Session): Route => ({ next: session.kind === 'window' ? 'window' : 'execute' });
 
 /** What running a command needs: narrower than Deps, so its tests can hand in small in-memory fakes. */
 export interface ExecuteDeps extends Pick<Deps, 'events' | 'results' | 'sql' | 'clock' | 'maxRows'> {
@@ -38,9 +42,11 @@ export async function evaluate(deps: Deps, sessionId: string): Promise<Route> {
   switch (session.status) {
     case 'pending_review':
       await deps.sessions.ensureReviewQueue(session);
-      return { next: 'review', reviewSeconds: reviewSecondsLeft(session, deps.clock.now()) };
+      return { next: 'review', reviewSeconds: reviewSecondsLeft(session, deps.clock.now()), ...(session.kind === 'window' ? { window: true as const } : {}) };
     case 'approved':
-      return { next: 'execute' };
+    case 'active':
+      // An active window is met only by a re-driven execution: it waits for the same end again.
+      return approvedRoute(session);
     case 'running':
       // Only a re-driven execution finds a session running at its start: the command may or may not
       // have been committed, and running it again could apply a change twice, so it is failed instead.
@@ -82,7 +88,7 @@ export async function expire(deps: Deps, sessionId: string): Promise<Route> {
     await recordSessionEvent(deps, sessionId, 'session.expired', SYSTEM, { expiresAt: session.expiresAt, approvals: session.approvals.length });
     deps.metrics.count('SessionsExpired');
   }
-  return session.status === 'approved' ? { next: 'execute' } : { next: 'record' };
+  return session.status === 'approved' ? approvedRoute(session) : { next: 'record' };
 }
 
 export interface ExecuteOutcome {

@@ -50,6 +50,11 @@ export const EVENT_DETAILS: Readonly<Record<string, ObjectSchema>> = {
     approvalSteps: VALUE,
     ordered: VALUE,
     status: VALUE,
+    /** An access window's request: `kind` "window" and its length (functions/domain/window.ts). */
+    kind: VALUE,
+    durationSeconds: VALUE,
+    /** A command approved by an active window: that window's session id. */
+    grant: VALUE,
   },
   'review.requested': { approvalGroups: VALUE, forceApprovalGroups: VALUE, expiresAt: VALUE, notification: VALUE },
   'review.approved': { approval, approvals: VALUE, required: VALUE },
@@ -65,6 +70,9 @@ export const EVENT_DETAILS: Readonly<Record<string, ObjectSchema>> = {
   'session.failed': { error, execution: { status: VALUE, error: VALUE } },
   'session.expired': { expiresAt: VALUE, approvals: VALUE },
   'session.cancelled': {},
+  'window.active': { windowEndsAt: VALUE, durationSeconds: VALUE },
+  'window.ended': { windowEndsAt: VALUE },
+  'window.revoked': { windowEndsAt: VALUE },
   'notification.failed': { work: VALUE, error: VALUE, code: VALUE, status: VALUE },
   'rule.created': { rule: VALUE, ...snapshot },
   'rule.updated': { rule: VALUE, ...snapshot },

@@ -13,6 +13,12 @@ export const DEFAULT_REVIEW_TIMEOUT_SECONDS = 3600;
  * state machine's own 8-day execution timeout.
  */
 export const MAX_REVIEW_TIMEOUT_SECONDS = 7 * 24 * 3600;
+/**
+ * The longest access window a rule may allow. A window's end is a Wait state in the session's own
+ * workflow, so the longest review (7 days) plus the longest window must stay inside the state
+ * machine's 8-day execution timeout; twelve hours is also as long as "just in time" stretches.
+ */
+export const MAX_WINDOW_SECONDS = 12 * 3600;
 
 export const ruleNameSchema = z
   .string()
@@ -58,6 +64,8 @@ export const ruleSchema = z
     guardrails: z.object({ deny: z.array(z.enum(GUARDRAILS)).max(GUARDRAILS.length) }).strict().optional(),
     /** `read-only`: commands the parser proves read-only run without review. */
     autoApprove: z.enum(AUTO_APPROVE).optional(),
+    /** Present: requesters this rule covers may ask for an access window of at most this many seconds. */
+    maxWindowSeconds: z.number().int().min(60).max(MAX_WINDOW_SECONDS).optional(),
   })
   .strict()
   .superRefine(approvalPlanIssues)
@@ -77,6 +85,7 @@ export const ruleSnapshot = (rule: Rule) => ({
   reviewTimeoutSeconds: rule.reviewTimeoutSeconds,
   reasonRequired: rule.reasonRequired,
   slackChannel: rule.slackChannel,
+  ...(rule.maxWindowSeconds ? { maxWindowSeconds: rule.maxWindowSeconds } : {}),
 });
 export type RuleSnapshot = ReturnType<typeof ruleSnapshot>;
 

@@ -4,7 +4,10 @@
  *   pending_review ──approve×N / force──▶ approved ──▶ running ──▶ done | failed
  *         │ deny ▶ denied   │ timeout ▶ expired   │ requester ▶ cancelled
  *
- * A command no rule covers starts as `approved`. Everything here is pure; the stores apply these
+ * An access window (`kind: "window"`, functions/domain/window.ts) is reviewed the same way, then
+ * goes approved ──▶ active ──▶ ended (time) | revoked (a person) instead of running a command.
+ *
+ * A command no rule covers starts as `approved`, and so does one run under an active window's grant. Everything here is pure; the stores apply these
  * decisions with conditional writes so concurrent callers cannot break them.
  */
 import { createHash } from 'node:crypto';
@@ -25,14 +28,17 @@ export const SESSION_STATUSES = [
   'denied',
   'expired',
   'cancelled',
+  'active',
+  'ended',
+  'revoked',
 ] as const;
 export type SessionStatus = (typeof SESSION_STATUSES)[number];
 
-export const FINAL_STATUSES: readonly SessionStatus[] = ['done', 'failed', 'denied', 'expired', 'cancelled'];
+export const FINAL_STATUSES: readonly SessionStatus[] = ['done', 'failed', 'denied', 'expired', 'cancelled', 'ended', 'revoked'];
 export const isFinal = (status: SessionStatus): boolean => FINAL_STATUSES.includes(status);
 
 /** States that need nobody's action: a caller waiting on a session can stop waiting here. */
-export const isSettled = (status: SessionStatus): boolean => status === 'pending_review' || isFinal(status);
+export const isSettled = (status: SessionStatus): boolean => status === 'pending_review' || status === 'active' || isFinal(status);
 
 export const MAX_COMMAND_BYTES = 64 * 1024;
 export const MAX_PARAMETERS = 1000;
@@ -120,6 +126,16 @@ export interface Session {
   readonly error?: SessionError;
   /** Where the review request was posted (e.g. Slack channel and message ts), so any process can update it. */
   readonly notification?: Readonly<Record<string, string>>;
+  /** `window`: an access window, whose `command` is empty (functions/domain/window.ts); absent: one command. */
+  readonly kind?: 'window';
+  /** A window's length, counted from the moment it opens. */
+  readonly durationSeconds?: number;
+  /** When an active window closes; commands submitted at or after it wait for review again. */
+  readonly windowEndsAt?: string;
+  /** Who revoked a window, and when. */
+  readonly revokedBy?: Actor & { readonly at: string };
+  /** On a command run without review: the id of the active window session that granted it. */
+  readonly grant?: string;
 }
 
 export const sha256Hex = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex');
@@ -160,6 +176,8 @@ export interface NewSessionInput {
   readonly rule?: RuleSnapshot;
   /** The rule lets this command run without review (its autoApprove, the parser's proof): no approvals, no review window. */
   readonly autoApproved?: boolean;
+  /** The active window this command runs under: the session starts approved, by that grant. */
+  readonly grant?: string;
 }
 
 export function newSession(input: NewSessionInput): Session {
@@ -167,7 +185,7 @@ export function newSession(input: NewSessionInput): Session {
   const reason = input.reason?.trim() || undefined;
   return {
     id: input.id,
-    status: input.rule && !input.autoApproved ? 'pending_review' : 'approved',
+    status: input.rule && !input.autoApproved && !input.grant ? 'pending_review' : 'approved',
     createdAt,
     updatedAt: createdAt,
     requester: { ...actorOf(input.requester), groups: [...input.requester.groups] },
@@ -179,10 +197,11 @@ export function newSession(input: NewSessionInput): Session {
     ...(input.rule
       ? {
           rule: input.rule,
-          ...(input.autoApproved ? {} : { expiresAt: new Date(input.now.getTime() + input.rule.reviewTimeoutSeconds * 1000).toISOString() }),
+          ...(input.autoApproved || input.grant ? {} : { expiresAt: new Date(input.now.getTime() + input.rule.reviewTimeoutSeconds * 1000).toISOString() }),
         }
       : {}),
-    approvalsRequired: input.autoApproved ? 0 : (input.rule?.approvalsRequired ?? 0),
+    ...(input.grant ? { grant: input.grant } : {}),
+    approvalsRequired: input.autoApproved || input.grant ? 0 : (input.rule?.approvalsRequired ?? 0),
     approvals: [],
     forced: false,
   };

@@ -13,6 +13,7 @@ import { stepProgressText } from './approval-steps';
 import { HIDDEN_TEXT_WARNING, hasHiddenText, revealHidden } from './hidden-text';
 import { OUTCOME_UNKNOWN } from './execution';
 import type { Session, SqlParameter } from './session';
+import { windowAsk, windowSection, windowStatus, windowSummary } from './slack-window';
 
 export const SLACK_LIMITS = {
   blocks: 50,
@@ -164,6 +165,11 @@ export function statusLines(session: Session): string[] {
       }
       break;
     }
+    case 'active':
+    case 'ended':
+    case 'revoked':
+      lines.push(windowStatus(session));
+      break;
     case 'failed':
       // An unknown outcome gets its own mark: reviewers must not read it as "nothing happened".
       lines.push(`${session.error?.code === OUTCOME_UNKNOWN ? ':warning: outcome unknown, not re-run' : ':x: failed'}: ${mrkdwnText(session.error?.message ?? 'unknown error', 1000)}`);
@@ -193,6 +199,10 @@ export function statusSummary(session: Session): string {
       return 'expired';
     case 'cancelled':
       return 'cancelled by the requester';
+    case 'active':
+    case 'ended':
+    case 'revoked':
+      return windowSummary(session);
   }
 }
 
@@ -247,7 +257,7 @@ export function reviewMessage(session: Session, context: ReviewMessageContext): 
   });
 
   const code = commandBlock(session.command, SLACK_LIMITS.sectionText - '*Command*\n'.length);
-  blocks.push({ type: 'section', block_id: 'command', text: mrkdwn(`*Command*\n${code.text}`) });
+  blocks.push(session.kind === 'window' ? windowSection(session) : { type: 'section', block_id: 'command', text: mrkdwn(`*Command*\n${code.text}`) });
   if (code.cut) {
     blocks.push({
       type: 'context',
@@ -306,7 +316,8 @@ export function reviewMessage(session: Session, context: ReviewMessageContext): 
     });
   }
 
-  const text = mrkdwnText(`${requester.name} (${requester.email}) asks to run a command on ${session.resource.name}: ${statusSummary(session)}`, SLACK_LIMITS.notificationText);
+  const ask = session.kind === 'window' ? `asks for an access window on ${session.resource.name} (${windowAsk(session)})` : `asks to run a command on ${session.resource.name}`;
+  const text = mrkdwnText(`${requester.name} (${requester.email}) ${ask}: ${statusSummary(session)}`, SLACK_LIMITS.notificationText);
   return { text, blocks };
 }
 
@@ -320,7 +331,7 @@ export type Milestone = 'approved' | 'denied' | 'expired' | 'done' | 'failed';
 export function milestonesReached(session: Session): Milestone[] {
   if (!session.rule) return [];
   const reached: Milestone[] = [];
-  if (session.decidedAt && ['approved', 'running', 'done', 'failed'].includes(session.status)) reached.push('approved');
+  if (session.decidedAt && ['approved', 'running', 'done', 'failed', 'active', 'ended', 'revoked'].includes(session.status)) reached.push('approved');
   if (session.status === 'denied' || session.status === 'expired' || session.status === 'done' || session.status === 'failed') {
     reached.push(session.status);
   }
@@ -337,7 +348,7 @@ export function requesterMessage(session: Session, milestone: Milestone, context
     case 'approved':
       line = session.forced
         ? `:zap: Your command on ${on} was force-approved by ${mrkdwnText(last?.name ?? 'a break-glass member', 300)}: ${mrkdwnText(last?.reason ?? '', 1000)}`
-        : `:white_check_mark: Your command on ${on} was approved by ${mrkdwnText(session.approvals.map((a) => a.name).join(', '), 1000)} (${session.approvals.length} of ${session.approvalsRequired}). It runs now.`;
+        : `:white_check_mark: Your ${session.kind === 'window' ? 'access window' : 'command'} on ${on} was approved by ${mrkdwnText(session.approvals.map((a) => a.name).join(', '), 1000)} (${session.approvals.length} of ${session.approvalsRequired}). ${session.kind === 'window' ? 'It opens now.' : 'It runs now.'}`;
       break;
     case 'denied':
       line = `:no_entry: Your command on ${on} was denied by ${mrkdwnText(session.denial?.name ?? 'an approver', 300)}${session.denial?.reason ? `: ${mrkdwnText(session.denial.reason, MAX_REASON_LENGTH)}` : '.'}`;

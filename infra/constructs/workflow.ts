@@ -64,6 +64,8 @@ export class Workflow extends Construct {
   readonly expire: AccessgateFunction;
   readonly execute: AccessgateFunction;
   readonly record: AccessgateFunction;
+  readonly openWindow: AccessgateFunction;
+  readonly endWindow: AccessgateFunction;
   readonly reconcile: AccessgateFunction;
   readonly executionEnded: events.Rule;
 
@@ -83,6 +85,8 @@ export class Workflow extends Construct {
       'Workflow: store the review task token on the session and notify approvers',
     );
     this.expire = task('Expire', 'functions/workflow/expire.ts', 'Workflow: close a review whose window passed');
+    this.openWindow = task('OpenWindow', 'functions/workflow/open-window.ts', 'Workflow: open an approved access window until its end');
+    this.endWindow = task('EndWindow', 'functions/workflow/end-window.ts', 'Workflow: end an access window once its time is up');
     this.record = task('Record', 'functions/workflow/record.ts', 'Workflow: record the final state of a session');
     this.reconcile = task('Reconcile', 'functions/workflow/reconcile.ts', 'Workflow: close the session of an execution that ended failed, timed out or aborted');
 
@@ -124,6 +128,8 @@ export class Workflow extends Construct {
       ExpireFunctionArn: this.expire,
       ExecuteFunctionArn: this.execute,
       RecordFunctionArn: this.record,
+      OpenWindowFunctionArn: this.openWindow,
+      EndWindowFunctionArn: this.endWindow,
     };
     this.stateMachine = new sfn.StateMachine(this, 'SessionWorkflow', {
       stateMachineType: sfn.StateMachineType.STANDARD,

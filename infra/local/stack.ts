@@ -160,6 +160,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     Expire: await import('../../functions/workflow/expire'),
     Execute: await import('../../functions/workflow/execute'),
     Record: await import('../../functions/workflow/record'),
+    OpenWindow: await import('../../functions/workflow/open-window'),
+    EndWindow: await import('../../functions/workflow/end-window'),
   };
   const reconciler = await import('../../functions/workflow/reconcile');
   const runner = new WorkflowRunner({

@@ -30,6 +30,8 @@ export const TASK_FUNCTIONS = {
   Expire: 'ExpireFunctionArn',
   Execute: 'ExecuteFunctionArn',
   Record: 'RecordFunctionArn',
+  OpenWindow: 'OpenWindowFunctionArn',
+  EndWindow: 'EndWindowFunctionArn',
 } as const;
 export type TaskState = keyof typeof TASK_FUNCTIONS;
 
@@ -118,7 +120,7 @@ export class WorkflowRunner {
       overrides: {
         taskResourceLocalHandlers: this.overrides(),
         ...(this.options.retryIntervalMs !== undefined
-          ? { retryIntervalOverrides: { Execute: this.options.retryIntervalMs, Evaluate: 0, AwaitReview: 0, Expire: 0, Record: 0 } }
+          ? { retryIntervalOverrides: { Execute: this.options.retryIntervalMs, Evaluate: 0, AwaitReview: 0, Expire: 0, Record: 0, OpenWindow: 0, EndWindow: 0 } }
           : {}),
       },
       // The library has one context per execution; the AwaitReview override swaps in a token per wait.
@@ -195,6 +197,8 @@ export class WorkflowRunner {
       Expire: asTask('Expire', handlers.Expire),
       Execute: asTask('Execute', handlers.Execute),
       Record: asTask('Record', handlers.Record),
+      OpenWindow: asTask('OpenWindow', handlers.OpenWindow),
+      EndWindow: asTask('EndWindow', handlers.EndWindow),
       AwaitReview: asTask('AwaitReview', (input) => this.awaitReview(input as { Payload: Record<string, unknown> })),
     };
   }

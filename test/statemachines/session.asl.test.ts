@@ -24,6 +24,8 @@ function script(overrides: Partial<Record<TaskState, TaskHandler>>) {
     Expire: record('Expire', overrides.Expire ?? (async () => ({ next: 'record' }))),
     Execute: record('Execute', overrides.Execute ?? (async () => ({ status: 'done' }))),
     Record: record('Record', overrides.Record ?? (async () => ({ status: 'done' }))),
+    OpenWindow: record('OpenWindow', overrides.OpenWindow ?? (async () => ({ windowEndsAt: new Date().toISOString() }))),
+    EndWindow: record('EndWindow', overrides.EndWindow ?? (async () => ({ status: 'ended' }))),
   };
   const runner = new WorkflowRunner({ handlers, stateMachineArn: 'arn:aws:states:us-east-1:000000000000:stateMachine:test', retryIntervalMs: 1 });
   return { runner, calls };
@@ -147,6 +149,47 @@ describe('session.asl.json', () => {
     expect(runner.succeed(token, { decision: 'approve' })).toBe(false);
   });
 
+  describe('an access window', () => {
+    const windowReview = { Evaluate: async () => ({ next: 'review', reviewSeconds: 30, window: true }) };
+
+    it('opens once approved instead of executing, waits until its end, then ends and records', async () => {
+      let runner!: WorkflowRunner;
+      const endsAt = new Date(Date.now() + 300).toISOString();
+      let endedAt = 0;
+      let calls: Record<string, unknown[]>;
+      ({ runner, calls } = script({
+        ...windowReview,
+        AwaitReview: reviewedBy(() => runner, 'approve'),
+        OpenWindow: async () => ({ windowEndsAt: endsAt }),
+        EndWindow: async () => {
+          endedAt = Date.now();
+          return { status: 'ended' };
+        },
+      }));
+      const execution = await run(runner);
+      expect(execution.statesEntered).toEqual(['Evaluate', 'Route', 'AwaitReview', 'Reviewed', 'OpenWindow', 'WindowOpen', 'EndWindow', 'Record']);
+      expect(calls.Execute ?? []).toHaveLength(0);
+      expect(calls.OpenWindow).toEqual([{ sessionId: SESSION }]);
+      // The Wait holds until the timestamp OpenWindow returned, not a moment less.
+      expect(endedAt).toBeGreaterThanOrEqual(Date.parse(endsAt));
+    });
+
+    it('a denied window never opens', async () => {
+      let runner!: WorkflowRunner;
+      let calls: Record<string, unknown[]>;
+      ({ runner, calls } = script({ ...windowReview, AwaitReview: reviewedBy(() => runner, 'deny') }));
+      const execution = await run(runner);
+      expect(execution.statesEntered).toEqual(['Evaluate', 'Route', 'AwaitReview', 'Reviewed', 'Record']);
+      expect(calls.OpenWindow ?? []).toHaveLength(0);
+    });
+
+    it('a re-driven execution of an open window goes back to waiting for its end', async () => {
+      const { runner } = script({ Evaluate: async () => ({ next: 'window' }) });
+      const execution = await run(runner);
+      expect(execution.statesEntered).toEqual(['Evaluate', 'Route', 'OpenWindow', 'WindowOpen', 'EndWindow', 'Record']);
+    });
+  });
+
   describe('Lambda faults in each Task state', () => {
     const throttle = () => new TaskFailure('Lambda.TooManyRequestsException', 'Rate Exceeded.');
     const permanent = () => new TaskFailure('Error', 'the function failed');
@@ -188,6 +231,20 @@ describe('session.asl.json', () => {
         failed: ['Evaluate', 'Route', 'AwaitReview', 'Expire', 'Record'],
       },
       { state: 'Execute', handlers: () => ({}), then: async () => ({ status: 'done' }), ok: ['Evaluate', 'Route', 'Execute', 'Record'], failed: ['Evaluate', 'Route', 'Execute', 'Record'] },
+      {
+        state: 'OpenWindow',
+        handlers: () => ({ Evaluate: async () => ({ next: 'window' }) }),
+        then: async () => ({ windowEndsAt: new Date().toISOString() }),
+        ok: ['Evaluate', 'Route', 'OpenWindow', 'WindowOpen', 'EndWindow', 'Record'],
+        failed: ['Evaluate', 'Route', 'OpenWindow', 'Record'],
+      },
+      {
+        state: 'EndWindow',
+        handlers: () => ({ Evaluate: async () => ({ next: 'window' }) }),
+        then: async () => ({ status: 'ended' }),
+        ok: ['Evaluate', 'Route', 'OpenWindow', 'WindowOpen', 'EndWindow', 'Record'],
+        failed: ['Evaluate', 'Route', 'OpenWindow', 'WindowOpen', 'EndWindow', 'Record'],
+      },
     ];
 
     for (const path of paths) {

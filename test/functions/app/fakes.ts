@@ -29,12 +29,13 @@ import type {
   SessionStore,
   SqlRunner,
   SqlTarget,
+  WindowStore,
   Workflow,
 } from '../../../functions/app/ports';
 import { parserSqlClassifier } from '../../../functions/adapters/sql-parser';
 import { type AuditEvent, chainEvent } from '../../../functions/domain/audit-chain';
 import { ConflictError, NotFoundError } from '../../../functions/domain/errors';
-import type { Identity } from '../../../functions/domain/identity';
+import type { Actor, Identity } from '../../../functions/domain/identity';
 import type { Resource } from '../../../functions/domain/resource';
 import type { Rule } from '../../../functions/domain/rule';
 import { type Approval, type Denial, type ResultSummary, reviewGroupsOf, type Session, type SessionError } from '../../../functions/domain/session';
@@ -188,6 +189,30 @@ export class InMemorySessionStore implements SessionStore {
       .sort((a, b) => b.createdAt.localeCompare(a.createdAt))
       .slice(0, limit)
       .map(copy);
+  }
+}
+
+/** Window transitions on the session store's own items, each applied only from the status its port names. */
+export class InMemoryWindowStore implements WindowStore {
+  constructor(private readonly sessions: InMemorySessionStore) {}
+
+  private move(id: string, from: Session['status'], changes: Partial<Session>): Session | undefined {
+    const item = this.sessions.items.get(id);
+    if (item?.kind !== 'window' || item.status !== from) return undefined;
+    Object.assign(item, copy(changes));
+    return copy(item);
+  }
+
+  async open(id: string, at: string, endsAt: string): Promise<Session | undefined> {
+    return this.move(id, 'approved', { status: 'active', startedAt: at, windowEndsAt: endsAt, updatedAt: at });
+  }
+
+  async revoke(id: string, by: Actor & { readonly at: string }): Promise<Session | undefined> {
+    return this.move(id, 'active', { status: 'revoked', revokedBy: by, finishedAt: by.at, updatedAt: by.at });
+  }
+
+  async end(id: string, at: string): Promise<Session | undefined> {
+    return this.move(id, 'active', { status: 'ended', finishedAt: at, updatedAt: at });
   }
 }
 
@@ -429,6 +454,7 @@ export class ManualClock {
 
 export interface Fakes extends Deps {
   readonly sessions: InMemorySessionStore;
+  readonly windows: InMemoryWindowStore;
   readonly catalog: InMemoryCatalog;
   readonly events: InMemoryEventLog;
   readonly results: InMemoryResults;
@@ -448,8 +474,10 @@ export interface Fakes extends Deps {
 export function fakeDeps(options: { resources?: readonly Resource[]; rules?: readonly Rule[]; people?: readonly Identity[]; chat?: FakeChat; cognito?: boolean } = {}): Fakes {
   let ids = 0;
   const directory = new InMemoryDirectory(options.people);
+  const sessions = new InMemorySessionStore();
   return {
-    sessions: new InMemorySessionStore(),
+    sessions,
+    windows: new InMemoryWindowStore(sessions),
     catalog: new InMemoryCatalog(options.resources, options.rules),
     events: new InMemoryEventLog(),
     results: new InMemoryResults(),

@@ -101,6 +101,8 @@ describe('bindTable', () => {
     ['await-review', wf.awaitReview, [[sessions, 'RW'], [events, 'APPEND']]],
     ['expire', wf.expire, [[sessions, 'RW'], [events, 'APPEND']]],
     ['record', wf.record, [[sessions, 'RW'], [events, 'APPEND']]],
+    ['open-window', wf.openWindow, [[sessions, 'RW'], [events, 'APPEND']]],
+    ['end-window', wf.endWindow, [[sessions, 'RW'], [events, 'APPEND']]],
     ['execute', wf.execute, [[sessions, 'RW'], [events, 'APPEND'], [results, 'RW']]],
     ['apply-config', stack.configSeed.handler, [[sessions, 'RW'], [events, 'APPEND']]],
   ];

@@ -20,6 +20,7 @@ const expected: Record<string, keyof typeof stack.functions> = {
   'GET /sessions': 'sessions',
   'GET /sessions/{id}': 'sessions',
   'POST /sessions/{id}/cancel': 'sessions',
+  'POST /sessions/{id}/revoke': 'sessions',
   'GET /reviews': 'reviews',
   'POST /sessions/{id}/review': 'reviews',
   'GET /rules': 'rules',

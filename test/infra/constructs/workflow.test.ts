@@ -22,6 +22,8 @@ const taskFunctions = {
   ExpireFunctionArn: workflow.expire,
   ExecuteFunctionArn: workflow.execute,
   RecordFunctionArn: workflow.record,
+  OpenWindowFunctionArn: workflow.openWindow,
+  EndWindowFunctionArn: workflow.endWindow,
 };
 const roleOf = (fn: { role?: unknown }) => logicalId(fn.role as never);
 
@@ -53,7 +55,7 @@ describe('the session state machine', () => {
     expect(json.Resources[logGroup].Properties).toMatchObject({ RetentionInDays: 365 });
   });
 
-  it('may invoke exactly the five task functions, unqualified', () => {
+  it('may invoke exactly the seven task functions, unqualified', () => {
     const invoke = statementsOf(json, logicalId(workflow.stateMachine.role)).filter((s) => asArray(s.Action).includes('lambda:InvokeFunction'));
     expect(invoke.map(normalized)).toEqual([
       {
@@ -72,6 +74,8 @@ describe('task functions', () => {
     ExpireFunctionArn: definition.States.Expire.TimeoutSeconds,
     ExecuteFunctionArn: definition.States.Execute.TimeoutSeconds,
     RecordFunctionArn: definition.States.Record.TimeoutSeconds,
+    OpenWindowFunctionArn: definition.States.OpenWindow.TimeoutSeconds,
+    EndWindowFunctionArn: definition.States.EndWindow.TimeoutSeconds,
   } as Record<string, number>;
 
   it('finish before the Task that calls them times out', () => {
@@ -98,7 +102,7 @@ describe('task functions', () => {
   });
 
   it('keep every other function away from the databases', () => {
-    for (const fn of [workflow.evaluate, workflow.awaitReview, workflow.expire, workflow.record, workflow.reconcile, ...Object.values(stack.functions)]) {
+    for (const fn of [workflow.evaluate, workflow.awaitReview, workflow.expire, workflow.record, workflow.openWindow, workflow.endWindow, workflow.reconcile, ...Object.values(stack.functions)]) {
       const actions = statementsOf(json, roleOf(fn)).flatMap((s) => asArray(s.Action));
       expect(actions.filter((action) => /^(rds-data|secretsmanager|rds):/.test(action)), fn.node.path).toEqual([]);
     }
