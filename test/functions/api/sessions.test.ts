@@ -51,6 +51,8 @@ beforeEach(() => {
   dynamo.on(GetCommand, { Key: { pk: 'RESOURCE#postgres-demo', sk: 'META' } }).resolves({ Item: resourceItem });
   dynamo.on(QueryCommand, { IndexName: 'byKind' }).resolves({ Items: [ruleItem] });
   dynamo.on(QueryCommand, { TableName: 'events' }).resolves({ Items: [] });
+  // The requester's active windows, looked up at submission: none here.
+  dynamo.on(QueryCommand, { IndexName: 'byRequester' }).resolves({ Items: [] });
   dynamo.on(PutCommand).resolves({});
   dynamo.on(UpdateCommand).resolves({});
   sfn.on(StartExecutionCommand).resolves({ executionArn: 'arn:aws:states:eu-west-1:123456789012:execution:accessgate-session:x' });
