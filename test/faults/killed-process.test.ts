@@ -8,7 +8,6 @@
  * Asserted from the record: the session ends failed as outcome_unknown (it cannot know whether the
  * commit was sent, so it says so and never re-runs it), and its event chain verifies.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,54 +16,14 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sessionStream } from '../../functions/app/audit-trail';
 import { type AuditEvent, verifyChain } from '../../functions/domain/audit-chain';
+import { type LocalProcess, localProcess } from '../support/local-process';
 import { postgresDatabase } from '../support/postgres';
 import { poll, UNREVIEWED } from './harness';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'accessgate-killed-'));
 let databaseUrl: string;
 let database: pg.Client;
-let child: ChildProcess | undefined;
-let base = '';
-
-async function start(): Promise<void> {
-  child = spawn(process.execPath, ['--import', 'tsx', 'infra/local/main.ts'], {
-    env: { ...process.env, ACCESSGATE_DATA_DIR: dataDir, PORT: '0', ACCESSGATE_POSTGRES_URL: databaseUrl },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  base = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`npm start did not come up:\n${output}`)), 120_000);
-    const watch = (chunk: Buffer) => {
-      output += chunk.toString();
-      const url = /accessgate is running at (http:\/\/\S+)/.exec(output)?.[1];
-      if (url) {
-        clearTimeout(timer);
-        resolve(url);
-      }
-    };
-    child!.stdout!.on('data', watch);
-    child!.stderr!.on('data', watch);
-    child!.once('exit', (code) => reject(new Error(`npm start exited with ${code}:\n${output}`)));
-  });
-}
-
-async function stop(signal: NodeJS.Signals): Promise<void> {
-  if (!child || child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((resolve) => child!.once('exit', resolve));
-  child.kill(signal);
-  await exited;
-}
-
-async function call(method: string, path: string, token?: string, body?: unknown) {
-  const response = await fetch(`${base}${path}`, {
-    method,
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    ...(body ? { body: JSON.stringify(body) } : {}),
-  });
-  return { status: response.status, body: (await response.json()) as any };
-}
-
-const token = async (email: string) => (await call('POST', '/dev/token', undefined, { email })).body.token as string;
+let product: LocalProcess;
 
 /** Rows the command inserted and committed, counted in the database, never through our record. */
 const runs = async (tag: string) => Number((await database.query('SELECT count(*)::int AS n FROM fault_runs WHERE tag = $1', [tag])).rows[0].n);
@@ -77,10 +36,11 @@ beforeAll(async () => {
   databaseUrl = await postgresDatabase('killed');
   database = new pg.Client({ connectionString: databaseUrl });
   await database.connect();
+  product = localProcess({ ACCESSGATE_DATA_DIR: dataDir, ACCESSGATE_POSTGRES_URL: databaseUrl });
 }, 60_000);
 
 afterAll(async () => {
-  await stop('SIGTERM');
+  await product?.stop('SIGTERM');
   await database?.end();
   rmSync(dataDir, { recursive: true, force: true });
 });
@@ -88,26 +48,26 @@ afterAll(async () => {
 describe('the process killed while a statement runs, then restarted', () => {
   it('leaves the command uncommitted, never runs it again, and records its outcome as unknown', async () => {
     // Prepare
-    await start();
+    await product.start();
     await database.query('CREATE TABLE IF NOT EXISTS fault_runs (tag text NOT NULL, at timestamptz NOT NULL DEFAULT now())');
-    const alice = await token('alice@example.com');
+    const alice = await product.token('alice@example.com');
     const tag = randomUUID();
     // One statement that holds its transaction open for a while before its row exists.
     const command = `insert into fault_runs (tag) select '${tag}' from pg_sleep(8)`;
-    const submitted = await call('POST', '/sessions', alice, { resource: UNREVIEWED, command });
+    const submitted = await product.call('POST', '/sessions', alice, { resource: UNREVIEWED, command });
     expect(submitted.status).toBe(202);
     const id = submitted.body.session.id as string;
 
     // Act: kill the process once the database is running the statement
     await poll('the statement to run in the database', async () => ((await backendsOn(tag)) > 0 ? true : undefined));
-    await stop('SIGKILL');
+    await product.stop('SIGKILL');
     // The server notices the dead client once the statement ends; then nothing holds its transaction.
     await poll('the killed statement to end', async () => ((await backendsOn(tag)) === 0 ? true : undefined));
     expect(await runs(tag), 'rows committed by the killed run').toBe(0);
 
-    await start();
+    await product.start();
     const final = await poll('the session to be final after the restart', async () => {
-      const view = await call('GET', `/sessions/${id}`, alice);
+      const view = await product.call('GET', `/sessions/${id}`, alice);
       // The session turns final just before its final event is appended: wait for both.
       const ended = (view.body.events as AuditEvent[]).some((event) => event.type === 'session.failed' || event.type === 'session.done');
       return ['done', 'failed'].includes(view.body.session.status) && ended ? view : undefined;
