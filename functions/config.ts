@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import { describeIssues } from './domain/validation';
+import { WEBHOOK_TARGET_POLICIES } from './domain/webhook-address';
 
 /** A function's environment, or the settings the local runtime hands over in its place. */
 export type Environment = Readonly<Record<string, string | undefined>>;
@@ -101,5 +102,37 @@ export type EvidenceSettings = z.output<typeof evidenceSchema>;
 export function loadEvidenceSettings(env: Environment = process.env): EvidenceSettings {
   const parsed = evidenceSchema.safeParse(env);
   if (!parsed.success) throw new Error(`accessgate audit evidence is misconfigured: ${describeIssues(parsed.error)}`);
+  return parsed.data;
+}
+
+const webhookSchema = z.object({
+  /**
+   * The key every webhook's signing secret is derived from (functions/domain/webhook.ts): on AWS the
+   * Secrets Manager secret WEBHOOK_KEY_SECRET_ARN names, read at run time, so the key is in no function's
+   * configuration; locally the key itself, generated under the data folder. Registering a webhook or
+   * delivering to one without either fails naming them.
+   */
+  WEBHOOK_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
+  WEBHOOK_KEY_SECRET_ARN: z.string().min(1).optional(),
+  /** Which targets webhooks may call (functions/domain/webhook-address.ts); the local runtime adds loopback. */
+  WEBHOOK_TARGETS: z.enum(WEBHOOK_TARGET_POLICIES).default('public-https'),
+  /** The SQS queue of delivery jobs (the dispatcher sends, the deliverer's retries change visibility). */
+  WEBHOOK_QUEUE_URL: z.string().min(1).optional(),
+  /** Attempts per delivery before the dead-letter queue; the stack sets the queue's maxReceiveCount to the same. */
+  WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(5),
+  /** Delay before the second attempt; each later one doubles it, up to 15 minutes. */
+  WEBHOOK_RETRY_SECONDS: z.coerce.number().int().min(0).max(900).default(30),
+  /** How long one attempt waits for the receiver's answer. */
+  WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(10_000).default(5_000),
+  /** The custom EventBridge bus the dispatcher also publishes to; unset publishes to no bus. */
+  EVENT_BUS_NAME: z.string().min(1).optional(),
+});
+
+/** The webhook functions' settings (API, dispatcher, deliverer). */
+export type WebhookSettings = z.output<typeof webhookSchema>;
+
+export function loadWebhookSettings(env: Environment = process.env): WebhookSettings {
+  const parsed = webhookSchema.safeParse(env);
+  if (!parsed.success) throw new Error(`accessgate webhooks are misconfigured: ${describeIssues(parsed.error)}`);
   return parsed.data;
 }

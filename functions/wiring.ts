@@ -44,6 +44,7 @@ import { runNotificationJob } from './app/notifications';
 import type { Deps } from './app/ports';
 import { type Config, type Environment, functionEnvironment, loadConfig, roleGroups } from './config';
 import type { EvidenceAdapters } from './evidence-wiring';
+import type { WebhookAdapters } from './webhook-wiring';
 
 /** The AWS SDK clients of one composition; each reads its endpoint from the SDK's own configuration. */
 export interface AwsClients {
@@ -134,19 +135,22 @@ export interface Composition {
   readonly deps: Deps;
   /** Stand-ins for the evidence bucket, signing key and table export (local runtime); unset uses S3, KMS, PITR. */
   readonly evidenceAdapters?: EvidenceAdapters;
+  /** Stand-ins for the webhook delivery queue (local runtime); unset uses SQS. */
+  readonly webhookAdapters?: WebhookAdapters;
 }
 
 export interface CompositionOverrides extends DepsOverrides {
   readonly evidenceAdapters?: EvidenceAdapters;
+  readonly webhookAdapters?: WebhookAdapters;
 }
 
 /** Validates the settings (throwing with the variable's name) and builds a composition on them. */
 export function compose(environment: Environment, overrides: CompositionOverrides = {}): Composition {
-  const { evidenceAdapters, clients: given, ...replaced } = overrides;
+  const { evidenceAdapters, webhookAdapters, clients: given, ...replaced } = overrides;
   const config = loadConfig(environment);
   const clients = awsClients(given);
   const secrets = new SecretStore(clients.secrets);
-  return { environment, config, clients, secrets, deps: buildDeps(config, { ...replaced, clients, secrets }), ...(evidenceAdapters ? { evidenceAdapters } : {}) };
+  return { environment, config, clients, secrets, deps: buildDeps(config, { ...replaced, clients, secrets }), ...(evidenceAdapters ? { evidenceAdapters } : {}), ...(webhookAdapters ? { webhookAdapters } : {}) };
 }
 
 const invocation = new AsyncLocalStorage<Composition>();

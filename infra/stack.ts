@@ -27,6 +27,7 @@ import { SessionDashboard } from './constructs/session-dashboard';
 import { scopeLogDeliveryGrants } from './constructs/state-machine-logging';
 import { AccessgateTables } from './constructs/tables';
 import { WebContent, webSignInOf, WebUi } from './constructs/web';
+import { Webhooks } from './constructs/webhooks';
 import { type DatabaseTarget, Workflow } from './constructs/workflow';
 import { DEMO_RULE_NAME, demoRule } from './demo-rule';
 
@@ -130,6 +131,8 @@ export class AccessgateStack extends Stack {
   readonly slack?: Slack;
   /** Audit evidence: the Object Lock bucket, the exporter, the signed hourly digests, the daily table export. */
   readonly evidence: AuditEvidence;
+  /** Signed webhooks (API, dispatcher on the event stream, delivery queue and its dead letters) and the event bus. */
+  readonly webhooks: Webhooks;
 
   constructor(scope: Construct, id: string, props: AccessgateStackProps) {
     super(scope, id, {
@@ -220,6 +223,8 @@ export class AccessgateStack extends Stack {
       operations: this.operations,
       retentionDays: evidenceRetentionDays(this.node.tryGetContext('evidenceRetentionDays')),
     });
+
+    this.webhooks = new Webhooks(this, 'Webhooks', { defaults: this.functionDefaults, tables: this.tables, api: this.api, operations: this.operations });
 
     this.configSeed = new ConfigSeed(this, 'ConfigSeed', {
       defaults: this.functionDefaults,
@@ -334,6 +339,8 @@ export class AccessgateStack extends Stack {
     output('StateMachineArn', this.workflow.stateMachine.stateMachineArn, 'The governed-command workflow (execution name = session id)');
     output('DeadLetterQueueUrl', this.operations.deadLetterQueue.queueUrl, 'Failed asynchronous invocations land here');
     output('EvidenceBucketName', this.evidence.bucket.bucketName, 'Audit evidence under Object Lock (accessgate audit pull --bucket s3://<name>)');
+    output('EventBusName', this.webhooks.bus.eventBusName, 'Session, window and rule events for other tools (EventBridge rules on this bus)');
+    output('WebhookDeadLetterQueueUrl', this.webhooks.deadLetters.queueUrl, 'Webhook deliveries that failed every attempt');
     output('DigestSigningKeyArn', this.evidence.signingKey.keyArn, 'KMS key whose public half verifies the audit digests (aws kms get-public-key)');
     if (this.slack) {
       output('SlackInteractivityUrl', this.slack.interactivityUrl, 'Request URL for the Slack app\'s interactivity (slack-app-manifest.yaml)');

@@ -9,11 +9,12 @@ import * as directory from './directory';
 import * as reviews from './reviews';
 import * as rules from './rules';
 import * as sessions from './sessions';
+import * as webhooks from './webhooks';
 
 type Contract = { readonly body?: z.ZodType; readonly query?: z.ZodObject };
 
 /** The handler modules whose routes carry a contract; identity's routes take nothing. */
-const MODULES: readonly { routes: object; contract: Readonly<Record<string, Contract>> }[] = [sessions, reviews, rules, directory, audit];
+const MODULES: readonly { routes: object; contract: Readonly<Record<string, Contract>> }[] = [sessions, reviews, rules, directory, audit, webhooks];
 
 /** Routes open to anyone; every other route needs the JWT the API Gateway authorizer checks. */
 const PUBLIC = new Set(['GET /health', 'POST /slack/interactions']);

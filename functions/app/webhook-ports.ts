@@ -77,7 +77,6 @@ export interface WebhookTransport {
 /** A published event for other tools (an EventBridge bus on AWS). */
 export interface BusEvent {
   readonly type: WebhookEventType;
-  readonly eventId: string;
   readonly at: string;
   readonly body: string;
 }
@@ -95,7 +94,7 @@ export interface WebhookDeps extends Pick<Deps, 'sessions' | 'events' | 'clock' 
   readonly bus?: EventBus;
   readonly policy: WebhookTargetPolicy;
   /** Derives each webhook's signing secret (functions/domain/webhook.ts webhookSecret). */
-  readonly webhookKey: () => string;
+  readonly webhookKey: () => Promise<string>;
   /** Attempts before a job goes to the dead-letter queue: the queue's maxReceiveCount. */
   readonly maxAttempts: number;
   readonly retryBaseSeconds: number;

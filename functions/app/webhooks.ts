@@ -37,7 +37,7 @@ export async function registerWebhook(deps: WebhookDeps, who: Identity, body: un
   const webhook: Webhook = { id: deps.newId(), ...registration, createdAt: deps.clock.now().toISOString(), createdBy: who.email || who.sub };
   await deps.webhooks.create(webhook);
   await recordConfigEvent(deps, 'webhook.created', actorOf(who), { webhook: webhook.id, before: null, after: webhook });
-  return { id: webhook.id, secret: webhookSecret(deps.webhookKey(), webhook.id), webhook };
+  return { id: webhook.id, secret: webhookSecret(await deps.webhookKey(), webhook.id), webhook };
 }
 
 export async function listWebhooks(deps: WebhookDeps, who: Identity): Promise<Webhook[]> {
@@ -92,7 +92,7 @@ export async function dispatchRecordedEvents(deps: WebhookDeps, events: readonly
     return webhooks.filter((hook) => hook.events.includes(body.type)).map((hook) => ({ webhookId: hook.id, eventId, type: body.type, body: text }));
   });
   if (jobs.length) await deps.queue.send(jobs);
-  const published: BusEvent[] = bodies.map(({ eventId, body }) => ({ type: body.type, eventId, at: body.at, body: JSON.stringify(body) }));
+  const published: BusEvent[] = bodies.map(({ body }) => ({ type: body.type, at: body.at, body: JSON.stringify(body) }));
   if (deps.bus) await deps.bus.publish(published);
   return { jobs: jobs.length, published: deps.bus ? published.length : 0 };
 }
@@ -115,6 +115,7 @@ export async function deliverAttempt(deps: WebhookDeps, job: DeliveryJob, attemp
   }
   const now = deps.clock.now();
   const timestamp = String(Math.floor(now.getTime() / 1000));
+  const secret = webhookSecret(await deps.webhookKey(), webhook.id);
   const result = await deps.transport.post({
     url: webhook.url,
     body: job.body,
@@ -124,7 +125,7 @@ export async function deliverAttempt(deps: WebhookDeps, job: DeliveryJob, attemp
       'x-accessgate-event-id': job.eventId,
       'x-accessgate-event-type': job.type,
       'x-accessgate-timestamp': timestamp,
-      'x-accessgate-signature': webhookSignature(webhookSecret(deps.webhookKey(), webhook.id), timestamp, job.body),
+      'x-accessgate-signature': webhookSignature(secret, timestamp, job.body),
     },
   });
   const delivered = 'status' in result && result.status >= 200 && result.status < 300;

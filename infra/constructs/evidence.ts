@@ -15,17 +15,16 @@
  *    after a week, copied under lock into the evidence bucket by an hourly step;
  *  - the auditors' API: GET /audit/sessions, GET /audit/exports, GET /audit/exports/object.
  */
-import { type CfnElement, Duration, Names, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { type CfnElement, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { AccessgateFunction, type FunctionDefaults } from './accessgate-function';
 import type { AccessgateApi } from './api';
+import { readEventStream } from './event-stream';
 import type { Operations } from './operations';
 import type { AccessgateTables } from './tables';
 import { memoryOf } from '../function-memory';
@@ -168,7 +167,7 @@ export class AuditEvidence extends Construct {
     this.readEvents(this.exporter);
     this.useState(this.exporter, 'write');
     this.writeObjects(this.exporter, [PREFIXES.evidence]);
-    this.readEventStream(this.exporter, operations);
+    readEventStream(this.exporter, tables.events, { onFailure: operations.deadLetterQueue, batchSize: 100, maxBatchingWindow: Duration.seconds(5), reportBatchItemFailures: true });
 
     this.sealer = evidenceEnvironment(
       new AccessgateFunction(this, 'DigestSealer', {
@@ -263,36 +262,6 @@ export class AuditEvidence extends Construct {
   /** Query on the event log only: the exporter reads a stream's events, and never writes one. */
   private readEvents(fn: AccessgateFunction): void {
     fn.addToRolePolicy(new iam.PolicyStatement({ sid: 'ReadEventLog', actions: ['dynamodb:Query'], resources: [this.tables.events.table.tableArn] }));
-  }
-
-  /**
-   * The exporter's mapping on the event table's stream. Not DynamoEventSource: it grants
-   * dynamodb:ListStreams on "*"; here all four stream actions are granted on the event table's streams
-   * only, as the DynamoDB developer guide's stream-only policy does (iam-policy-read-stream-only.html:
-   * DescribeStream, GetRecords, GetShardIterator and ListStreams on `table/<name>/stream/*`). The
-   * construct id is the one DynamoEventSource used, so the mapping keeps its logical id and is not
-   * replaced (a new mapping would start again at TRIM_HORIZON and re-read a day of events).
-   */
-  private readEventStream(fn: AccessgateFunction, operations: Operations): void {
-    const table = this.tables.events.table;
-    fn.addEventSourceMapping(`DynamoDBEventSource:${Names.nodeUniqueId(table.node)}`, {
-      eventSourceArn: table.tableStreamArn!,
-      startingPosition: lambda.StartingPosition.TRIM_HORIZON,
-      batchSize: 100,
-      maxBatchingWindow: Duration.seconds(5),
-      parallelizationFactor: 1,
-      reportBatchItemFailures: true,
-      retryAttempts: 20,
-      maxRecordAge: Duration.hours(24),
-      onFailure: new SqsDlq(operations.deadLetterQueue),
-    });
-    fn.addToRolePolicy(
-      new iam.PolicyStatement({
-        sid: 'ReadEventStream',
-        actions: ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:ListStreams'],
-        resources: [`${table.tableArn}/stream/*`],
-      }),
-    );
   }
 
   /** Export cursors, digest head and period manifests: read, or read and write item by item; never delete. */

@@ -31,6 +31,8 @@ export interface LocalEventStreamOptions {
   /** How long records gather before a batch goes (Lambda's batching window). */
   readonly windowMs?: number;
   readonly retryMs?: number;
+  /** Tells this consumer's middleware apart from another's on the same client (one per consumer, as each Lambda has its own iterator). */
+  readonly consumer?: string;
 }
 
 export class LocalEventStream {
@@ -45,6 +47,10 @@ export class LocalEventStream {
 
   constructor(private readonly options: LocalEventStreamOptions) {}
 
+  private get middleware(): string {
+    return this.options.consumer ? `${MIDDLEWARE}:${this.options.consumer}` : MIDDLEWARE;
+  }
+
   /** Observes successful PutItem calls to the event table made through `client`. */
   attach(client: MiddlewareClient): void {
     client.middlewareStack.add(
@@ -54,7 +60,7 @@ export class LocalEventStream {
         if (context.commandName === 'PutItemCommand' && input.TableName === this.options.tableName && input.Item) this.push(input.Item);
         return result;
       },
-      { step: 'build', name: MIDDLEWARE, override: true },
+      { step: 'build', name: this.middleware, override: true },
     );
     this.attached.push(client);
   }
@@ -147,7 +153,7 @@ export class LocalEventStream {
   }
 
   async close(): Promise<void> {
-    for (const client of this.attached) client.middlewareStack.remove(MIDDLEWARE);
+    for (const client of this.attached) client.middlewareStack.remove(this.middleware);
     this.attached = [];
     await this.flush().catch(() => undefined);
     this.closed = true;

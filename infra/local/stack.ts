@@ -20,6 +20,7 @@ import { webMount, type WebMountOptions } from './web';
 import { DEMO_USERS, LocalIdentityProvider, localCursorKey, subjectOf } from './identity';
 import { type LocalSlack, type LocalSlackOptions, startLocalSlack } from './slack/runtime';
 import { startWorkflowServer } from './workflow-server';
+import { LocalDeliveryQueue, type LocalWebhooks, startLocalWebhooks } from './webhooks';
 import { type Execution, type TaskHandler, type TaskState, WorkflowRunner } from './workflow-runner';
 import type { TaskFaultInjector } from './task-faults';
 import type { UsageMeter } from './usage-meter';
@@ -74,6 +75,8 @@ export interface LocalStack {
   readonly slack: LocalSlack;
   /** The audit evidence pipeline: the folder store, the signing key, the exporter's feed, the sealer. */
   readonly evidence: LocalEvidence;
+  /** Webhook dispatch and delivery: the queue stand-in (with its dead-letter list) and a flush for tests. */
+  readonly webhooks: LocalWebhooks;
   token(email: string): Promise<string>;
   stop(): Promise<void>;
 }
@@ -187,6 +190,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     rules: await import('../../functions/api/rules'),
     directory: await import('../../functions/api/directory'),
     audit: await import('../../functions/api/audit'),
+    webhooks: await import('../../functions/api/webhooks'),
   };
   const routes: RouteBinding[] = Object.values(api).flatMap((module) =>
     Object.keys(module.routes).map((routeKey) => ({
@@ -214,19 +218,28 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const clients = awsClients();
   options.usage?.meterDynamo(clients.dynamo.middlewareStack, dynamo.endpoint, dynamo.tableNames);
   const standIns = openEvidenceStandIns({ dataDir: options.dataDir, eventsTable: dynamo.tableNames.EVENTS_TABLE });
+  const environment = {
+    WEB_URL: server.url,
+    CURSOR_KEY: localCursorKey(options.dataDir && join(options.dataDir, 'keys', 'cursor.key')),
+    WEBHOOK_KEY: localCursorKey(options.dataDir && join(options.dataDir, 'keys', 'webhook.key')),
+    // A receiver on this machine can be tried out; other private addresses stay refused.
+    WEBHOOK_TARGETS: 'public-https-or-loopback',
+    ...settings,
+  };
+  const { loadWebhookSettings } = await import('../../functions/config');
+  const deliveryQueue = new LocalDeliveryQueue({ maxReceiveCount: loadWebhookSettings(environment).WEBHOOK_MAX_ATTEMPTS });
   const local = compose(
     {
-      WEB_URL: server.url,
-      CURSOR_KEY: localCursorKey(options.dataDir && join(options.dataDir, 'keys', 'cursor.key')),
-      ...settings,
+      ...environment,
       ...dynamo.tableNames,
       STATE_MACHINE_ARN: LOCAL_STATE_MACHINE_ARN,
       ...slack.settings,
       DIGEST_SECONDS: String(periodSeconds),
     },
-    { clients, evidenceAdapters: standIns },
+    { clients, evidenceAdapters: standIns, webhookAdapters: { queue: deliveryQueue } },
   );
   composed(local);
+  const webhooks = await startLocalWebhooks(deliveryQueue, { eventsTable: dynamo.tableNames.EVENTS_TABLE, bind, documentClient: clients.dynamo });
 
   // Started before anything is recorded, so the exporter sees every event, as the table's stream would.
   const evidence = await startLocalEvidence(standIns, { periodSeconds, eventsTable: dynamo.tableNames.EVENTS_TABLE, bind, documentClient: clients.dynamo });
@@ -254,6 +267,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     backends,
     slack,
     evidence,
+    webhooks,
     async token(email) {
       const user = identity.user(email);
       if (!user) throw new Error(`No demo user ${email}`);
@@ -264,6 +278,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       await slack.close();
       await runner.stop();
       await evidence.close();
+      await webhooks.close();
       await workflow.close();
       await dataApi.close();
       for (const backend of new Set(backends.values())) await backend.close();

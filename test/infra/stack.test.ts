@@ -96,8 +96,10 @@ describe('least privilege', () => {
 
   it('secrets are readable only at their configured ARNs', () => {
     const grants = policyStatements(json).filter(({ statement }) => asArray(statement.Action).some((a) => a.startsWith('secretsmanager:')));
-    expect(grants.flatMap(({ statement }) => asArray(statement.Action))).toEqual(['secretsmanager:GetSecretValue']);
-    expect(grants.flatMap(({ statement }) => asArray(statement.Resource)).sort()).toEqual(config.resources.map((r) => r.secretArn).sort());
+    expect([...new Set(grants.flatMap(({ statement }) => asArray(statement.Action)))]).toEqual(['secretsmanager:GetSecretValue']);
+    // The databases' secrets, and the webhook key (read by the webhooks API and the deliverer).
+    const webhookKey = { Ref: logicalId(stack.webhooks.key) };
+    expect(grants.flatMap(({ statement }) => asArray(statement.Resource)).sort()).toEqual([...config.resources.map((r) => r.secretArn), webhookKey, webhookKey].sort());
   });
 
   it('nothing may change log resource policies or list streams account-wide', () => {
@@ -130,7 +132,11 @@ describe('least privilege', () => {
     template.hasResource('AWS::Lambda::EventSourceMapping', {
       Properties: { EventSourceArn: { 'Fn::GetAtt': [eventsId, 'StreamArn'] }, StartingPosition: 'TRIM_HORIZON', FunctionResponseTypes: ['ReportBatchItemFailures'] },
     });
-    expect(Object.keys(template.findResources('AWS::Lambda::EventSourceMapping'))).toEqual([expect.stringMatching(/^EvidenceExporterDynamoDBEventSourceAccessgateTablesEvents[0-9A-F]+$/)]);
+    const onTheStream = Object.entries(template.findResources('AWS::Lambda::EventSourceMapping')).filter(([, mapping]) => JSON.stringify(mapping.Properties.EventSourceArn).includes(eventsId));
+    expect(onTheStream.map(([id]) => id).sort()).toEqual([
+      expect.stringMatching(/^EvidenceExporterDynamoDBEventSourceAccessgateTablesEvents[0-9A-F]+$/),
+      expect.stringMatching(/^WebhooksWebhookDispatcherDynamoDBEventSourceAccessgateTablesEvents[0-9A-F]+$/),
+    ]);
   });
 
   it('task tokens can be answered only on the session state machine', () => {

@@ -91,7 +91,7 @@ export function fakeWebhookDeps(options: { transport?: ScriptedTransport; base?:
     transport: options.transport ?? new ScriptedTransport(),
     bus: new RecordingBus(),
     policy: 'public-https',
-    webhookKey: () => WEBHOOK_KEY,
+    webhookKey: async () => WEBHOOK_KEY,
     maxAttempts: options.maxAttempts ?? 3,
     retryBaseSeconds: 30,
   };
