@@ -57,8 +57,17 @@ export interface AccessgateFunctionProps {
   readonly memorySize?: number;
   /** Errors within five minutes that raise the function's alarm. */
   readonly errorAlarmThreshold?: number;
+  /**
+   * The handler reads SQL with PostgreSQL's own parser (functions/adapters/sql-parser.ts): its
+   * WebAssembly file is copied beside the bundle, where libpg-query looks for it at first use
+   * (relative to the working directory, which on Lambda is the function's folder).
+   */
+  readonly sqlParser?: boolean;
   readonly defaults: FunctionDefaults;
 }
+
+/** The file libpg-query loads at first use; 1.7 MB, so only functions that read SQL carry it. */
+export const SQL_PARSER_WASM = 'node_modules/libpg-query/wasm/libpg-query.wasm';
 
 export class AccessgateFunction extends NodejsFunction {
   constructor(scope: Construct, id: string, props: AccessgateFunctionProps) {
@@ -118,6 +127,15 @@ export class AccessgateFunction extends NodejsFunction {
         mainFields: ['module', 'main'],
         // CommonJS dependencies bundled into an ES module still call require() for Node built-ins.
         banner: "import { createRequire as __agCreateRequire } from 'node:module'; const require = __agCreateRequire(import.meta.url);",
+        ...(props.sqlParser
+          ? {
+              commandHooks: {
+                beforeBundling: () => [],
+                beforeInstall: () => [],
+                afterBundling: (inputDir: string, outputDir: string) => [`cp "${join(inputDir, SQL_PARSER_WASM)}" "${outputDir}/"`],
+              },
+            }
+          : {}),
       },
     });
 

@@ -5,13 +5,13 @@
  */
 import { App } from 'aws-cdk-lib';
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildApp, EXAMPLE_CONFIG, loadProductConfig, readSettings } from '../../infra/app';
-import { PROJECT_ROOT } from '../../infra/constructs/accessgate-function';
+import { PROJECT_ROOT, SQL_PARSER_WASM } from '../../infra/constructs/accessgate-function';
 
 const run = promisify(execFile);
 const scratch = mkdtempSync(join(tmpdir(), 'accessgate-app-test-'));
@@ -132,7 +132,10 @@ describe('the app as the CDK CLI runs it', () => {
     expect(functions.length).toBeGreaterThanOrEqual(10);
     for (const fn of functions) {
       const asset = join(outdir, `asset.${(fn.Properties.Code.S3Key as string).replace(/\.zip$/, '')}`);
-      expect(readdirSync(asset).sort()).toEqual(['index.mjs', 'index.mjs.map']);
+      // The sessions API reads SQL at submission: PostgreSQL's parser's WebAssembly sits beside its bundle.
+      const withParser = fn.Properties.Description === 'API: submit, list, read and cancel sessions';
+      expect(readdirSync(asset).sort()).toEqual(['index.mjs', 'index.mjs.map', ...(withParser ? ['libpg-query.wasm'] : [])]);
+      if (withParser) expect(statSync(join(asset, 'libpg-query.wasm')).size).toBe(statSync(join(PROJECT_ROOT, SQL_PARSER_WASM)).size);
       const code = readFileSync(join(asset, 'index.mjs'), 'utf8');
       expect(code.startsWith("import { createRequire as __agCreateRequire } from 'node:module';")).toBe(true);
       expect(code.trimEnd().endsWith('//# sourceMappingURL=index.mjs.map')).toBe(true);

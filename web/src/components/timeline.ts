@@ -64,6 +64,17 @@ function describe(event: AuditEvent): { title: string; body: Child[] } {
     }
     case 'session.approved':
       return { title: 'Review closed: approved', body: [h('p', {}, d.forced ? 'Forced approval.' : `${plural(Number(d.approvals ?? 0), 'approval')}${Array.isArray(d.approvers) ? ` (${list(d.approvers)})` : ''}.`)] };
+    case 'session.auto_approved': {
+      // The parser's classification: one line per statement, kind, tables and flags.
+      const statements = (Array.isArray(d.statements) ? d.statements : []).map(asRecord);
+      return {
+        title: 'Approved without review: read-only',
+        body: [
+          h('p', {}, `Rule ${str(d.rule) ?? ''} runs commands the parser proves read-only without review.`),
+          h('ul', {}, statements.map((s) => h('li', {}, [str(s.kind) ?? '?', list(s.tables) || null, list(s.flags) || null].filter(Boolean).join(' · ')))),
+        ],
+      };
+    }
     case 'session.running':
       return { title: 'Running', body: [h('p', { class: 'muted' }, 'The command hash matched the approved one; sent to the database.')] };
     case 'execution.retrying':
