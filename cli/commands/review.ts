@@ -4,6 +4,7 @@
  * a denial always carries a reason here, because the requester deserves one.
  */
 import { stepProgressText } from '../../functions/domain/approval-steps';
+import { reasonLinkOf } from '../../functions/domain/reason-format';
 import { HIDDEN_TEXT_WARNING, hasHiddenText, revealHidden } from '../../functions/domain/hidden-text';
 import { parse } from '../lib/args';
 import { clientFor } from '../lib/api';
@@ -52,7 +53,7 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
           session.rule?.approvalSteps ? stepProgressText(session) : `${session.approvals.length}/${session.approvalsRequired}`,
           format === 'table' ? relativeTime(session.expiresAt) : session.expiresAt,
           approvedByYou ? 'approved' : [canApprove && 'approve', canForce && 'force'].filter(Boolean).join(', '),
-          revealHidden(session.reason ?? '').text,
+          [revealHidden(session.reason ?? '').text, reasonLinkOf(session)].filter(Boolean).join(' '),
           `${revealHidden(session.command).text.replace(/\s+/g, ' ')}${session.parameters?.length ? `  [${session.parameters.map((p) => `${p.name}=${JSON.stringify(Object.values(p.value)[0])}`).join(', ')}]` : ''}`,
         ]),
       },

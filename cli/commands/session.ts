@@ -4,6 +4,7 @@
  * `accessgate session cancel <id>` for the requester while it waits.
  */
 import { stepProgressText } from '../../functions/domain/approval-steps';
+import { reasonLinkOf } from '../../functions/domain/reason-format';
 import { HIDDEN_TEXT_WARNING, hasHiddenText, revealHidden } from '../../functions/domain/hidden-text';
 import { parse } from '../lib/args';
 import { clientFor, type SessionView } from '../lib/api';
@@ -88,6 +89,7 @@ function print(view: SessionView, format: Format, link: string, io: Io): void {
     ['parameters', session.parameters?.map((p) => `${p.name} = ${JSON.stringify(Object.values(p.value)[0])}${p.typeHint ? ` (${p.typeHint})` : ''}`).join(', ')],
     ['sha-256', session.commandSha256],
     ['reason', session.reason && revealHidden(session.reason).text],
+    ['reason link', reasonLinkOf(session)],
     ['rule', rule],
     ['approvals', session.approvals.map((a) => `${a.email} at ${a.at}${a.forced ? ` (forced: ${a.reason})` : a.reason ? ` (${a.reason})` : ''}`).join('; ')],
     ['denial', session.denial && `${session.denial.email} at ${session.denial.at}${session.denial.reason ? `: ${session.denial.reason}` : ''}`],

@@ -5,6 +5,7 @@
  * before them.
  */
 import { actorOf, type Identity } from '../domain/identity';
+import { reasonLinkOf } from '../domain/reason-format';
 import type { Session } from '../domain/session';
 import { recordSessionEvent } from './audit-trail';
 import type { Deps } from './ports';
@@ -21,6 +22,8 @@ export async function recordRequest(deps: Deps, who: Identity, session: Session)
     rule: session.rule?.name ?? null,
     approvalsRequired: session.approvalsRequired,
     ...(session.rule?.approvalSteps ? { approvalSteps: session.rule.approvalSteps, ordered: session.rule.ordered } : {}),
+    ...(session.rule?.reasonPattern ? { reasonPattern: session.rule.reasonPattern } : {}),
+    ...(reasonLinkOf(session) ? { reasonLink: reasonLinkOf(session) } : {}),
     status: session.status,
     ...(session.kind ? { kind: session.kind, durationSeconds: session.durationSeconds } : {}),
     ...(session.grant ? { grant: session.grant } : {}),

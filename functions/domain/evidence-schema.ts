@@ -49,6 +49,9 @@ export const EVENT_DETAILS: Readonly<Record<string, ObjectSchema>> = {
     /** The rule's approval steps and whether they are approved in order, when it has steps. */
     approvalSteps: VALUE,
     ordered: VALUE,
+    /** The format the reason was checked against, and the reviewers' link built from it (docs/policies.md). */
+    reasonPattern: VALUE,
+    reasonLink: VALUE,
     status: VALUE,
     /** An access window's request: `kind` "window" and its length (functions/domain/window.ts). */
     kind: VALUE,

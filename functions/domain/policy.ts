@@ -4,6 +4,7 @@
 import { ForbiddenError, InvalidInputError } from './errors';
 import { type Identity, inAnyGroup } from './identity';
 import { canUseResource, type Resource } from './resource';
+import { reasonMatches } from './reason-format';
 import { approvalsRequiredOf, type Rule } from './rule';
 
 /** Rules bound to the resource that cover this requester (empty requester groups cover everyone). */
@@ -52,5 +53,16 @@ export function evaluateCommand(
       fields: ['reason'],
     });
   }
+  if (rule?.reasonPattern) assertReasonFormat(rule.name, rule.reasonPattern, reason?.trim());
   return { rule };
+}
+
+/** A rule with a reasonPattern requires a reason, and the whole of it must match (functions/domain/reason-format.ts). */
+function assertReasonFormat(ruleName: string, pattern: string, reason: string | undefined): void {
+  if (!reason) {
+    throw new InvalidInputError(`reason: rule "${ruleName}" requires a reason matching ${pattern}`, { fields: ['reason'] });
+  }
+  if (!reasonMatches(pattern, reason)) {
+    throw new InvalidInputError(`reason: "${reason.slice(0, 100)}" does not match ${pattern}, the format rule "${ruleName}" requires`, { fields: ['reason'] });
+  }
 }

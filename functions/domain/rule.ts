@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { AUTO_APPROVE, GUARDRAILS } from './guardrails';
 import { stepGroups, totalApprovals } from './approval-steps';
+import { linkProblem, patternProblem } from './reason-format';
 
 const group = z.string().trim().min(1).max(128);
 export const DEFAULT_REVIEW_TIMEOUT_SECONDS = 3600;
@@ -32,6 +33,12 @@ const approvalStepSchema = z
   })
   .strict();
 
+/** Turns a "why it is refused" check into a field refinement with that message. */
+const fieldProblem = (problem: (value: string) => string | undefined) => (value: string, ctx: z.RefinementCtx) => {
+  const message = problem(value);
+  if (message) ctx.addIssue({ code: 'custom', message });
+};
+
 /** A rule says who approves either as approvalSteps or as approvalGroups/approvalsRequired, never both. */
 function approvalPlanIssues(rule: { approvalGroups?: unknown; approvalsRequired?: unknown; approvalSteps?: unknown; ordered?: unknown }, ctx: z.RefinementCtx): void {
   const issue = (field: string, message: string) => ctx.addIssue({ code: 'custom', path: [field], message });
@@ -56,6 +63,10 @@ export const ruleSchema = z
     approvalsRequired: z.number().int().min(1).max(5).optional(),
     approvalSteps: z.array(approvalStepSchema).min(1, 'name at least one step').max(MAX_APPROVAL_STEPS, `at most ${MAX_APPROVAL_STEPS} steps`).optional(),
     ordered: z.boolean().optional(),
+    /** A regular expression the whole reason must match; makes a reason required (functions/domain/reason-format.ts). */
+    reasonPattern: z.string().min(1).superRefine(fieldProblem(patternProblem)).optional(),
+    /** `https://tracker.example.com/browse/{reason}`: the reason as a link for reviewers; needs reasonPattern. */
+    reasonLink: z.string().max(500).superRefine(fieldProblem(linkProblem)).optional(),
     forceApprovalGroups: z.array(group).default([]),
     reviewTimeoutSeconds: z.number().int().min(60).max(MAX_REVIEW_TIMEOUT_SECONDS).default(DEFAULT_REVIEW_TIMEOUT_SECONDS),
     reasonRequired: z.boolean().default(false),
@@ -69,6 +80,11 @@ export const ruleSchema = z
   })
   .strict()
   .superRefine(approvalPlanIssues)
+  .superRefine((rule, ctx) => {
+    if (rule.reasonLink !== undefined && rule.reasonPattern === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['reasonLink'], message: 'needs reasonPattern, so the reason it links is checked' });
+    }
+  })
   // The default of one approval applies only without steps, so a rule sent with steps never holds both.
   .transform((rule) => (rule.approvalSteps ? rule : { ...rule, approvalsRequired: rule.approvalsRequired ?? 1 }));
 
@@ -86,6 +102,8 @@ export const ruleSnapshot = (rule: Rule) => ({
   reasonRequired: rule.reasonRequired,
   slackChannel: rule.slackChannel,
   ...(rule.maxWindowSeconds ? { maxWindowSeconds: rule.maxWindowSeconds } : {}),
+  ...(rule.reasonPattern ? { reasonPattern: rule.reasonPattern } : {}),
+  ...(rule.reasonLink ? { reasonLink: rule.reasonLink } : {}),
 });
 export type RuleSnapshot = ReturnType<typeof ruleSnapshot>;
 

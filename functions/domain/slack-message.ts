@@ -10,6 +10,7 @@
  * stricter of the ways a limit can be counted. Pure: no I/O.
  */
 import { stepProgressText } from './approval-steps';
+import { reasonLinkOf } from './reason-format';
 import { HIDDEN_TEXT_WARNING, hasHiddenText, revealHidden } from './hidden-text';
 import { OUTCOME_UNKNOWN } from './execution';
 import type { Session, SqlParameter } from './session';
@@ -121,6 +122,8 @@ export function slackDate(iso: string): string {
   return `<!date^${Math.floor(date.getTime() / 1000)}^{date_short_pretty} at {time}|${fallback}>`;
 }
 
+/** A URL as Slack's `<url|label>` can carry it: `|`, `<` and `>` percent-encoded. */
+const slackUrl = (url: string | undefined) => url?.replace(/[|<>]/g, (c) => encodeURIComponent(c));
 const link = (url: string, label: string) => `<${url}|${escapeMrkdwn(label)}>`;
 const plural = (n: number, one: string, many = `${one}s`) => `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
 
@@ -290,6 +293,8 @@ export function reviewMessage(session: Session, context: ReviewMessageContext): 
     reason = `>${quoted.text}${quoted.cut ? '…' : ''}`;
   }
   blocks.push({ type: 'section', block_id: 'reason', text: mrkdwn(`*Reason*\n${reason}`) });
+  const reasonUrl = slackUrl(reasonLinkOf(session));
+  if (reasonUrl && reasonUrl.length < SLACK_LIMITS.sectionText - 40) blocks.push({ type: 'section', block_id: 'reason-link', text: mrkdwn(`<${reasonUrl}|Open the reason in the tracker>`) });
   if (carriesHiddenText(session)) blocks.push(hiddenTextWarning());
 
   const notes = [`Session ${link(url, session.id)}`, `SHA-256 \`${session.commandSha256.slice(0, 16)}…\``];

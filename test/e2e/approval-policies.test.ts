@@ -1,5 +1,6 @@
 /**
- * Approval policies over HTTP on the local runtime (docs/policies.md): approval steps across groups.
+ * Approval policies over HTTP on the local runtime (docs/policies.md): approval steps across groups,
+ * and reason formats.
  * What ran is counted in the database itself: each governed command inserts a tagged row.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -82,6 +83,40 @@ describe('approval steps', () => {
       await eventually(async () => ((await session(id)).status === 'done' ? true : undefined), 'the command to run');
       expect(await rowsTagged('two-steps')).toBe(1);
       expect((await session(id)).approvals.map((a: { email: string; step: number }) => [a.email, a.step])).toEqual([['bob@example.com', 0], ['carol@example.com', 1]]);
+    });
+  });
+});
+
+describe('reason format', () => {
+  const ticketed = (rule: Record<string, unknown>) => ({ ...rule, reasonPattern: '(?:OPS|INC)-[0-9]+', reasonLink: 'https://tracker.example.com/browse/{reason}' });
+
+  it('refuses a pattern that could backtrack exponentially and a non-https link, naming the field', async () => {
+    const rule = (await as.dana.get('/rules/dba-by-command')).body.rule;
+    const slow = await as.dana.put('/rules/dba-by-command', { ...rule, reasonPattern: '(a+)+$' });
+    expect(slow.status).toBe(400);
+    expect(slow.body.error.details.fields).toEqual(['reasonPattern']);
+    const plain = await as.dana.put('/rules/dba-by-command', { ...ticketed(rule), reasonLink: 'http://tracker.example.com/browse/{reason}' });
+    expect(plain.status).toBe(400);
+    expect(plain.body.error.details.fields).toEqual(['reasonLink']);
+  });
+
+  it('requires a matching reason at submission, and links it for reviewers', async () => {
+    await withRule(ticketed, async () => {
+      for (const reason of [undefined, 'cleanup', 'OPS-12; and more']) {
+        const refused = await submit('no-ticket', reason);
+        expect(refused.status, String(reason)).toBe(400);
+        expect(refused.body.error.details.fields).toEqual(['reason']);
+      }
+      expect(await rowsTagged('no-ticket')).toBe(0);
+
+      const { status, body } = await submit('ticketed', 'INC-7');
+      expect(status).toBe(202);
+      const id = body.session.id as string;
+      const { events } = (await as.dana.get(`/sessions/${id}`)).body;
+      const requested = events.find((event: { type: string }) => event.type === 'session.requested');
+      expect(requested.details).toMatchObject({ reasonPattern: '(?:OPS|INC)-[0-9]+', reasonLink: 'https://tracker.example.com/browse/INC-7' });
+      const inbox = (await as.bob.get('/reviews')).body.reviews.find((item: { session: { id: string } }) => item.session.id === id);
+      expect(inbox.session.rule).toMatchObject({ reasonLink: 'https://tracker.example.com/browse/{reason}' });
     });
   });
 });

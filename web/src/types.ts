@@ -40,6 +40,8 @@ export interface RuleSnapshot {
   /** Approvals from several groups at once; each approval counts toward one step (`Approval.step`). */
   readonly approvalSteps?: readonly { readonly groups: readonly string[]; readonly approvals: number }[];
   readonly ordered?: boolean;
+  readonly reasonPattern?: string;
+  readonly reasonLink?: string;
   readonly reviewTimeoutSeconds?: number;
   readonly reasonRequired?: boolean;
   readonly slackChannel?: string;

@@ -8,6 +8,13 @@ import { formatDuration, personEl, plural, statusBadge, timeEl } from '../format
 import type { Approval, Session, SessionView, SqlParameter } from '../types';
 import { resultsView } from './results';
 import { stepProgressText } from '../../../functions/domain/approval-steps';
+import { reasonLinkOf } from '../../../functions/domain/reason-format';
+
+/** The reason as a link into the team's tracker, when the rule has a reasonLink (https only, reason URL-encoded). */
+export function reasonLinkEl(session: Session): HTMLElement | null {
+  const url = reasonLinkOf(session);
+  return url ? h('a', { class: 'reason-link', href: url, target: '_blank', rel: 'noopener noreferrer' }, ' Open in tracker') : null;
+}
 
 /** "1 of 2", or with approval steps each step's progress: "dba-approvers 1/1 · sre 0/1 (in order)". */
 export const approvalProgress = (session: Session): string =>

@@ -10,7 +10,7 @@
  */
 import { commandView, reasonView } from '../components/hidden-text';
 import { type Api, ApiError, isAbort } from '../api';
-import { approvalProgress, approvalsList, parametersView, resourceLabel } from '../components/session-summary';
+import { approvalProgress, approvalsList, parametersView, reasonLinkEl, resourceLabel } from '../components/session-summary';
 import { field, h, render, uid } from '../dom';
 import { groupChips, personEl, relative, timeEl } from '../format';
 import type { Page, PageContext } from '../page';
@@ -130,7 +130,7 @@ export function reviewCard(item: ReviewItem, options: CardOptions): HTMLElement 
       h('dt', {}, 'Expires'), h('dd', {}, timeEl(session.expiresAt, true)),
       h('dt', {}, 'Rule'), h('dd', {}, session.rule?.name ?? '—'),
       h('dt', {}, 'Approvals'), h('dd', {}, approvalProgress(session), session.approvals.length ? approvalsList(session.approvals) : null),
-      h('dt', {}, 'Reason'), h('dd', {}, ...(session.reason ? reasonView(session.reason) : [h('span', { class: 'muted' }, 'none given')])),
+      h('dt', {}, 'Reason'), h('dd', {}, ...(session.reason ? [...reasonView(session.reason), reasonLinkEl(session)] : [h('span', { class: 'muted' }, 'none given')])),
     ),
     ...commandView(session.command, { 'aria-label': 'Command' }),
     parametersView(session.parameters),

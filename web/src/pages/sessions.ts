@@ -9,7 +9,7 @@
  */
 import { commandView, reasonView } from '../components/hidden-text';
 import { followSession, isAbort } from '../api';
-import { approvalsList, parametersView, sessionSummary } from '../components/session-summary';
+import { approvalsList, parametersView, reasonLinkEl, sessionSummary } from '../components/session-summary';
 import { timelineView } from '../components/timeline';
 import { toCsv } from '../../../functions/domain/csv';
 import { download } from '../csv';
@@ -203,7 +203,7 @@ async function timelinePage(ctx: PageContext, id: string): Promise<Page> {
   const show = (view: SessionView) =>
     render(body,
       sessionSummary(view, { meSub: me.sub }),
-      view.session.reason ? h('p', {}, 'Reason: ', ...reasonView(view.session.reason)) : null,
+      view.session.reason ? h('p', {}, 'Reason: ', ...reasonView(view.session.reason), reasonLinkEl(view.session)) : null,
       h('h2', {}, 'Command'),
       ...commandView(view.session.command),
       parametersView(view.session.parameters),
