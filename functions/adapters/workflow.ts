@@ -4,6 +4,7 @@
  */
 import { ExecutionAlreadyExists, SendTaskSuccessCommand, type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import type { ReviewOutcome, Workflow } from '../app/ports';
+import type { Route } from '../domain/workflow-route';
 
 /** Answers meaning the wait already ended: decided by someone else, timed out, or the execution is gone. */
 const ALREADY_DECIDED = new Set(['TaskTimedOut', 'TaskDoesNotExist', 'InvalidToken']);
@@ -14,14 +15,15 @@ export class StepFunctionsWorkflow implements Workflow {
     private readonly stateMachineArn: string,
   ) {}
 
-  async start(sessionId: string): Promise<void> {
+  async start(sessionId: string, route?: Route): Promise<void> {
     try {
       await this.client.send(
         new StartExecutionCommand({
           stateMachineArn: this.stateMachineArn,
           // The session id as the execution name makes a repeated start idempotent.
           name: sessionId,
-          input: JSON.stringify({ sessionId }),
+          // The route sits at Payload, where Evaluate would have put it (see the ASL's Route state).
+          input: JSON.stringify(route ? { sessionId, Payload: route } : { sessionId }),
         }),
       );
     } catch (error) {

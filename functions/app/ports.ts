@@ -9,6 +9,7 @@ import type { Rule } from '../domain/rule';
 import type { Approval, Denial, ResultSummary, Session, SessionError, SessionStatus, SqlParameter } from '../domain/session';
 import type { SqlStatement } from '../domain/sql-statements';
 import type { SlackView } from '../domain/slack-message';
+import type { Route } from '../domain/workflow-route';
 
 export interface Page<T> {
   readonly items: T[];
@@ -146,7 +147,12 @@ export interface SqlRunner {
 export type ReviewOutcome = { readonly decision: 'approve' | 'deny' | 'cancel' };
 
 export interface Workflow {
-  start(sessionId: string): Promise<void>;
+  /**
+   * Starts the session's workflow on the route its frozen policy decision gives (domain/workflow-route.ts),
+   * so no Task has to look it up; without a route the workflow asks Evaluate. Starting twice with the
+   * same route is one execution.
+   */
+  start(sessionId: string, route?: Route): Promise<void>;
   /** Resumes a waiting review; false when the wait had already ended (decided, expired or gone). */
   resume(token: string, outcome: ReviewOutcome): Promise<boolean>;
 }

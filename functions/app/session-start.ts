@@ -7,6 +7,7 @@
 import { actorOf, type Identity } from '../domain/identity';
 import { reasonLinkOf } from '../domain/reason-format';
 import type { Session } from '../domain/session';
+import { routeOf } from '../domain/workflow-route';
 import { recordSessionEvent } from './audit-trail';
 import type { Deps } from './ports';
 
@@ -32,6 +33,7 @@ export async function recordRequest(deps: Deps, who: Identity, session: Session)
 
 export async function launchSession(deps: Deps, session: Session): Promise<Session> {
   deps.metrics.count('SessionsRequested');
-  await deps.workflow.start(session.id);
+  // The frozen decision travels as the execution's input: no Task has to look it up.
+  await deps.workflow.start(session.id, routeOf(session, deps.clock.now()));
   return session;
 }

@@ -5,17 +5,14 @@
  */
 import { NotFoundError } from '../domain/errors';
 import { OUTCOME_UNKNOWN, OutcomeUnknownError, outcomeUnknownMessage, recordedSqlError, SqlError, TransientDatabaseError } from '../domain/execution';
-import { commandDigest, isFinal, reviewSecondsLeft, type Session } from '../domain/session';
+import { commandDigest, isFinal, type Session } from '../domain/session';
+import { approvedRoute, type Route, routeOf } from '../domain/workflow-route';
 import { recordSessionEvent, SYSTEM } from './audit-trail';
 import { postReviewRequest, recordNotificationFailure } from './notifications';
 import type { CatalogStore, Deps, SessionStore } from './ports';
 import { notifyQuietly } from './reviews';
 
-/** `window` on a review: once approved the session opens an access window instead of running a command. */
-export type Route = { readonly next: 'review'; readonly reviewSeconds: number; readonly window?: true } | { readonly next: 'execute' | 'window' | 'record' };
-
-/** Where an approved session goes: a command runs, a window opens. */
-const approvedRoute = (session: Session): Route => ({ next: session.kind === 'window' ? 'window' : 'execute' });
+export type { Route } from '../domain/workflow-route';
 
 /** What running a command needs: narrower than Deps, so its tests can hand in small in-memory fakes. */
 export interface ExecuteDeps extends Pick<Deps, 'events' | 'results' | 'sql' | 'clock' | 'maxRows'> {
@@ -36,17 +33,19 @@ async function failSession(deps: Pick<ExecuteDeps, 'sessions' | 'events' | 'cloc
   return { status: failed?.status ?? (await mustGet(deps, sessionId)).status };
 }
 
-/** Routes on the policy decision frozen on the session at submission. */
+/**
+ * Routes an execution started without its route (a re-drive) on the policy decision frozen on the
+ * session at submission and on the state the session is in now.
+ */
 export async function evaluate(deps: Deps, sessionId: string): Promise<Route> {
   const session = await mustGet(deps, sessionId);
   switch (session.status) {
     case 'pending_review':
       await deps.sessions.ensureReviewQueue(session);
-      return { next: 'review', reviewSeconds: reviewSecondsLeft(session, deps.clock.now()), ...(session.kind === 'window' ? { window: true as const } : {}) };
+      return routeOf(session, deps.clock.now());
     case 'approved':
     case 'active':
-      // An active window is met only by a re-driven execution: it waits for the same end again.
-      return approvedRoute(session);
+      return routeOf(session, deps.clock.now());
     case 'running':
       // Only a re-driven execution finds a session running at its start: the command may or may not
       // have been committed, and running it again could apply a change twice, so it is failed instead.

@@ -40,18 +40,51 @@ function reviewedBy(runner: () => WorkflowRunner, decision: 'approve' | 'deny' |
   };
 }
 
-async function run(runner: WorkflowRunner) {
-  const execution = runner.start(SESSION, JSON.stringify({ sessionId: SESSION }));
+/** Without a route the execution is a re-drive and asks Evaluate; with one, it is as submission starts it. */
+async function run(runner: WorkflowRunner, route?: object) {
+  const execution = runner.start(SESSION, JSON.stringify(route ? { sessionId: SESSION, Payload: route } : { sessionId: SESSION }));
   await execution.done;
   return execution;
 }
 
-describe('session.asl.json', () => {
+describe('session.asl.json, with the route frozen at submission as its input', () => {
+  it('runs a command no rule covers in three transitions, without Evaluate', async () => {
+    const { runner, calls } = script({});
+    const execution = await run(runner, { next: 'execute' });
+    expect(execution.statesEntered).toEqual(['Route', 'Execute', 'Record']);
+    expect(calls.Evaluate).toBeUndefined();
+    expect(calls.Execute).toEqual([{ sessionId: SESSION }]);
+  });
+
+  it('waits for a review and runs the approved command in five transitions, without Evaluate', async () => {
+    let runner!: WorkflowRunner;
+    let calls!: Record<string, unknown[]>;
+    ({ runner, calls } = script({ AwaitReview: reviewedBy(() => runner, 'approve') }));
+    const execution = await run(runner, { next: 'review', reviewSeconds: 30 });
+    expect(execution.statesEntered).toEqual(['Route', 'AwaitReview', 'Reviewed', 'Execute', 'Record']);
+    expect(calls.Evaluate).toBeUndefined();
+    expect(calls.AwaitReview[0]).toMatchObject({ sessionId: SESSION, reviewSeconds: 30 });
+  });
+
+  it('expires a review on the window the route carries', async () => {
+    const { runner } = script({});
+    const execution = await run(runner, { next: 'review', reviewSeconds: 1 });
+    expect(execution.statesEntered).toEqual(['Route', 'AwaitReview', 'Expire', 'Route', 'Record']);
+  });
+
+  it('records a session submitted already final', async () => {
+    const { runner } = script({});
+    const execution = await run(runner, { next: 'record' });
+    expect(execution.statesEntered).toEqual(['Route', 'Record']);
+  });
+});
+
+describe('session.asl.json, re-driven without a route', () => {
   it('runs a command no rule covers straight away', async () => {
     const { runner, calls } = script({});
     const execution = await run(runner);
     expect(execution.status).toBe('SUCCEEDED');
-    expect(execution.statesEntered).toEqual(['Evaluate', 'Route', 'Execute', 'Record']);
+    expect(execution.statesEntered).toEqual(['Route', 'Evaluate', 'Route', 'Execute', 'Record']);
     expect(calls.Execute).toEqual([{ sessionId: SESSION }]);
   });
 
@@ -59,7 +92,7 @@ describe('session.asl.json', () => {
     let runner!: WorkflowRunner;
     ({ runner } = script({ Evaluate: async () => ({ next: 'review', reviewSeconds: 30 }), AwaitReview: reviewedBy(() => runner, 'approve') }));
     const execution = await run(runner);
-    expect(execution.statesEntered).toEqual(['Evaluate', 'Route', 'AwaitReview', 'Reviewed', 'Execute', 'Record']);
+    expect(execution.statesEntered).toEqual(['Route', 'Evaluate', 'Route', 'AwaitReview', 'Reviewed', 'Execute', 'Record']);
   });
 
   it('hands the handler the session id and a fresh token per wait', async () => {
@@ -75,21 +108,21 @@ describe('session.asl.json', () => {
       let runner!: WorkflowRunner;
       ({ runner } = script({ Evaluate: async () => ({ next: 'review', reviewSeconds: 30 }), AwaitReview: reviewedBy(() => runner, decision) }));
       const execution = await run(runner);
-      expect(execution.statesEntered).toEqual(['Evaluate', 'Route', 'AwaitReview', 'Reviewed', 'Record']);
+      expect(execution.statesEntered).toEqual(['Route', 'Evaluate', 'Route', 'AwaitReview', 'Reviewed', 'Record']);
     });
   }
 
   it('expires a review nobody decided within its window', async () => {
     const { runner, calls } = script({ Evaluate: async () => ({ next: 'review', reviewSeconds: 1 }) });
     const execution = await run(runner);
-    expect(execution.statesEntered).toEqual(['Evaluate', 'Route', 'AwaitReview', 'Expire', 'Route', 'Record']);
+    expect(execution.statesEntered).toEqual(['Route', 'Evaluate', 'Route', 'AwaitReview', 'Expire', 'Route', 'Record']);
     expect(calls.Execute).toBeUndefined();
   });
 
   it('still executes when an approval raced the timeout', async () => {
     const { runner } = script({ Evaluate: async () => ({ next: 'review', reviewSeconds: 1 }), Expire: async () => ({ next: 'execute' }) });
     const execution = await run(runner);
-    expect(execution.statesEntered).toEqual(['Evaluate', 'Route', 'AwaitReview', 'Expire', 'Route', 'Execute', 'Record']);
+    expect(execution.statesEntered).toEqual(['Route', 'Evaluate', 'Route', 'AwaitReview', 'Expire', 'Route', 'Execute', 'Record']);
   });
 
   it('retries a transient database error, then succeeds', async () => {
@@ -103,7 +136,7 @@ describe('session.asl.json', () => {
     });
     const execution = await run(runner);
     expect(attempts).toBe(3);
-    expect(execution.statesEntered).toEqual(['Evaluate', 'Route', 'Execute', 'Record']);
+    expect(execution.statesEntered).toEqual(['Route', 'Evaluate', 'Route', 'Execute', 'Record']);
     expect(calls.Record[0]).not.toHaveProperty('failure');
   });
 
@@ -167,7 +200,7 @@ describe('session.asl.json', () => {
         },
       }));
       const execution = await run(runner);
-      expect(execution.statesEntered).toEqual(['Evaluate', 'Route', 'AwaitReview', 'Reviewed', 'OpenWindow', 'WindowOpen', 'EndWindow', 'Record']);
+      expect(execution.statesEntered).toEqual(['Route', 'Evaluate', 'Route', 'AwaitReview', 'Reviewed', 'OpenWindow', 'WindowOpen', 'EndWindow', 'Record']);
       expect(calls.Execute ?? []).toHaveLength(0);
       expect(calls.OpenWindow).toEqual([{ sessionId: SESSION }]);
       // The Wait holds until the timestamp OpenWindow returned, not a moment less.
@@ -179,14 +212,14 @@ describe('session.asl.json', () => {
       let calls: Record<string, unknown[]>;
       ({ runner, calls } = script({ ...windowReview, AwaitReview: reviewedBy(() => runner, 'deny') }));
       const execution = await run(runner);
-      expect(execution.statesEntered).toEqual(['Evaluate', 'Route', 'AwaitReview', 'Reviewed', 'Record']);
+      expect(execution.statesEntered).toEqual(['Route', 'Evaluate', 'Route', 'AwaitReview', 'Reviewed', 'Record']);
       expect(calls.OpenWindow ?? []).toHaveLength(0);
     });
 
     it('a re-driven execution of an open window goes back to waiting for its end', async () => {
       const { runner } = script({ Evaluate: async () => ({ next: 'window' }) });
       const execution = await run(runner);
-      expect(execution.statesEntered).toEqual(['Evaluate', 'Route', 'OpenWindow', 'WindowOpen', 'EndWindow', 'Record']);
+      expect(execution.statesEntered).toEqual(['Route', 'Evaluate', 'Route', 'OpenWindow', 'WindowOpen', 'EndWindow', 'Record']);
     });
   });
 
@@ -215,35 +248,35 @@ describe('session.asl.json', () => {
     }
     const review = { Evaluate: async () => ({ next: 'review', reviewSeconds: 30 }) };
     const paths: Path[] = [
-      { state: 'Evaluate', handlers: () => ({}), then: async () => ({ next: 'execute' }), ok: ['Evaluate', 'Route', 'Execute', 'Record'], failed: ['Evaluate', 'Record'] },
+      { state: 'Evaluate', handlers: () => ({}), then: async () => ({ next: 'execute' }), ok: ['Route', 'Evaluate', 'Route', 'Execute', 'Record'], failed: ['Route', 'Evaluate', 'Record'] },
       {
         state: 'AwaitReview',
         handlers: () => review,
         then: async () => undefined,
-        ok: ['Evaluate', 'Route', 'AwaitReview', 'Reviewed', 'Execute', 'Record'],
-        failed: ['Evaluate', 'Route', 'AwaitReview', 'Record'],
+        ok: ['Route', 'Evaluate', 'Route', 'AwaitReview', 'Reviewed', 'Execute', 'Record'],
+        failed: ['Route', 'Evaluate', 'Route', 'AwaitReview', 'Record'],
       },
       {
         state: 'Expire',
         handlers: () => ({ Evaluate: async () => ({ next: 'review', reviewSeconds: 1 }) }),
         then: async () => ({ next: 'record' }),
-        ok: ['Evaluate', 'Route', 'AwaitReview', 'Expire', 'Route', 'Record'],
-        failed: ['Evaluate', 'Route', 'AwaitReview', 'Expire', 'Record'],
+        ok: ['Route', 'Evaluate', 'Route', 'AwaitReview', 'Expire', 'Route', 'Record'],
+        failed: ['Route', 'Evaluate', 'Route', 'AwaitReview', 'Expire', 'Record'],
       },
-      { state: 'Execute', handlers: () => ({}), then: async () => ({ status: 'done' }), ok: ['Evaluate', 'Route', 'Execute', 'Record'], failed: ['Evaluate', 'Route', 'Execute', 'Record'] },
+      { state: 'Execute', handlers: () => ({}), then: async () => ({ status: 'done' }), ok: ['Route', 'Evaluate', 'Route', 'Execute', 'Record'], failed: ['Route', 'Evaluate', 'Route', 'Execute', 'Record'] },
       {
         state: 'OpenWindow',
         handlers: () => ({ Evaluate: async () => ({ next: 'window' }) }),
         then: async () => ({ windowEndsAt: new Date().toISOString() }),
-        ok: ['Evaluate', 'Route', 'OpenWindow', 'WindowOpen', 'EndWindow', 'Record'],
-        failed: ['Evaluate', 'Route', 'OpenWindow', 'Record'],
+        ok: ['Route', 'Evaluate', 'Route', 'OpenWindow', 'WindowOpen', 'EndWindow', 'Record'],
+        failed: ['Route', 'Evaluate', 'Route', 'OpenWindow', 'Record'],
       },
       {
         state: 'EndWindow',
         handlers: () => ({ Evaluate: async () => ({ next: 'window' }) }),
         then: async () => ({ status: 'ended' }),
-        ok: ['Evaluate', 'Route', 'OpenWindow', 'WindowOpen', 'EndWindow', 'Record'],
-        failed: ['Evaluate', 'Route', 'OpenWindow', 'WindowOpen', 'EndWindow', 'Record'],
+        ok: ['Route', 'Evaluate', 'Route', 'OpenWindow', 'WindowOpen', 'EndWindow', 'Record'],
+        failed: ['Route', 'Evaluate', 'Route', 'OpenWindow', 'WindowOpen', 'EndWindow', 'Record'],
       },
     ];
 
@@ -283,7 +316,7 @@ describe('session.asl.json', () => {
       const { runner, calls } = script({ ...review, AwaitReview: failing(Infinity, throttle, async () => undefined) });
       const execution = await run(runner);
       expect(calls.AwaitReview).toHaveLength(7);
-      expect(execution.statesEntered).toEqual(['Evaluate', 'Route', 'AwaitReview', 'Record']);
+      expect(execution.statesEntered).toEqual(['Route', 'Evaluate', 'Route', 'AwaitReview', 'Record']);
       expect(calls.Record[0]).toMatchObject({ failure: { Error: 'Lambda.TooManyRequestsException' } });
     });
 
@@ -298,7 +331,7 @@ describe('session.asl.json', () => {
         },
       }));
       const execution = await run(runner);
-      expect(execution.statesEntered).toEqual(['Evaluate', 'Route', 'AwaitReview', 'Record']);
+      expect(execution.statesEntered).toEqual(['Route', 'Evaluate', 'Route', 'AwaitReview', 'Record']);
       expect(calls.Record[0]).toMatchObject({ failure: { Error: 'ReviewAbandoned', Cause: 'nobody can decide' } });
     });
 
@@ -306,14 +339,14 @@ describe('session.asl.json', () => {
       const { runner, calls } = script({ Record: failing(1, throttle, async () => ({ status: 'done' })) });
       const execution = await run(runner);
       expect(execution.status).toBe('SUCCEEDED');
-      expect(execution.statesEntered).toEqual(['Evaluate', 'Route', 'Execute', 'Record']);
+      expect(execution.statesEntered).toEqual(['Route', 'Evaluate', 'Route', 'Execute', 'Record']);
       expect(calls.Record).toHaveLength(2);
     });
 
     it('Record: a permanent error ends the execution in SessionNotRecorded, for the reconciler to close the session', async () => {
       const { runner, calls } = script({ Record: failing(Infinity, permanent, async () => undefined) });
       const execution = await run(runner);
-      expect(execution.statesEntered).toEqual(['Evaluate', 'Route', 'Execute', 'Record', 'SessionNotRecorded']);
+      expect(execution.statesEntered).toEqual(['Route', 'Evaluate', 'Route', 'Execute', 'Record', 'SessionNotRecorded']);
       expect(calls.Record).toHaveLength(1);
       expect(execution.status).toBe('FAILED');
       expect(execution.error).toBe('SessionNotRecorded');

@@ -58,6 +58,24 @@ async function setUp(answers: (QueryResult | Error)[], command = 'insert into au
 }
 
 describe('execute', () => {
+  // The workflow goes from AwaitReview to Execute whatever the review decided: Execute is the gate.
+  for (const status of ['denied', 'cancelled', 'expired', 'pending_review'] as const) {
+    it(`leaves a ${status} session as it is and sends nothing`, async () => {
+      // Prepare
+      const sql = new ScriptedSql(() => {
+        throw new Error('A session that is not approved must never reach the database.');
+      });
+      const deps = { ...fakeDeps({ resources: [RESOURCE] }), sql };
+      await deps.sessions.create({ ...approved('delete from orders'), status });
+      // Act
+      await expect(execute(deps, ID)).resolves.toEqual({ status });
+      // Assess
+      expect(sql.runs).toHaveLength(0);
+      expect((await deps.sessions.get(ID))?.status).toBe(status);
+      expect(deps.events.types(sessionStream(ID))).toEqual([]);
+    });
+  }
+
   it('runs the approved command once and records it done', async () => {
     // Prepare
     const world = await setUp([WROTE_ONE]);

@@ -40,6 +40,7 @@ import type { Resource } from '../../../functions/domain/resource';
 import type { Rule } from '../../../functions/domain/rule';
 import { type Approval, type Denial, type ResultSummary, reviewGroupsOf, type Session, type SessionError } from '../../../functions/domain/session';
 import type { SlackView } from '../../../functions/domain/slack-message';
+import type { Route } from '../../../functions/domain/workflow-route';
 
 const copy = <T>(value: T): T => structuredClone(value);
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
@@ -306,11 +307,14 @@ export class InMemoryResults implements ResultStore {
 /** Executions by session id; a resumed token is used up, as Step Functions refuses a second SendTask*. */
 export class RecordingWorkflow implements Workflow {
   readonly started: string[] = [];
+  /** The route each start was given, by session id. */
+  readonly routes = new Map<string, Route | undefined>();
   readonly resumed: { token: string; outcome: ReviewOutcome }[] = [];
   private readonly used = new Set<string>();
 
-  async start(sessionId: string) {
+  async start(sessionId: string, route?: Route) {
     this.started.push(sessionId);
+    this.routes.set(sessionId, route);
   }
   async resume(token: string, outcome: ReviewOutcome) {
     if (this.used.has(token)) return false;

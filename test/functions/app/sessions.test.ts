@@ -17,6 +17,8 @@ describe('submitSession', () => {
     expect(await deps.sessions.get(session.id)).toEqual(session);
     expect(deps.events.types(sessionStream(session.id))).toEqual(['session.requested']);
     expect(deps.workflow.started).toEqual([session.id]);
+    // The frozen decision travels as the execution's input: no Task has to look it up.
+    expect(deps.workflow.routes.get(session.id)).toEqual({ next: 'review', reviewSeconds: expect.any(Number) });
     expect(await deps.sessions.pendingFor(['dba-approvers'], 10)).toEqual([session]);
     expect(deps.metrics.counts).toEqual(['SessionsRequested']);
   });
@@ -26,6 +28,7 @@ describe('submitSession', () => {
     const session = await submitSession(deps, alice, { resource: 'orders', command });
     expect(session.status).toBe('approved');
     expect(deps.workflow.started).toEqual([session.id]);
+    expect(deps.workflow.routes.get(session.id)).toEqual({ next: 'execute' });
   });
 
   it('refuses an unknown resource, a person outside its groups and a missing required reason, and stores nothing', async () => {
