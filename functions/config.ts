@@ -52,6 +52,8 @@ const envSchema = z.object({
    * it a listing that needs a second page answers 500, naming this variable in the log.
    */
   CURSOR_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
+  /** The WebSocket endpoint (wss://…) waiting clients follow sessions through; GET /me names it. */
+  SOCKET_URL: z.string().url().optional(),
 }).superRefine((env, ctx) => {
   // Only the interactions endpoint reads the signing secret; every function that posts needs the token and a channel.
   if (!!env.SLACK_BOT_TOKEN_SECRET_ARN !== !!env.SLACK_DEFAULT_CHANNEL) {
@@ -134,5 +136,25 @@ export type WebhookSettings = z.output<typeof webhookSchema>;
 export function loadWebhookSettings(env: Environment = process.env): WebhookSettings {
   const parsed = webhookSchema.safeParse(env);
   if (!parsed.success) throw new Error(`accessgate webhooks are misconfigured: ${describeIssues(parsed.error)}`);
+  return parsed.data;
+}
+
+const pushSchema = z.object({
+  /** Waiting clients' connections (infra/tables.ts connectionsTable). */
+  CONNECTIONS_TABLE: z.string().min(1),
+  /** Where PostToConnection goes: the WebSocket stage's https URL (the management API's endpoint). */
+  SOCKET_CALLBACK_URL: z.string().url().optional(),
+  /** The issuer whose ID tokens open a connection, as the HTTP API's JWT authorizer trusts it. */
+  JWT_ISSUER: z.string().url().optional(),
+  /** Accepted `aud` (or `client_id`) values, comma-separated, as the HTTP API's JWT authorizer has them. */
+  JWT_AUDIENCE: z.string().min(1).optional(),
+});
+
+/** The settings of the functions behind the WebSocket API and the session stream (functions/push-wiring.ts). */
+export type PushSettings = z.output<typeof pushSchema>;
+
+export function loadPushSettings(env: Environment = process.env): PushSettings {
+  const parsed = pushSchema.safeParse(env);
+  if (!parsed.success) throw new Error(`accessgate push to waiting clients is misconfigured: ${describeIssues(parsed.error)}`);
   return parsed.data;
 }

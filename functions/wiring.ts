@@ -45,6 +45,7 @@ import type { Deps } from './app/ports';
 import { type Config, type Environment, functionEnvironment, loadConfig, roleGroups } from './config';
 import type { EvidenceAdapters } from './evidence-wiring';
 import type { WebhookAdapters } from './webhook-wiring';
+import type { PushAdapters } from './push-wiring';
 
 /** The AWS SDK clients of one composition; each reads its endpoint from the SDK's own configuration. */
 export interface AwsClients {
@@ -137,20 +138,32 @@ export interface Composition {
   readonly evidenceAdapters?: EvidenceAdapters;
   /** Stand-ins for the webhook delivery queue (local runtime); unset uses SQS. */
   readonly webhookAdapters?: WebhookAdapters;
+  /** The local runtime's token verifier for opening WebSocket connections; unset verifies against the issuer. */
+  readonly pushAdapters?: PushAdapters;
 }
 
 export interface CompositionOverrides extends DepsOverrides {
   readonly evidenceAdapters?: EvidenceAdapters;
   readonly webhookAdapters?: WebhookAdapters;
+  readonly pushAdapters?: PushAdapters;
 }
 
 /** Validates the settings (throwing with the variable's name) and builds a composition on them. */
 export function compose(environment: Environment, overrides: CompositionOverrides = {}): Composition {
-  const { evidenceAdapters, webhookAdapters, clients: given, ...replaced } = overrides;
+  const { evidenceAdapters, webhookAdapters, pushAdapters, clients: given, ...replaced } = overrides;
   const config = loadConfig(environment);
   const clients = awsClients(given);
   const secrets = new SecretStore(clients.secrets);
-  return { environment, config, clients, secrets, deps: buildDeps(config, { ...replaced, clients, secrets }), ...(evidenceAdapters ? { evidenceAdapters } : {}), ...(webhookAdapters ? { webhookAdapters } : {}) };
+  return {
+    environment,
+    config,
+    clients,
+    secrets,
+    deps: buildDeps(config, { ...replaced, clients, secrets }),
+    ...(evidenceAdapters ? { evidenceAdapters } : {}),
+    ...(webhookAdapters ? { webhookAdapters } : {}),
+    ...(pushAdapters ? { pushAdapters } : {}),
+  };
 }
 
 const invocation = new AsyncLocalStorage<Composition>();

@@ -8,7 +8,7 @@
  * defaults (alarm and dead-letter queue included), and `tables.events.table.tableStreamArn` feeds the
  * audit exporter.
  */
-import { CfnOutput, Duration, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Lazy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
@@ -22,6 +22,7 @@ import { AuditEvidence, evidenceRetentionDays } from './constructs/evidence';
 import { type AuthSettings, Identity } from './constructs/identity';
 import { OidcDiscovery } from './constructs/oidc-discovery';
 import { Operations } from './constructs/operations';
+import { WaitingClientsPush } from './constructs/push';
 import { Slack } from './constructs/slack';
 import { SessionDashboard } from './constructs/session-dashboard';
 import { scopeLogDeliveryGrants } from './constructs/state-machine-logging';
@@ -133,6 +134,8 @@ export class AccessgateStack extends Stack {
   readonly evidence: AuditEvidence;
   /** Signed webhooks (API, dispatcher on the event stream, delivery queue and its dead letters) and the event bus. */
   readonly webhooks: Webhooks;
+  /** The WebSocket API waiting clients follow sessions through, fed by the sessions table's stream. */
+  readonly push: WaitingClientsPush;
 
   constructor(scope: Construct, id: string, props: AccessgateStackProps) {
     super(scope, id, {
@@ -162,6 +165,8 @@ export class AccessgateStack extends Stack {
     this.web = new WebUi(this, 'Web', {
       httpApi: this.api.httpApi,
       signIn: webSignInOf(settings.auth, this.identity, this.oidcDiscovery?.connectSources),
+      // The push is built below, on the function defaults that name the web UI's URL.
+      socketOrigin: Lazy.string({ produce: () => this.push.origin }),
     });
     // Signs the API's listing cursors (functions/api/cursor.ts). Rotating it only turns outstanding
     // cursors into 400s; the value reaches the functions as an environment variable at deploy time.
@@ -212,6 +217,14 @@ export class AccessgateStack extends Stack {
     scopeLogDeliveryGrants(this.workflow.stateMachine);
 
     this.functions = this.addApiFunctions();
+    this.push = new WaitingClientsPush(this, 'Push', {
+      defaults: this.functionDefaults,
+      tables: this.tables,
+      issuer: this.identity.issuer,
+      audience: this.identity.audience,
+    });
+    // GET /me names the socket, so the web UI and the CLI find it from the API alone.
+    this.functions.identity.addEnvironment('SOCKET_URL', this.push.url);
     const slackChannel = Slack.channelFrom(this.node.tryGetContext('slackChannel'));
     if (slackChannel) this.slack = this.addSlack(slackChannel);
     // Without Slack the API is the only path to a review decision: the token is the one source of groups.
@@ -336,6 +349,7 @@ export class AccessgateStack extends Stack {
   private addOutputs() {
     const output = (id: string, value: string, description: string) => new CfnOutput(this, id, { value, description });
     output('ApiUrl', this.api.url, 'Base URL of the accessgate HTTP API');
+    output('SocketUrl', this.push.url, 'WebSocket endpoint clients wait on sessions through (GET /me names it too)');
     output('WebUrl', this.web.url, 'The web UI (the API is also served under /api on this origin)');
     output('JwtIssuer', this.identity.issuer, 'Issuer whose tokens the API accepts');
     output('StateMachineArn', this.workflow.stateMachine.stateMachineArn, 'The governed-command workflow (execution name = session id)');

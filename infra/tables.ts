@@ -48,6 +48,8 @@ export const sessionsTable = {
     // rules and resources by kind, ordered by name
     { indexName: 'byKind', partitionKey: 'kind', sortKey: 'name' },
   ],
+  // Feeds the push to waiting clients (functions/push/stream.ts): each session's new image.
+  stream: true,
 } as const satisfies TableDefinition;
 
 /** Append-only, hash-chained event log: pk = stream (SESSION#id, CONFIG, SECURITY#day), sk = sequence. */
@@ -83,4 +85,18 @@ export const evidenceTable = {
   indexes: [],
 } as const satisfies TableDefinition;
 
-export const allTables: readonly TableDefinition[] = [sessionsTable, eventsTable, resultsTable, evidenceTable];
+/**
+ * Open WebSocket connections of waiting clients (functions/adapters/connection-store.ts): CONNECTION#id/META
+ * holds who connected, SESSION#id/CONNECTION#id each session a connection follows. API Gateway ends a
+ * connection after two hours at most; the expiry removes what a lost $disconnect left behind.
+ */
+export const connectionsTable = {
+  id: 'Connections',
+  envVar: 'CONNECTIONS_TABLE',
+  partitionKey: 'pk',
+  sortKey: 'sk',
+  indexes: [],
+  timeToLiveAttribute: 'expiresAt',
+} as const satisfies TableDefinition;
+
+export const allTables: readonly TableDefinition[] = [sessionsTable, eventsTable, resultsTable, evidenceTable, connectionsTable];

@@ -25,6 +25,7 @@ const STORAGE_ATTRIBUTES = [
   'approverSubs', 'approverEmails', 'approvalCount', 'taskToken', 'stepCounts',
 ] as const;
 
+/** The session an item of this table holds, without its storage attributes (the push reads stream images with it). */
 export function toSession(item: Record<string, unknown>): Session {
   const session = { ...item };
   for (const attribute of STORAGE_ATTRIBUTES) delete session[attribute];

@@ -71,12 +71,19 @@ export function parseGroups(claim: unknown): string[] {
 }
 
 export function identityFrom(event: ApiEvent): Identity {
-  const claims = event.requestContext?.authorizer?.jwt?.claims;
+  return identityOfClaims(event.requestContext?.authorizer?.jwt?.claims, settings().GROUPS_CLAIM);
+}
+
+/**
+ * The person verified claims name, in the form API Gateway's JWT authorizer hands them to Lambda (the
+ * WebSocket API's authorizer passes the same form on, functions/push/authorizer.ts).
+ */
+export function identityOfClaims(claims: Readonly<Record<string, unknown>> | undefined, groupsClaim: string): Identity {
   const sub = claims?.sub;
   if (!claims || typeof sub !== 'string' || !sub) throw new UnauthenticatedError('A valid bearer token is required.');
   const email = typeof claims.email === 'string' ? normalizeEmail(claims.email) : '';
   const name = typeof claims.name === 'string' && claims.name ? claims.name : email || sub;
-  return { sub, email, name, groups: parseGroups(claims[settings().GROUPS_CLAIM]) };
+  return { sub, email, name, groups: parseGroups(claims[groupsClaim]) };
 }
 
 /** The body the JSON middleware parsed; a route that needs one and got none says so. */

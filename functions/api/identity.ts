@@ -3,7 +3,7 @@
  */
 import { visibleResources } from '../app/catalog';
 import { canReadEverything, isAdmin } from '../domain/identity';
-import { deps } from '../wiring';
+import { deps, settings } from '../wiring';
 import { apiHandler, json } from './http';
 import { openApiDocument } from './openapi';
 
@@ -15,7 +15,9 @@ export const routes = {
   'GET /me': async (request) => {
     const who = request.identity();
     const { roles } = deps();
-    return json(200, { ...who, isAdmin: isAdmin(who, roles), isAuditor: canReadEverything(who, roles) && !isAdmin(who, roles) });
+    // socketUrl: where the web UI and the CLI wait on a session without holding a request (functions/push/socket.ts).
+    const { SOCKET_URL: socketUrl } = settings();
+    return json(200, { ...who, isAdmin: isAdmin(who, roles), isAuditor: canReadEverything(who, roles) && !isAdmin(who, roles), ...(socketUrl ? { socketUrl } : {}) });
   },
   'GET /resources': async (request) => json(200, { resources: await visibleResources(deps(), request.identity()) }),
   'GET /openapi.json': async () => json(200, openApiDocument(IDENTITY_ROUTES)),

@@ -34,6 +34,8 @@ const COGNITO_GROUP_NAME = /^[\p{L}\p{M}\p{S}\p{N}\p{P}]{1,128}$/u;
 export class Identity extends Construct {
   readonly authorizer: HttpJwtAuthorizer;
   readonly issuer: string;
+  /** The `aud` (or `client_id`) values the authorizer accepts; the WebSocket authorizer checks the same. */
+  readonly audience: readonly string[];
   readonly userPool?: cognito.UserPool;
   readonly client?: cognito.UserPoolClient;
   readonly domain?: cognito.UserPoolDomain;
@@ -43,7 +45,8 @@ export class Identity extends Construct {
     const { auth } = props;
     if (auth.kind === 'jwt') {
       this.issuer = auth.issuer;
-      this.authorizer = new HttpJwtAuthorizer('Jwt', auth.issuer, { jwtAudience: [...auth.audience] });
+      this.audience = [...auth.audience];
+      this.authorizer = new HttpJwtAuthorizer('Jwt', auth.issuer, { jwtAudience: [...this.audience] });
       return;
     }
 
@@ -126,8 +129,9 @@ export class Identity extends Construct {
     this.domain = domain;
     // The issuer ("iss") Cognito writes into its tokens, spelled as API Gateway compares it.
     this.issuer = `https://cognito-idp.${Stack.of(this).region}.amazonaws.com/${userPool.userPoolId}`;
+    this.audience = [client.userPoolClientId];
     this.authorizer = new HttpJwtAuthorizer('Cognito', this.issuer, {
-      jwtAudience: [client.userPoolClientId],
+      jwtAudience: [...this.audience],
     });
   }
 }

@@ -12,7 +12,7 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { eventsTable, evidenceTable, resultsTable, sessionsTable, type TableDefinition } from '../tables';
+import { connectionsTable, eventsTable, evidenceTable, resultsTable, sessionsTable, type TableDefinition } from '../tables';
 
 /** A deployed table together with the definition it was built from (the bind helper needs its env var). */
 export interface AccessgateTable {
@@ -39,6 +39,8 @@ export class AccessgateTables extends Construct {
   readonly results: AccessgateTable;
   /** Export cursors, digest chain head and period manifests of the audit evidence pipeline. */
   readonly evidence: AccessgateTable;
+  /** Waiting clients' WebSocket connections and the sessions each follows (infra/constructs/push.ts). */
+  readonly connections: AccessgateTable;
   readonly all: readonly AccessgateTable[];
 
   constructor(scope: Construct, id: string) {
@@ -47,7 +49,8 @@ export class AccessgateTables extends Construct {
     this.events = this.build(eventsTable, eventLogPolicy());
     this.results = this.build(resultsTable);
     this.evidence = this.build(evidenceTable);
-    this.all = [this.sessions, this.events, this.results, this.evidence];
+    this.connections = this.build(connectionsTable);
+    this.all = [this.sessions, this.events, this.results, this.evidence, this.connections];
   }
 
   private build(definition: TableDefinition, resourcePolicy?: iam.PolicyDocument): AccessgateTable {
@@ -61,7 +64,8 @@ export class AccessgateTables extends Construct {
       removalPolicy: RemovalPolicy.RETAIN,
       encryption: dynamodb.TableEncryption.AWS_MANAGED,
       timeToLiveAttribute: definition.timeToLiveAttribute,
-      // The exporter (audit issue) needs each event exactly as written; old images never exist.
+      // The exporter needs each event exactly as written; the push to waiting clients, each session as it
+      // now is. Neither reads old images.
       stream: definition.stream ? dynamodb.StreamViewType.NEW_IMAGE : undefined,
       resourcePolicy,
     });

@@ -83,6 +83,8 @@ export function webSignInOf(auth: AuthSettings, identity: Identity, discoveredSo
 export interface WebUiProps {
   readonly httpApi: apigwv2.IHttpApi;
   readonly signIn: WebSignIn;
+  /** The WebSocket API's origin (wss://…) the page waits on sessions through; the CSP must allow it. */
+  readonly socketOrigin?: string;
 }
 
 /** The page's redirect target after sign-in (web/src/auth.ts CALLBACK_PATH). */
@@ -163,7 +165,7 @@ export class WebUi extends Construct {
       responseHeadersPolicyName: accountWideName(stack, 'security-headers', RESPONSE_HEADERS_POLICY_NAME_MAX),
       comment: 'accessgate: CSP, HSTS, no framing, nosniff, no referrer (web/security-headers.ts)',
       securityHeadersBehavior: {
-        contentSecurityPolicy: { contentSecurityPolicy: contentSecurityPolicy({ connectSources: signIn.connectSources }), override: true },
+        contentSecurityPolicy: { contentSecurityPolicy: contentSecurityPolicy({ connectSources: [...signIn.connectSources, ...(props.socketOrigin ? [props.socketOrigin] : [])] }), override: true },
         strictTransportSecurity: { accessControlMaxAge: Duration.seconds(HSTS_MAX_AGE_SECONDS), includeSubdomains: true, override: true },
         contentTypeOptions: { override: true },
         frameOptions: { frameOption: cloudfront.HeadersFrameOption.DENY, override: true },

@@ -1,21 +1,27 @@
 /**
- * The local stand-in for the event table's DynamoDB stream (dynalite has none). Every handler runs in
- * this process and appends events through the one shared DynamoDB client, so a middleware on that
- * client sees each PutItem on the event table once it has succeeded and turns it into the stream
- * record Lambda would deliver (INSERT, NEW_IMAGE, increasing sequence numbers). Records are handed to
- * the exporter's handler module in batches, one batch at a time like a shard, and a batch the handler
- * reports as failed (ReportBatchItemFailures) is retried from the failed record with a growing delay.
+ * The local stand-in for a table's DynamoDB stream (dynalite has none): the event table's, which feeds
+ * the audit exporter, and the sessions table's, which feeds the push to waiting clients. Every handler
+ * runs in this process and writes through the one shared DynamoDB client, so a middleware on that
+ * client sees each PutItem (and, with `updates`, each UpdateItem) on the table once it has succeeded and
+ * turns it into the stream record Lambda would deliver (NEW_IMAGE, increasing sequence numbers). For an
+ * UpdateItem the new image is the item DynamoDB returns when asked for ALL_NEW: the middleware asks for
+ * it and hands the caller only what it asked for, so no extra read is made. An UpdateItem that asks for
+ * old or updated-only values itself is not streamed (no adapter of the streamed tables does that).
+ * Records are handed to the handler module in batches, one batch at a time like a shard, and a batch the
+ * handler reports as failed (ReportBatchItemFailures) is retried from the failed record with a growing delay.
  *
  * Writes made while nothing was listening (a previous run that stopped before exporting) are picked up
  * by `catchUp`, a scan at start: the exporter is idempotent, so records it has already seen are harmless.
  */
 import { type AttributeValue, type DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { marshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent, AttributeValue as StreamAttributeValue } from 'aws-lambda';
 
 type Deliver = (event: DynamoDBStreamEvent) => Promise<DynamoDBBatchResponse | void>;
 
 interface MiddlewareClient {
   readonly middlewareStack: {
+    add(middleware: unknown, options: { step: 'initialize'; name: string; override: boolean }): void;
     add(middleware: unknown, options: { step: 'build'; name: string; override: boolean }): void;
     remove(name: string): boolean;
   };
@@ -33,7 +39,15 @@ export interface LocalEventStreamOptions {
   readonly retryMs?: number;
   /** Tells this consumer's middleware apart from another's on the same client (one per consumer, as each Lambda has its own iterator). */
   readonly consumer?: string;
+  /** Streams UpdateItem as MODIFY records too (the event table is only ever appended to). */
+  readonly updates?: boolean;
+  /** The event source mapping's filter: records it rejects never reach the handler. */
+  readonly filter?: (record: DynamoDBRecord) => boolean;
 }
+
+type Input = { TableName?: string; Item?: Record<string, AttributeValue>; ReturnValues?: string };
+/** Set on an UpdateItem whose caller did not ask for ALL_NEW: the image is taken, then withheld from it. */
+const ASKED_FOR_IMAGE = Symbol('accessgateLocalStreamAskedForImage');
 
 export class LocalEventStream {
   private queue: DynamoDBRecord[] = [];
@@ -48,19 +62,40 @@ export class LocalEventStream {
   constructor(private readonly options: LocalEventStreamOptions) {}
 
   private get middleware(): string {
-    return this.options.consumer ? `${MIDDLEWARE}:${this.options.consumer}` : MIDDLEWARE;
+    return [MIDDLEWARE, this.options.tableName, ...(this.options.consumer ? [this.options.consumer] : [])].join(':');
   }
 
-  /** Observes successful PutItem calls to the event table made through `client`. */
+  /** Observes successful writes to the table made through `client`, a document client. */
   attach(client: MiddlewareClient): void {
+    const name = this.middleware;
+    const isUpdate = (commandName: string | undefined, input: Input) =>
+      this.options.updates === true && commandName === 'UpdateItemCommand' && input.TableName === this.options.tableName;
+    if (this.options.updates) {
+      client.middlewareStack.add(
+        (next: (args: { input: Input }) => Promise<unknown>, context: { commandName?: string; [ASKED_FOR_IMAGE]?: boolean }) => async (args: { input: Input }) => {
+          if (isUpdate(context.commandName, args.input) && (args.input.ReturnValues ?? 'NONE') === 'NONE') {
+            args.input.ReturnValues = 'ALL_NEW';
+            context[ASKED_FOR_IMAGE] = true;
+          }
+          return next(args);
+        },
+        { step: 'initialize', name: `${name}:image`, override: true },
+      );
+    }
     client.middlewareStack.add(
-      (next: (args: { input: unknown }) => Promise<unknown>, context: { commandName?: string }) => async (args: { input: unknown }) => {
-        const result = await next(args);
-        const input = args.input as { TableName?: string; Item?: Record<string, AttributeValue> };
-        if (context.commandName === 'PutItemCommand' && input.TableName === this.options.tableName && input.Item) this.push(input.Item);
-        return result;
-      },
-      { step: 'build', name: this.middleware, override: true },
+      (next: (args: { input: unknown }) => Promise<{ output?: { Attributes?: Record<string, AttributeValue> } }>, context: { commandName?: string; [ASKED_FOR_IMAGE]?: boolean }) =>
+        async (args: { input: unknown }) => {
+          const result = await next(args);
+          const input = args.input as Input;
+          if (context.commandName === 'PutItemCommand' && input.TableName === this.options.tableName && input.Item) this.push(input.Item, 'INSERT');
+          if (isUpdate(context.commandName, input) && input.ReturnValues === 'ALL_NEW' && result.output?.Attributes) {
+            // A document client has already turned the returned item into plain values at this step.
+            this.push(marshall(result.output.Attributes, { removeUndefinedValues: true, convertClassInstanceToMap: false }), 'MODIFY');
+            if (context[ASKED_FOR_IMAGE]) delete result.output.Attributes;
+          }
+          return result;
+        },
+      { step: 'build', name, override: true },
     );
     this.attached.push(client);
   }
@@ -75,14 +110,14 @@ export class LocalEventStream {
     } while (startKey);
   }
 
-  private push(item: Record<string, AttributeValue>): void {
+  private push(item: Record<string, AttributeValue>, eventName: 'INSERT' | 'MODIFY' = 'INSERT'): void {
     if (this.closed) return;
     this.sequence += 1n;
     const sequenceNumber = String(this.sequence).padStart(21, '0');
     const image = item as unknown as Record<string, StreamAttributeValue>;
-    this.queue.push({
+    const record: DynamoDBRecord = {
       eventID: sequenceNumber,
-      eventName: 'INSERT',
+      eventName,
       eventVersion: '1.1',
       eventSource: 'aws:dynamodb',
       awsRegion: process.env.AWS_REGION ?? 'us-east-1',
@@ -95,7 +130,9 @@ export class LocalEventStream {
         SizeBytes: JSON.stringify(item).length,
         StreamViewType: 'NEW_IMAGE',
       },
-    });
+    };
+    if (this.options.filter && !this.options.filter(record)) return;
+    this.queue.push(record);
     this.schedule(this.options.windowMs ?? 250);
   }
 
@@ -153,7 +190,10 @@ export class LocalEventStream {
   }
 
   async close(): Promise<void> {
-    for (const client of this.attached) client.middlewareStack.remove(this.middleware);
+    for (const client of this.attached) {
+      client.middlewareStack.remove(this.middleware);
+      client.middlewareStack.remove(`${this.middleware}:image`);
+    }
     this.attached = [];
     await this.flush().catch(() => undefined);
     this.closed = true;

@@ -27,6 +27,7 @@ import type { UsageMeter } from './usage-meter';
 import { startDataApiServer } from './data-api/server';
 import { MysqlBackend, PostgresBackend, type SqlBackend } from './data-api/backends';
 import { openPGliteBackend, seedDemoSchema } from './data-api/demo-schema';
+import { startLocalPush, type LocalPush } from './push';
 
 export const LOCAL_STATE_MACHINE_ARN = 'arn:aws:states:us-east-1:000000000000:stateMachine:accessgate-session';
 
@@ -77,6 +78,8 @@ export interface LocalStack {
   readonly evidence: LocalEvidence;
   /** Webhook dispatch and delivery: the queue stand-in (with its dead-letter list) and a flush for tests. */
   readonly webhooks: LocalWebhooks;
+  /** The WebSocket API stand-in waiting clients connect to, and the sessions table's stream that feeds it. */
+  readonly push: LocalPush;
   token(email: string): Promise<string>;
   stop(): Promise<void>;
 }
@@ -204,7 +207,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   routes.push({ routeKey: 'POST /slack/interactions', lambda: bind(slackInteractions.handler as RouteBinding['lambda']), public: true });
   const settings = options.settings ?? {};
   const identity = await LocalIdentityProvider.open(options.dataDir && join(options.dataDir, 'keys', 'jwt.json'), settings.GROUPS_CLAIM ?? DEFAULT_GROUPS_CLAIM);
-  const server = await startApiServer({ port: options.port ?? 0, routes, identity, mounts: [...slack.mounts, ...(options.mounts ?? []), ...(options.web === false ? [] : [webMount(options.web)])] });
+  const push = await startLocalPush(bind);
+  const server = await startApiServer({
+    port: options.port ?? 0,
+    routes,
+    identity,
+    mounts: [push.sockets.mount, ...slack.mounts, ...(options.mounts ?? []), ...(options.web === false ? [] : [webMount(options.web)])],
+  });
+  push.sockets.attach(server.server, server.url);
   slack.connect(server.url);
   if (slack.standIn) {
     const secret = slack.generatedSecret ? `${slack.signingSecret} (generated; set SLACK_SIGNING_SECRET to choose it)` : 'from SLACK_SIGNING_SECRET';
@@ -235,11 +245,21 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       STATE_MACHINE_ARN: LOCAL_STATE_MACHINE_ARN,
       ...slack.settings,
       DIGEST_SECONDS: String(periodSeconds),
+      SOCKET_URL: push.sockets.url,
+      SOCKET_CALLBACK_URL: push.sockets.callbackUrl(server.url),
     },
-    { clients, evidenceAdapters: standIns, webhookAdapters: { queue: deliveryQueue } },
+    {
+      clients,
+      evidenceAdapters: standIns,
+      webhookAdapters: { queue: deliveryQueue },
+      // The WebSocket API's authorizer verifies tokens against this runtime's own issuer.
+      pushAdapters: { tokens: { verify: (token) => identity.verify(`Bearer ${token}`) } },
+    },
   );
   composed(local);
   const webhooks = await startLocalWebhooks(deliveryQueue, { eventsTable: dynamo.tableNames.EVENTS_TABLE, bind, documentClient: clients.dynamo });
+  // Attached before anything is written, as the table's stream would see every change.
+  push.follow(clients.dynamo, dynamo.tableNames.SESSIONS_TABLE);
 
   // Started before anything is recorded, so the exporter sees every event, as the table's stream would.
   const evidence = await startLocalEvidence(standIns, { periodSeconds, eventsTable: dynamo.tableNames.EVENTS_TABLE, bind, documentClient: clients.dynamo });
@@ -268,12 +288,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     slack,
     evidence,
     webhooks,
+    push,
     async token(email) {
       const user = identity.user(email);
       if (!user) throw new Error(`No demo user ${email}`);
       return identity.issue(user);
     },
     async stop() {
+      await push.close();
       await server.close();
       await slack.close();
       await runner.stop();

@@ -52,7 +52,8 @@ describe('cdk-nag AwsSolutionsChecks', () => {
       'AwsSolutions-SMG4',
     ]);
     const publicRoutes = acknowledgements.filter((a) => a.id.endsWith('APIG4')).map((a) => a.path);
-    expect(publicRoutes).toEqual([expect.stringMatching(/GET--health/)]);
+    // The WebSocket API's message routes: API Gateway authorises a connection once, at $connect.
+    expect(publicRoutes.sort()).toEqual([expect.stringMatching(/GET--health/), 'Accessgate/Push/SocketApi/ping-Route', 'Accessgate/Push/SocketApi/subscribe-Route']);
     const iam5 = acknowledgements.filter((a) => a.id.includes('IAM5')).map((a) => a.id);
     // "*" only for the X-Ray and log-delivery actions (asserted below); ":*" only for the versions of the
     // one function a custom resource Provider fronts.
@@ -69,7 +70,11 @@ describe('cdk-nag AwsSolutionsChecks', () => {
       expect.stringMatching(/^AwsSolutions-IAM5\[Resource::<TablesEvents\w+\.Arn>\/export\/\*\]$/),
       // The exporter reads the event table's streams only (reason in infra/constructs/evidence.ts).
       expect.stringMatching(/^AwsSolutions-IAM5\[Resource::<TablesEvents\w+\.Arn>\/stream\/\*\]$/),
+      // The push to waiting clients reads the sessions table's streams only (reason in infra/constructs/push.ts).
+      expect.stringMatching(/^AwsSolutions-IAM5\[Resource::<TablesSessions\w+\.Arn>\/stream\/\*\]$/),
       expect.stringMatching(/^AwsSolutions-IAM5\[Resource::<WebContentDeploy\w+\.Arn>:\*\]$/),
+      // PostToConnection on the WebSocket API's one stage (infra/constructs/push.ts).
+      expect.stringMatching(/^AwsSolutions-IAM5\[Resource::arn:<AWS::Partition>:execute-api:<AWS::Region>:<AWS::AccountId>:<PushSocketApi\w+>\/live\/POST\/@connections\/\*\]$/),
       // The state machine's log-group resource policy actions (infra/constructs/state-machine-logging.ts).
       'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:*]',
     ]);

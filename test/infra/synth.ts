@@ -134,9 +134,12 @@ export function leastPrivilegeViolations(json: CfnTemplate, eventsTableId: strin
       } else if (text.includes('*')) {
         const versionsOfOneFunction = /^\{"Fn::Join":\["",\[\{"Fn::GetAtt":\["\w+","Arn"\]\},":\*"\]\]\}$/.test(text);
         // "<bucket or table ARN>/<one prefix>/*": objects under one key prefix, or one table's exports.
+        // "arn:…:execute-api:…:<api>/<stage>/POST/@connections/*": PostToConnection on one WebSocket stage.
+        const postToOneStage = /^\{"Fn::Join":\["",\["arn:",\{"Ref":"AWS::Partition"\},":execute-api:",\{"Ref":"AWS::Region"\},":",\{"Ref":"AWS::AccountId"\},":",\{"Ref":"\w+"\},"\/\w+\/POST\/@connections\/\*"\]\]\}$/.test(text);
         const underOnePrefix = /^\{"Fn::Join":\["",\[\{"Fn::GetAtt":\["\w+","Arn"\]\},"\/[a-z-]+\/\*"\]\]\}$/.test(text);
         const allowed =
           (versionsOfOneFunction && actions.every((a) => a === 'lambda:InvokeFunction')) ||
+          (postToOneStage && actions.every((a) => a === 'execute-api:ManageConnections')) ||
           (underOnePrefix && actions.every((a) => OBJECT_PREFIX_ACTIONS.has(a))) ||
           (underOnePrefix && text.endsWith('"/export/*"]]}') && actions.every((a) => a === 'dynamodb:DescribeExport')) ||
           (underOnePrefix && text.endsWith('"/stream/*"]]}') && actions.every((a) => STREAM_READ_ACTIONS.has(a))) ||

@@ -221,7 +221,8 @@ describe('with an external OIDC issuer', () => {
     expect(discovery.Properties!.Issuer).toBe('https://login.example.com/oauth2/default');
     const policy = Object.values(external.json.Resources).find((r) => r.Type === 'AWS::CloudFront::ResponseHeadersPolicy')!.Properties!;
     const csp = policy.ResponseHeadersPolicyConfig.SecurityHeadersConfig.ContentSecurityPolicy.ContentSecurityPolicy;
-    expect(csp['Fn::Join'][1]).toEqual([expect.stringMatching(/connect-src 'self' $/), { 'Fn::GetAtt': [discoveryId, 'ConnectSources'] }, expect.stringMatching(/^; manifest-src/)]);
+    expect(csp['Fn::Join'][1].slice(0, 3)).toEqual([expect.stringMatching(/connect-src 'self' $/), { 'Fn::GetAtt': [discoveryId, 'ConnectSources'] }, ' wss://']);
+    expect(csp['Fn::Join'][1].at(-1)).toEqual(expect.stringMatching(/^; manifest-src/));
     // The discovery handler gets no product settings: they name the distribution, whose headers depend on it.
     const handler = Object.values(external.json.Resources).find((r) => r.Type === 'AWS::Lambda::Function' && r.Properties!.Description?.includes('discovery document'))!;
     expect(handler.Properties!.Environment.Variables).toEqual({ NODE_OPTIONS: '--enable-source-maps' });
