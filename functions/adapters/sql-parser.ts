@@ -4,7 +4,7 @@
  * their trees; this module only loads and calls them.
  *
  * Contract: `loadSqlParsers()` must have resolved before `analyseSql` is called (the WebAssembly module
- * loads once per process). Text the parser refuses is reported as `ok: false` with the parser's own
+ * and node-sql-parser load once per process). Text the parser refuses is reported as `ok: false` with the parser's own
  * message, never guessed at: the database refuses the same text, and nothing of it runs.
  *
  * libpg-query is imported on first load, not with this module: it starts compiling its WebAssembly
@@ -13,7 +13,6 @@
  * `sqlParser`).
  */
 import type { ScanToken } from 'libpg-query';
-import NodeSqlParser from 'node-sql-parser';
 import type { SqlClassifier } from '../app/ports';
 import { mysqlStatements, postgresStatements, type SqlStatement, unreadableStatement } from '../domain/sql-statements';
 
@@ -23,12 +22,21 @@ export type SqlAnalysis = { ok: true; statements: SqlStatement[] } | { ok: false
 
 let loading: Promise<void> | undefined;
 let postgres: typeof import('libpg-query') | undefined;
+type MysqlParser = InstanceType<(typeof import('node-sql-parser'))['Parser']>;
+let mysqlParser: MysqlParser | undefined;
 
-/** Loads PostgreSQL's parser (WebAssembly); later calls return the same promise. */
+/**
+ * Loads PostgreSQL's parser (WebAssembly) and node-sql-parser; later calls return the same promise.
+ * node-sql-parser is 2.5 MB of JavaScript, bundled into every function through the composition
+ * root: evaluated with this module, it cost each cold start, the Slack interactions handler's among
+ * them, although only submissions ever parse SQL.
+ */
 export function loadSqlParsers(): Promise<void> {
-  loading ??= import('libpg-query').then(async (parser) => {
+  loading ??= Promise.all([import('libpg-query'), import('node-sql-parser')]).then(async ([parser, nodeSqlParser]) => {
     await parser.loadModule();
     postgres = parser;
+    // CommonJS seen through ESM: the classes sit on the default export.
+    mysqlParser = new nodeSqlParser.default.Parser();
   });
   return loading;
 }
@@ -38,13 +46,14 @@ function postgresParser(): typeof import('libpg-query') {
   return postgres;
 }
 
-const mysqlParser = new NodeSqlParser.Parser();
 
 /** The statements in `sql` as the engine's parser reads them; `[]` for text holding only blanks and comments. */
 export function analyseSql(sql: string, dialect: SqlDialect): SqlAnalysis {
   if (dialect === 'mysql') {
+    if (!mysqlParser) throw new Error('The MySQL parser is not loaded: await loadSqlParsers() first');
+    const parser = mysqlParser;
     try {
-      return { ok: true, statements: sql.trim() === '' ? [] : mysqlStatements(mysqlParser.astify(sql, { database: 'MySQL' })) };
+      return { ok: true, statements: sql.trim() === '' ? [] : mysqlStatements(parser.astify(sql, { database: 'MySQL' })) };
     } catch (err) {
       return { ok: false, error: err instanceof Error ? err.message : String(err) };
     }

@@ -16,7 +16,7 @@ import { pathToFileURL } from 'node:url';
 import type { RecordedMessage } from '../../infra/local/slack/stand-in';
 import type { LocalStack } from '../../infra/local/stack';
 import type { ApiClient } from '../e2e/client';
-import { ms, percentile, summary } from './stats';
+import { ms, summary } from './stats';
 
 export const SLACK_DELAY_MS = 500;
 
@@ -67,8 +67,6 @@ export async function slackAckBench(stack: LocalStack, requester: ApiClient, sam
   return figures;
 }
 
-/** `slackAckP99Ms` of bench.json: the p99 acknowledgement of an Approve click. */
-export const slackAckP99Ms = (figures: SlackAckFigures): number => percentile(figures.approve, 99);
 
 export function slackAckReport(figures: SlackAckFigures): string {
   return [
