@@ -20,6 +20,7 @@ export const COMMANDS: Record<string, CommandEntry> = {
   exec: { summary: 'run one SQL statement through review and print its rows', load: () => import('./commands/exec') },
   sessions: { summary: 'list sessions (yours; reviewable; everyone\'s for admins and auditors)', load: () => import('./commands/sessions') },
   session: { summary: 'show one session with its timeline and rows, or cancel it', load: () => import('./commands/session') },
+  window: { summary: 'ask for a time-boxed access window on a resource, or revoke one', load: () => import('./commands/window') },
   review: { summary: 'list, approve or deny commands waiting for your review', load: () => import('./commands/review') },
   connect: { summary: 'a local PostgreSQL server: psql, GUI clients and drivers through the approval flow', load: () => import('./commands/connect') },
   audit: { summary: 'auditors: pull the locked evidence, verify it offline, report on it (SOC 2, ISO 27001)', load: () => import('./commands/audit/index') },

@@ -147,6 +147,15 @@ export class ApiClient {
   cancel(id: string): Promise<{ session: Session }> {
     return this.call('POST', `/sessions/${encodeURIComponent(id)}/cancel`, {});
   }
+
+  /** Asks for an access window (POST /sessions with kind "window"); reviewed like a command. */
+  requestWindow(request: { resource: string; durationSeconds: number; reason?: string }): Promise<SessionView> {
+    return this.call<SessionView>('POST', '/sessions', { ...request, kind: 'window' });
+  }
+
+  revoke(id: string): Promise<{ session: Session }> {
+    return this.call('POST', `/sessions/${encodeURIComponent(id)}/revoke`, {});
+  }
 }
 
 function describeNetworkError(error: unknown): string {

@@ -6,7 +6,7 @@
 import type { ApiClient, Session, SessionView } from './api';
 import { relativeTime } from './output';
 
-export const FINAL = new Set(['done', 'failed', 'denied', 'expired', 'cancelled']);
+export const FINAL = new Set(['done', 'failed', 'denied', 'expired', 'cancelled', 'ended', 'revoked']);
 export const isFinal = (session: Session): boolean => FINAL.has(session.status);
 
 /** The API holds a long-poll at most 25 s (API Gateway's limit is 30); 20 leaves room for the network. */
@@ -17,11 +17,14 @@ export interface WaitOptions {
   /** Epoch ms after which the wait returns the session as it is. */
   readonly deadline?: number;
   readonly onChange?: (view: SessionView) => void;
+  /** When to stop following, if not at a final status (a window: once it is active). */
+  readonly until?: (session: Session) => boolean;
 }
 
 export async function followSession(client: ApiClient, first: SessionView, options: WaitOptions = {}): Promise<SessionView> {
   let view = first;
-  while (!isFinal(view.session)) {
+  const done = options.until ?? isFinal;
+  while (!done(view.session)) {
     const left = options.deadline === undefined ? POLL_SECONDS : Math.floor((options.deadline - Date.now()) / 1000);
     if (left <= 0) return view;
     const next = await client.session(view.session.id, { wait: Math.min(POLL_SECONDS, left), after: view.session.updatedAt, signal: options.signal });
@@ -46,6 +49,8 @@ export function describeWaiting(session: Session, link: string, now = Date.now()
     }
     case 'running':
       return `running on ${session.resource.id}…`;
+    case 'active':
+      return `window open on ${session.resource.id} until ${session.windowEndsAt} (ends ${relativeTime(session.windowEndsAt, now)})`;
     default:
       return session.status;
   }
