@@ -31,6 +31,8 @@ export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
 const RENAMED: Readonly<Record<string, WebhookEventType>> = {
   'review.denied': 'session.denied',
   'review.forced': 'session.forced',
+  // A revoked window has ended too; the session in the body says `revoked`.
+  'window.revoked': 'window.ended',
   'rule.created': 'rule.changed',
   'rule.updated': 'rule.changed',
   'rule.deleted': 'rule.changed',

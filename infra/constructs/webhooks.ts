@@ -34,6 +34,7 @@ export const DISPATCHED_AUDIT_TYPES = [
   ...WEBHOOK_EVENT_TYPES.filter((type) => type !== 'session.denied' && type !== 'session.forced' && type !== 'rule.changed'),
   'review.denied',
   'review.forced',
+  'window.revoked',
   'rule.created',
   'rule.updated',
   'rule.deleted',

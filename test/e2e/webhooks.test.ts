@@ -119,7 +119,32 @@ describe('webhooks on the local runtime', () => {
     expect((await as.dana.get(`/webhooks/${id}/deliveries`)).status).toBe(404);
   });
 
-  it('retries a failing receiver, then puts the job on the dead-letter queue, and the decision never waits for it', async () => {
+  it('answers a decision while a receiver holds its delivery unanswered', async () => {
+    const held: { end(): void }[] = [];
+    const received: string[] = [];
+    const server = createServer((request, response) => {
+      request.resume();
+      request.on('end', () => {
+        received.push(request.url ?? '');
+        held.push(response);
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    servers.push(server);
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/held`;
+    const { body } = await as.dana.post('/webhooks', { url, events: ['session.requested'] });
+
+    const submitted = await as.alice.post('/sessions?wait=10', { resource: 'postgres-demo', command: 'select 2' });
+    await vi.waitFor(() => expect(received.length).toBeGreaterThan(0), { timeout: 20_000, interval: 50 });
+    // The receiver holds the request open: the review is decided and answered all the same.
+    const denied = await as.bob.post(`/sessions/${submitted.body.session.id}/review`, { decision: 'deny' });
+    expect(denied.status).toBe(200);
+    expect((await as.alice.get(`/sessions/${submitted.body.session.id}`)).body.session.status).toBe('denied');
+    for (const response of held) response.end();
+    expect((await as.dana.call('DELETE', `/webhooks/${body.id}`)).status).toBe(204);
+  });
+
+  it('retries a failing receiver, then puts the job on the dead-letter queue', async () => {
     const target = await receiver(500);
     servers.push(target.server);
     const { body } = await as.dana.post('/webhooks', { url: target.url, events: ['session.denied'] });

@@ -64,6 +64,7 @@ describe('webhookTypeOf', () => {
     expect(webhookTypeOf('review.denied')).toBe('session.denied');
     expect(webhookTypeOf('review.forced')).toBe('session.forced');
     expect(webhookTypeOf('window.ended')).toBe('window.ended');
+    expect(webhookTypeOf('window.revoked')).toBe('window.ended');
     expect(webhookTypeOf('rule.deleted')).toBe('rule.changed');
     for (const type of ['review.requested', 'review.approved', 'session.running', 'notification.failed', 'rule.changed', 'webhook.created', 'security.review_refused']) {
       expect(webhookTypeOf(type)).toBeUndefined();
