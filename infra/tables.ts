@@ -75,7 +75,7 @@ export const resultsTable = {
 /**
  * Audit evidence bookkeeping (functions/adapters/evidence-state.ts): each stream's export cursor
  * (CURSOR#<stream>), the digest chain head (DIGEST/HEAD), the objects recorded in each digest period
- * (PERIOD#<start>/MANIFEST), the daily table exports and the published signing keys.
+ * (PERIOD#<start>/OBJECT#<key>, one item each, and PERIOD#<start>/SEAL), the daily table exports and the published signing keys.
  */
 export const evidenceTable = {
   id: 'Evidence',

@@ -4,13 +4,16 @@
  *
  *   CURSOR#<stream> / CURSOR        how far a stream is exported, and a claimed segment not yet confirmed
  *   DIGEST / HEAD                   the next period to seal and the last digest sealed
- *   PERIOD#<start> / MANIFEST       objects recorded in a period, one attribute "o:<key>" each, and
- *                                   sealedAt: once set, the condition on every addition fails, so the
- *                                   list a digest is built from can never grow behind its back
+ *   PERIOD#<start> / OBJECT#<key>   one item per object recorded in a period (its SHA-256 and size):
+ *                                   each addition writes a small item of its own, so the cost of listing
+ *                                   an object does not grow with the period, nor is a period capped by
+ *                                   DynamoDB's 400 KB item limit
+ *   PERIOD#<start> / SEAL           sealedAt, set before the sealer queries the period's objects: an
+ *                                   addition that reads no seal after writing its item is in the query
  *   TABLE_EXPORT#<day> / EXPORT     the daily point-in-time export and its copy under lock
  *   PUBLIC_KEY#<fingerprint> / KEY  the signing key's public half has been published
  */
-import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type {
   AddToPeriodOutcome,
   DigestHead,
@@ -23,16 +26,13 @@ import type {
 import type { DigestEntry } from '../domain/evidence';
 import { isConditionFailure } from './dynamodb';
 
-const OBJECT_PREFIX = 'o:';
+const OBJECT_PREFIX = 'OBJECT#';
 const cursorKey = (stream: string) => ({ pk: `CURSOR#${stream}`, sk: 'CURSOR' });
 const HEAD_KEY = { pk: 'DIGEST', sk: 'HEAD' };
-const periodKey = (start: string) => ({ pk: `PERIOD#${start}`, sk: 'MANIFEST' });
+const sealKey = (start: string) => ({ pk: `PERIOD#${start}`, sk: 'SEAL' });
+const objectKey = (start: string, key: string) => ({ pk: `PERIOD#${start}`, sk: `${OBJECT_PREFIX}${key}` });
 const tableExportKey = (day: string) => ({ pk: `TABLE_EXPORT#${day}`, sk: 'EXPORT' });
 const publicKeyKey = (fingerprint: string) => ({ pk: `PUBLIC_KEY#${fingerprint}`, sk: 'KEY' });
-
-/** DynamoDB refuses an update that would take an item past 400 KB with a ValidationException. */
-const isItemTooLarge = (error: unknown) =>
-  (error as { name?: string })?.name === 'ValidationException' && /size/i.test((error as Error).message);
 
 export class DynamoEvidenceState implements EvidenceStateStore {
   constructor(
@@ -112,42 +112,47 @@ export class DynamoEvidenceState implements EvidenceStateStore {
     return this.conditionalPut({ ...HEAD_KEY, ...head }, '#next = :from', { ':from': from }, { '#next': 'next' });
   }
 
+  /**
+   * Writes the object's item, then reads the seal. No seal after the write: the sealer, which seals
+   * before it queries, will see the item. A seal: the sealer may have queried before the write, so the
+   * object goes on to the next period; it may then be listed in two digests with the same hash, as
+   * after a crash between listing and confirming.
+   */
   async addToPeriod(periodStart: string, entry: DigestEntry): Promise<AddToPeriodOutcome> {
-    try {
-      await this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: periodKey(periodStart),
-          UpdateExpression: 'SET #object = :entry',
-          ConditionExpression: 'attribute_not_exists(sealedAt)',
-          ExpressionAttributeNames: { '#object': `${OBJECT_PREFIX}${entry.key}` },
-          ExpressionAttributeValues: { ':entry': `${entry.sha256} ${entry.size}` },
-        }),
-      );
-      return 'recorded';
-    } catch (error) {
-      if (isConditionFailure(error)) return 'sealed';
-      if (isItemTooLarge(error)) return 'full';
-      throw error;
-    }
+    if (await this.sealedAt(periodStart)) return 'sealed';
+    await this.client.send(new PutCommand({ TableName: this.tableName, Item: { ...objectKey(periodStart, entry.key), sha256: entry.sha256, size: entry.size } }));
+    return (await this.sealedAt(periodStart)) ? 'sealed' : 'recorded';
+  }
+
+  private async sealedAt(periodStart: string): Promise<string | undefined> {
+    return (await this.get<{ sealedAt?: string }>(sealKey(periodStart)))?.sealedAt;
   }
 
   async sealPeriod(periodStart: string, at: string): Promise<DigestEntry[]> {
-    const { Attributes } = await this.client.send(
+    await this.client.send(
       new UpdateCommand({
         TableName: this.tableName,
-        Key: periodKey(periodStart),
+        Key: sealKey(periodStart),
         UpdateExpression: 'SET sealedAt = if_not_exists(sealedAt, :at)',
         ExpressionAttributeValues: { ':at': at },
-        ReturnValues: 'ALL_NEW',
       }),
     );
-    return Object.entries(Attributes ?? {})
-      .filter(([name]) => name.startsWith(OBJECT_PREFIX))
-      .map(([name, value]) => {
-        const [sha256, size] = String(value).split(' ');
-        return { key: name.slice(OBJECT_PREFIX.length), sha256, size: Number(size) };
-      });
+    const entries: DigestEntry[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+          ExpressionAttributeValues: { ':pk': sealKey(periodStart).pk, ':prefix': OBJECT_PREFIX },
+          ConsistentRead: true,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of page.Items ?? []) entries.push({ key: (item.sk as string).slice(OBJECT_PREFIX.length), sha256: item.sha256 as string, size: Number(item.size) });
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return entries;
   }
 
   tableExport(day: string): Promise<TableExportRecord | undefined> {

@@ -85,7 +85,7 @@ export interface TableExportRecord {
   readonly error?: string;
 }
 
-export type AddToPeriodOutcome = 'recorded' | 'sealed' | 'full';
+export type AddToPeriodOutcome = 'recorded' | 'sealed';
 
 /** Export bookkeeping: one conditional write per step, so racing or retried invocations agree. */
 export interface EvidenceStateStore {
@@ -98,7 +98,7 @@ export interface EvidenceStateStore {
   startDigestChain(next: string): Promise<DigestHead>;
   /** Moves the head from the period `from`; false when another sealer did. */
   advanceDigestHead(from: string, head: DigestHead): Promise<boolean>;
-  /** Adds an object to an open period; 'sealed' once its digest is being made, 'full' at the item size limit. */
+  /** Adds an object to an open period; 'sealed' once its digest is being made (the caller tries the next period). */
   addToPeriod(periodStart: string, entry: DigestEntry): Promise<AddToPeriodOutcome>;
   /** Closes a period to additions (idempotently) and returns everything recorded in it. */
   sealPeriod(periodStart: string, at: string): Promise<DigestEntry[]>;

@@ -113,11 +113,13 @@ export async function measureCosts(): Promise<CostFigures> {
       await alice.get(`/sessions/${waiting}?wait=${seconds}&after=${encodeURIComponent(body.session.updatedAt)}`);
     });
     const short = await poll(1);
-    const long = await poll(2);
-    const readsPerSecond = long.readUnits - short.readUnits;
+    const long = await poll(3);
+    // On a loaded machine the server's timers run late and a run can read less than the one before: no
+    // negative rate is extrapolated.
+    const readsPerSecond = Math.max(0, (long.readUnits - short.readUnits) / 2);
     const longPoll: CostInput = {
       ...long,
-      readUnits: long.readUnits + (POLL_SECONDS - 2) * readsPerSecond,
+      readUnits: long.readUnits + (POLL_SECONDS - 3) * readsPerSecond,
       heldMs: { [WAIT_ROUTE]: POLL_SECONDS * 1000 },
     };
     await alice.post(`/sessions/${waiting}/cancel`, {});

@@ -6,7 +6,7 @@
 import { createHash, createPublicKey, sign } from 'node:crypto';
 import { GetPublicKeyCommand, KMSClient, SignCommand } from '@aws-sdk/client-kms';
 import { HeadObjectCommand, NotFound, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { verifyEvidence } from '../../../functions/domain/evidence-verify';
@@ -52,17 +52,19 @@ beforeEach(() => {
     published = true;
     return {};
   });
-  const recorded: Record<string, Record<string, string>> = {};
-  dynamo.on(UpdateCommand, { TableName: 'evidence' }).callsFake((input) => {
-    const period = (input.Key as { pk: string }).pk;
-    recorded[period] ??= {};
-    if (input.UpdateExpression === 'SET #object = :entry') {
-      recorded[period][input.ExpressionAttributeNames['#object']] = input.ExpressionAttributeValues[':entry'];
-      return {};
-    }
-    const objects = period === 'PERIOD#2026-11-26T11:00:00.000Z' ? { 'o:evidence/2026/11/26/config/0000000001-0000000001.json': `${'e'.repeat(64)} 321` } : {};
-    return { Attributes: { ...recorded[period], ...objects, sealedAt: NOW.toISOString() } };
+  // The period items as the store keeps them: one per object, and a seal marker per period.
+  const objects: Record<string, Record<string, { sha256: string; size: number }>> = {
+    'PERIOD#2026-11-26T11:00:00.000Z': { 'OBJECT#evidence/2026/11/26/config/0000000001-0000000001.json': { sha256: 'e'.repeat(64), size: 321 } },
+  };
+  const sealed = new Set<string>();
+  dynamo.on(GetCommand, { TableName: 'evidence', Key: { sk: 'SEAL' } }).callsFake((input) => ({ Item: sealed.has(input.Key.pk) ? { ...input.Key, sealedAt: NOW.toISOString() } : undefined }));
+  dynamo.on(UpdateCommand, { TableName: 'evidence', Key: { sk: 'SEAL' } }).callsFake((input) => {
+    sealed.add(input.Key.pk);
+    return {};
   });
+  dynamo.on(QueryCommand, { TableName: 'evidence' }).callsFake((input) => ({
+    Items: Object.entries(objects[input.ExpressionAttributeValues[':pk']] ?? {}).map(([sk, item]) => ({ pk: input.ExpressionAttributeValues[':pk'], sk, ...item })),
+  }));
   kms.on(GetPublicKeyCommand).resolves({ PublicKey: createPublicKey(key.publicPem).export({ type: 'spki', format: 'der' }) });
   kms.on(SignCommand).callsFake((input) => ({ Signature: sign('sha256', Buffer.from(input.Message as Uint8Array), key.privateKey) }));
   s3.on(HeadObjectCommand).rejects(new NotFound({ message: 'Not Found', $metadata: { httpStatusCode: 404 } }));
@@ -108,7 +110,9 @@ describe('sealing', () => {
     expect(second.previous.key).toBe(result.sealed[0]);
 
     // The public key went into the period open now, to be listed by a later digest.
-    expect(dynamo.commandCalls(UpdateCommand, { Key: { pk: 'PERIOD#2026-11-26T13:00:00.000Z' } })).toHaveLength(1);
+    expect(
+      dynamo.commandCalls(PutCommand).filter((call) => call.args[0].input.Item?.pk === 'PERIOD#2026-11-26T13:00:00.000Z' && String(call.args[0].input.Item?.sk).startsWith('OBJECT#public-keys/')),
+    ).toHaveLength(1);
 
     // What KMS signed verifies offline, with nothing but the files and the public key.
     const digestsAndKey = new Map([...bucket].filter(([k]) => k.startsWith('digests/') || k.startsWith('public-keys/')));

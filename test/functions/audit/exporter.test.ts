@@ -54,7 +54,9 @@ beforeEach(() => {
     const after = (input.ExclusiveStartKey as { sk?: string } | undefined)?.sk ?? '';
     return { Items: stored.map(eventItem).filter((item) => item.sk > after).slice(0, input.Limit) };
   });
-  dynamo.on(UpdateCommand, { TableName: 'evidence', Key: { pk: 'PERIOD#2026-11-26T10:00:00.000Z', sk: 'MANIFEST' } }).resolves({});
+  for (const period of ['2026-11-26T10:00:00.000Z', '2026-11-26T11:00:00.000Z']) {
+    dynamo.on(GetCommand, { TableName: 'evidence', Key: { pk: `PERIOD#${period}`, sk: 'SEAL' } }).resolves({});
+  }
   s3.on(HeadObjectCommand).rejects(new NotFound({ message: 'Not Found', $metadata: { httpStatusCode: 404 } }));
   s3.on(PutObjectCommand).resolves({});
 });
@@ -92,22 +94,28 @@ describe('a session that has ended', () => {
       Item: { pk: `CURSOR#SESSION#${ID}`, sk: 'CURSOR', position: '0000000006', pending: { key, fromSeq: 1, toSeq: 6, lastHash: events[5].hash } },
       ConditionExpression: 'attribute_not_exists(pk)',
     });
-    const listing = dynamo.commandCalls(UpdateCommand, { TableName: 'evidence', Key: { pk: 'PERIOD#2026-11-26T10:00:00.000Z', sk: 'MANIFEST' } });
+    // One small item per object, whatever the period already holds.
+    const listing = dynamo.commandCalls(PutCommand, { TableName: 'evidence', Item: { pk: 'PERIOD#2026-11-26T10:00:00.000Z' } });
     expect(listing).toHaveLength(1);
-    expect(listing[0].args[0].input).toMatchObject({
-      ConditionExpression: 'attribute_not_exists(sealedAt)',
-      ExpressionAttributeNames: { '#object': `o:${key}` },
-      ExpressionAttributeValues: { ':entry': `${createHash('sha256').update(body).digest('hex')} ${body.length}` },
+    expect(listing[0].args[0].input.Item).toEqual({
+      pk: 'PERIOD#2026-11-26T10:00:00.000Z',
+      sk: `OBJECT#${key}`,
+      sha256: createHash('sha256').update(body).digest('hex'),
+      size: body.length,
     });
     const confirm = dynamo.commandCalls(UpdateCommand, { Key: { pk: `CURSOR#SESSION#${ID}`, sk: 'CURSOR' } });
     expect(confirm[0].args[0].input).toMatchObject({ UpdateExpression: 'REMOVE pending' });
   });
 
   it('lists the object in the next period when the current one was sealed meanwhile', async () => {
-    dynamo.on(UpdateCommand, { Key: { pk: 'PERIOD#2026-11-26T10:00:00.000Z', sk: 'MANIFEST' } })
-      .rejects(Object.assign(new Error('The conditional request failed'), { name: 'ConditionalCheckFailedException' }));
+    // Sealed after the object's item was written: the sealer may not have seen it.
+    let sealReads = 0;
+    dynamo.on(GetCommand, { TableName: 'evidence', Key: { pk: 'PERIOD#2026-11-26T10:00:00.000Z', sk: 'SEAL' } }).callsFake(() => {
+      sealReads += 1;
+      return sealReads === 1 ? {} : { Item: { pk: 'PERIOD#2026-11-26T10:00:00.000Z', sk: 'SEAL', sealedAt: '2026-11-26T11:00:01.000Z' } };
+    });
     expect(await invoke([streamRecord(events[5], '101')])).toEqual({ batchItemFailures: [] });
-    const periods = dynamo.commandCalls(UpdateCommand).map((call) => (call.args[0].input.Key as { pk: string }).pk).filter((pk) => pk.startsWith('PERIOD#'));
+    const periods = dynamo.commandCalls(PutCommand).map((call) => call.args[0].input.Item?.pk as string).filter((pk) => pk.startsWith('PERIOD#'));
     expect(periods).toEqual(['PERIOD#2026-11-26T10:00:00.000Z', 'PERIOD#2026-11-26T11:00:00.000Z']);
   });
 });

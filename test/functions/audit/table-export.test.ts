@@ -99,8 +99,11 @@ describe('the daily export', () => {
       ContentMD5: createHash('md5').update('gzip bytes').digest('base64'),
       ObjectLockMode: 'COMPLIANCE',
     });
-    const listed = dynamo.commandCalls(UpdateCommand).map((call) => call.args[0].input.ExpressionAttributeNames?.['#object']);
-    expect(listed).toEqual(puts.map((input) => `o:${input.Key}`));
+    const listed = dynamo
+      .commandCalls(PutCommand)
+      .map((call) => call.args[0].input.Item?.sk as string)
+      .filter((sk) => sk.startsWith('OBJECT#'));
+    expect(listed).toEqual(puts.map((input) => `OBJECT#${input.Key}`));
   });
 
   it('records a failed export and does not copy it', async () => {
