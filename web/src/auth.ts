@@ -1,7 +1,10 @@
 /**
  * Sign-in. On AWS: OpenID Connect authorization code flow with PKCE against the configured provider
- * (Cognito's hosted UI by default); the ID token is the bearer, as the API's JWT authorizer expects. On
- * the local runtime: a demo user is picked and `POST /dev/token` issues their token.
+ * (Cognito's hosted UI by default), through `oauth4webapi` (the library the CLI's `openid-client`
+ * stands on): discovery, the redirect's state, the code exchange, and the ID token's issuer, audience,
+ * expiry and nonce are checked there. The ID token is the bearer, as the API's JWT authorizer expects
+ * (and the API verifies its signature). On the local runtime: a demo user is picked and
+ * `POST /dev/token` issues their token.
  *
  * Where things live, and why:
  * - Tokens live only in this module's memory. Nothing another script could read later (localStorage,
@@ -11,6 +14,7 @@
  *   useless without the code, which only our redirect URI receives), and, locally, the chosen demo
  *   user's email so a reload keeps the same person. Neither is a credential.
  */
+import * as oauth from 'oauth4webapi';
 import type { OidcSettings, WebConfig } from './config';
 
 const PKCE_KEY = 'accessgate.pkce';
@@ -24,43 +28,19 @@ interface PendingLogin {
   readonly returnTo: string;
 }
 
-interface TokenResponse {
-  readonly id_token?: string;
-  readonly access_token?: string;
-  readonly refresh_token?: string;
-  readonly expires_in?: number;
-  readonly error?: string;
-  readonly error_description?: string;
-}
+/**
+ * Plain http is refused except for a provider on this machine's loopback address (a developer's own
+ * provider, or the tests' one); a deployed provider is always https.
+ */
+const loopback = (url: string): boolean => ['127.0.0.1', '[::1]', 'localhost'].includes(new URL(url).hostname);
 
-interface Endpoints {
-  readonly authorization: string;
-  readonly token: string;
-  readonly endSession?: string;
-}
-
-const base64url = (bytes: Uint8Array): string =>
-  btoa(String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
-
-const randomString = (size = 32): string => base64url(crypto.getRandomValues(new Uint8Array(size)));
-
-async function challengeOf(verifier: string): Promise<string> {
-  return base64url(new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier))));
-}
-
-/** Reads a JWT's claims without verifying it: the API verifies every token; we only check our nonce. */
-function claimsOf(jwt: string): Record<string, unknown> {
-  const part = jwt.split('.')[1] ?? '';
-  const padded = part.replace(/-/g, '+').replace(/_/g, '/').padEnd(Math.ceil(part.length / 4) * 4, '=');
-  const bytes = Uint8Array.from(atob(padded), (char) => char.charCodeAt(0));
-  return JSON.parse(new TextDecoder().decode(bytes)) as Record<string, unknown>;
-}
+const requestOptions = (issuer: string) => (loopback(issuer) ? { [oauth.allowInsecureRequests]: true } : {});
 
 export class Auth {
   private token: string | undefined;
   private refreshToken: string | undefined;
   private refreshTimer: ReturnType<typeof setTimeout> | undefined;
-  private endpoints: Endpoints | undefined;
+  private server: oauth.AuthorizationServer | undefined;
   private expiredListener: () => void = () => {};
 
   constructor(private readonly config: WebConfig) {}
@@ -113,10 +93,10 @@ export class Auth {
   async startSignIn(returnTo: string): Promise<void> {
     if (this.config.mode !== 'oidc') throw new Error('OIDC sign-in is not configured.');
     const oidc = this.config.oidc;
-    const endpoints = await this.discover(oidc);
-    const pending: PendingLogin = { verifier: randomString(48), state: randomString(), nonce: randomString(), returnTo };
+    const server = await this.discover(oidc);
+    const pending: PendingLogin = { verifier: oauth.generateRandomCodeVerifier(), state: oauth.generateRandomState(), nonce: oauth.generateRandomNonce(), returnTo };
     sessionStorage.setItem(PKCE_KEY, JSON.stringify(pending));
-    const url = new URL(endpoints.authorization);
+    const url = new URL(server.authorization_endpoint!);
     url.search = new URLSearchParams({
       response_type: 'code',
       client_id: oidc.clientId,
@@ -124,7 +104,7 @@ export class Auth {
       scope: oidc.scope ?? 'openid email profile',
       state: pending.state,
       nonce: pending.nonce,
-      code_challenge: await challengeOf(pending.verifier),
+      code_challenge: await oauth.calculatePKCECodeChallenge(pending.verifier),
       code_challenge_method: 'S256',
     }).toString();
     location.assign(url.toString());
@@ -138,9 +118,9 @@ export class Auth {
       return;
     }
     const oidc = this.config.oidc;
-    const endpoints = await this.discover(oidc).catch(() => undefined);
-    if (!endpoints?.endSession) return;
-    const url = new URL(endpoints.endSession);
+    const endSession = oidc.endSessionEndpoint ?? (await this.discover(oidc).catch(() => undefined))?.end_session_endpoint;
+    if (!endSession) return;
+    const url = new URL(endSession);
     const back = `${location.origin}/`;
     url.search = new URLSearchParams(
       oidc.logoutStyle === 'cognito'
@@ -157,78 +137,80 @@ export class Auth {
     this.refreshTimer = undefined;
   }
 
-  private async discover(oidc: OidcSettings): Promise<Endpoints> {
-    if (this.endpoints) return this.endpoints;
+  /** The provider's endpoints: as configured, or from its discovery document (whose issuer must match). */
+  private async discover(oidc: OidcSettings): Promise<oauth.AuthorizationServer> {
+    if (this.server) return this.server;
     if (oidc.authorizationEndpoint && oidc.tokenEndpoint) {
-      this.endpoints = { authorization: oidc.authorizationEndpoint, token: oidc.tokenEndpoint, ...(oidc.endSessionEndpoint ? { endSession: oidc.endSessionEndpoint } : {}) };
-      return this.endpoints;
+      this.server = { issuer: oidc.issuer, authorization_endpoint: oidc.authorizationEndpoint, token_endpoint: oidc.tokenEndpoint, end_session_endpoint: oidc.endSessionEndpoint };
+      return this.server;
     }
-    const response = await fetch(`${oidc.issuer.replace(/\/$/, '')}/.well-known/openid-configuration`, { credentials: 'omit' });
-    if (!response.ok) throw new Error(`The identity provider's discovery document answered ${response.status}.`);
-    const document = (await response.json()) as { authorization_endpoint?: string; token_endpoint?: string; end_session_endpoint?: string };
-    if (!document.authorization_endpoint || !document.token_endpoint) throw new Error('The identity provider does not publish its OAuth endpoints.');
-    this.endpoints = {
-      authorization: document.authorization_endpoint,
-      token: document.token_endpoint,
-      ...(oidc.endSessionEndpoint ?? document.end_session_endpoint ? { endSession: oidc.endSessionEndpoint ?? document.end_session_endpoint } : {}),
-    };
-    return this.endpoints;
+    const issuer = new URL(oidc.issuer);
+    const discovered = await oauth.processDiscoveryResponse(issuer, await oauth.discoveryRequest(issuer, requestOptions(oidc.issuer)));
+    if (!discovered.authorization_endpoint || !discovered.token_endpoint) throw new Error('The identity provider does not publish its OAuth endpoints.');
+    this.server = discovered;
+    return discovered;
   }
 
   private async completeRedirect(): Promise<boolean> {
     if (this.config.mode !== 'oidc') return false;
-    const params = new URLSearchParams(location.search);
+    const oidc = this.config.oidc;
+    const answer = new URL(location.href);
     const stored = sessionStorage.getItem(PKCE_KEY);
     sessionStorage.removeItem(PKCE_KEY);
     const pending = stored ? (JSON.parse(stored) as PendingLogin) : undefined;
     // The code must not stay in the address bar or the history.
     history.replaceState(null, '', `/${pending?.returnTo ?? ''}`);
-    const providerError = params.get('error');
-    if (providerError) throw new Error(`Sign-in failed: ${params.get('error_description') ?? providerError}`);
-    const code = params.get('code');
-    if (!code || !pending || params.get('state') !== pending.state) {
+    const providerError = answer.searchParams.get('error');
+    if (providerError) throw new Error(`Sign-in failed: ${answer.searchParams.get('error_description') ?? providerError}`);
+    if (!pending) throw new Error('Sign-in could not be completed (the answer does not match a sign-in started here). Please sign in again.');
+    const server = await this.discover(oidc);
+    const client: oauth.Client = { client_id: oidc.clientId };
+    let callback: URLSearchParams;
+    try {
+      callback = oauth.validateAuthResponse(server, client, answer, pending.state);
+    } catch {
       throw new Error('Sign-in could not be completed (the answer does not match a sign-in started here). Please sign in again.');
     }
-    const tokens = await this.tokenRequest({
-      grant_type: 'authorization_code',
-      code,
-      redirect_uri: `${location.origin}${CALLBACK_PATH}`,
-      code_verifier: pending.verifier,
-    });
-    if (tokens.id_token && claimsOf(tokens.id_token).nonce !== pending.nonce) {
+    const response = await oauth.authorizationCodeGrantRequest(server, client, oauth.None(), callback, `${location.origin}${CALLBACK_PATH}`, pending.verifier, requestOptions(oidc.issuer));
+    try {
+      this.accept(await oauth.processAuthorizationCodeResponse(server, client, response, { expectedNonce: pending.nonce, requireIdToken: true }));
+    } catch (error) {
       this.clear();
-      throw new Error('Sign-in was refused: the ID token was not issued for this sign-in (nonce mismatch).');
+      throw new Error(`Sign-in was refused: ${refusal(error)}`);
     }
     return true;
   }
 
-  private async tokenRequest(form: Record<string, string>): Promise<TokenResponse> {
-    if (this.config.mode !== 'oidc') throw new Error('OIDC sign-in is not configured.');
-    const oidc = this.config.oidc;
-    const endpoints = await this.discover(oidc);
-    const response = await fetch(endpoints.token, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ client_id: oidc.clientId, ...form }).toString(),
-      credentials: 'omit',
-    });
-    const tokens = (await response.json()) as TokenResponse;
-    if (!response.ok || !tokens.id_token) {
-      throw new Error(`Sign-in failed at the token endpoint: ${tokens.error_description ?? tokens.error ?? response.status}`);
-    }
+  /** Keeps the ID token as the bearer, and the refresh token to renew it. */
+  private accept(tokens: oauth.TokenEndpointResponse): void {
+    if (!tokens.id_token) throw new Error('the identity provider returned no ID token');
     this.token = tokens.id_token;
     if (tokens.refresh_token) this.refreshToken = tokens.refresh_token;
     this.scheduleRefresh(tokens.expires_in ?? 3600);
-    return tokens;
   }
 
   /** Renews the ID token a minute before it expires, so a long review session is not cut off. */
   private scheduleRefresh(expiresIn: number): void {
     if (this.refreshTimer) clearTimeout(this.refreshTimer);
-    if (!this.refreshToken) return;
+    if (!this.refreshToken || this.config.mode !== 'oidc') return;
+    const oidc = this.config.oidc;
     const refreshToken = this.refreshToken;
     this.refreshTimer = setTimeout(() => {
-      this.tokenRequest({ grant_type: 'refresh_token', refresh_token: refreshToken }).catch(() => this.expired());
+      void (async () => {
+        const server = await this.discover(oidc);
+        const client: oauth.Client = { client_id: oidc.clientId };
+        const response = await oauth.refreshTokenGrantRequest(server, client, oauth.None(), refreshToken, requestOptions(oidc.issuer));
+        this.accept(await oauth.processRefreshTokenResponse(server, client, response));
+      })().catch(() => this.expired());
     }, Math.max(10, expiresIn - 60) * 1000);
   }
+}
+
+/** What the provider or the token's checks said, for the person signing in. */
+function refusal(error: unknown): string {
+  if (error instanceof oauth.ResponseBodyError) return error.error_description ?? error.error;
+  if (error instanceof oauth.WWWAuthenticateChallengeError) return error.message;
+  const cause = error as { code?: string; message?: string };
+  if (cause.code === 'OAUTH_JWT_CLAIM_COMPARISON_FAILED' && /nonce/.test(cause.message ?? '')) return 'the ID token was not issued for this sign-in (nonce mismatch).';
+  return cause.message ?? 'the token endpoint answered unexpectedly';
 }
