@@ -6,31 +6,20 @@
  */
 import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { listen } from '../support/loopback-server';
 import { freshConfig, startCli } from './run-cli';
 
 const CLIENT_ID = 'accessgate-cli';
 let issuer: string;
 let api: string;
-let servers: Server[] = [];
 let idToken = '';
 let offerDevice = true;
 const challenges = new Map<string, { challenge: string; redirectUri: string }>();
-
-async function listen(handler: (request: IncomingMessage, body: string, response: ServerResponse) => void): Promise<string> {
-  const server = createServer((request, response) => {
-    let body = '';
-    request.on('data', (chunk: Buffer) => (body += chunk));
-    request.on('end', () => handler(request, body, response));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  servers.push(server);
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-}
 
 const json = (response: ServerResponse, status: number, value: unknown) => {
   response.writeHead(status, { 'content-type': 'application/json' });
@@ -90,11 +79,6 @@ beforeAll(async () => {
     }
     return json(response, 401, { message: 'Unauthorized' });
   });
-});
-
-afterAll(async () => {
-  await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
-  servers = [];
 });
 
 const cachedToken = (config: string) => {

@@ -7,18 +7,17 @@
  */
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { extname, join, normalize } from 'node:path';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildWeb } from '../../web/build';
+import { listen } from '../support/loopback-server';
 import { launchChromium } from './browser';
 
 const CLIENT_ID = 'accessgate-web';
-const servers: Server[] = [];
 let browser: Browser | undefined;
 let outDir = '';
 let issuer = '';
@@ -28,17 +27,6 @@ let forge: { nonce?: string; audience?: string } = {};
 let issued = '';
 const bearers: string[] = [];
 const codes = new Map<string, { challenge: string; redirectUri: string; nonce: string }>();
-
-async function listen(handler: (request: IncomingMessage, body: string, response: ServerResponse) => unknown): Promise<string> {
-  const server = createServer((request, response) => {
-    let body = '';
-    request.on('data', (chunk: Buffer) => (body += chunk));
-    request.on('end', () => void handler(request, body, response));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  servers.push(server);
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-}
 
 /** A browser on another origin may read the answer, as a provider's and the API's CORS settings allow. */
 const send = (response: ServerResponse, status: number, value: unknown) => {
@@ -129,7 +117,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  for (const server of servers) server.closeAllConnections(), server.close();
   if (outDir) rmSync(outDir, { recursive: true, force: true });
 });
 
