@@ -131,6 +131,12 @@ export function sessionView(session: Session) {
     ...(session.finishedAt ? { finishedAt: session.finishedAt } : {}),
     ...(session.result ? { result: { rowCount: session.result.rowCount, truncated: session.result.truncated, durationMs: session.result.durationMs, ...(session.result.recordsUpdated !== undefined ? { recordsUpdated: session.result.recordsUpdated } : {}) } } : {}),
     ...(session.error ? { error: { code: session.error.code } } : {}),
+    // An access window: how long, until when, who revoked it; a command run inside one names it.
+    ...(session.kind ? { kind: session.kind } : {}),
+    ...(session.durationSeconds !== undefined ? { durationSeconds: session.durationSeconds } : {}),
+    ...(session.windowEndsAt ? { windowEndsAt: session.windowEndsAt } : {}),
+    ...(session.revokedBy ? { revokedBy: { sub: session.revokedBy.sub, email: session.revokedBy.email, name: session.revokedBy.name, at: session.revokedBy.at } } : {}),
+    ...(session.grant ? { grant: session.grant } : {}),
   };
 }
 export type SessionView = ReturnType<typeof sessionView>;

@@ -93,6 +93,21 @@ describe('sessionView', () => {
   });
 });
 
+describe('sessionView of an access window', () => {
+  it('says it is a window, until when, and who revoked it; a command run inside one names its grant', () => {
+    const window: Session = {
+      id: 'w1', status: 'revoked', createdAt: 'a', updatedAt: 'b', kind: 'window', durationSeconds: 3600, windowEndsAt: '2026-11-26T11:00:00.000Z',
+      revokedBy: { sub: 'u2', email: 'bob@example.com', name: 'Bob', at: '2026-11-26T10:30:00.000Z' },
+      requester: { sub: 'u1', email: 'alice@example.com', name: 'Alice', groups: ['dba'] },
+      resource: { id: 'orders', name: 'Orders', type: 'postgres', database: 'shop' },
+      command: '', commandSha256: 'f'.repeat(64), approvalsRequired: 1, forced: false, approvals: [],
+    };
+    expect(sessionView(window)).toMatchObject({ kind: 'window', status: 'revoked', durationSeconds: 3600, windowEndsAt: '2026-11-26T11:00:00.000Z', revokedBy: { email: 'bob@example.com', at: '2026-11-26T10:30:00.000Z' } });
+    expect(sessionView({ ...window, kind: undefined, durationSeconds: undefined, windowEndsAt: undefined, revokedBy: undefined, grant: 'w0', status: 'done' })).toMatchObject({ grant: 'w0' });
+    expect(sessionView({ ...window, kind: undefined, durationSeconds: undefined, windowEndsAt: undefined, revokedBy: undefined })).not.toHaveProperty('kind');
+  });
+});
+
 describe('retryDelaySeconds', () => {
   it('doubles from the base and stops at 15 minutes', () => {
     expect([1, 2, 3, 4, 10].map((attempt) => retryDelaySeconds(attempt, 30))).toEqual([30, 60, 120, 240, 900]);
