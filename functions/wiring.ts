@@ -39,6 +39,7 @@ import { DynamoWindowStore } from './adapters/window-store';
 import { SecretStore } from './adapters/secrets';
 import { SlackApi, SlackNotifier } from './adapters/slack';
 import { DataApiSqlRunner } from './adapters/sql-runner';
+import { DataApiCommandPreviewer } from './adapters/command-preview';
 import { StepFunctionsWorkflow } from './adapters/workflow';
 import { runNotificationJob } from './app/notifications';
 import type { Deps } from './app/ports';
@@ -102,6 +103,7 @@ export function buildDeps(config: Config, overrides: DepsOverrides = {}): Deps {
     workflow: new StepFunctionsWorkflow(clients.sfn, config.STATE_MACHINE_ARN ?? ''),
     sql: new DataApiSqlRunner(clients.rdsData),
     sqlClassifier: parserSqlClassifier,
+    previewer: new DataApiCommandPreviewer(clients.rdsData),
     // Slack when configured; otherwise approvers find reviews in the web UI, the CLI or GET /reviews.
     notifier: slack
       ? new SlackNotifier(slack, catalog, new DynamoNotificationLedger(clients.dynamo, config.SESSIONS_TABLE), {

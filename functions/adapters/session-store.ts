@@ -11,6 +11,7 @@ import { BatchGetCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, Q
 import type { ApprovalOutcome, Page, SessionFilters, SessionScope, SessionStore } from '../app/ports';
 import { ConflictError, InvalidInputError, NotFoundError } from '../domain/errors';
 import { personKey } from '../domain/identity';
+import type { Preview } from '../domain/preview';
 import { type Approval, type Denial, reviewGroupsOf, type Session } from '../domain/session';
 import { decodeCursor, encodeCursor, isConditionFailure } from './dynamodb';
 
@@ -273,6 +274,14 @@ export class DynamoSessionStore implements SessionStore {
     // Enough approvals arrived but the writer that reached the count never closed the review: close
     // it as approved now, since those approvals were given inside the window.
     return (await this.markApproved(id, at)) ?? this.mustGet(id);
+  }
+
+  async savePreview(id: string, preview: Preview, at: string): Promise<Session | undefined> {
+    return this.transition(id, {
+      expression: 'SET preview = :preview, updatedAt = :at',
+      condition: '#status = :pending AND attribute_not_exists(preview)',
+      values: { ':preview': preview, ':pending': 'pending_review', ':at': at },
+    });
   }
 
   async startRunning(id: string, at: string): Promise<Session | undefined> {

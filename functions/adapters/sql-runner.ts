@@ -1,7 +1,8 @@
 /**
  * Runs one governed command through the RDS Data API, always inside a transaction:
- * BeginTransaction → ExecuteStatement → CommitTransaction (RollbackTransaction when anything fails
- * before the commit). Turns the typed records into plain JSON values. The endpoint comes from the SDK's
+ * BeginTransaction → ExecuteStatement (one per statement of a script) → CommitTransaction
+ * (RollbackTransaction when anything fails before the commit, or when the statements changed more
+ * rows than the approval's ceiling). Turns the typed records into plain JSON values. The endpoint comes from the SDK's
  * configuration (AWS_ENDPOINT_URL_RDS_DATA locally, where a server speaking the Data API protocol
  * fronts PGlite, Postgres or MySQL).
  *
@@ -15,13 +16,16 @@ import {
   CommitTransactionCommand,
   ExecuteStatementCommand,
   RollbackTransactionCommand,
+  type ExecuteStatementCommandOutput,
   type Field,
   type RDSDataClient,
   type SqlParameter as DataApiParameter,
 } from '@aws-sdk/client-rds-data';
-import type { QueryResult, SqlRunner, SqlTarget } from '../app/ports';
-import { OutcomeUnknownError, SqlError, TransientDatabaseError } from '../domain/execution';
+import type { QueryResult, RunLimits, SqlRunner, SqlTarget } from '../app/ports';
+import { OutcomeUnknownError, RowLimitExceededError, SqlError, TransientDatabaseError } from '../domain/execution';
 import type { SqlParameter } from '../domain/session';
+import { loadSqlParsers } from './sql-parser';
+import { parametersOf, readScript } from './sql-script';
 
 /**
  * Refusals that prove the request was turned away before the database started any work, so running
@@ -91,10 +95,30 @@ export function dataApiParameter(parameter: SqlParameter): DataApiParameter {
   return { name: parameter.name, value: field, ...(parameter.typeHint ? { typeHint: parameter.typeHint } : {}) };
 }
 
+/** One call of a script: a statement's text and the parameters it refers to. */
+interface Call {
+  readonly sql: string;
+  readonly parameters: readonly SqlParameter[];
+}
+
+/**
+ * The calls a command becomes. The Data API refuses several statements in one call, so a script is
+ * cut by the engine's parser (functions/adapters/sql-script.ts) into one call per statement, each a
+ * slice of the approved text. A single statement, or text the parser refuses, is sent as it was
+ * submitted, and the database decides.
+ */
+function callsOf(target: SqlTarget, sql: string, parameters: readonly SqlParameter[]): Call[] {
+  const reading = readScript(sql, target.type);
+  if (!reading.ok || reading.statements.length < 2) return [{ sql, parameters }];
+  return reading.statements.map((statement) => ({ sql: statement.text, parameters: parametersOf(statement.text, target.type, parameters) }));
+}
+
 export class DataApiSqlRunner implements SqlRunner {
   constructor(private readonly client: RDSDataClient) {}
 
-  async run(target: SqlTarget, sql: string, maxRows: number, parameters?: readonly SqlParameter[]): Promise<QueryResult> {
+  async run(target: SqlTarget, sql: string, maxRows: number, parameters?: readonly SqlParameter[], limits: RunLimits = {}): Promise<QueryResult> {
+    await loadSqlParsers();
+    const calls = callsOf(target, sql, parameters ?? []);
     const where = { resourceArn: target.clusterArn, secretArn: target.secretArn };
     let transactionId: string;
     try {
@@ -106,25 +130,38 @@ export class DataApiSqlRunner implements SqlRunner {
       if (tryAgainLater(error)) throw new TransientDatabaseError(`${errorName(error)}: ${errorMessage(error)}`);
       throw refusal(error);
     }
+    // Not committed, so not applied: roll back now to free the locks at once. Should the rollback
+    // fail too, the Data API rolls the idle transaction back itself (after 3 minutes).
+    const rollBack = () => this.client.send(new RollbackTransactionCommand({ ...where, transactionId })).catch(() => undefined);
 
-    let output;
-    try {
-      output = await this.client.send(
-        new ExecuteStatementCommand({
-          ...where,
-          database: target.database,
-          transactionId,
-          sql,
-          ...(parameters?.length ? { parameters: parameters.map(dataApiParameter) } : {}),
-          includeResultMetadata: true,
-        }),
-      );
-    } catch (error) {
-      // Not committed, so not applied: roll back now to free the locks at once. Should the rollback
-      // fail too, the Data API rolls the idle transaction back itself (after 3 minutes).
-      await this.client.send(new RollbackTransactionCommand({ ...where, transactionId })).catch(() => undefined);
-      if (NEVER_STARTED.has(errorName(error))) throw new TransientDatabaseError(`${errorName(error)}: ${errorMessage(error)}`);
-      throw refusal(error);
+    // The statements of a script run one after another in the one transaction: all or nothing.
+    let shown: ExecuteStatementCommandOutput | undefined;
+    let rowsChanged = 0;
+    for (const call of calls) {
+      let output: ExecuteStatementCommandOutput;
+      try {
+        output = await this.client.send(
+          new ExecuteStatementCommand({
+            ...where,
+            database: target.database,
+            transactionId,
+            sql: call.sql,
+            ...(call.parameters.length ? { parameters: call.parameters.map(dataApiParameter) } : {}),
+            includeResultMetadata: true,
+          }),
+        );
+      } catch (error) {
+        await rollBack();
+        if (NEVER_STARTED.has(errorName(error))) throw new TransientDatabaseError(`${errorName(error)}: ${errorMessage(error)}`);
+        throw refusal(error);
+      }
+      if (output.columnMetadata?.length || !shown?.columnMetadata?.length) shown = output;
+      rowsChanged += output.numberOfRecordsUpdated ?? 0;
+      // The approval covered at most rowLimit changed rows: more, and nothing is committed.
+      if (limits.rowLimit !== undefined && rowsChanged > limits.rowLimit) {
+        await rollBack();
+        throw new RowLimitExceededError(rowsChanged, limits.rowLimit);
+      }
     }
 
     try {
@@ -136,16 +173,17 @@ export class DataApiSqlRunner implements SqlRunner {
       throw new OutcomeUnknownError(`CommitTransaction failed with ${errorName(error)}; the change may or may not be applied.`);
     }
 
-    const records = output.records ?? [];
+    // A script answers with the rows of its last statement that returned rows, and the rows all its statements changed.
+    const records = shown?.records ?? [];
     return {
-      columns: (output.columnMetadata ?? []).map((column) => ({
+      columns: (shown?.columnMetadata ?? []).map((column) => ({
         name: column.label ?? column.name ?? '',
         type: column.typeName ?? 'unknown',
       })),
       rows: records.slice(0, maxRows).map((record) => record.map(fieldValue)),
       rowCount: records.length,
       truncated: records.length > maxRows,
-      ...(output.columnMetadata?.length ? {} : { recordsUpdated: output.numberOfRecordsUpdated ?? 0 }),
+      ...(shown?.columnMetadata?.length ? {} : { recordsUpdated: rowsChanged }),
     };
   }
 }

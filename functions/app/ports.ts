@@ -4,6 +4,7 @@
  */
 import type { AuditEvent, EventActor } from '../domain/audit-chain';
 import type { Actor, Identity } from '../domain/identity';
+import type { Preview } from '../domain/preview';
 import type { Resource, ResourceSummary } from '../domain/resource';
 import type { Rule } from '../domain/rule';
 import type { Approval, Denial, ResultSummary, Session, SessionError, SessionStatus, SqlParameter } from '../domain/session';
@@ -52,6 +53,12 @@ export interface SessionStore {
   cancel(id: string, at: string): Promise<Session>;
   /** pending_review → expired unless enough approvals arrived; returns the session as it ends up. */
   expire(id: string, at: string): Promise<Session>;
+  /**
+   * Stores the preview of a session still pending review that has none yet; undefined otherwise. A
+   * decision that closed the review first wins (the command then runs under the rule's ceiling alone),
+   * and of two previews the first stored stays.
+   */
+  savePreview(id: string, preview: Preview, at: string): Promise<Session | undefined>;
   /** approved → running; undefined when the session is not approved (already ran, or never will). */
   startRunning(id: string, at: string): Promise<Session | undefined>;
   /** running → approved, for a transient failure that certainly did not run the statement. */
@@ -126,14 +133,22 @@ export interface ResultStore {
 }
 
 export interface SqlTarget {
+  readonly type: 'postgres' | 'mysql';
   readonly clusterArn: string;
   readonly secretArn: string;
   readonly database: string;
 }
 
+export interface RunLimits {
+  /** The most rows the command may change, all its statements together; more rolls it back. */
+  readonly rowLimit?: number;
+}
+
 /**
- * Runs one governed command in its own transaction and commits it. Contract, by outcome:
+ * Runs one governed command in its own transaction and commits it. A command of several statements
+ * (a script) runs them in order in that one transaction: all or nothing. Contract, by outcome:
  * - resolves: the change is committed (exactly once) and these are its rows;
+ * - RowLimitExceededError: the statements changed more rows than `limits.rowLimit`; rolled back, nothing applied;
  * - TransientDatabaseError: the command certainly never started; running it again is safe;
  * - SqlError: the database refused it or it failed before the commit; nothing was applied;
  * - OutcomeUnknownError: the commit was sent and its answer lost; it may or may not be applied,
@@ -141,7 +156,20 @@ export interface SqlTarget {
  * The runner never retries a statement or a commit itself (functions/domain/execution.ts).
  */
 export interface SqlRunner {
-  run(target: SqlTarget, sql: string, maxRows: number, parameters?: readonly SqlParameter[]): Promise<QueryResult>;
+  run(target: SqlTarget, sql: string, maxRows: number, parameters?: readonly SqlParameter[], limits?: RunLimits): Promise<QueryResult>;
+}
+
+/**
+ * Works out what a command would do, at submission, without applying it. Contract: nothing it does is
+ * ever committed (a dry run's transaction is always rolled back, whatever happens); rows never come
+ * back, only counts, estimates and plans; when a part cannot be previewed safely it says why in
+ * `skipped` instead of guessing. It never changes the command. It may throw for a failure of its own
+ * (the database unreachable); the caller then records the preview as skipped.
+ */
+export interface CommandPreviewer {
+  /** The parsers the classification comes from, with their versions, for the record. */
+  readonly parser: string;
+  preview(target: SqlTarget, command: string, parameters?: readonly SqlParameter[]): Promise<Preview>;
 }
 
 export type ReviewOutcome = { readonly decision: 'approve' | 'deny' | 'cancel' };
@@ -300,6 +328,7 @@ export interface Deps {
   readonly workflow: Workflow;
   readonly sql: SqlRunner;
   readonly sqlClassifier: SqlClassifier;
+  readonly previewer: CommandPreviewer;
   readonly notifier: Notifier;
   readonly notifications: NotificationQueue;
   /**

@@ -4,10 +4,12 @@
  * start after a restart, so each one reads the session and acts only on the state it finds.
  */
 import { NotFoundError } from '../domain/errors';
-import { OUTCOME_UNKNOWN, OutcomeUnknownError, outcomeUnknownMessage, recordedSqlError, SqlError, TransientDatabaseError } from '../domain/execution';
+import { OUTCOME_UNKNOWN, OutcomeUnknownError, outcomeUnknownMessage, recordedSqlError, RowLimitExceededError, SqlError, TransientDatabaseError } from '../domain/execution';
+import { rowLimitOf } from '../domain/preview';
 import { commandDigest, isFinal, type Session } from '../domain/session';
 import { approvedRoute, type Route, routeOf } from '../domain/workflow-route';
 import { recordSessionEvent, SYSTEM } from './audit-trail';
+import { previewSession } from './preview';
 import { postReviewRequest, recordNotificationFailure } from './notifications';
 import type { CatalogStore, Deps, SessionStore } from './ports';
 import { notifyQuietly } from './reviews';
@@ -65,9 +67,11 @@ export async function awaitReview(deps: Deps, sessionId: string, taskToken: stri
     await deps.workflow.resume(taskToken, { decision });
     return;
   }
-  if (session.notification) return;
+  // The preview comes before the review request, so the request shows it (functions/app/preview.ts).
+  const previewed = await previewSession(deps, session);
+  if (previewed.notification) return;
   try {
-    await postReviewRequest(deps, session);
+    await postReviewRequest(deps, previewed);
   } catch (error) {
     // The review stays open through the web UI and the API; the failure is on the record, and the
     // post is retried in the background until it goes through or the queue gives up.
@@ -120,7 +124,7 @@ export async function execute(deps: ExecuteDeps, sessionId: string): Promise<Exe
   const started = performance.now();
   let result;
   try {
-    result = await deps.sql.run(resource, session.command, deps.maxRows, session.parameters);
+    result = await deps.sql.run(resource, session.command, deps.maxRows, session.parameters, { rowLimit: rowLimitOf(session) });
   } catch (error) {
     if (error instanceof TransientDatabaseError) {
       // The command never started: hand the session back so the workflow's Retry can run it.
@@ -129,6 +133,8 @@ export async function execute(deps: ExecuteDeps, sessionId: string): Promise<Exe
       throw error;
     }
     if (error instanceof OutcomeUnknownError) return fail(OUTCOME_UNKNOWN, outcomeUnknownMessage('commit_lost'));
+    // Counts only: the message says how many rows changed and the ceiling, never which rows.
+    if (error instanceof RowLimitExceededError) return fail(error.code, error.message);
     if (error instanceof SqlError) {
       // The database's words may quote row data: they go to the requester, the record keeps the SQLSTATE.
       await deps.results.putFailure(sessionId, { code: error.code, message: error.message });

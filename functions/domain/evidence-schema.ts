@@ -59,6 +59,8 @@ export const EVENT_DETAILS: Readonly<Record<string, ObjectSchema>> = {
     /** A command approved by an active window: that window's session id. */
     grant: VALUE,
   },
+  /** What the command will do, worked out before the review (functions/app/preview.ts): counts and classification, never rows. */
+  'session.previewed': { parser: VALUE, statements: VALUE, rowsAffected: VALUE, rowLimit: VALUE, skipped: VALUE },
   'review.requested': { approvalGroups: VALUE, forceApprovalGroups: VALUE, expiresAt: VALUE, notification: VALUE },
   'review.approved': { approval, approvals: VALUE, required: VALUE },
   'review.forced': { approval },

@@ -58,6 +58,27 @@ export class OutcomeUnknownError extends Error {
   readonly code = OUTCOME_UNKNOWN;
 }
 
+/** The session's error code when a command changed more rows than its approval allowed, and was rolled back. */
+export const ROW_LIMIT_EXCEEDED = 'row_limit_exceeded';
+
+/**
+ * The command changed more rows than `rowLimit`, the ceiling its approval carried; its transaction was
+ * rolled back, so nothing was applied. Counts only: never row data.
+ */
+export class RowLimitExceededError extends Error {
+  override readonly name = 'RowLimitExceededError';
+  readonly code = ROW_LIMIT_EXCEEDED;
+  constructor(
+    readonly rowsChanged: number,
+    readonly rowLimit: number,
+  ) {
+    super(
+      `The command changed ${rowsChanged} row${rowsChanged === 1 ? '' : 's'}, more than the ${rowLimit} its approval allows; ` +
+        'it was rolled back and nothing was applied.',
+    );
+  }
+}
+
 const SQLSTATE = /^[0-9A-Z]{5}$/;
 
 /** SQLSTATE classes (the first two characters, shared by PostgreSQL and MySQL) and what they mean. */

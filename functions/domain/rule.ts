@@ -77,6 +77,8 @@ export const ruleSchema = z
     autoApprove: z.enum(AUTO_APPROVE).optional(),
     /** Present: requesters this rule covers may ask for an access window of at most this many seconds. */
     maxWindowSeconds: z.number().int().min(60).max(MAX_WINDOW_SECONDS).optional(),
+    /** The most rows an approved command may change; unset, the ceiling is the previewed count plus 10 %. */
+    maxRowsAffected: z.number().int().min(0).optional(),
   })
   .strict()
   .superRefine(approvalPlanIssues)
@@ -104,6 +106,7 @@ export const ruleSnapshot = (rule: Rule) => ({
   ...(rule.maxWindowSeconds ? { maxWindowSeconds: rule.maxWindowSeconds } : {}),
   ...(rule.reasonPattern ? { reasonPattern: rule.reasonPattern } : {}),
   ...(rule.reasonLink ? { reasonLink: rule.reasonLink } : {}),
+  ...(rule.maxRowsAffected !== undefined ? { maxRowsAffected: rule.maxRowsAffected } : {}),
 });
 export type RuleSnapshot = ReturnType<typeof ruleSnapshot>;
 

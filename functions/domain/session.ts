@@ -17,6 +17,7 @@ import { canonicalJson } from './audit-chain';
 import { ConflictError, ForbiddenError, InvalidInputError } from './errors';
 import { type Actor, actorOf, type Identity, inAnyGroup, samePerson } from './identity';
 import type { ResourceSummary } from './resource';
+import type { Preview } from './preview';
 import type { RuleSnapshot } from './rule';
 
 export const SESSION_STATUSES = [
@@ -114,6 +115,8 @@ export interface Session {
   readonly commandSha256: string;
   readonly reason?: string;
   readonly rule?: RuleSnapshot;
+  /** What the command will do, worked out at submission, and the row ceiling its approval carries (functions/domain/preview.ts). */
+  readonly preview?: Preview;
   readonly approvalsRequired: number;
   readonly approvals: readonly Approval[];
   readonly forced: boolean;

@@ -44,7 +44,7 @@ describe('a governed command, end to end', () => {
     expect(done.body.result.rows).toHaveLength(3);
 
     const timeline = done.body.events as { type: string; actor: Record<string, string>; at: string; details: Record<string, any> }[];
-    expect(timeline.map((e) => e.type)).toEqual(['session.requested', 'review.requested', 'review.approved', 'session.approved', 'session.running', 'session.done']);
+    expect(timeline.map((e) => e.type)).toEqual(['session.requested', 'session.previewed', 'review.requested', 'review.approved', 'session.approved', 'session.running', 'session.done']);
     const requested = timeline[0];
     expect(requested.actor.email).toBe('alice@example.com');
     expect(requested.details).toMatchObject({

@@ -158,7 +158,7 @@ describe('approving from Slack', () => {
       ]);
       expect(await said('UFRANK')).toEqual(['Only members of dba-approvers can review this command; nothing was recorded.']);
       expect(await said('UGRACE')).toEqual([expect.stringContaining('does not know grace@example.com')]);
-      expect(await types(id)).toEqual(['session.requested', 'review.requested']);
+      expect(await types(id)).toEqual(['session.requested', 'session.previewed', 'review.requested']);
       expect((await as.henry.get(`/sessions/${id}`)).body.session).toMatchObject({ status: 'pending_review', approvals: [] });
     } finally {
       const restored = await as.dana.put('/directory/users/grace@example.com', { sub: subjectOf('grace@example.com'), name: 'Grace Green', groups: ['dba-approvers'] });
@@ -220,7 +220,7 @@ describe('approving from Slack', () => {
         details: expect.objectContaining({ sessionId: id, code: 'not_approver', decision: 'deny', via: 'slack', slackUser: 'UERIN' }),
       }),
     ]);
-    expect(await types(id)).toEqual(['session.requested', 'review.requested']);
+    expect(await types(id)).toEqual(['session.requested', 'session.previewed', 'review.requested']);
     expect((await as.alice.get(`/sessions/${id}`)).body.session).toMatchObject({ status: 'pending_review', approvals: [] });
     await fetch(`${stack.url}/local/slack/close`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user: 'UERIN', view_id: explained.id }) });
     await as.alice.post(`/sessions/${id}/cancel`);
@@ -237,7 +237,7 @@ describe('approving from Slack', () => {
       body,
     });
     expect(forged.status).toBe(401);
-    expect(await types(id)).toEqual(['session.requested', 'review.requested']);
+    expect(await types(id)).toEqual(['session.requested', 'session.previewed', 'review.requested']);
     const rejected = (await securityEvents(since)).filter((event) => event.type === 'security.slack_signature_rejected');
     expect(rejected).toEqual([
       expect.objectContaining({ actor: { system: 'slack-interactions' }, details: { reason: 'bad_signature', sourceIp: expect.stringMatching(/127\.0\.0\.1$/), timestamp: expect.stringMatching(/^\d+$/), unrecorded: 0 } }),
@@ -256,7 +256,7 @@ describe('when Slack fails', () => {
     // The message is posted before review.requested is recorded, so wait for the record, not the message.
     await eventually(async () => (await types(id)).includes('review.requested'), 'the review request on the record');
     const events = (await as.alice.get(`/sessions/${id}`)).body.events as { type: string; details: Record<string, unknown> }[];
-    expect(events.map((e) => e.type)).toEqual(['session.requested', 'notification.failed', 'notification.failed', 'review.requested']);
+    expect(events.map((e) => e.type)).toEqual(['session.requested', 'session.previewed', 'notification.failed', 'notification.failed', 'review.requested']);
     expect(events[1].details).toEqual({ work: 'review', error: 'Slack chat.postMessage failed: ratelimited', code: 'ratelimited' });
     expect((await click('UBOB', message, 'approve')).status).toBe(200);
     await stack.slack.lambda.idle();

@@ -213,7 +213,7 @@ describe('the web UI, end to end in Chromium', () => {
     const timeline = erin.locator('ol.timeline');
     await timeline.locator('[data-event-type="session.done"]').waitFor();
     const types = await timeline.locator('li.event').evaluateAll((items) => items.map((item) => item.getAttribute('data-event-type')));
-    expect(types).toEqual(['session.requested', 'review.requested', 'review.approved', 'review.approved', 'session.approved', 'session.running', 'session.done']);
+    expect(types).toEqual(['session.requested', 'session.previewed', 'review.requested', 'review.approved', 'review.approved', 'session.approved', 'session.running', 'session.done']);
     expect(await timeline.locator('[data-event-type="session.requested"]').textContent()).toContain('Alice Anders');
     expect(await timeline.locator('[data-event-type="review.approved"]').nth(0).textContent()).toMatch(/Bob Brown.*via web \(1 of 2\)/);
     expect(await timeline.locator('[data-event-type="review.approved"]').nth(1).textContent()).toMatch(/Grace Green.*via web \(2 of 2\)/);

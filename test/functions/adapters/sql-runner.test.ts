@@ -17,12 +17,13 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { DataApiSqlRunner } from '../../../functions/adapters/sql-runner';
-import { OUTCOME_UNKNOWN, OutcomeUnknownError, SqlError, TransientDatabaseError } from '../../../functions/domain/execution';
+import { OUTCOME_UNKNOWN, OutcomeUnknownError, RowLimitExceededError, SqlError, TransientDatabaseError } from '../../../functions/domain/execution';
 
 const rds = mockClient(RDSDataClient);
 // The client as functions/wiring.ts builds it: the SDK resends nothing.
 const runner = new DataApiSqlRunner(new RDSDataClient({ region: 'eu-west-1', maxAttempts: 1, credentials: { accessKeyId: 'x', secretAccessKey: 'x' } }));
 const target = {
+  type: 'postgres' as const,
   clusterArn: 'arn:aws:rds:eu-west-1:123456789012:cluster:orders',
   secretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:orders-AbCdEf',
   database: 'orders',
@@ -137,5 +138,54 @@ describe('DataApiSqlRunner', () => {
   it('reports a commit the database refused as a rollback with its SQLSTATE', async () => {
     rds.on(CommitTransactionCommand).rejects(new DatabaseErrorException({ message: 'ERROR: deferred constraint; SQLState: 23503', $metadata: {} }));
     await expect(runner.run(target, 'insert into t values (1)', 10)).rejects.toMatchObject({ name: 'SqlError', code: '23503' });
+  });
+});
+
+describe('DataApiSqlRunner, scripts and the row ceiling', () => {
+  const statementsSent = () => rds.commandCalls(ExecuteStatementCommand).map((call) => call.args[0].input.sql);
+
+  it('runs each statement of a script as its own ExecuteStatement, in order, in one transaction, sliced from the submitted text', async () => {
+    const result = await runner.run(target, "update t set a = 'x;y' where id = 1; -- next\ndelete from t where id = 2;", 10);
+    expect(sent()).toEqual(['BeginTransaction', 'ExecuteStatement', 'ExecuteStatement', 'CommitTransaction']);
+    expect(statementsSent()).toEqual(["update t set a = 'x;y' where id = 1", 'delete from t where id = 2']);
+    expect(new Set(rds.commandCalls(ExecuteStatementCommand).map((call) => call.args[0].input.transactionId))).toEqual(new Set([TX]));
+    expect(result.recordsUpdated).toBe(2);
+  });
+
+  it('splits a MySQL script with MySQL\'s parser', async () => {
+    await runner.run({ ...target, type: 'mysql' }, 'update t set a = 1 where id = 1; delete from t where id = 2', 10);
+    expect(statementsSent()).toEqual(['update t set a = 1 where id = 1', 'delete from t where id = 2']);
+  });
+
+  it('sends each statement only the parameters it names', async () => {
+    const p = (name: string, longValue: number) => ({ name, value: { longValue } });
+    await runner.run(target, 'update t set a = :a where id = :id; delete from t where id = :gone', 10, [p('a', 1), p('id', 2), p('gone', 3)]);
+    expect(rds.commandCalls(ExecuteStatementCommand).map((call) => call.args[0].input.parameters?.map((x) => x.name))).toEqual([['a', 'id'], ['gone']]);
+  });
+
+  it('rolls the whole script back when a later statement fails, and commits nothing', async () => {
+    rds.on(ExecuteStatementCommand).resolvesOnce({ numberOfRecordsUpdated: 1 }).rejectsOnce(new DatabaseErrorException({ message: 'ERROR: relation "nope" does not exist; SQLState: 42P01', $metadata: {} }));
+    await expect(runner.run(target, 'delete from t where id = 1; delete from nope', 10)).rejects.toMatchObject({ name: 'SqlError', code: '42P01' });
+    expect(sent()).toEqual(['BeginTransaction', 'ExecuteStatement', 'ExecuteStatement', 'RollbackTransaction']);
+  });
+
+  it('rolls back and reports the counts when the statements change more rows than the ceiling', async () => {
+    rds.on(ExecuteStatementCommand).resolvesOnce({ numberOfRecordsUpdated: 8 }).resolvesOnce({ numberOfRecordsUpdated: 4 });
+    const error = await runner.run(target, 'delete from t where a = 1; delete from t where a = 2', 10, undefined, { rowLimit: 11 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RowLimitExceededError);
+    expect(error).toMatchObject({ code: 'row_limit_exceeded', rowsChanged: 12, rowLimit: 11 });
+    expect(sent()).toEqual(['BeginTransaction', 'ExecuteStatement', 'ExecuteStatement', 'RollbackTransaction']);
+  });
+
+  it('commits a command that changes exactly its ceiling', async () => {
+    rds.on(ExecuteStatementCommand).resolves({ numberOfRecordsUpdated: 11 });
+    await expect(runner.run(target, 'delete from t where a = 1', 10, undefined, { rowLimit: 11 })).resolves.toMatchObject({ recordsUpdated: 11 });
+    expect(sent()).toEqual(['BeginTransaction', 'ExecuteStatement', 'CommitTransaction']);
+  });
+
+  it('sends text the parser refuses as it was submitted, in one call, for the database to refuse', async () => {
+    rds.on(ExecuteStatementCommand).rejects(new DatabaseErrorException({ message: 'ERROR: syntax error; SQLState: 42601', $metadata: {} }));
+    await expect(runner.run(target, 'delete frm t; select 1', 10)).rejects.toMatchObject({ code: '42601' });
+    expect(statementsSent()).toEqual(['delete frm t; select 1']);
   });
 });

@@ -9,6 +9,7 @@ import type {
   ApprovalOutcome,
   CatalogStore,
   ChatGateway,
+  CommandPreviewer,
   Deps,
   DirectoryTable,
   EventLog,
@@ -22,6 +23,7 @@ import type {
   QueryResult,
   ResultStore,
   ReviewOutcome,
+  RunLimits,
   SessionCount,
   SessionFilters,
   SessionMetrics,
@@ -36,6 +38,7 @@ import { parserSqlClassifier } from '../../../functions/adapters/sql-parser';
 import { type AuditEvent, chainEvent } from '../../../functions/domain/audit-chain';
 import { ConflictError, NotFoundError } from '../../../functions/domain/errors';
 import type { Actor, Identity } from '../../../functions/domain/identity';
+import type { Preview } from '../../../functions/domain/preview';
 import type { Resource } from '../../../functions/domain/resource';
 import type { Rule } from '../../../functions/domain/rule';
 import { type Approval, type Denial, type ResultSummary, reviewGroupsOf, type Session, type SessionError } from '../../../functions/domain/session';
@@ -130,6 +133,13 @@ export class InMemorySessionStore implements SessionStore {
       return this.close(item, { status: 'expired', finishedAt: at, updatedAt: at });
     }
     return (await this.markApproved(id, at)) ?? copy(item);
+  }
+
+  async savePreview(id: string, preview: Preview, at: string): Promise<Session | undefined> {
+    const item = this.items.get(id);
+    if (item?.status !== 'pending_review' || item.preview) return undefined;
+    Object.assign(item, { preview: copy(preview), updatedAt: at });
+    return copy(item);
   }
 
   async startRunning(id: string, at: string): Promise<Session | undefined> {
@@ -325,11 +335,24 @@ export class RecordingWorkflow implements Workflow {
 }
 
 export class ScriptedSql implements SqlRunner {
-  readonly runs: { target: SqlTarget; sql: string }[] = [];
+  readonly runs: { target: SqlTarget; sql: string; limits?: RunLimits }[] = [];
   constructor(private readonly answer: (sql: string) => QueryResult = () => ({ columns: [], rows: [], rowCount: 0, truncated: false })) {}
-  async run(target: SqlTarget, sql: string) {
-    this.runs.push({ target, sql });
+  async run(target: SqlTarget, sql: string, _maxRows?: number, _parameters?: unknown, limits?: RunLimits) {
+    this.runs.push({ target, sql, ...(limits ? { limits } : {}) });
     return this.answer(sql);
+  }
+}
+
+/** Answers every preview with `answer` (or throws `failWith`), and keeps what it was asked. */
+export class ScriptedPreviewer implements CommandPreviewer {
+  readonly parser = 'test-parser 1.0';
+  readonly asked: { target: SqlTarget; command: string }[] = [];
+  failWith: Error | undefined;
+  constructor(public answer: Preview = { statements: [{ kind: 'write', tables: ['orders'], flags: [], rowsAffected: 10 }], rowsAffected: 10 }) {}
+  async preview(target: SqlTarget, command: string) {
+    this.asked.push({ target, command });
+    if (this.failWith) throw this.failWith;
+    return copy(this.answer);
   }
 }
 
@@ -464,6 +487,7 @@ export interface Fakes extends Deps {
   readonly results: InMemoryResults;
   readonly workflow: RecordingWorkflow;
   readonly sql: ScriptedSql;
+  readonly previewer: ScriptedPreviewer;
   readonly notifier: RecordingNotifier;
   readonly notifications: RecordingQueue;
   readonly directory: InMemoryDirectory;
@@ -489,6 +513,7 @@ export function fakeDeps(options: { resources?: readonly Resource[]; rules?: rea
     sql: new ScriptedSql(),
     // The real parsers: pure computation in memory, so the use cases see what production sees.
     sqlClassifier: parserSqlClassifier,
+    previewer: new ScriptedPreviewer(),
     notifier: new RecordingNotifier(),
     notifications: new RecordingQueue(),
     directory,
