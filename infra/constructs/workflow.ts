@@ -14,8 +14,9 @@
  * stack's dead-letter queue, whose alarm fires.
  *
  * Logging is at level ALL without execution data: state inputs and outputs carry commands and session
- * details, which must not leak into logs. The executor alone may reach the databases: ExecuteStatement on
- * the configured cluster ARNs and GetSecretValue on their secrets, nothing else.
+ * details, which must not leak into logs. Only the executor and Evaluate (the preview) may reach the
+ * databases: the Data API's statement and transaction actions on the configured cluster ARNs (Evaluate
+ * without CommitTransaction) and GetSecretValue on their secrets, nothing else.
  */
 import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -106,12 +107,27 @@ export class Workflow extends Construct {
       .bindTable(tables.results, 'RW');
     const clusters = [...new Set(props.databases.map((database) => database.clusterArn))];
     const secrets = [...new Set(props.databases.map((database) => secretResource(database.secretArn)))];
+    // Every command runs in a Data API transaction (functions/adapters/sql-runner.ts).
     this.execute.addToRolePolicy(
-      new iam.PolicyStatement({ sid: 'RunApprovedCommands', actions: ['rds-data:ExecuteStatement'], resources: clusters }),
+      new iam.PolicyStatement({
+        sid: 'RunApprovedCommands',
+        actions: ['rds-data:BeginTransaction', 'rds-data:ExecuteStatement', 'rds-data:CommitTransaction', 'rds-data:RollbackTransaction'],
+        resources: clusters,
+      }),
     );
-    this.execute.addToRolePolicy(
-      new iam.PolicyStatement({ sid: 'ReadDatabaseCredentials', actions: ['secretsmanager:GetSecretValue'], resources: secrets }),
+    // Evaluate previews a command before its review (functions/adapters/command-preview.ts): a dry run
+    // in a transaction that is always rolled back. Without CommitTransaction, IAM itself keeps it from
+    // ever committing one.
+    this.evaluate.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'PreviewCommands',
+        actions: ['rds-data:BeginTransaction', 'rds-data:ExecuteStatement', 'rds-data:RollbackTransaction'],
+        resources: clusters,
+      }),
     );
+    for (const fn of [this.execute, this.evaluate]) {
+      fn.addToRolePolicy(new iam.PolicyStatement({ sid: 'ReadDatabaseCredentials', actions: ['secretsmanager:GetSecretValue'], resources: secrets }));
+    }
 
     const logGroup = new logs.LogGroup(this, 'Logs', {
       // Under /aws/vendedlogs/ Step Functions needs no account-wide log resource policy (which has a size

@@ -93,18 +93,21 @@ describe('least privilege', () => {
     expect(leastPrivilegeViolations(json, eventsId)).toEqual([]);
   });
 
-  it('rds-data is granted only ExecuteStatement, only on the configured clusters', () => {
+  it('rds-data is granted only statements and transactions, only on the configured clusters', () => {
     const grants = policyStatements(json).filter(({ statement }) => asArray(statement.Action).some((a) => a.startsWith('rds-data:')));
-    expect(grants.flatMap(({ statement }) => asArray(statement.Action))).toEqual(['rds-data:ExecuteStatement']);
-    expect(grants.flatMap(({ statement }) => asArray(statement.Resource)).sort()).toEqual(config.resources.map((r) => r.clusterArn).sort());
+    expect(new Set(grants.flatMap(({ statement }) => asArray(statement.Action)))).toEqual(
+      new Set(['rds-data:BeginTransaction', 'rds-data:ExecuteStatement', 'rds-data:CommitTransaction', 'rds-data:RollbackTransaction']),
+    );
+    for (const { statement } of grants) expect(asArray(statement.Resource).sort()).toEqual(config.resources.map((r) => r.clusterArn).sort());
   });
 
   it('secrets are readable only at their configured ARNs', () => {
     const grants = policyStatements(json).filter(({ statement }) => asArray(statement.Action).some((a) => a.startsWith('secretsmanager:')));
     expect([...new Set(grants.flatMap(({ statement }) => asArray(statement.Action)))]).toEqual(['secretsmanager:GetSecretValue']);
-    // The databases' secrets, and the webhook key (read by the webhooks API and the deliverer).
+    // The databases' secrets (read by the executor and by Evaluate, for the preview), and the webhook key (read by the webhooks API and the deliverer).
     const webhookKey = { Ref: logicalId(stack.webhooks.key) };
-    expect(grants.flatMap(({ statement }) => asArray(statement.Resource)).sort()).toEqual([...config.resources.map((r) => r.secretArn), webhookKey, webhookKey].sort());
+    const databases = config.resources.map((r) => r.secretArn);
+    expect(grants.flatMap(({ statement }) => asArray(statement.Resource)).sort()).toEqual([...databases, ...databases, webhookKey, webhookKey].sort());
   });
 
   it('nothing may change log resource policies or list streams account-wide', () => {

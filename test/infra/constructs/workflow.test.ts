@@ -93,7 +93,11 @@ describe('task functions', () => {
     const statements = statementsOf(json, roleOf(workflow.execute));
     const rdsData = statements.filter((s) => asArray(s.Action).some((action) => action.startsWith('rds-data:')));
     expect(rdsData.map(normalized)).toEqual([
-      { effect: 'Allow', actions: ['rds-data:ExecuteStatement'], resources: sortedResources(config.resources.map((r) => r.clusterArn)) },
+      {
+        effect: 'Allow',
+        actions: ['rds-data:BeginTransaction', 'rds-data:CommitTransaction', 'rds-data:ExecuteStatement', 'rds-data:RollbackTransaction'].sort(),
+        resources: sortedResources(config.resources.map((r) => r.clusterArn)),
+      },
     ]);
     const secrets = statements.filter((s) => asArray(s.Action).some((action) => action.startsWith('secretsmanager:')));
     expect(secrets.map(normalized)).toEqual([
@@ -101,8 +105,21 @@ describe('task functions', () => {
     ]);
   });
 
+  it('let Evaluate preview on the configured clusters in transactions it can roll back but never commit', () => {
+    const statements = statementsOf(json, roleOf(workflow.evaluate));
+    const rdsData = statements.filter((s) => asArray(s.Action).some((action) => action.startsWith('rds-data:')));
+    expect(rdsData.map(normalized)).toEqual([
+      {
+        effect: 'Allow',
+        actions: ['rds-data:BeginTransaction', 'rds-data:ExecuteStatement', 'rds-data:RollbackTransaction'].sort(),
+        resources: sortedResources(config.resources.map((r) => r.clusterArn)),
+      },
+    ]);
+    expect(statements.flatMap((s) => asArray(s.Action))).not.toContain('rds-data:CommitTransaction');
+  });
+
   it('keep every other function away from the databases', () => {
-    for (const fn of [workflow.evaluate, workflow.awaitReview, workflow.expire, workflow.record, workflow.openWindow, workflow.endWindow, workflow.reconcile, ...Object.values(stack.functions)]) {
+    for (const fn of [workflow.awaitReview, workflow.expire, workflow.record, workflow.openWindow, workflow.endWindow, workflow.reconcile, ...Object.values(stack.functions)]) {
       const actions = statementsOf(json, roleOf(fn)).flatMap((s) => asArray(s.Action));
       expect(actions.filter((action) => /^(rds-data|secretsmanager|rds):/.test(action)), fn.node.path).toEqual([]);
     }
