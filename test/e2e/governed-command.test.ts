@@ -30,6 +30,11 @@ describe('a governed command, end to end', () => {
     const id = submitted.body.session.id as string;
     expect(submitted.body.session).toMatchObject({ status: 'pending_review', rule: { name: 'dba-by-command' }, approvalsRequired: 1 });
 
+    // The workflow previews the command, then asks the approvers: bob decides once he has been asked.
+    let view = (await as.alice.get(`/sessions/${id}`)).body;
+    for (let i = 0; i < 20 && !view.events.some((e: { type: string }) => e.type === 'review.requested'); i++) {
+      view = (await as.alice.get(`/sessions/${id}?wait=5&after=${encodeURIComponent(view.session.updatedAt)}`)).body;
+    }
     const inbox = await as.bob.get('/reviews');
     expect(inbox.body.reviews.map((r: { session: { id: string } }) => r.session.id)).toContain(id);
     expect((await as.alice.get('/reviews')).body.reviews).toEqual([]);
@@ -53,8 +58,8 @@ describe('a governed command, end to end', () => {
       reason: 'support ticket 1234',
     });
     expect(Date.parse(requested.at)).not.toBeNaN();
-    expect(timeline[2]).toMatchObject({ actor: { email: 'bob@example.com' }, details: { approval: { via: 'web', email: 'bob@example.com' } } });
-    expect(done.body.session.approvals).toEqual([expect.objectContaining({ email: 'bob@example.com', at: timeline[2].details.approval.at })]);
+    expect(timeline[3]).toMatchObject({ actor: { email: 'bob@example.com' }, details: { approval: { via: 'web', email: 'bob@example.com' } } });
+    expect(done.body.session.approvals).toEqual([expect.objectContaining({ email: 'bob@example.com', at: timeline[3].details.approval.at })]);
 
     // The rows are the requester's alone; the approver sees the session but not the data.
     const asApprover = await as.bob.get(`/sessions/${id}`);

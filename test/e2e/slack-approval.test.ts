@@ -257,7 +257,7 @@ describe('when Slack fails', () => {
     await eventually(async () => (await types(id)).includes('review.requested'), 'the review request on the record');
     const events = (await as.alice.get(`/sessions/${id}`)).body.events as { type: string; details: Record<string, unknown> }[];
     expect(events.map((e) => e.type)).toEqual(['session.requested', 'session.previewed', 'notification.failed', 'notification.failed', 'review.requested']);
-    expect(events[1].details).toEqual({ work: 'review', error: 'Slack chat.postMessage failed: ratelimited', code: 'ratelimited' });
+    expect(events[2].details).toEqual({ work: 'review', error: 'Slack chat.postMessage failed: ratelimited', code: 'ratelimited' });
     expect((await click('UBOB', message, 'approve')).status).toBe(200);
     await stack.slack.lambda.idle();
     expect((await as.alice.get(`/sessions/${id}?wait=15`)).body.session.status).toBe('done');
