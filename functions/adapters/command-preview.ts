@@ -10,8 +10,9 @@
  * MySQL tables that are not InnoDB (FEDERATED, MyISAM) and inserts into tables numbered from a
  * sequence or AUTO_INCREMENT. Writes that are not dry run still get the planner's estimate.
  *
- * Statement timeout on MySQL: it has no transaction-scoped timeout for writes; a dry run there is
- * bounded by the Data API's own 45 s call timeout.
+ * Time: PostgreSQL cancels each statement after DRY_RUN_TIMEOUT_MS; on every engine the whole preview
+ * is abandoned after PREVIEW_BUDGET_MS (MySQL has no transaction-scoped timeout for writes, so there
+ * the statement may run on in the database until the Data API's own 45 s limit, uncommitted).
  */
 import {
   BeginTransactionCommand,
@@ -31,8 +32,15 @@ import { loadSqlParsers } from './sql-parser';
 import { parametersOf, readScript, type ScriptStatement } from './sql-script';
 import { dataApiParameter } from './sql-runner';
 
-/** A dry run is a preview, not a workload: PostgreSQL cancels it after this long. */
+/** A dry run is a preview, not a workload: PostgreSQL cancels each statement after this long. */
 export const DRY_RUN_TIMEOUT_MS = 5000;
+/**
+ * The whole preview's bound, on the client, for every engine (MySQL has no transaction-scoped timeout
+ * for writes): past it the calls are abandoned and the preview is recorded as skipped. Well below the
+ * AwaitReview function's 20 s, so the review request still goes out. The abandoned transaction is
+ * never committed; the Data API rolls it back.
+ */
+export const PREVIEW_BUDGET_MS = 8000;
 
 /** The name the Data API gives an error, or the SQLSTATE it appends: never the database's words, which may quote rows. */
 function failureCode(error: unknown): string {
@@ -49,6 +57,7 @@ export class DataApiCommandPreviewer implements CommandPreviewer {
   constructor(
     private readonly client: RDSDataClient,
     private readonly timeoutMs = DRY_RUN_TIMEOUT_MS,
+    private readonly budgetMs = PREVIEW_BUDGET_MS,
   ) {}
 
   async preview(target: SqlTarget, command: string, parameters: readonly SqlParameter[] = []): Promise<Preview> {
@@ -62,13 +71,15 @@ export class DataApiCommandPreviewer implements CommandPreviewer {
     if (statements.some((s) => s.kind !== 'read' && s.kind !== 'write')) return { statements: described, ...(skipped ? { skipped } : {}) };
 
     const where = { resourceArn: target.clusterArn, secretArn: target.secretArn };
+    const abortSignal = AbortSignal.timeout(this.budgetMs);
     let transactionId: string | undefined;
     try {
-      transactionId = (await this.client.send(new BeginTransactionCommand({ ...where, database: target.database }))).transactionId;
+      transactionId = (await this.client.send(new BeginTransactionCommand({ ...where, database: target.database }), { abortSignal })).transactionId;
       if (!transactionId) throw new Error('BeginTransaction answered without a transaction id');
       const execute = (sql: string, bound: readonly SqlParameter[] = []): Promise<ExecuteStatementCommandOutput> =>
         this.client.send(
           new ExecuteStatementCommand({ ...where, database: target.database, transactionId, sql, ...(bound.length ? { parameters: bound.map(dataApiParameter) } : {}) }),
+          { abortSignal },
         );
       if (target.type === 'postgres') await execute(`SET LOCAL statement_timeout = ${Math.max(1, Math.round(this.timeoutMs))}`);
       skipped ??= await this.catalogBlocker(target, statements, execute);

@@ -14,8 +14,8 @@
  * stack's dead-letter queue, whose alarm fires.
  *
  * Logging is at level ALL without execution data: state inputs and outputs carry commands and session
- * details, which must not leak into logs. Only the executor and Evaluate (the preview) may reach the
- * databases: the Data API's statement and transaction actions on the configured cluster ARNs (Evaluate
+ * details, which must not leak into logs. Only the executor and AwaitReview (the preview) may reach the
+ * databases: the Data API's statement and transaction actions on the configured cluster ARNs (AwaitReview
  * without CommitTransaction) and GetSecretValue on their secrets, nothing else.
  */
 import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
@@ -115,17 +115,17 @@ export class Workflow extends Construct {
         resources: clusters,
       }),
     );
-    // Evaluate previews a command before its review (functions/adapters/command-preview.ts): a dry run
-    // in a transaction that is always rolled back. Without CommitTransaction, IAM itself keeps it from
-    // ever committing one.
-    this.evaluate.addToRolePolicy(
+    // AwaitReview previews a command before it posts the review request (functions/adapters/command-preview.ts):
+    // a dry run in a transaction that is always rolled back. Without CommitTransaction, IAM itself keeps
+    // it from ever committing one.
+    this.awaitReview.addToRolePolicy(
       new iam.PolicyStatement({
         sid: 'PreviewCommands',
         actions: ['rds-data:BeginTransaction', 'rds-data:ExecuteStatement', 'rds-data:RollbackTransaction'],
         resources: clusters,
       }),
     );
-    for (const fn of [this.execute, this.evaluate]) {
+    for (const fn of [this.execute, this.awaitReview]) {
       fn.addToRolePolicy(new iam.PolicyStatement({ sid: 'ReadDatabaseCredentials', actions: ['secretsmanager:GetSecretValue'], resources: secrets }));
     }
 

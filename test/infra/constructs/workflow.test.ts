@@ -105,8 +105,8 @@ describe('task functions', () => {
     ]);
   });
 
-  it('let Evaluate preview on the configured clusters in transactions it can roll back but never commit', () => {
-    const statements = statementsOf(json, roleOf(workflow.evaluate));
+  it('let AwaitReview preview on the configured clusters in transactions it can roll back but never commit', () => {
+    const statements = statementsOf(json, roleOf(workflow.awaitReview));
     const rdsData = statements.filter((s) => asArray(s.Action).some((action) => action.startsWith('rds-data:')));
     expect(rdsData.map(normalized)).toEqual([
       {
@@ -119,7 +119,7 @@ describe('task functions', () => {
   });
 
   it('keep every other function away from the databases', () => {
-    for (const fn of [workflow.awaitReview, workflow.expire, workflow.record, workflow.openWindow, workflow.endWindow, workflow.reconcile, ...Object.values(stack.functions)]) {
+    for (const fn of [workflow.evaluate, workflow.expire, workflow.record, workflow.openWindow, workflow.endWindow, workflow.reconcile, ...Object.values(stack.functions)]) {
       const actions = statementsOf(json, roleOf(fn)).flatMap((s) => asArray(s.Action));
       expect(actions.filter((action) => /^(rds-data|secretsmanager|rds):/.test(action)), fn.node.path).toEqual([]);
     }
