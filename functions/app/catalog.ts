@@ -32,6 +32,7 @@ export async function visibleResources(deps: Deps, who: Identity) {
               forceApprovalGroups: rule.forceApprovalGroups,
               reasonRequired: rule.reasonRequired,
               reviewTimeoutSeconds: rule.reviewTimeoutSeconds,
+              ...(rule.maxWindowSeconds ? { maxWindowSeconds: rule.maxWindowSeconds } : {}),
             }
           : null,
       };

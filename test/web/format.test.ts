@@ -25,3 +25,12 @@ describe('relative', () => {
     expect(inSeconds(2 * 86_400)).toBe('in 2 d');
   });
 });
+
+const { lengthText } = (await import(/* @vite-ignore */ FORMAT)) as { lengthText(seconds: number): string };
+
+describe('lengthText', () => {
+  it('says an access window\'s length or time left in whole units, never below zero', () => {
+    expect([-5, 0, 59.9, 60, 1800, 3599, 3600, 3900, 43_200].map(lengthText)).toEqual(['0 s', '0 s', '59 s', '1 min', '30 min', '59 min', '1 h', '1 h 5 min', '12 h']);
+    expect(lengthText(Number.NaN)).toBe('0 s');
+  });
+});

@@ -38,6 +38,15 @@ export function formatDuration(ms: number | undefined): string {
   return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
 }
 
+/** A window's length or time left, in whole units: "45 s", "30 min", "1 h 5 min" (never below zero). */
+export function lengthText(seconds: number): string {
+  const whole = Math.max(0, Math.floor(seconds)) || 0;
+  if (whole < 60) return `${whole} s`;
+  const hours = Math.floor(whole / 3600);
+  const minutes = Math.floor((whole % 3600) / 60);
+  return hours ? (minutes ? `${hours} h ${minutes} min` : `${hours} h`) : `${minutes} min`;
+}
+
 export const actorName = (actor: Actor | undefined): string =>
   !actor ? 'unknown' : actor.system ? `${actor.system} (system)` : actor.name || actor.email || actor.sub || 'unknown';
 

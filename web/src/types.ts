@@ -5,9 +5,9 @@
  * what is present.
  */
 
-export const STATUSES = ['pending_review', 'approved', 'running', 'done', 'failed', 'denied', 'expired', 'cancelled'] as const;
+export const STATUSES = ['pending_review', 'approved', 'running', 'done', 'failed', 'denied', 'expired', 'cancelled', 'active', 'ended', 'revoked'] as const;
 export type SessionStatus = (typeof STATUSES)[number];
-export const FINAL_STATUSES: readonly string[] = ['done', 'failed', 'denied', 'expired', 'cancelled'];
+export const FINAL_STATUSES: readonly string[] = ['done', 'failed', 'denied', 'expired', 'cancelled', 'ended', 'revoked'];
 export const isFinal = (status: string): boolean => FINAL_STATUSES.includes(status);
 
 export interface Actor {
@@ -92,6 +92,13 @@ export interface Session {
   readonly error?: { readonly code?: string; readonly message: string };
   /** Where the review request was posted (Slack channel and message ts). */
   readonly notification?: Readonly<Record<string, string>>;
+  /** An access window (docs/policies.md#access-windows): no command, a length, and its end once active. */
+  readonly kind?: 'window';
+  readonly durationSeconds?: number;
+  readonly windowEndsAt?: string;
+  readonly revokedBy?: Actor & { readonly at: string };
+  /** On a command run without review: the active window that granted it. */
+  readonly grant?: string;
 }
 
 export interface AuditEvent {
@@ -137,6 +144,8 @@ export interface ResourceRule {
   readonly forceApprovalGroups?: readonly string[];
   readonly reasonRequired?: boolean;
   readonly reviewTimeoutSeconds?: number;
+  /** Present: the rule allows access windows of at most this many seconds. */
+  readonly maxWindowSeconds?: number;
 }
 
 export interface ResourceView extends ResourceSummary {

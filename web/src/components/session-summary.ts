@@ -4,7 +4,7 @@
  * gave it. The terminal shows it under the editor; the sessions log shows it above the timeline.
  */
 import { h, type Child } from '../dom';
-import { formatDuration, personEl, plural, statusBadge, timeEl } from '../format';
+import { formatDuration, lengthText, personEl, plural, statusBadge, timeEl } from '../format';
 import type { Approval, Session, SessionView, SqlParameter } from '../types';
 import { resultsView } from './results';
 import { stepProgressText } from '../../../functions/domain/approval-steps';
@@ -98,10 +98,19 @@ function outcome(view: SessionView, isRequester: boolean): Child[] {
       return [h('p', {}, `Expired at `, timeEl(session.expiresAt), ` with ${session.approvals.length} of ${session.approvalsRequired} approvals; nothing ran.`)];
     case 'cancelled':
       return [h('p', {}, 'Cancelled by the requester; nothing ran.')];
+    case 'active':
+      return [h('p', { class: 'window-open' }, 'Access window open until ', timeEl(session.windowEndsAt), ` (${windowTimeLeft(session)} left): your commands on ${session.resource.id} run without another review.`)];
+    case 'ended':
+      return [h('p', {}, 'Access window ended at ', timeEl(session.finishedAt ?? session.windowEndsAt), '; commands wait for review again.')];
+    case 'revoked':
+      return [h('p', {}, 'Access window revoked by ', personEl(session.revokedBy), ' at ', timeEl(session.revokedBy?.at), '; commands wait for review again.')];
     default:
       return [h('p', {}, `Status: ${String(session.status)}`)];
   }
 }
+
+/** What is left of an active window now. */
+const windowTimeLeft = (session: Pick<Session, 'windowEndsAt'>, now = Date.now()): string => lengthText((Date.parse(session.windowEndsAt ?? '') - now) / 1000);
 
 export function sessionSummary(view: SessionView, options: { meSub?: string; actions?: Child } = {}): HTMLElement {
   const { session } = view;
@@ -111,6 +120,8 @@ export function sessionSummary(view: SessionView, options: { meSub?: string; act
       statusBadge(session.status),
       session.forced ? h('span', { class: 'status status-forced' }, 'forced') : null,
       h('span', { class: 'resource' }, resourceLabel(session)),
+      session.kind === 'window' ? h('span', { class: 'window-kind' }, `access window, ${lengthText(session.durationSeconds ?? 0)}`) : null,
+      session.grant ? h('a', { class: 'grant', href: `#/sessions/${session.grant}` }, 'approved by an access window') : null,
       h('span', { class: 'muted' }, 'submitted ', timeEl(session.createdAt)),
       options.actions,
     ),

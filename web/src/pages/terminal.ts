@@ -43,6 +43,9 @@ export async function terminalPage(ctx: PageContext): Promise<Page> {
   const reason = h('textarea', { id: uid('reason'), name: 'reason', rows: 2, maxlength: 2000 });
   const reasonField = field('Reason', reason);
   const submitButton = h('button', { type: 'submit', class: 'primary' }, 'Submit');
+  const windowMinutes = h('input', { id: uid('window-minutes'), name: 'windowMinutes', type: 'number', min: 1, step: 1, value: 30 });
+  const windowButton = h('button', { type: 'button', onclick: () => void requestWindow() }, 'Request access window');
+  const windowField = h('div', { class: 'window-request' }, field('Window length (minutes)', windowMinutes), windowButton);
 
   const resourcePicker = h('fieldset', { class: 'resource-picker' },
     h('legend', {}, 'Resource'),
@@ -76,6 +79,30 @@ export async function terminalPage(ctx: PageContext): Promise<Page> {
     if (label) label.textContent = rule?.reasonRequired ? `Reason (required by rule ${rule.name})` : 'Reason for the reviewers (optional)';
     reason.required = !!rule?.reasonRequired;
     submitButton.textContent = rule ? 'Submit for review' : 'Run';
+    windowField.hidden = !rule?.maxWindowSeconds;
+    if (rule?.maxWindowSeconds) windowMinutes.max = String(Math.floor(rule.maxWindowSeconds / 60));
+  }
+
+  /** Asks for an access window on the selected resource: reviewed like a command, then shown here with its time left. */
+  async function requestWindow(): Promise<void> {
+    formError.textContent = '';
+    windowButton.disabled = true;
+    try {
+      const view = await api.post<SessionView>('/sessions?wait=5', {
+        resource: selected.id,
+        kind: 'window',
+        durationSeconds: Math.round(Number(windowMinutes.value) * 60),
+        ...(reason.value.trim() ? { reason: reason.value.trim() } : {}),
+      }, signal);
+      show(view);
+      follow(view.session.id, view);
+      void loadHistory();
+    } catch (error) {
+      if (isAbort(error)) return;
+      formError.textContent = error instanceof ApiError ? error.message : `Could not ask for a window: ${(error as Error).message}`;
+    } finally {
+      windowButton.disabled = false;
+    }
   }
 
   function show(view: SessionView): void {
@@ -94,7 +121,21 @@ export async function terminalPage(ctx: PageContext): Promise<Page> {
             },
           }, 'Cancel request')
         : null;
-    render(panel, h('h2', {}, 'Session'), sessionSummary(view, { meSub: me.sub, actions: cancel }));
+    const revoke =
+      session.kind === 'window' && session.status === 'active'
+        ? h('button', {
+            type: 'button',
+            class: 'danger',
+            onclick: async () => {
+              try {
+                show({ ...view, ...(await api.post<{ session: Session }>(`/sessions/${session.id}/revoke`)) });
+              } catch (error) {
+                formError.textContent = (error as Error).message;
+              }
+            },
+          }, 'Revoke window')
+        : null;
+    render(panel, h('h2', {}, 'Session'), sessionSummary(view, { meSub: me.sub, actions: cancel ?? revoke }));
   }
 
   function follow(id: string, first: SessionView | undefined): void {
@@ -191,6 +232,7 @@ export async function terminalPage(ctx: PageContext): Promise<Page> {
       h('p', { class: 'hint' }, 'Ctrl+Enter (⌘+Enter) submits. Tab moves on to the next field.')),
     reasonField,
     h('div', { class: 'actions' }, submitButton),
+    windowField,
     formError,
   );
 
