@@ -302,6 +302,7 @@ export class AccessgateStack extends Stack {
     this.workflow.bindReviewResponder(reviews);
     api.addRoute('/reviews', 'GET', reviews, { auth: true });
     api.addRoute('/sessions/{id}/review', 'POST', reviews, { auth: true });
+    api.addRoute('/sessions/{id}/follow-up', 'POST', reviews, { auth: true });
 
     const rules = this.createFunction(api, 'RulesHandler', {
       entry: 'functions/api/rules.ts',

@@ -10,6 +10,7 @@
 import { BatchGetCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { ApprovalOutcome, Page, SessionFilters, SessionScope, SessionStore } from '../app/ports';
 import { ConflictError, InvalidInputError, NotFoundError } from '../domain/errors';
+import type { FollowUp } from '../domain/follow-up';
 import { personKey } from '../domain/identity';
 import type { Preview } from '../domain/preview';
 import { type Approval, type Denial, reviewGroupsOf, type Session } from '../domain/session';
@@ -218,16 +219,25 @@ export class DynamoSessionStore implements SessionStore {
     return session;
   }
 
-  async forceApprove(id: string, approval: Approval): Promise<Session> {
+  async closeFollowUp(id: string, followUp: FollowUp): Promise<Session | undefined> {
+    return this.transition(id, {
+      expression: 'SET followUp = :followUp, updatedAt = :at',
+      condition: 'followUp.#status = :open',
+      values: { ':followUp': followUp, ':at': followUp.closedAt, ':open': 'open' },
+    });
+  }
+
+  async forceApprove(id: string, approval: Approval, followUp: FollowUp): Promise<Session> {
     const session = await this.transition(id, {
       expression:
-        'SET #status = :approved, forced = :true, approvals = list_append(approvals, :approval), decidedAt = :at, updatedAt = :at ADD approverSubs :subs, approverEmails :emails, approvalCount :one',
+        'SET #status = :approved, forced = :true, approvals = list_append(approvals, :approval), decidedAt = :at, updatedAt = :at, followUp = :followUp ADD approverSubs :subs, approverEmails :emails, approvalCount :one',
       condition: '#status = :pending',
       values: {
         ':approved': 'approved',
         ':pending': 'pending_review',
         ':true': true,
         ':approval': [approval],
+        ':followUp': followUp,
         ':at': approval.at,
         ':subs': new Set([approval.sub]),
         ':emails': new Set([approval.email]),

@@ -4,7 +4,9 @@
  */
 import { z } from 'zod';
 import { reviewerOf } from '../app/people';
+import { followUpSession, listFollowUps } from '../app/follow-ups';
 import { listReviews, reviewSession } from '../app/reviews';
+import { FOLLOW_UP_OUTCOMES } from '../domain/follow-up';
 import { deps } from '../wiring';
 import { apiHandler, json, validate } from './http';
 import { sessionId } from './sessions';
@@ -18,18 +20,40 @@ const reviewSchema = z
   })
   .strict();
 
-const listSchema = z.object({ limit: z.coerce.number().int().min(1).max(200).default(100) }).strict();
+const listSchema = z
+  .object({
+    limit: z.coerce.number().int().min(1).max(200).default(100),
+    /** `follow-up`: open break-glass follow-ups instead of pending reviews (docs/policies.md). */
+    scope: z.enum(['pending', 'follow-up']).default('pending'),
+  })
+  .strict();
+
+const followUpSchema = z
+  .object({
+    outcome: z.enum(FOLLOW_UP_OUTCOMES),
+    note: z.string().max(2000).optional(),
+  })
+  .strict();
 
 /** What each route reads, for the OpenAPI document (functions/api/openapi.ts). */
 export const contract = {
   'GET /reviews': { query: listSchema },
   'POST /sessions/{id}/review': { body: reviewSchema },
+  'POST /sessions/{id}/follow-up': { body: followUpSchema },
 } as const;
 
 export const routes = {
   'GET /reviews': async (request) => {
-    const { limit } = validate(listSchema, request.query, 'query');
-    return json(200, { reviews: await listReviews(deps(), await reviewerOf(deps(), request.identity()), limit) });
+    const { limit, scope } = validate(listSchema, request.query, 'query');
+    const who = await reviewerOf(deps(), request.identity());
+    if (scope === 'follow-up') return json(200, { followUps: await listFollowUps(deps(), who, limit) });
+    return json(200, { reviews: await listReviews(deps(), who, limit) });
+  },
+  'POST /sessions/{id}/follow-up': async (request) => {
+    const id = sessionId(request.path('id'));
+    const body = validate(followUpSchema, request.body(), 'follow-up');
+    const who = await reviewerOf(deps(), request.identity());
+    return json(200, { session: await followUpSession(deps(), who, id, body) });
   },
   'POST /sessions/{id}/review': async (request) => {
     const id = sessionId(request.path('id'));

@@ -3,6 +3,7 @@
  * implement them over DynamoDB, Step Functions, the RDS Data API and Slack; nothing here names AWS.
  */
 import type { AuditEvent, EventActor } from '../domain/audit-chain';
+import type { FollowUp } from '../domain/follow-up';
 import type { Actor, Identity } from '../domain/identity';
 import type { Preview } from '../domain/preview';
 import type { Resource, ResourceSummary } from '../domain/resource';
@@ -48,7 +49,10 @@ export interface SessionStore {
   addApproval(id: string, approval: Approval): Promise<ApprovalOutcome>;
   /** pending_review → approved, only once the approvals reach the requirement; undefined if another writer did it. */
   markApproved(id: string, at: string): Promise<Session | undefined>;
-  forceApprove(id: string, approval: Approval): Promise<Session>;
+  /** pending_review → approved by a forced approval, opening its follow-up in the same write; throws ConflictError once the review is closed. */
+  forceApprove(id: string, approval: Approval, followUp: FollowUp): Promise<Session>;
+  /** Closes an open follow-up; undefined when it is not open (another approver closed it first: the first writer wins). */
+  closeFollowUp(id: string, followUp: FollowUp): Promise<Session | undefined>;
   deny(id: string, denial: Denial): Promise<Session>;
   cancel(id: string, at: string): Promise<Session>;
   /** pending_review → expired unless enough approvals arrived; returns the session as it ends up. */

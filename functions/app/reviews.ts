@@ -5,6 +5,7 @@
  */
 import { actorOf, type Identity, samePerson } from '../domain/identity';
 import { ConflictError, NotFoundError } from '../domain/errors';
+import { openFollowUp } from '../domain/follow-up';
 import { type Approval, canForce, decideReview, isApprover, mayReview, ReviewRefusedError, type ReviewRequest, type Session } from '../domain/session';
 import { recordSecurityEvent, recordSessionEvent } from './audit-trail';
 import type { Deps } from './ports';
@@ -46,8 +47,8 @@ export async function reviewSession(deps: Deps, who: Identity, id: string, reque
       await resumeWorkflow(deps, id, 'deny');
       break;
     case 'force':
-      session = await deps.sessions.forceApprove(id, action.approval);
-      await recordSessionEvent(deps, id, 'review.forced', actorOf(who), { approval: action.approval });
+      session = await deps.sessions.forceApprove(id, action.approval, openFollowUp(new Date(action.approval.at), current.rule?.followUpHours));
+      await recordSessionEvent(deps, id, 'review.forced', actorOf(who), { approval: action.approval, followUp: session.followUp });
       await recordSessionEvent(deps, id, 'session.approved', actorOf(who), { forced: true, approvals: session.approvals.length });
       deps.metrics.count('SessionsForced');
       countApproval(deps, session);

@@ -63,7 +63,9 @@ export const EVENT_DETAILS: Readonly<Record<string, ObjectSchema>> = {
   'session.previewed': { parser: VALUE, statements: VALUE, rowsAffected: VALUE, rowLimit: VALUE, skipped: VALUE },
   'review.requested': { approvalGroups: VALUE, forceApprovalGroups: VALUE, expiresAt: VALUE, notification: VALUE },
   'review.approved': { approval, approvals: VALUE, required: VALUE },
-  'review.forced': { approval },
+  'review.forced': { approval, followUp: VALUE },
+  /** A break-glass follow-up closed: `{status: acknowledged | flagged, dueAt, closedBy, closedAt, note}`. */
+  'follow_up.closed': { followUp: VALUE },
   'review.denied': { denial },
   'session.approved': { forced: VALUE, approvals: VALUE, approvers: VALUE },
   /** A rule's `autoApprove` let the command skip review: `statements` is the parser's classification (kind, tables, flags each). */

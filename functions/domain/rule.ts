@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { AUTO_APPROVE, GUARDRAILS } from './guardrails';
 import { stepGroups, totalApprovals } from './approval-steps';
 import { linkProblem, patternProblem } from './reason-format';
+import { MAX_FOLLOW_UP_HOURS } from './follow-up';
 
 const group = z.string().trim().min(1).max(128);
 export const DEFAULT_REVIEW_TIMEOUT_SECONDS = 3600;
@@ -68,6 +69,8 @@ export const ruleSchema = z
     /** `https://tracker.example.com/browse/{reason}`: the reason as a link for reviewers; needs reasonPattern. */
     reasonLink: z.string().max(500).superRefine(fieldProblem(linkProblem)).optional(),
     forceApprovalGroups: z.array(group).default([]),
+    /** Hours until a forced approval's follow-up is due; 48 when absent (functions/domain/follow-up.ts). */
+    followUpHours: z.number().int().min(1).max(MAX_FOLLOW_UP_HOURS).optional(),
     reviewTimeoutSeconds: z.number().int().min(60).max(MAX_REVIEW_TIMEOUT_SECONDS).default(DEFAULT_REVIEW_TIMEOUT_SECONDS),
     reasonRequired: z.boolean().default(false),
     slackChannel: z.string().min(1).max(80).optional(),
@@ -85,6 +88,9 @@ export const ruleSchema = z
   .superRefine((rule, ctx) => {
     if (rule.reasonLink !== undefined && rule.reasonPattern === undefined) {
       ctx.addIssue({ code: 'custom', path: ['reasonLink'], message: 'needs reasonPattern, so the reason it links is checked' });
+    }
+    if (rule.followUpHours !== undefined && rule.forceApprovalGroups.length === 0) {
+      ctx.addIssue({ code: 'custom', path: ['followUpHours'], message: 'needs forceApprovalGroups: only a forced approval opens a follow-up' });
     }
   })
   // The default of one approval applies only without steps, so a rule sent with steps never holds both.
@@ -107,6 +113,7 @@ export const ruleSnapshot = (rule: Rule) => ({
   ...(rule.reasonPattern ? { reasonPattern: rule.reasonPattern } : {}),
   ...(rule.reasonLink ? { reasonLink: rule.reasonLink } : {}),
   ...(rule.maxRowsAffected !== undefined ? { maxRowsAffected: rule.maxRowsAffected } : {}),
+  ...(rule.followUpHours ? { followUpHours: rule.followUpHours } : {}),
 });
 export type RuleSnapshot = ReturnType<typeof ruleSnapshot>;
 

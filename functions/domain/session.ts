@@ -13,6 +13,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { chooseStep } from './approval-steps';
+import type { FollowUp } from './follow-up';
 import { canonicalJson } from './audit-chain';
 import { ConflictError, ForbiddenError, InvalidInputError } from './errors';
 import { type Actor, actorOf, type Identity, inAnyGroup, samePerson } from './identity';
@@ -127,6 +128,8 @@ export interface Session {
   readonly finishedAt?: string;
   readonly result?: ResultSummary;
   readonly error?: SessionError;
+  /** Opened by a forced approval; closed by another approver (functions/domain/follow-up.ts). */
+  readonly followUp?: FollowUp;
   /** Where the review request was posted (e.g. Slack channel and message ts), so any process can update it. */
   readonly notification?: Readonly<Record<string, string>>;
   /** `window`: an access window, whose `command` is empty (functions/domain/window.ts); absent: one command. */

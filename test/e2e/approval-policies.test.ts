@@ -1,6 +1,6 @@
 /**
  * Approval policies over HTTP on the local runtime (docs/policies.md): approval steps across groups,
- * and reason formats.
+ * reason formats, and break-glass follow-up.
  * What ran is counted in the database itself: each governed command inserts a tagged row.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,7 +14,7 @@ const PROBE = 'policy_probe';
 
 beforeAll(async () => {
   stack = await startLocalStack({ port: 0, web: false });
-  for (const name of ['alice', 'bob', 'grace', 'carol', 'dana']) as[name] = await ApiClient.as(stack, `${name}@example.com`);
+  for (const name of ['alice', 'bob', 'grace', 'henry', 'carol', 'dana']) as[name] = await ApiClient.as(stack, `${name}@example.com`);
   await database().query(`create table ${PROBE} (tag text)`, []);
 }, 120_000);
 
@@ -117,6 +117,46 @@ describe('reason format', () => {
       expect(requested.details).toMatchObject({ reasonPattern: '(?:OPS|INC)-[0-9]+', reasonLink: 'https://tracker.example.com/browse/INC-7' });
       const inbox = (await as.bob.get('/reviews')).body.reviews.find((item: { session: { id: string } }) => item.session.id === id);
       expect(inbox.session.rule).toMatchObject({ reasonLink: 'https://tracker.example.com/browse/{reason}' });
+    });
+  });
+});
+
+describe('break-glass follow-up', () => {
+  it('opens a follow-up on a forced approval that another approver acknowledges, once', async () => {
+    const { body } = await submit('forced');
+    const id = body.session.id as string;
+    const forced = await as.carol.post(`/sessions/${id}/review`, { decision: 'approve', force: true, reason: 'INC-9 outage' });
+    expect(forced.status).toBe(200);
+    expect(forced.body.session.followUp).toMatchObject({ status: 'open' });
+    expect(Date.parse(forced.body.session.followUp.dueAt) - Date.parse(forced.body.session.decidedAt)).toBe(48 * 3600_000);
+    await eventually(async () => ((await session(id)).status === 'done' ? true : undefined), 'the forced command to run');
+    expect(await rowsTagged('forced')).toBe(1);
+
+    const open = (await as.bob.get('/reviews?scope=follow-up')).body.followUps;
+    expect(open.map((item: { session: { id: string } }) => item.session.id)).toContain(id);
+    expect(open.find((item: { session: { id: string } }) => item.session.id === id)).toMatchObject({ overdue: false });
+
+    const bogus = await as.bob.post(`/sessions/${id}/follow-up`, { outcome: 'ignored' });
+    expect(bogus.status).toBe(400);
+    const closed = await as.bob.post(`/sessions/${id}/follow-up`, { outcome: 'acknowledged', note: 'matches INC-9' });
+    expect(closed.status).toBe(200);
+    expect(closed.body.session.followUp).toMatchObject({ status: 'acknowledged', closedBy: { email: 'bob@example.com' }, note: 'matches INC-9' });
+    const twice = await as.henry.post(`/sessions/${id}/follow-up`, { outcome: 'flagged' });
+    expect(twice.status).toBe(409);
+    expect(twice.body.error.code).toBe('follow_up_closed');
+    expect((await as.bob.get('/reviews?scope=follow-up')).body.followUps.map((item: { session: { id: string } }) => item.session.id)).not.toContain(id);
+    const { events } = (await as.dana.get(`/sessions/${id}`)).body;
+    expect(events.filter((event: { type: string }) => event.type === 'follow_up.closed')).toHaveLength(1);
+  });
+
+  it('refuses the follow-up to the person who forced it', async () => {
+    await withRule((rule) => ({ ...rule, forceApprovalGroups: ['sre', 'dba-approvers'] }), async () => {
+      const { body } = await submit('self-follow-up');
+      const id = body.session.id as string;
+      expect((await as.grace.post(`/sessions/${id}/review`, { decision: 'approve', force: true, reason: 'INC-10' })).status).toBe(200);
+      const own = await as.grace.post(`/sessions/${id}/follow-up`, { outcome: 'acknowledged' });
+      expect(own.status).toBe(403);
+      expect(own.body.error.code).toBe('follow_up_forcer');
     });
   });
 });

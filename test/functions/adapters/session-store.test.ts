@@ -42,6 +42,7 @@ async function pendingSession(approvalsRequired = 1, createdAt = new Date()) {
   await store.create(session);
   return session;
 }
+const FOLLOW_UP = { status: 'open', dueAt: '2026-12-02T10:00:00.000Z' } as const;
 const approval = (sub: string, forced = false): Approval => ({ sub, email: `${sub}@example.com`, name: sub, at: new Date().toISOString(), via: 'api', forced });
 
 describe('DynamoSessionStore', () => {
@@ -73,6 +74,16 @@ describe('DynamoSessionStore', () => {
     expect((await store.markApproved(session.id, 'now'))?.status).toBe('approved');
   });
 
+  it('opens a follow-up with a forced approval and closes it once, whoever races to close it', async () => {
+    const session = await pendingSession();
+    expect((await store.forceApprove(session.id, { ...approval('carol', true), reason: 'outage' }, FOLLOW_UP)).followUp).toEqual(FOLLOW_UP);
+    const close = (sub: string, status: 'acknowledged' | 'flagged') =>
+      store.closeFollowUp(session.id, { ...FOLLOW_UP, status, closedBy: { sub, email: `${sub}@example.com`, name: sub }, closedAt: new Date().toISOString() });
+    const closers = await Promise.all([close('bob', 'acknowledged'), close('grace', 'flagged'), close('henry', 'flagged')]);
+    expect(closers.filter(Boolean)).toHaveLength(1);
+    expect((await store.get(session.id))?.followUp?.status).toBe(closers.find(Boolean)?.followUp?.status);
+  });
+
   it('never counts the requester, even if asked directly', async () => {
     const session = await pendingSession();
     const outcome = await store.addApproval(session.id, approval('alice'));
@@ -90,7 +101,7 @@ describe('DynamoSessionStore', () => {
     const session = await pendingSession();
     await store.deny(session.id, { ...approval('bob'), reason: 'no' });
     await expect(store.addApproval(session.id, approval('grace'))).rejects.toThrow(ConflictError);
-    await expect(store.forceApprove(session.id, approval('carol', true))).rejects.toThrow(ConflictError);
+    await expect(store.forceApprove(session.id, approval('carol', true), FOLLOW_UP)).rejects.toThrow(ConflictError);
     await expect(store.cancel(session.id, 'now')).rejects.toThrow(ConflictError);
   });
 
@@ -106,7 +117,7 @@ describe('DynamoSessionStore', () => {
 
   it('runs a session once: only one writer moves it from approved to running', async () => {
     const session = await pendingSession();
-    await store.forceApprove(session.id, { ...approval('carol', true), reason: 'outage' });
+    await store.forceApprove(session.id, { ...approval('carol', true), reason: 'outage' }, FOLLOW_UP);
     const starts = await Promise.all([1, 2, 3].map(() => store.startRunning(session.id, 'now')));
     expect(starts.filter(Boolean)).toHaveLength(1);
   });

@@ -37,6 +37,7 @@ import type {
 import { parserSqlClassifier } from '../../../functions/adapters/sql-parser';
 import { type AuditEvent, chainEvent } from '../../../functions/domain/audit-chain';
 import { ConflictError, NotFoundError } from '../../../functions/domain/errors';
+import type { FollowUp } from '../../../functions/domain/follow-up';
 import type { Actor, Identity } from '../../../functions/domain/identity';
 import type { Preview } from '../../../functions/domain/preview';
 import type { Resource } from '../../../functions/domain/resource';
@@ -109,10 +110,17 @@ export class InMemorySessionStore implements SessionStore {
     return this.close(item, { status: 'approved', decidedAt: at, updatedAt: at });
   }
 
-  async forceApprove(id: string, approval: Approval): Promise<Session> {
+  async forceApprove(id: string, approval: Approval, followUp: FollowUp): Promise<Session> {
     const item = this.mustGet(id);
     if (item.status !== 'pending_review') return this.closed(id);
-    return this.close(item, { status: 'approved', forced: true, approvals: [...item.approvals, copy(approval)], decidedAt: approval.at, updatedAt: approval.at });
+    return this.close(item, { status: 'approved', forced: true, approvals: [...item.approvals, copy(approval)], decidedAt: approval.at, updatedAt: approval.at, followUp: copy(followUp) });
+  }
+
+  async closeFollowUp(id: string, followUp: FollowUp): Promise<Session | undefined> {
+    const item = this.mustGet(id);
+    if (item.followUp?.status !== 'open') return undefined;
+    Object.assign(item, { followUp: copy(followUp), updatedAt: followUp.closedAt });
+    return copy(item);
   }
 
   async deny(id: string, denial: Denial): Promise<Session> {
