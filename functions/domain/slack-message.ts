@@ -14,6 +14,7 @@ import { reasonLinkOf } from './reason-format';
 import { HIDDEN_TEXT_WARNING, hasHiddenText, revealHidden } from './hidden-text';
 import { OUTCOME_UNKNOWN } from './execution';
 import type { Session, SqlParameter } from './session';
+import { previewLine } from './slack-preview';
 import { windowAsk, windowSection, windowStatus, windowSummary } from './slack-window';
 
 export const SLACK_LIMITS = {
@@ -261,6 +262,7 @@ export function reviewMessage(session: Session, context: ReviewMessageContext): 
 
   const code = commandBlock(session.command, SLACK_LIMITS.sectionText - '*Command*\n'.length);
   blocks.push(session.kind === 'window' ? windowSection(session) : { type: 'section', block_id: 'command', text: mrkdwn(`*Command*\n${code.text}`) });
+  if (session.preview) blocks.push({ type: 'context', block_id: 'preview', elements: [mrkdwn(`:mag: ${mrkdwnText(previewLine(session.preview), 1500)}`)] });
   if (code.cut) {
     blocks.push({
       type: 'context',

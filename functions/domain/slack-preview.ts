@@ -1,0 +1,31 @@
+/**
+ * The preview as one compact line for the Slack review card, e.g. "write · orders · 10 rows (ceiling
+ * 11)" plus flags, so a reviewer sees what the command will do beside its text. Table names come from
+ * the submitted text: the caller escapes the line for mrkdwn.
+ */
+import type { Preview, StatementPreview } from './preview';
+
+const rows = (n: number) => `${n.toLocaleString('en-US')} row${n === 1 ? '' : 's'}`;
+
+function statementLine(statement: StatementPreview): string {
+  const parts: string[] = [statement.kind];
+  if (statement.tables.length) parts.push(statement.tables.join(', '));
+  if (statement.rowsAffected !== undefined) parts.push(rows(statement.rowsAffected));
+  else if (statement.estimatedRows !== undefined) parts.push(`~${rows(statement.estimatedRows)} (estimate)`);
+  if (statement.flags.length) parts.push(statement.flags.join(', '));
+  return parts.join(' · ');
+}
+
+export function previewLine(preview: Preview): string {
+  const ceiling = preview.rowLimit !== undefined ? ` (ceiling ${preview.rowLimit.toLocaleString('en-US')})` : '';
+  const statements = preview.statements.map(statementLine);
+  let line = statements.join('; ');
+  if (statements.length > 1 && preview.rowsAffected !== undefined) line += ` · ${rows(preview.rowsAffected)} in all${ceiling}`;
+  else if (statements.length === 1 && preview.statements[0].rowsAffected !== undefined && ceiling) {
+    // "write · orders · 10 rows (ceiling 11)": the ceiling right after the count it bounds.
+    const [only] = preview.statements;
+    line = statementLine({ ...only, flags: [] }) + ceiling + (only.flags.length ? ` · ${only.flags.join(', ')}` : '');
+  } else if (ceiling) line += ` · at most ${rows(preview.rowLimit!)} may change`;
+  if (preview.skipped) line += `${line ? ' · ' : ''}dry run skipped: ${preview.skipped}`;
+  return line;
+}
