@@ -23,6 +23,8 @@ export interface SessionView {
 export interface Me extends Identity {
   readonly isAdmin: boolean;
   readonly isAuditor: boolean;
+  /** The WebSocket API sessions are waited on through; absent where the deployment has none. */
+  readonly socketUrl?: string;
 }
 
 export interface ResourceView {
@@ -119,6 +121,19 @@ export class ApiClient {
   }
 
   me = () => this.call<Me>('GET', '/me');
+
+  private socket: Promise<{ url: string; token: string } | undefined> | undefined;
+
+  /** Where and with which token to open the WebSocket API (from GET /me, asked once); undefined when there is none. */
+  socketAddress(): Promise<{ url: string; token: string } | undefined> {
+    this.socket ??= this.token
+      ? this.me().then(
+          (me) => (me.socketUrl ? { url: me.socketUrl, token: this.token! } : undefined),
+          () => undefined,
+        )
+      : Promise.resolve(undefined);
+    return this.socket;
+  }
   resources = async () => (await this.call<{ resources: ResourceView[] }>('GET', '/resources')).resources;
 
   submit(request: SubmitRequest, waitSeconds: number, signal?: AbortSignal): Promise<SessionView> {

@@ -42,7 +42,11 @@ export function webMount(options: WebMountOptions = {}): LocalMount {
   }
 
   function send(request: IncomingMessage, response: ServerResponse, status: number, type: string, body: string | Buffer, cache: string): true {
-    response.writeHead(status, { ...headers, 'content-type': type, 'cache-control': cache, 'content-length': Buffer.byteLength(body) });
+    // The WebSocket stand-in listens on this same server (ws://<host>/socket): named explicitly, as
+    // 'self' does not cover the ws: scheme in every browser.
+    const host = request.headers.host ?? '';
+    const pageHeaders = /^[\w.-]+(:\d+)?$/.test(host) ? securityHeaders({ connectSources: [`ws://${host}`] }) : headers;
+    response.writeHead(status, { ...pageHeaders, 'content-type': type, 'cache-control': cache, 'content-length': Buffer.byteLength(body) });
     response.end(request.method === 'HEAD' ? undefined : body);
     return true;
   }

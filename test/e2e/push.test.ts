@@ -13,6 +13,8 @@ import WebSocket from 'ws';
 import { LOCAL_AUDIENCE, LOCAL_ISSUER, subjectOf } from '../../infra/local/identity';
 import { type LocalStack, startLocalStack } from '../../infra/local/stack';
 import { ApiClient } from './client';
+import { ApiClient as CliApiClient } from '../../cli/lib/api';
+import { followSession as cliFollowSession } from '../../cli/lib/wait';
 
 let stack: LocalStack;
 let socketUrl: string;
@@ -145,6 +147,27 @@ describe('waiting for a decision through the WebSocket API', () => {
     await stack.push.flush();
     expect(frank.messages.filter((m) => m.sessionId === id && m.type === 'session')).toEqual([]);
     await Promise.all([alice.close(), frank.close()]);
+  });
+
+  it('brings the decision to a waiting CLI through the socket, with no long-poll held', async () => {
+    const requests: string[] = [];
+    const counting: typeof fetch = (input, init) => {
+      requests.push(`${init?.method ?? 'GET'} ${new URL(String(input)).pathname}${new URL(String(input)).search}`);
+      return fetch(input, init);
+    };
+    const cli = new CliApiClient(stack.url, await stack.token('alice@example.com'), counting);
+    const first = await cli.submit({ resource: 'postgres-demo', command: 'select id from customers order by id limit 2' }, 5);
+    const id = first.session.id;
+    const following = cliFollowSession(cli, first);
+    for (let tries = 0; (await watches(id)).length === 0; tries += 1) {
+      if (tries > 200) throw new Error('the CLI never watched the session');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    await as.bob.post(`/sessions/${id}/review`, { decision: 'approve' });
+    const done = await following;
+    expect(done.session.status).toBe('done');
+    expect(done.result?.rowCount).toBe(2);
+    expect(requests.filter((request) => request.includes(`/sessions/${id}?`))).toEqual([]);
   });
 
   it('forgets a connection that has gone the first time a push finds it gone', async () => {

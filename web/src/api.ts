@@ -1,8 +1,10 @@
 /**
  * The browser's HTTP client for the accessgate API: JSON in and out, the bearer token from the signed-in
  * user, and the API's `{error: {code, message}}` turned into an ApiError the pages can show as is.
- * Also the long-poll that keeps a session on screen current without the user reloading anything.
+ * Also what keeps a session on screen current without the user reloading anything: a watch over the
+ * WebSocket API (functions/push/session-watch.ts), or, when no socket can be opened, a short long-poll.
  */
+import { SessionWatch, WatchRefused } from '../../functions/push/session-watch';
 import { isFinal, type SessionView } from './types';
 
 export class ApiError extends Error {
@@ -23,11 +25,25 @@ interface ErrorBody {
 }
 
 export class Api {
+  /** The WebSocket API's address, from GET /me; unset means sessions are followed by polling. */
+  socketUrl: string | undefined;
+
   constructor(
     private readonly base: string,
     private readonly token: () => string | undefined,
     private readonly onUnauthorized: () => void,
   ) {}
+
+  /** Opens a watch on the session over the WebSocket API; undefined when there is none or it cannot connect. */
+  async watch(sessionId: string): Promise<SessionWatch | undefined> {
+    const token = this.token();
+    if (!this.socketUrl || !token) return undefined;
+    try {
+      return await SessionWatch.open((url) => new WebSocket(url), this.socketUrl, token, sessionId);
+    } catch {
+      return undefined;
+    }
+  }
 
   async request<T>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
     const token = this.token();
@@ -114,10 +130,14 @@ const sleep = (ms: number, signal: AbortSignal) =>
     }, { once: true });
   });
 
+/** A fallback long-poll holds at most this long (the API bounds ?wait= itself). */
+const FALLBACK_WAIT_SECONDS = 20;
+
 /**
- * Keeps a session current until it is final: each request holds at the API until the session's
- * updatedAt moves past the one we have (or 20 s pass), so a change shows within one round trip and an
- * idle page costs one request per 20 s. Network errors back off and retry; `signal` stops it.
+ * Keeps a session current until it is final. Through the WebSocket API when it can be opened: nothing
+ * is held at the API while nobody decides; each pushed change is read with one plain GET. When no socket
+ * can be opened, one short long-poll (`?wait=20&after=<updatedAt>`) at a time, and the socket is tried
+ * again after each. Network errors back off and retry; `signal` stops it.
  */
 export async function followSession(
   api: Api,
@@ -129,22 +149,38 @@ export async function followSession(
 ): Promise<void> {
   let view = first;
   let failures = 0;
+  const read = (query = '') => api.get<SessionView>(`/sessions/${encodeURIComponent(id)}${query}`, signal);
+  const show = (next: SessionView) => {
+    if (!view || next.session.updatedAt !== view.session.updatedAt || next.session.status !== view.session.status) onView(next);
+    view = next;
+  };
   while (!signal.aborted) {
     try {
       if (!view) {
-        view = await api.get<SessionView>(`/sessions/${encodeURIComponent(id)}`, signal);
+        view = await read();
         onView(view);
       }
       if (isFinal(view.session.status)) return;
-      const next = await api.get<SessionView>(
-        `/sessions/${encodeURIComponent(id)}?wait=20&after=${encodeURIComponent(view.session.updatedAt)}`,
-        signal,
-      );
+      const watch = await api.watch(id);
+      if (watch) {
+        try {
+          // The session is read once more after subscribing: a change between the first read and the
+          // subscribe is in that read, and any later one is pushed.
+          show(await read());
+          for (let change = await watch.next(view.session, signal); change && !isFinal(view.session.status); change = await watch.next(view.session, signal)) {
+            show(await read());
+          }
+        } finally {
+          watch.close();
+        }
+        if (isFinal(view.session.status)) return;
+        // The connection ended (API Gateway ends one after two hours): one poll, then a new connection.
+      }
+      show(await read(`?wait=${FALLBACK_WAIT_SECONDS}&after=${encodeURIComponent(view.session.updatedAt)}`));
       failures = 0;
-      if (next.session.updatedAt !== view.session.updatedAt || next.session.status !== view.session.status) onView(next);
-      view = next;
     } catch (error) {
       if (isAbort(error) || signal.aborted) return;
+      if (error instanceof WatchRefused) error = new ApiError(403, error.code, error.message);
       if (error instanceof ApiError && error.status >= 400 && error.status < 500) {
         onError(error);
         return;

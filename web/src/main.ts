@@ -59,6 +59,7 @@ async function boot(): Promise<void> {
       showSignIn((error as Error).message);
       return;
     }
+    api.socketUrl = me.socketUrl;
     const nav: NavItem[] = [
       ...(resources.length ? [{ name: 'terminal', label: 'Terminal', build: terminalPage }] : []),
       { name: 'reviews', label: 'Reviews', build: reviewsPage },

@@ -135,6 +135,8 @@ export interface Me {
   readonly groups: readonly string[];
   readonly isAdmin?: boolean;
   readonly isAuditor?: boolean;
+  /** Where to wait on a session without holding a request (the WebSocket API); absent where there is none. */
+  readonly socketUrl?: string;
 }
 
 export interface ResourceRule {
