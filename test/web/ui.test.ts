@@ -98,9 +98,17 @@ describe('the web UI, end to end in Chromium', () => {
     expect((await alice.get('/resources')).body.resources.find((r: { id: string }) => r.id === 'postgres-demo').rule.approvalsRequired).toBe(2);
   });
 
+  const alicesSockets: string[] = [];
+  const alicesLongPolls: string[] = [];
+
   it('act 2: alice submits in the web terminal and sees it pending, with who can approve and when it expires', async () => {
     page.alice = await signIn(browser, stack.url, 'Alice Anders');
     const a = page.alice;
+    // Her page waits through the WebSocket API: it opens the socket and holds no long-poll at the API.
+    a.on('websocket', (socket) => alicesSockets.push(socket.url()));
+    a.on('request', (request) => {
+      if (/\/sessions\/[0-9a-f-]{36}\?.*wait=/.test(request.url())) alicesLongPolls.push(request.url());
+    });
     await a.getByLabel(/Orders \(production\)/).check();
     await a.getByRole('textbox', { name: 'SQL command' }).click();
     await a.keyboard.type(COMMAND);
@@ -159,6 +167,8 @@ describe('the web UI, end to end in Chromium', () => {
     const rows = a.locator(`.session-panel [data-session-id="${sessionId}"] table.data tbody tr`);
     await rows.nth(2).waitFor({ timeout: 15_000 });
     expect(await rows.count()).toBe(3);
+    expect(alicesSockets).toEqual([expect.stringMatching(/^ws:\/\/127\.0\.0\.1:\d+\/socket\?token=/)]);
+    expect(alicesLongPolls).toEqual([]);
     expect(await a.evaluate('window.__sameDocument')).toBe(true);
     const panel = await a.locator('.session-panel').textContent();
     expect(panel).toMatch(/Bob Brown/);
