@@ -69,7 +69,20 @@ export interface AccessgateFunctionProps {
 /** The file libpg-query loads at first use; 1.7 MB, so only functions that read SQL carry it. */
 export const SQL_PARSER_WASM = 'node_modules/libpg-query/wasm/libpg-query.wasm';
 
+/**
+ * The SQL parsers' packages. functions/adapters/sql-parser.ts imports them on first use only, so a
+ * function that never reads SQL leaves them out of its bundle (they are most of its size); one that
+ * does gets them bundled and the WebAssembly beside it. test/infra/constructs/sql-parser-bundles.test.ts
+ * holds `sqlParser` to what each handler really imports.
+ */
+export const SQL_PARSER_MODULES = ['libpg-query', 'node-sql-parser'] as const;
+
 export class AccessgateFunction extends NodejsFunction {
+  /** The handler module, relative to the project root. */
+  readonly handlerModule: string;
+  /** Whether the SQL parsers are bundled and the WebAssembly copied (see SQL_PARSER_MODULES). */
+  readonly readsSql: boolean;
+
   constructor(scope: Construct, id: string, props: AccessgateFunctionProps) {
     const entry = join(PROJECT_ROOT, props.entry);
     if (!existsSync(entry)) throw new Error(`accessgate: handler module ${props.entry} (function ${id}) does not exist`);
@@ -127,6 +140,8 @@ export class AccessgateFunction extends NodejsFunction {
         mainFields: ['module', 'main'],
         // CommonJS dependencies bundled into an ES module still call require() for Node built-ins.
         banner: "import { createRequire as __agCreateRequire } from 'node:module'; const require = __agCreateRequire(import.meta.url);",
+        // The runtime provides the AWS SDK; the SQL parsers only where the handler reads SQL.
+        externalModules: ['@aws-sdk/*', ...(props.sqlParser ? [] : SQL_PARSER_MODULES)],
         ...(props.sqlParser
           ? {
               commandHooks: {
@@ -138,6 +153,8 @@ export class AccessgateFunction extends NodejsFunction {
           : {}),
       },
     });
+    this.handlerModule = props.entry;
+    this.readsSql = props.sqlParser ?? false;
 
     // functions/config.ts validates every table variable at cold start, so each function learns every
     // table's name; only bindTable grants access, and a name without a grant fails closed (AccessDenied).

@@ -128,7 +128,6 @@ export class WaitingClientsPush extends Construct {
       }),
     );
     this.readSessionStream(tables, defaults);
-    for (const fn of [this.authorizer, this.routes, this.pusher]) defaults.operations.watchFunction(fn, `Push${fn.node.id}`);
 
     this.acknowledge(tables);
   }

@@ -74,16 +74,18 @@ export class Workflow extends Construct {
     super(scope, id);
     const { defaults, tables } = props;
     // Every Task in the ASL has TimeoutSeconds 30 except Execute (120): each function must finish first.
-    const task = (name: string, entry: string, description: string) =>
-      new AccessgateFunction(this, name, { entry, description, timeout: Duration.seconds(20), defaults })
+    const task = (name: string, entry: string, description: string, sqlParser = false) =>
+      new AccessgateFunction(this, name, { entry, description, timeout: Duration.seconds(20), defaults, sqlParser })
         .bindTable(tables.sessions, 'RW')
         .bindTable(tables.events, 'APPEND');
 
-    this.evaluate = task('Evaluate', 'functions/workflow/evaluate.ts', 'Workflow: route a session on its frozen policy decision');
+    // Evaluate (on a re-drive) and AwaitReview preview the command, which reads it with the SQL parsers.
+    this.evaluate = task('Evaluate', 'functions/workflow/evaluate.ts', 'Workflow: route a session on its frozen policy decision', true);
     this.awaitReview = task(
       'AwaitReview',
       'functions/workflow/await-review.ts',
       'Workflow: store the review task token on the session and notify approvers',
+      true,
     );
     this.expire = task('Expire', 'functions/workflow/expire.ts', 'Workflow: close a review whose window passed');
     this.openWindow = task('OpenWindow', 'functions/workflow/open-window.ts', 'Workflow: open an approved access window until its end');
@@ -100,6 +102,8 @@ export class Workflow extends Construct {
       // A SQL error in an engineer's command fails the invocation by design (the workflow records it as
       // "failed"); only a burst of errors means the executor or a database is broken.
       errorAlarmThreshold: 5,
+      // A script is cut into its statements by the SQL parsers (functions/adapters/sql-script.ts).
+      sqlParser: true,
       defaults,
     })
       .bindTable(tables.sessions, 'RW')

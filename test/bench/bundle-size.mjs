@@ -2,6 +2,8 @@
  * Sizes of Lambda bundles as the stack builds them (esbuild, ESM, minified, the AWS SDK left to the
  * runtime), with the largest packages in each from esbuild's metafile.
  *   node test/bench/bundle-size.mjs functions/workflow/evaluate.ts functions/api/sessions.ts ...
+ * BUNDLE_WITHOUT=libpg-query,node-sql-parser leaves packages out, as the stack does for every function
+ * that does not read SQL (infra/constructs/accessgate-function.ts, SQL_PARSER_MODULES).
  */
 import { build } from 'esbuild';
 
@@ -18,7 +20,7 @@ for (const entry of entries) {
     write: false,
     metafile: true,
     outfile: 'bundle.mjs',
-    external: ['@aws-sdk/*'],
+    external: ['@aws-sdk/*', ...(process.env.BUNDLE_WITHOUT ?? '').split(',').filter(Boolean)],
     mainFields: ['module', 'main'],
     logLevel: 'silent',
   });
