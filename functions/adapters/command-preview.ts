@@ -21,14 +21,12 @@ import {
   RollbackTransactionCommand,
   type RDSDataClient,
 } from '@aws-sdk/client-rds-data';
-import pgParser from 'libpg-query/package.json' with { type: 'json' };
-import mysqlParser from 'node-sql-parser/package.json' with { type: 'json' };
 import type { CommandPreviewer, SqlTarget } from '../app/ports';
 import type { Preview, StatementPreview } from '../domain/preview';
 import { skippedPreview } from '../domain/preview';
 import { dryRunBlocker, insertsRows, mysqlPlan, postgresPlan } from '../domain/preview-plan';
 import type { SqlParameter } from '../domain/session';
-import { loadSqlParsers } from './sql-parser';
+import { loadSqlParsers, parserVersions } from './sql-parser';
 import { parametersOf, readScript, type ScriptStatement } from './sql-script';
 import { dataApiParameter } from './sql-runner';
 
@@ -52,7 +50,9 @@ function failureCode(error: unknown): string {
 const pgRegclass = (table: string) => table.split('.').map((part) => `"${part.replaceAll('"', '""')}"`).join('.');
 
 export class DataApiCommandPreviewer implements CommandPreviewer {
-  readonly parser = `libpg-query ${pgParser.version}, node-sql-parser ${mysqlParser.version}`;
+  get parser(): string {
+    return parserVersions();
+  }
 
   constructor(
     private readonly client: RDSDataClient,

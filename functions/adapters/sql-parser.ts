@@ -33,16 +33,33 @@ let mysqlParser: MysqlParser | undefined;
  */
 export function loadSqlParsers(): Promise<void> {
   // The MySQL-only build of node-sql-parser: 0.3 MB instead of every dialect's 2.5 MB.
-  loading ??= Promise.all([import('libpg-query'), import('node-sql-parser/build/mysql.js')]).then(async ([parser, nodeSqlParser]) => {
+  loading ??= Promise.all([
+    import('libpg-query'),
+    import('node-sql-parser/build/mysql.js'),
+    import('libpg-query/package.json', { with: { type: 'json' } }),
+    import('node-sql-parser/package.json', { with: { type: 'json' } }),
+  ]).then(async ([parser, nodeSqlParser, pgPackage, mysqlPackage]) => {
     await parser.loadModule();
     postgres = parser;
     // CommonJS seen through ESM: the classes sit on the default export.
     mysqlParser = new nodeSqlParser.default.Parser();
+    versions = `libpg-query ${pgPackage.default.version}, node-sql-parser ${mysqlPackage.default.version}`;
   });
   return loading;
 }
 
-function postgresParser(): typeof import('libpg-query') {
+let versions: string | undefined;
+
+/** The parsers and their versions, for the record; named without versions until they are loaded. */
+export function parserVersions(): string {
+  return versions ?? 'libpg-query, node-sql-parser (not loaded)';
+}
+
+/**
+ * PostgreSQL's parser and scanner, once loaded. Every module reaches libpg-query through here, never by
+ * importing it: an import would load it (and start its WebAssembly) at every function's cold start.
+ */
+export function postgresParser(): typeof import('libpg-query') {
   if (!postgres) throw new Error('The PostgreSQL parser is not loaded: await loadSqlParsers() first');
   return postgres;
 }

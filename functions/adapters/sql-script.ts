@@ -11,10 +11,10 @@
  * Contract: `loadSqlParsers()` must have resolved first. Text a parser refuses is `ok: false`: it is
  * then run as one statement, and the database refuses it the way it refuses it today.
  */
-import { parseSync, scanSync, type ScanToken } from 'libpg-query';
+import type { ScanToken } from 'libpg-query';
 import type { SqlStatement } from '../domain/sql-statements';
 import type { SqlParameter } from '../domain/session';
-import { analyseSql, type SqlDialect } from './sql-parser';
+import { analyseSql, postgresParser, type SqlDialect } from './sql-parser';
 
 export interface ScriptStatement extends SqlStatement {
   /** The statement's own text, as submitted (without the `;` that ends it). */
@@ -27,7 +27,7 @@ export type ScriptReading = { ok: true; statements: ScriptStatement[] } | { ok: 
 function pgPlaceholders(sql: string): Array<{ name: string; start: number; end: number }> {
   let tokens: ScanToken[];
   try {
-    tokens = scanSync(sql).tokens;
+    tokens = postgresParser().scanSync(sql).tokens;
   } catch {
     return [];
   }
@@ -50,7 +50,7 @@ function maskPgPlaceholders(sql: string): string {
 function postgresTexts(sql: string, masked: string): string[] {
   const bytes = Buffer.from(sql, 'utf8');
   // Byte offsets; the last statement's length is absent (it runs to the end of the text).
-  return (parseSync(masked).stmts ?? []).map((raw) => {
+  return (postgresParser().parseSync(masked).stmts ?? []).map((raw) => {
     const start = raw.stmt_location ?? 0;
     const end = raw.stmt_len ? start + raw.stmt_len : bytes.length;
     return bytes.subarray(start, end).toString('utf8').trim();

@@ -77,6 +77,15 @@ export const SQL_PARSER_WASM = 'node_modules/libpg-query/wasm/libpg-query.wasm';
  */
 export const SQL_PARSER_MODULES = ['libpg-query', 'node-sql-parser'] as const;
 
+/**
+ * CommonJS dependencies bundled into an ES module still call require() for Node built-ins, and
+ * libpg-query finds its WebAssembly through __dirname (the bundle's own folder, whatever the working
+ * directory): an ES module has neither, so the bundle defines them first.
+ */
+export const ESM_BANNER =
+  "import { createRequire as __agCreateRequire } from 'node:module'; import { fileURLToPath as __agFileURLToPath } from 'node:url'; " +
+  "const require = __agCreateRequire(import.meta.url); const __filename = __agFileURLToPath(import.meta.url); const __dirname = __agFileURLToPath(new URL('.', import.meta.url));";
+
 export class AccessgateFunction extends NodejsFunction {
   /** The handler module, relative to the project root. */
   readonly handlerModule: string;
@@ -138,8 +147,7 @@ export class AccessgateFunction extends NodejsFunction {
         // Stack traces need the mappings, not the sources: keeps the bundle small and the code out of logs.
         sourcesContent: false,
         mainFields: ['module', 'main'],
-        // CommonJS dependencies bundled into an ES module still call require() for Node built-ins.
-        banner: "import { createRequire as __agCreateRequire } from 'node:module'; const require = __agCreateRequire(import.meta.url);",
+        banner: ESM_BANNER,
         // The runtime provides the AWS SDK; the SQL parsers only where the handler reads SQL.
         externalModules: ['@aws-sdk/*', ...(props.sqlParser ? [] : SQL_PARSER_MODULES)],
         ...(props.sqlParser
