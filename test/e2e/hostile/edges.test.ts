@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Answer, expectRefused, expectUnchanged, type Hostile, raw, send, settled, snapshot, type Snapshot, startHostile } from './harness';
+import { localClusterArn } from '../../../infra/local/demo-config';
 
 let hostile: Hostile;
 let webDir: string;
@@ -176,30 +177,38 @@ readOnlyGroup('methods and the web mount', () => {
   });
 });
 
-describe('SQL that must be refused before it runs', () => {
-  const refusedSql: [string, string, string][] = [
+describe('SQL with several statements: one unit or nothing, as the record says', () => {
+  // Scripts run as one unit (one Data API transaction, one call per statement the real parser finds):
+  // tricks that once hid a second statement from a hand-written scanner must leave the database either
+  // with every statement's effect and a done session, or untouched and a refused or failed one.
+  const scripts: [string, string, string][] = [
     ['postgres-staging', 'two statements hiding a create', 'create temp table event (begin int); create table x (x int)'],
     ['postgres-staging', 'a statement after a comment', 'select 1; -- harmless\ncreate table x (x int)'],
     ['postgres-staging', 'a create behind a string with a semicolon', "select ';'; create table x (x int)"],
-    ['postgres-staging', 'a dollar-quoted body then a drop', 'select $$;$$; drop table orders'],
-    ['postgres-demo', 'a delete after a select', 'select 1; delete from orders'],
+    ['postgres-staging', 'a dollar-quoted body then a create', 'select $$;$$; create table x (x int)'],
+    ['postgres-demo', 'a create after a select, approved', 'select 1; create table x (x int)'],
     ['postgres-staging', 'a NUL byte in the command', 'select 1\u0000; create table x (x int)'],
     ['postgres-staging', 'a command over 100 KB', `create table x (x int); select '${'x'.repeat(110_000)}'`],
   ];
-  it.each(refusedSql)('on %s, %s: refused, no table created, no row touched', async (resource, _name, command) => {
+  it.each(scripts)('on %s, %s: all of it with a done session, or none of it', async (resource, _name, command) => {
     const before = await settled(hostile);
     const answer = await post('/sessions?wait=10', { resource, command });
     expect(answer.status, answer.text.slice(0, 300)).toBeLessThan(500);
+    let status = 'refused';
     if (answer.status === 202) {
       const id = JSON.parse(answer.text).session.id as string;
       if (resource === 'postgres-demo') expect((await post(`/sessions/${id}/review`, { decision: 'approve' }, 'bob')).status).toBeLessThan(500);
-      const final = JSON.parse((await get(`/sessions/${id}?wait=15`)).text).session;
-      expect(final.status, 'a multi-statement command is recorded as failed, never done').toBe('failed');
+      status = JSON.parse((await get(`/sessions/${id}?wait=15`)).text).session.status as string;
+      expect(['done', 'failed']).toContain(status);
     } else {
       expectRefused(answer);
     }
-    const after = await snapshot(hostile);
-    expect(after.databases, 'each database\'s rows and tables').toEqual(before.databases);
-    for (const tables of Object.values(after.databases)) expect(tables.tables).not.toContain('public.x');
+    // A temporary table lives on the database connection, not in the schema: left out of the comparison.
+    const lasting = (databases: Snapshot['databases']) =>
+      Object.fromEntries(Object.entries(databases).map(([name, db]) => [name, { ...db, tables: db.tables.filter((table) => !table.startsWith('pg_temp')) }]));
+    const expected = lasting(before.databases);
+    if (status === 'done') expected[resource]!.tables = [...expected[resource]!.tables, 'public.x'].sort();
+    expect(lasting((await snapshot(hostile)).databases), `each database's rows and tables after a ${status} script`).toEqual(expected);
+    await hostile.stack.backends.get(localClusterArn(resource))!.query('drop table if exists x', []);
   });
 });
