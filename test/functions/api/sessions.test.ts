@@ -80,7 +80,8 @@ describe('POST /sessions', () => {
     expect(sfn.commandCalls(StartExecutionCommand)[0].args[0].input).toEqual({
       stateMachineArn: 'arn:aws:states:eu-west-1:123456789012:stateMachine:accessgate-session',
       name: session.id,
-      input: JSON.stringify({ sessionId: session.id }),
+      // The route decided at submission travels as input, in Evaluate's output shape (Payload).
+      input: JSON.stringify({ sessionId: session.id, Payload: { next: 'review', reviewSeconds: 3600 } }),
     });
   });
 

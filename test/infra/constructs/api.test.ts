@@ -7,7 +7,13 @@ import { logicalId, synth } from '../synth';
 
 const { stack, template, json } = synth({ corsOrigins: 'https://accessgate.example.com' });
 const resources = (type: string) => Object.entries(json.Resources).filter(([, r]) => r.Type === type);
-const routes = new Map(resources('AWS::ApiGatewayV2::Route').map(([, r]) => [r.Properties!.RouteKey as string, r.Properties!]));
+// The HTTP API's routes only: the WebSocket API's belong to the push construct (test/infra/constructs/push.test.ts).
+const httpApiId = logicalId(stack.api.httpApi);
+const routes = new Map(
+  resources('AWS::ApiGatewayV2::Route')
+    .filter(([, r]) => (r.Properties!.ApiId as { Ref?: string }).Ref === httpApiId)
+    .map(([, r]) => [r.Properties!.RouteKey as string, r.Properties!]),
+);
 const integrations = new Map(resources('AWS::ApiGatewayV2::Integration').map(([id, r]) => [id, r.Properties!]));
 const [authorizerId] = resources('AWS::ApiGatewayV2::Authorizer').map(([id]) => id);
 
@@ -23,6 +29,7 @@ const expected: Record<string, keyof typeof stack.functions> = {
   'POST /sessions/{id}/revoke': 'sessions',
   'GET /reviews': 'reviews',
   'POST /sessions/{id}/review': 'reviews',
+  'POST /sessions/{id}/follow-up': 'reviews',
   'GET /rules': 'rules',
   'POST /rules': 'rules',
   'GET /rules/{name}': 'rules',
@@ -32,8 +39,10 @@ const expected: Record<string, keyof typeof stack.functions> = {
 
 describe('routes', () => {
   it('are exactly the API of the governed-command workflow', () => {
-    // The auditors' routes belong to the evidence construct (test/infra/constructs/evidence.test.ts).
-    expect([...routes.keys()].filter((key) => !key.startsWith('GET /audit/')).sort()).toEqual(Object.keys(expected).sort());
+    // The auditors' routes belong to the evidence construct (test/infra/constructs/evidence.test.ts), the
+    // webhooks' to theirs (test/infra/constructs/webhooks.test.ts).
+    const own = [...routes.keys()].filter((key) => !key.startsWith('GET /audit/') && !/^\w+ \/webhooks/.test(key));
+    expect(own.sort()).toEqual(Object.keys(expected).sort());
   });
 
   it.each(Object.entries(expected))('%s reaches the %s handler through a payload 2.0 Lambda proxy', (routeKey, handler) => {

@@ -21,6 +21,7 @@ const ids = {
   awaitReview: roleOf(stack.workflow.awaitReview),
   record: roleOf(stack.workflow.record),
   reconcile: roleOf(stack.workflow.reconcile),
+  openWindow: roleOf(stack.workflow.openWindow),
   reviews: roleOf(stack.functions.reviews),
   sessions: roleOf(stack.functions.sessions),
   evaluate: roleOf(stack.workflow.evaluate),
@@ -62,7 +63,7 @@ describe('Slack approvals on AWS', () => {
   });
 
   it('lets the functions that change sessions queue jobs for the notify Lambda, and nothing else invoke it', () => {
-    expect(rolesGranted('lambda:InvokeFunction', ids.notify)).toEqual([ids.awaitReview, ids.interactions, ids.reconcile, ids.record, ids.reviews, ids.sessions].sort());
+    expect(rolesGranted('lambda:InvokeFunction', ids.notify)).toEqual([ids.awaitReview, ids.interactions, ids.openWindow, ids.reconcile, ids.record, ids.reviews, ids.sessions].sort());
     expect(statementsOf(json, ids.evaluate).some((s) => refersTo(s.Resource, ids.notify))).toBe(false);
     expect(environmentOf(stack.functions.reviews)).toMatchObject({ NOTIFY_FUNCTION_NAME: { Ref: ids.notify } });
     expect(environmentOf(stack.functions.reviews)).not.toHaveProperty('SLACK_BOT_TOKEN_SECRET_ARN');
