@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localClusterArn } from '../../infra/local/demo-config';
 import { type LocalStack, startLocalStack } from '../../infra/local/stack';
 import { ApiClient } from './client';
+import { eventually } from './eventually';
 
 let stack: LocalStack;
 const as: Record<string, ApiClient> = {};
@@ -31,15 +32,6 @@ const database = () => stack.backends.get(localClusterArn('postgres-demo'))!;
 /** Rows the governed commands inserted, read from the database, not from accessgate's record. */
 const rowsTagged = async (tag: string) => Number((await database().query(`select count(*) from ${PROBE} where tag = $1`, [tag])).rows[0][0]);
 
-async function eventually<T>(probe: () => Promise<T | undefined>, what: string, ms = 20_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 const session = async (id: string) => (await as.dana.get(`/sessions/${id}`)).body;
 const statusOf = (id: string, status: string) => eventually(async () => ((await session(id)).session.status === status ? true : undefined), `${id} ${status}`);

@@ -10,6 +10,7 @@ import { subjectOf } from '../../infra/local/identity';
 import type { RecordedMessage } from '../../infra/local/slack/stand-in';
 import { type LocalStack, startLocalStack } from '../../infra/local/stack';
 import { ApiClient } from './client';
+import { eventually } from './eventually';
 
 let stack: LocalStack;
 const as: Record<string, ApiClient> = {};
@@ -29,15 +30,6 @@ const database = () => stack.backends.get(localClusterArn('postgres-demo'))!;
 /** Rows the governed commands inserted, read from the database, not from accessgate's record. */
 const rowsTagged = async (tag: string) => Number((await database().query(`select count(*) from ${PROBE} where tag = $1`, [tag])).rows[0][0]);
 
-async function eventually<T>(probe: () => Promise<T | undefined>, what: string, ms = 10_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 const reviewMessage = (id: string) =>
   eventually(async () => {
     const messages = (await (await fetch(`${stack.url}/local/slack/messages`)).json()) as RecordedMessage[];
