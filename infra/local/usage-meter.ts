@@ -92,6 +92,7 @@ export function writeUnits(table: TableDefinition, before: Item | undefined, aft
 export class UsageMeter {
   private readonly usage = emptyUsage();
   private readonly current = new AsyncLocalStorage<string>();
+  private running = 0;
 
   /**
    * `unmetered` names functions whose work is not per command (the hourly digest sealer, the daily
@@ -125,7 +126,15 @@ export class UsageMeter {
       this.usage.invocations[functionName] = (this.usage.invocations[functionName] ?? 0) + 1;
       if (ROUTE.test(functionName)) this.usage.apiRequests += 1;
     }
-    return this.current.run(functionName, work);
+    this.running += 1;
+    return this.current.run(functionName, work).finally(() => {
+      this.running -= 1;
+    });
+  }
+
+  /** How many invocations are running now: a measurement ends only once none is. */
+  get invocationsRunning(): number {
+    return this.running;
   }
 
   /** Runs `work` counting the bytes written to stdout and stderr meanwhile (CloudWatch Logs ingests both). */
