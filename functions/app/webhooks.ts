@@ -19,6 +19,7 @@ import {
   webhookSecret,
   webhookSignature,
   webhookTypeOf,
+  windowEndReason,
 } from '../domain/webhook';
 import { InvalidInputError } from '../domain/errors';
 import { assertAdmin, assertReader } from './access';
@@ -71,7 +72,8 @@ async function bodyOf(deps: WebhookDeps, event: AuditEvent): Promise<WebhookBody
   if (!event.stream.startsWith('SESSION#')) return undefined;
   // The session as it stands when the event is sent: `type` says what happened, `session.status` where it is now.
   const session = await deps.sessions.get(event.stream.slice('SESSION#'.length));
-  return session ? { type, at: event.at, session: sessionView(session) } : undefined;
+  const reason = windowEndReason(event.type);
+  return session ? { type, at: event.at, ...(reason ? { reason } : {}), session: sessionView(session) } : undefined;
 }
 
 /**

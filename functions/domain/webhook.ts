@@ -31,7 +31,7 @@ export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
 const RENAMED: Readonly<Record<string, WebhookEventType>> = {
   'review.denied': 'session.denied',
   'review.forced': 'session.forced',
-  // A revoked window has ended too; the session in the body says `revoked`.
+  // A revoked window has ended too: the body's `reason` says `revoked` (windowEndReason).
   'window.revoked': 'window.ended',
   'rule.created': 'rule.changed',
   'rule.updated': 'rule.changed',
@@ -148,9 +148,17 @@ export interface RuleChange {
   readonly rule: unknown;
 }
 
-/** The JSON body every receiver gets: `{ type, at, session }` or `{ type, at, rule }`. */
+/**
+ * Why a window ended, for `window.ended`: `revoked` (POST /sessions/{id}/revoke) or `elapsed` (its
+ * `windowEndsAt` came). Read from the recorded event, not from the session as it is when sent.
+ */
+export type WindowEndReason = 'revoked' | 'elapsed';
+export const windowEndReason = (auditType: string): WindowEndReason | undefined =>
+  auditType === 'window.revoked' ? 'revoked' : auditType === 'window.ended' ? 'elapsed' : undefined;
+
+/** The JSON body every receiver gets: `{ type, at, session }` (`window.ended` adds `reason`) or `{ type, at, rule }`. */
 export type WebhookBody =
-  | { readonly type: WebhookEventType; readonly at: string; readonly session: SessionView }
+  | { readonly type: WebhookEventType; readonly at: string; readonly reason?: WindowEndReason; readonly session: SessionView }
   | { readonly type: 'rule.changed'; readonly at: string; readonly rule: RuleChange };
 
 /** A stable id per recorded event (its stream and sequence number): the same in every retry and every duplicate. */

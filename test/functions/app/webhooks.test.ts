@@ -1,7 +1,9 @@
 /** Webhook use cases against in-memory fakes: registration, dispatch of recorded events, signed delivery with retries. */
 import { describe, expect, it } from 'vitest';
 import { CONFIG_STREAM, sessionStream } from '../../../functions/app/audit-trail';
+import { reviewSession } from '../../../functions/app/reviews';
 import { submitSession } from '../../../functions/app/sessions';
+import { endWindow, openWindow, requestWindow, revokeWindow } from '../../../functions/app/windows';
 import { deleteWebhook, deliverAttempt, dispatchRecordedEvents, listDeliveries, listWebhooks, registerWebhook } from '../../../functions/app/webhooks';
 import { ForbiddenError, InvalidInputError, NotFoundError } from '../../../functions/domain/errors';
 import { webhookSecret, webhookSignature } from '../../../functions/domain/webhook';
@@ -69,6 +71,35 @@ describe('dispatchRecordedEvents', () => {
     expect(JSON.parse(deps.queue.sent[0]!.body)).toEqual({ type: 'session.requested', at: expect.any(String), session: expect.objectContaining({ id: session.id, status: 'pending_review' }) });
     expect(deps.bus.events.map((event) => event.type)).toEqual(['session.requested']);
     expect(deps.queue.sent.some((job) => job.webhookId === second.id)).toBe(false);
+  });
+
+  it('publishes a revoke as window.ended with reason "revoked", and the window reaching its end with reason "elapsed"', async () => {
+    const rules = [reviewedRule({ maxWindowSeconds: 3600 })];
+    const base = fakeDeps({ resources: [orders], rules });
+    const deps = fakeWebhookDeps({ base });
+    await registerWebhook(deps, dana, { url: 'https://hooks.example.com/', events: ['window.active', 'window.ended'] });
+    const opened = async () => {
+      const window = await requestWindow(base, alice, { resource: 'orders', durationSeconds: 600, reason: 'incident' });
+      await reviewSession(base, bob, window.id, { decision: 'approve', via: 'api' });
+      await openWindow(base, window.id);
+      return window.id;
+    };
+    const revoked = await opened();
+    await revokeWindow(base, bob, revoked);
+    const elapsed = await opened();
+    base.clock.advance(600_000);
+    await endWindow(base, elapsed);
+
+    await dispatchRecordedEvents(deps, base.events.all());
+
+    const bodies = deps.queue.sent.map((job) => JSON.parse(job.body) as { type: string; reason?: string; session: { id: string; status: string } });
+    expect(bodies.map(({ type, reason, session }) => [type, reason, session.id, session.status])).toEqual([
+      ['window.active', undefined, revoked, 'revoked'],
+      ['window.ended', 'revoked', revoked, 'revoked'],
+      ['window.active', undefined, elapsed, 'ended'],
+      ['window.ended', 'elapsed', elapsed, 'ended'],
+    ]);
+    expect(deps.bus.events.filter((event) => event.type === 'window.ended').map((event) => JSON.parse(event.body).reason)).toEqual(['revoked', 'elapsed']);
   });
 
   it('publishes a rule change with the rule as it now stands', async () => {
