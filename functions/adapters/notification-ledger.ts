@@ -1,18 +1,21 @@
 /**
- * The notification ledger in the Sessions table: one item per one-off notification
- * (`SESSION#<id>` / `NOTIFIED#<key>`), claimed with a conditional Put so that of two workers, or a job
- * and its retry, exactly one sends. This is the in-progress/completed model of Powertools for AWS
- * Lambda's Idempotency utility, kept in our own keys: a claim is `sending` with a lease until it is
- * completed (`sent`); a claim whose lease has run out without completion belonged to a worker that
- * stopped (a Lambda timeout after claiming), and the next claim takes it over instead of leaving the
- * message unsent for good. Items written before leases existed carry no state and count as sent.
- * The items carry no index keys, so no listing ever sees them.
+ * The notification ledger in the Sessions table, kept by Powertools for AWS Lambda's Idempotency
+ * utility: its DynamoDB persistence layer claims a one-off notification with a conditional Put
+ * (in progress, with an in-progress expiry: the lease), marks it completed once sent, and deletes the
+ * claim after a failed send. Of two workers, or a job and its retry, exactly one sends; a claim whose
+ * lease has run out without completion belonged to a worker that stopped (a Lambda timeout after
+ * claiming), and the library's own condition lets the next claim take it over.
+ *
+ * One item per notification, `SESSION#<id>` / `NOTIFIED#<key>`: the session id is the layer's static
+ * partition key and the notification key its sort key, used as is rather than hashed (the keys are short
+ * and already unique), so the items stay in their session's partition and carry no index keys, and no
+ * listing ever sees them. Items written before this layout (no `state`) count as sent.
  */
-import { DeleteCommand, type DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { IdempotencyConfig, IdempotencyItemAlreadyExistsError } from '@aws-lambda-powertools/idempotency';
+import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import type { NotificationLedger } from '../app/ports';
-import { isConditionFailure } from './dynamodb';
-
-const keyOf = (sessionId: string, key: string) => ({ pk: `SESSION#${sessionId}`, sk: `NOTIFIED#${key}` });
 
 /**
  * Longer than one send takes (two Slack calls, each cut off at SLACK_TIMEOUT_MS, at most 10 s), and
@@ -20,46 +23,64 @@ const keyOf = (sessionId: string, key: string) => ({ pk: `SESSION#${sessionId}`,
  */
 export const CLAIM_LEASE_MS = 30_000;
 
+/**
+ * How long a sent notification is remembered. The library lets a claim through once a record has
+ * expired, so this is longer than any session can still change: a review ends within 7 days, an access
+ * window within 12 hours.
+ */
+export const SENT_REMEMBERED_SECONDS = 400 * 24 * 3600;
+
+/** One session's notifications: the persistence layer's partition key is fixed per layer. */
+class SessionNotifications extends DynamoDBPersistenceLayer {
+  constructor(client: DynamoDBClient | DynamoDBDocumentClient, tableName: string, sessionId: string) {
+    super({
+      tableName,
+      awsSdkV3Client: client as DynamoDBClient,
+      keyAttr: 'pk',
+      sortKeyAttr: 'sk',
+      staticPkValue: `SESSION#${sessionId}`,
+      statusAttr: 'state',
+      inProgressExpiryAttr: 'leaseUntil',
+      dataAttr: 'sentAt',
+    });
+    this.configure({ config: new IdempotencyConfig({ expiresAfterSeconds: SENT_REMEMBERED_SECONDS }) });
+  }
+
+  protected override getHashedIdempotencyKey(key: unknown): string {
+    return `NOTIFIED#${String(key)}`;
+  }
+}
+
 export class DynamoNotificationLedger implements NotificationLedger {
+  /**
+   * `client` may be the document client the other adapters share: it sends the layer's plain
+   * DynamoDB commands through the same configuration and middleware.
+   */
   constructor(
-    private readonly client: DynamoDBDocumentClient,
+    private readonly client: DynamoDBClient | DynamoDBDocumentClient,
     private readonly tableName: string,
     private readonly leaseMs = CLAIM_LEASE_MS,
-    private readonly now: () => number = Date.now,
   ) {}
 
+  private of(sessionId: string) {
+    return new SessionNotifications(this.client, this.tableName, sessionId);
+  }
+
   async claim(sessionId: string, key: string): Promise<boolean> {
-    const now = this.now();
     try {
-      await this.client.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: { ...keyOf(sessionId, key), state: 'sending', leaseUntil: now + this.leaseMs, at: new Date(now).toISOString() },
-          ConditionExpression: 'attribute_not_exists(pk) OR (#state = :sending AND leaseUntil < :now)',
-          ExpressionAttributeNames: { '#state': 'state' },
-          ExpressionAttributeValues: { ':sending': 'sending', ':now': now },
-        }),
-      );
+      await this.of(sessionId).saveInProgress(key, this.leaseMs);
       return true;
     } catch (error) {
-      if (isConditionFailure(error)) return false;
+      if (error instanceof IdempotencyItemAlreadyExistsError) return false;
       throw error;
     }
   }
 
   async complete(sessionId: string, key: string): Promise<void> {
-    await this.client.send(
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: keyOf(sessionId, key),
-        UpdateExpression: 'SET #state = :sent, sentAt = :at REMOVE leaseUntil',
-        ExpressionAttributeNames: { '#state': 'state' },
-        ExpressionAttributeValues: { ':sent': 'sent', ':at': new Date(this.now()).toISOString() },
-      }),
-    );
+    await this.of(sessionId).saveSuccess(key, new Date().toISOString());
   }
 
   async release(sessionId: string, key: string): Promise<void> {
-    await this.client.send(new DeleteCommand({ TableName: this.tableName, Key: keyOf(sessionId, key) }));
+    await this.of(sessionId).deleteRecord(key);
   }
 }

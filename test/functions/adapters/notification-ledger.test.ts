@@ -1,30 +1,37 @@
 /**
  * The notification ledger against dynalite: one sender per message, a claim given back after a failed
  * send, and a claim left behind by a worker that stopped after claiming (a Lambda timeout) taken over
- * once its lease has run out, so the message is still sent. Counted in the table itself.
+ * once its lease has run out, so the message is still sent. Counted in the table itself. The
+ * persistence layer reads the clock itself, so the tests move the system time (Date only; timers stay
+ * real for dynalite).
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { documentClientOf } from '../../../functions/adapters/dynamodb';
-import { CLAIM_LEASE_MS, DynamoNotificationLedger } from '../../../functions/adapters/notification-ledger';
+import { CLAIM_LEASE_MS, DynamoNotificationLedger, SENT_REMEMBERED_SECONDS } from '../../../functions/adapters/notification-ledger';
 import { type LocalDynamo, startLocalDynamo } from '../../../infra/local/dynamo';
 
 let dynamo: LocalDynamo;
 let client: DynamoDBClient;
 let table: string;
 let at = Date.parse('2026-11-26T10:00:00.000Z');
-const clock = () => at;
 let ledger: DynamoNotificationLedger;
 
 beforeAll(async () => {
   dynamo = await startLocalDynamo(undefined);
   client = new DynamoDBClient({ endpoint: dynamo.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
   table = dynamo.tableNames.SESSIONS_TABLE;
-  ledger = new DynamoNotificationLedger(documentClientOf(client), table, CLAIM_LEASE_MS, clock);
+  ledger = new DynamoNotificationLedger(documentClientOf(client), table);
+  vi.useFakeTimers({ toFake: ['Date'] });
 });
 
+/** Moves the system clock to `at`; call after changing it. */
+const tick = () => vi.setSystemTime(at);
+beforeEach(tick);
+
 afterAll(async () => {
+  vi.useRealTimers();
   client.destroy();
   await dynamo.close();
 });
@@ -42,9 +49,21 @@ describe('the notification ledger', () => {
 
     await ledger.complete(id, 'dm:approved');
     at += 10 * CLAIM_LEASE_MS;
+    tick();
 
     expect(await ledger.claim(id, 'dm:approved')).toBe(false);
-    expect(await stored(id, 'dm:approved')).toMatchObject({ state: 'sent' });
+    expect(await stored(id, 'dm:approved')).toMatchObject({ state: 'COMPLETED' });
+  });
+
+  it("remembers a sent message longer than any session lives, not the library's default hour", async () => {
+    const id = newSessionId();
+    expect(await ledger.claim(id, 'dm:expired')).toBe(true);
+    await ledger.complete(id, 'dm:expired');
+
+    at += 8 * 24 * 3600 * 1000;
+    tick();
+    expect(await ledger.claim(id, 'dm:expired')).toBe(false);
+    expect((await stored(id, 'dm:expired'))?.expiration).toBeGreaterThanOrEqual(Math.floor(at / 1000) + SENT_REMEMBERED_SECONDS - 8 * 24 * 3600 - 1);
   });
 
   it('gives a claim back after a failed send, so the retry sends', async () => {
@@ -60,18 +79,21 @@ describe('the notification ledger', () => {
     expect(await ledger.claim(id, 'dm:denied')).toBe(true);
 
     at += CLAIM_LEASE_MS - 1;
+    tick();
     expect(await ledger.claim(id, 'dm:denied')).toBe(false);
     at += 2;
+    tick();
     const retries = await Promise.all([ledger.claim(id, 'dm:denied'), ledger.claim(id, 'dm:denied')]);
 
     expect(retries.filter(Boolean)).toHaveLength(1);
-    expect(await stored(id, 'dm:denied')).toMatchObject({ state: 'sending', leaseUntil: at + CLAIM_LEASE_MS });
+    expect(await stored(id, 'dm:denied')).toMatchObject({ state: 'INPROGRESS', leaseUntil: at + CLAIM_LEASE_MS });
   });
 
   it('counts a message recorded before claims had leases as sent', async () => {
     const id = newSessionId();
     await documentClientOf(client).send(new PutCommand({ TableName: table, Item: { pk: `SESSION#${id}`, sk: 'NOTIFIED#dm:approved', at: '2026-11-01T00:00:00.000Z' } }));
     at += 10 * CLAIM_LEASE_MS;
+    tick();
     expect(await ledger.claim(id, 'dm:approved')).toBe(false);
   });
 });

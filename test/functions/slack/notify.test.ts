@@ -1,4 +1,5 @@
 import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException, DeleteItemCommand, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -55,6 +56,10 @@ beforeEach(() => {
   dynamo.on(PutCommand).resolves({});
   dynamo.on(UpdateCommand).resolves({});
   dynamo.on(DeleteCommand).resolves({});
+  // The notification ledger's persistence layer sends plain DynamoDB commands through the same client.
+  dynamo.on(PutItemCommand).resolves({});
+  dynamo.on(UpdateItemCommand).resolves({});
+  dynamo.on(DeleteItemCommand).resolves({});
 });
 
 describe('the notify Lambda', () => {
@@ -75,15 +80,17 @@ describe('the notify Lambda', () => {
     const message = slack.messages.at(-1)!;
     const done = { ...pending, status: 'done', decidedAt: '2026-11-26T10:02:00.000Z', approvals: [{ ...bob, at: '2026-11-26T10:02:00.000Z', via: 'slack', forced: false }], result: { rowCount: 3, durationMs: 12, truncated: false }, notification: { channel: message.channel, ts: message.ts } };
     dynamo.on(GetCommand, { TableName: 'sessions', Key: { pk: `SESSION#${ID}`, sk: 'META' } }).resolves({ Item: done });
-    dynamo.on(PutCommand, { TableName: 'sessions', Item: { pk: `SESSION#${ID}`, sk: 'NOTIFIED#dm:approved' } }).rejects(Object.assign(new Error('The conditional request failed'), { name: 'ConditionalCheckFailedException' }));
+    dynamo
+      .on(PutItemCommand, { TableName: 'sessions', Item: { pk: { S: `SESSION#${ID}` }, sk: { S: 'NOTIFIED#dm:approved' } } })
+      .rejects(new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} }));
 
     await run({ kind: 'session', sessionId: ID });
 
     expect(JSON.stringify(message.latest.blocks)).toContain('approved by Bob Brown');
     expect(JSON.stringify(message.latest.blocks)).toContain('executed: 3 rows in 12 ms');
     expect(message.latest.blocks.some((block) => block.type === 'actions')).toBe(false);
-    const claims = dynamo.commandCalls(PutCommand, { TableName: 'sessions' }).map((call) => call.args[0].input);
-    expect(claims.map((claim) => claim.Item?.sk)).toEqual(['NOTIFIED#dm:approved', 'NOTIFIED#dm:done']);
+    const claims = dynamo.commandCalls(PutItemCommand, { TableName: 'sessions' }).map((call) => call.args[0].input);
+    expect(claims.map((claim) => claim.Item?.sk?.S)).toEqual(['NOTIFIED#dm:approved', 'NOTIFIED#dm:done']);
     // "approved" was already sent by an earlier job; only "done" goes out now.
     const dms = slack.messages.filter((m) => m.user === 'UALICE');
     expect(dms.map((m) => m.text)).toEqual([expect.stringContaining('executed: 3 rows in 12 ms')]);
@@ -106,7 +113,7 @@ describe('the notify Lambda', () => {
     await expect(run({ kind: 'session', sessionId: ID })).rejects.toThrow('Slack chat.postMessage failed: timeout');
 
     expect(failures()[0]?.details).toMatchObject({ code: 'timeout' });
-    expect(dynamo.commandCalls(DeleteCommand)[0].args[0].input).toEqual({ TableName: 'sessions', Key: { pk: `SESSION#${ID}`, sk: 'NOTIFIED#dm:denied' } });
+    expect(dynamo.commandCalls(DeleteItemCommand)[0].args[0].input).toEqual({ TableName: 'sessions', Key: { pk: { S: `SESSION#${ID}` }, sk: { S: 'NOTIFIED#dm:denied' } } });
   });
 
   it('refuses a malformed job', async () => {
