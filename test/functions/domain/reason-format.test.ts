@@ -35,6 +35,16 @@ describe('patternProblem', () => {
     expect(patternProblem('a'.repeat(MAX_PATTERN_LENGTH + 1))).toMatch(/at most/);
   });
 
+  it('refuses a sequence of alternatives or optional parts that multiplies into too many ways to match, with no quantifier repeated', () => {
+    // `(a|a)` forty times fits in 200 characters and tries 2^40 ways on forty a's and a b.
+    for (const pattern of ['(a|a)'.repeat(40), '(a|a)'.repeat(13), '(?:OPS|INC)?'.repeat(13), '(a|a)?a*a*a*b', '(a|a)'.repeat(12) + 'a*a*b']) {
+      expect(patternProblem(pattern), pattern).toMatch(/too many alternatives and optional parts/);
+    }
+    // The boundary: twelve two-way choices and one repeat are admitted, and take no time at all.
+    expect(patternProblem('(a|a)'.repeat(12) + 'a*b')).toBeUndefined();
+    expect(patternProblem('[A-Z]+-\\d+ ?(x|y)?')).toBeUndefined();
+  });
+
   it('matches the whole reason only', () => {
     expect(reasonMatches('OPS-[0-9]+', 'OPS-42')).toBe(true);
     expect(reasonMatches('OPS-[0-9]+', 'OPS-42; drop everything')).toBe(false);
