@@ -11,7 +11,8 @@ import * as rules from './rules';
 import * as sessions from './sessions';
 import * as webhooks from './webhooks';
 
-type Contract = { readonly body?: z.ZodType; readonly query?: z.ZodObject };
+/** What a route reads (body, query) and, where described, what it answers with 200 (functions/api/responses.ts). */
+type Contract = { readonly body?: z.ZodType; readonly query?: z.ZodObject; readonly response?: z.ZodType };
 
 /** The handler modules whose routes carry a contract; identity's routes take nothing. */
 const MODULES: readonly { routes: object; contract: Readonly<Record<string, Contract>> }[] = [sessions, reviews, rules, directory, audit, webhooks];
@@ -21,6 +22,8 @@ const PUBLIC = new Set(['GET /health', 'POST /slack/interactions']);
 
 /** What an input schema accepts, as JSON Schema; refinements (and transforms) are the handler's. */
 const jsonSchema = (schema: z.ZodType) => z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any', target: 'draft-2020-12' });
+/** What a response schema promises; shared shapes (the preview, its plan) are inlined, recursion by $defs. */
+const responseSchema = (schema: z.ZodType) => z.toJSONSchema(schema, { io: 'output', unrepresentable: 'any', target: 'draft-2020-12' });
 
 const errorBody = {
   type: 'object',
@@ -45,7 +48,9 @@ function operation(routeKey: string, contract: Contract | undefined) {
     ...(pathParameters.length + query.length ? { parameters: [...pathParameters, ...query] } : {}),
     ...(contract?.body ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(contract.body) } } } } : {}),
     responses: {
-      '2XX': { description: 'success' },
+      ...(contract?.response
+        ? { '200': { description: 'success', content: { 'application/json': { schema: responseSchema(contract.response) } } } }
+        : { '2XX': { description: 'success' } }),
       '4XX': { description: 'the request was refused; `error.message` names the field or the reason', content: { 'application/json': { schema: errorBody } } },
     },
   };

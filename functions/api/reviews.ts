@@ -9,6 +9,7 @@ import { listReviews, reviewSession } from '../app/reviews';
 import { FOLLOW_UP_OUTCOMES } from '../domain/follow-up';
 import { deps } from '../wiring';
 import { apiHandler, json, validate } from './http';
+import { reviewListSchema } from './responses';
 import { sessionId } from './sessions';
 
 const reviewSchema = z
@@ -37,7 +38,7 @@ const followUpSchema = z
 
 /** What each route reads, for the OpenAPI document (functions/api/openapi.ts). */
 export const contract = {
-  'GET /reviews': { query: listSchema },
+  'GET /reviews': { query: listSchema, response: reviewListSchema },
   'POST /sessions/{id}/review': { body: reviewSchema },
   'POST /sessions/{id}/follow-up': { body: followUpSchema },
 } as const;

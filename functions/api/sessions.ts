@@ -10,6 +10,7 @@ import { PayloadTooLargeError, InvalidInputError } from '../domain/errors';
 import { resourceSchema } from '../domain/resource';
 import { deps } from '../wiring';
 import { apiHandler, cursorsFor, json, validate } from './http';
+import { sessionViewSchema } from './responses';
 import { sessionFilterFields } from './session-filters';
 
 const MAX_WAIT_SECONDS = 25;
@@ -46,7 +47,7 @@ const listSchema = z
 export const contract = {
   'POST /sessions': { body: submitSchema, query: waitSchema },
   'GET /sessions': { query: listSchema },
-  'GET /sessions/{id}': { query: waitSchema },
+  'GET /sessions/{id}': { query: waitSchema, response: sessionViewSchema },
 } as const;
 
 export const routes = {

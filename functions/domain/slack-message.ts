@@ -14,7 +14,7 @@ import { reasonLinkOf } from './reason-format';
 import { HIDDEN_TEXT_WARNING, hasHiddenText, revealHidden } from './hidden-text';
 import { OUTCOME_UNKNOWN } from './execution';
 import type { Session, SqlParameter } from './session';
-import { previewLine } from './slack-preview';
+import { previewLine } from './preview-line';
 import { windowAsk, windowSection, windowStatus, windowSummary } from './slack-window';
 
 export const SLACK_LIMITS = {

@@ -15,7 +15,8 @@
 import type { Node, ParseResult } from 'libpg-query';
 import { isSafeFunction } from './safe-functions';
 
-export type StatementKind = 'read' | 'write' | 'ddl' | 'privilege' | 'transaction' | 'other';
+export const STATEMENT_KINDS = ['read', 'write', 'ddl', 'privilege', 'transaction', 'other'] as const;
+export type StatementKind = (typeof STATEMENT_KINDS)[number];
 
 export const STATEMENT_FLAGS = [
   'delete-without-where',

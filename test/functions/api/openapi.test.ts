@@ -3,9 +3,11 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { apiEvent, callers } from '../../fixtures/api-event';
 import { stubHandlerEnv } from '../../fixtures/handler-env';
 
+type JsonSchema = { $ref?: string; $defs?: Record<string, JsonSchema>; type?: string; enum?: string[]; required?: string[]; properties?: Record<string, JsonSchema>; items?: JsonSchema };
+
 type Document = {
   openapi: string;
-  paths: Record<string, Record<string, { security?: unknown[]; parameters?: { name: string; in: string; required: boolean }[]; requestBody?: { content: { 'application/json': { schema: Record<string, unknown> } } } }>>;
+  paths: Record<string, Record<string, { responses: Record<string, { content?: { 'application/json': { schema: JsonSchema } } }>; security?: unknown[]; parameters?: { name: string; in: string; required: boolean }[]; requestBody?: { content: { 'application/json': { schema: Record<string, unknown> } } } }>>;
 };
 
 let document: Document;
@@ -52,5 +54,43 @@ describe('GET /openapi.json', () => {
       return document.paths[path]?.[method.toLowerCase()]?.security?.length === 0;
     });
     expect(open.sort()).toEqual(['GET /health', 'POST /slack/interactions']);
+  });
+});
+
+describe('the preview in GET /openapi.json', () => {
+  /** The 200 body of a route, with a function that follows `$ref`s into its own `$defs`. */
+  const answer = (path: string) => {
+    const schema = document.paths[path]?.get?.responses['200']?.content?.['application/json'].schema;
+    if (!schema) throw new Error(`GET ${path} describes no 200 body`);
+    const resolve = (node: JsonSchema): JsonSchema => (node.$ref ? resolve(schema.$defs![node.$ref.replace('#/$defs/', '')]!) : node);
+    return { schema, resolve };
+  };
+
+  const expectPreview = (preview: JsonSchema, resolve: (node: JsonSchema) => JsonSchema) => {
+    expect(Object.keys(preview.properties ?? {}).sort()).toEqual(['rowLimit', 'rowsAffected', 'skipped', 'statements']);
+    expect(preview.required).toEqual(['statements']);
+    expect(preview.properties?.rowLimit).toMatchObject({ type: 'integer', minimum: 0 });
+    const statement = resolve(preview.properties!.statements!.items!);
+    expect(Object.keys(statement.properties ?? {}).sort()).toEqual(['estimatedRows', 'flags', 'kind', 'plan', 'rowsAffected', 'tables']);
+    expect(statement.required).toEqual(['kind', 'tables', 'flags']);
+    expect(statement.properties?.kind?.enum).toEqual(['read', 'write', 'ddl', 'privilege', 'transaction', 'other']);
+    expect(statement.properties?.flags?.items?.enum).toContain('delete-without-where');
+    const plan = resolve(statement.properties!.plan!);
+    expect(Object.keys(plan.properties ?? {}).sort()).toEqual(['children', 'node', 'relation', 'rows']);
+    // The plan is a tree: its children are plans again.
+    expect(resolve(plan.properties!.children!.items!)).toBe(plan);
+  };
+
+  it('gives the shape of a session\'s preview on GET /sessions/{id}', () => {
+    const { schema, resolve } = answer('/sessions/{id}');
+    expect(schema.required).toEqual(['session', 'events']);
+    expectPreview(resolve(schema.properties!.session!.properties!.preview!), resolve);
+  });
+
+  it('gives the same shape on each pending review of GET /reviews', () => {
+    const { schema, resolve } = answer('/reviews');
+    const review = resolve(schema.properties!.reviews!.items!);
+    expect(review.required).toEqual(['session', 'canApprove', 'canForce', 'approvedByYou']);
+    expectPreview(resolve(review.properties!.session!.properties!.preview!), resolve);
   });
 });

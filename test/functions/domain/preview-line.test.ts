@@ -1,6 +1,6 @@
 /** The preview's one line on the Slack review card. */
 import { describe, expect, it } from 'vitest';
-import { previewLine } from '../../../functions/domain/slack-preview';
+import { previewLine } from '../../../functions/domain/preview-line';
 
 describe('previewLine', () => {
   it('puts the ceiling right after the count it bounds, then the flags', () => {

@@ -1,7 +1,9 @@
 /**
- * The preview as one compact line for the Slack review card, e.g. "write · orders · 10 rows (ceiling
- * 11)" plus flags, so a reviewer sees what the command will do beside its text. Table names come from
- * the submitted text: the caller escapes the line for mrkdwn.
+ * The preview as one compact line, e.g. "write · orders · 10 rows (ceiling 11)" plus flags, in the
+ * same words wherever a reviewer or the requester reads it: the Slack review card, `accessgate review
+ * list`, the CLI's session view and the web UI. Pure text, no I/O, so the CLI and the browser bundle
+ * import it too. Table names come from the submitted text: a caller that renders markup (Slack
+ * mrkdwn) escapes the line itself.
  */
 import type { Preview, StatementPreview } from './preview';
 
