@@ -8,8 +8,18 @@ export interface IndexDefinition {
   readonly indexName: string;
   readonly partitionKey: string;
   readonly sortKey: string;
-  /** Non-key attributes the index projects (INCLUDE); absent projects every attribute (ALL). */
+  /**
+   * Non-key attributes the index projects: absent projects every attribute (ALL), an empty list none
+   * (KEYS_ONLY), a list those (INCLUDE). An index that projects less is written less: an update that
+   * changes no key and no projected attribute costs that index nothing.
+   */
   readonly projection?: readonly string[];
+}
+
+/** An index's projection as CloudFormation and the DynamoDB API spell it. */
+export function projectionOf(index: IndexDefinition): { ProjectionType: 'ALL' | 'KEYS_ONLY' | 'INCLUDE'; NonKeyAttributes?: string[] } {
+  if (!index.projection) return { ProjectionType: 'ALL' };
+  return index.projection.length ? { ProjectionType: 'INCLUDE', NonKeyAttributes: [...index.projection] } : { ProjectionType: 'KEYS_ONLY' };
 }
 
 export interface TableDefinition {
@@ -30,6 +40,9 @@ export interface TableDefinition {
  * Sessions, their per-approver and per-review-group items, rules and resources.
  * Items: SESSION#id/META, SESSION#id/APPROVAL#sub, SESSION#id/GROUP#name, RULE#name/META,
  * RESOURCE#id/META. Every index is sparse: only the items that carry its keys appear in it.
+ * The session indexes project keys only: the session item is rewritten at every step of its lifecycle,
+ * and an index that holds only its keys costs nothing to those rewrites. Listings read the keys from the
+ * index and the sessions themselves from the table (functions/adapters/session-store.ts).
  */
 export const sessionsTable = {
   id: 'Sessions',
@@ -38,13 +51,13 @@ export const sessionsTable = {
   sortKey: 'sk',
   indexes: [
     // "my sessions", newest first
-    { indexName: 'byRequester', partitionKey: 'requesterKey', sortKey: 'createdKey' },
+    { indexName: 'byRequester', partitionKey: 'requesterKey', sortKey: 'createdKey', projection: [] },
     // auditors' and admins' time-range listing, one partition per month
-    { indexName: 'byMonth', partitionKey: 'monthKey', sortKey: 'createdKey' },
+    { indexName: 'byMonth', partitionKey: 'monthKey', sortKey: 'createdKey', projection: [] },
     // every session a review group was asked about (approvers' history)
-    { indexName: 'byReviewGroup', partitionKey: 'reviewGroupKey', sortKey: 'createdKey' },
+    { indexName: 'byReviewGroup', partitionKey: 'reviewGroupKey', sortKey: 'createdKey', projection: [] },
     // sessions still waiting for a review group: the key is removed when the review closes
-    { indexName: 'byPendingGroup', partitionKey: 'pendingGroupKey', sortKey: 'createdKey' },
+    { indexName: 'byPendingGroup', partitionKey: 'pendingGroupKey', sortKey: 'createdKey', projection: [] },
     // rules and resources by kind, ordered by name
     { indexName: 'byKind', partitionKey: 'kind', sortKey: 'name' },
   ],

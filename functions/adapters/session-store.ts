@@ -92,7 +92,6 @@ export class DynamoSessionStore implements SessionStore {
             Item: {
               pk: `SESSION#${session.id}`,
               sk: `GROUP#${group}`,
-              sessionId: session.id,
               createdKey,
               reviewGroupKey: `GROUP#${group}`,
               ...(session.status === 'pending_review' ? { pendingGroupKey: `GROUP#${group}` } : {}),
@@ -381,7 +380,10 @@ export class DynamoSessionStore implements SessionStore {
     return page.items;
   }
 
-  /** Queries an index of META items, filtering server-side, until `limit` matches or the index ends. */
+  /**
+   * Queries an index of META items (it holds their keys only), reads those sessions from the table and
+   * filters them here, until `limit` match or the index ends.
+   */
   private async queryMeta(
     indexName: string,
     keyName: string,
@@ -393,38 +395,40 @@ export class DynamoSessionStore implements SessionStore {
   ): Promise<Page<Session>> {
     const items: Session[] = [];
     let startKey = decodeCursor(cursor)?.key;
-    const { expression, names, values } = filterExpression(filters);
     const bounds = range ?? filters;
     const keyCondition = ['#key = :key'];
     if (bounds.from && bounds.to) keyCondition.push('createdKey BETWEEN :from AND :to');
     else if (bounds.from) keyCondition.push('createdKey >= :from');
     else if (bounds.to) keyCondition.push('createdKey <= :to');
+    // Unfiltered, every key read is a session returned; filtered, read ahead.
+    const filtered = Object.entries(filters).some(([name, value]) => value !== undefined && name !== 'from' && name !== 'to');
     do {
       const page = await this.client.send(
         new QueryCommand({
           TableName: this.tableName,
           IndexName: indexName,
           KeyConditionExpression: keyCondition.join(' AND '),
-          FilterExpression: expression,
-          ExpressionAttributeNames: { '#key': keyName, ...names },
+          ExpressionAttributeNames: { '#key': keyName },
           ExpressionAttributeValues: {
             ':key': keyValue,
             ...(bounds.from ? { ':from': bounds.from } : {}),
             ...(bounds.to ? { ':to': `${bounds.to}\uffff` } : {}),
-            ...values,
           },
           ScanIndexForward: false,
-          Limit: Math.max(limit * 2, 25),
+          Limit: filtered ? Math.max(limit * 2, 25) : limit - items.length,
           ExclusiveStartKey: startKey,
         }),
       );
-      for (const item of page.Items ?? []) {
-        items.push(toSession(item));
+      const keys = page.Items ?? [];
+      const sessions = await this.batchGet(keys.map((key) => sessionIdOf(key)));
+      for (const key of keys) {
+        const session = sessions.get(sessionIdOf(key));
+        if (!session || !matches(session, filters)) continue;
+        items.push(session);
         if (items.length === limit) {
-          const last = item;
           return {
             items,
-            cursor: encodeCursor({ pk: last.pk, sk: last.sk, [keyName]: keyValue, createdKey: last.createdKey }),
+            cursor: encodeCursor({ pk: key.pk, sk: key.sk, [keyName]: keyValue, createdKey: key.createdKey }),
           };
         }
       }
@@ -511,7 +515,7 @@ export class DynamoSessionStore implements SessionStore {
             Limit: Math.min(limit * 4, 500),
           }),
         );
-        for (const item of page.Items ?? []) ids.set(item.sessionId as string, item.createdKey as string);
+        for (const item of page.Items ?? []) ids.set(sessionIdOf(item), item.createdKey as string);
       }),
     );
     const ordered = [...ids.entries()].sort((a, b) => (a[1] < b[1] ? 1 : -1));
@@ -536,7 +540,7 @@ export class DynamoSessionStore implements SessionStore {
         const { Responses, UnprocessedKeys } = await this.client.send(
           new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: keys, ConsistentRead: true } } }),
         );
-        for (const item of Responses?.[this.tableName] ?? []) found.set((item.pk as string).slice('SESSION#'.length), toSession(item));
+        for (const item of Responses?.[this.tableName] ?? []) found.set(sessionIdOf(item), toSession(item));
         keys = UnprocessedKeys?.[this.tableName]?.Keys as Record<string, unknown>[] | undefined;
       }
     }
@@ -544,41 +548,10 @@ export class DynamoSessionStore implements SessionStore {
   }
 }
 
+/** The session an index entry (META or GROUP item, keys only) belongs to. */
+const sessionIdOf = (key: Record<string, unknown>): string => (key.pk as string).slice('SESSION#'.length);
+
 function previousMonth(month: string): string {
   const [year, m] = month.split('-').map(Number);
   return m === 1 ? `${year - 1}-12` : `${year}-${String(m - 1).padStart(2, '0')}`;
 }
-
-/** Server-side filters for META queries; the time range is part of the key condition instead. */
-function filterExpression(filters: SessionFilters): {
-  expression?: string;
-  names: Record<string, string>;
-  values: Record<string, unknown>;
-} {
-  const clauses: string[] = [];
-  const names: Record<string, string> = {};
-  const values: Record<string, unknown> = {};
-  if (filters.status) {
-    clauses.push('#status = :status');
-    names['#status'] = 'status';
-    values[':status'] = filters.status;
-  }
-  if (filters.resource) {
-    clauses.push('resourceId = :resource');
-    values[':resource'] = filters.resource;
-  }
-  if (filters.requester) {
-    clauses.push('(requesterEmail = :requester OR requesterSub = :requester)');
-    values[':requester'] = filters.requester;
-  }
-  if (filters.approver) {
-    clauses.push('(contains(approverEmails, :approver) OR contains(approverSubs, :approver))');
-    values[':approver'] = filters.approver;
-  }
-  if (filters.forced !== undefined) {
-    clauses.push('forced = :forced');
-    values[':forced'] = filters.forced;
-  }
-  return { expression: clauses.length ? clauses.join(' AND ') : undefined, names, values };
-}
-

@@ -12,7 +12,7 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { connectionsTable, eventsTable, evidenceTable, resultsTable, sessionsTable, type TableDefinition } from '../tables';
+import { connectionsTable, eventsTable, evidenceTable, projectionOf, resultsTable, sessionsTable, type TableDefinition } from '../tables';
 
 /** A deployed table together with the definition it was built from (the bind helper needs its env var). */
 export interface AccessgateTable {
@@ -74,7 +74,8 @@ export class AccessgateTables extends Construct {
         indexName: index.indexName,
         partitionKey: key(index.partitionKey),
         sortKey: key(index.sortKey),
-        projectionType: dynamodb.ProjectionType.ALL,
+        projectionType: dynamodb.ProjectionType[projectionOf(index).ProjectionType],
+        nonKeyAttributes: projectionOf(index).NonKeyAttributes,
       });
     }
     return { table, definition };

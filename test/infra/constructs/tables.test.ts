@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { EVENT_MUTATING_ACTIONS } from '../../../infra/constructs/tables';
-import { allTables, eventsTable, resultsTable, type TableDefinition } from '../../../infra/tables';
+import { allTables, eventsTable, projectionOf, resultsTable, type TableDefinition } from '../../../infra/tables';
 import { logicalId, synth } from '../synth';
 
 const { stack, json } = synth();
@@ -28,7 +28,7 @@ describe.each(allTables.map((definition) => [definition.id, definition] as const
           { AttributeName: index.partitionKey, KeyType: 'HASH' },
           { AttributeName: index.sortKey, KeyType: 'RANGE' },
         ],
-        Projection: { ProjectionType: 'ALL' },
+        Projection: projectionOf(index),
       });
     }
   });
@@ -48,6 +48,17 @@ describe.each(allTables.map((definition) => [definition.id, definition] as const
       definition.timeToLiveAttribute ? { AttributeName: definition.timeToLiveAttribute, Enabled: true } : undefined,
     );
     expect(props.StreamSpecification).toEqual(definition.stream ? { StreamViewType: 'NEW_IMAGE' } : undefined);
+  });
+});
+
+describe('the sessions table', () => {
+  const props = json.Resources[logicalId(stack.tables.sessions.table)].Properties!;
+
+  it('projects only keys into the session indexes, so rewriting a session costs them nothing', () => {
+    const projections = Object.fromEntries(
+      (props.GlobalSecondaryIndexes as Array<{ IndexName: string; Projection: { ProjectionType: string } }>).map((index) => [index.IndexName, index.Projection.ProjectionType]),
+    );
+    expect(projections).toEqual({ byRequester: 'KEYS_ONLY', byMonth: 'KEYS_ONLY', byReviewGroup: 'KEYS_ONLY', byPendingGroup: 'KEYS_ONLY', byKind: 'ALL' });
   });
 });
 
