@@ -4,7 +4,7 @@
  * reordering an event breaks the chain at that point (canonical-json.ts defines the form hashed).
  */
 import { createHash } from 'node:crypto';
-import type { Actor } from './identity';
+import type { EventActor } from './identity';
 import { canonicalJson } from './canonical-json';
 
 // The chain's hashes are defined over canonical JSON; its users take both from here.
@@ -12,7 +12,7 @@ export { canonicalJson };
 
 export const GENESIS_HASH = '0'.repeat(64);
 
-export type EventActor = Actor | { readonly system: string };
+export type { EventActor };
 
 export interface AuditEventBody {
   /** The chain this event belongs to: `SESSION#<id>`, `CONFIG` or `SECURITY#<yyyy-mm-dd>`. */

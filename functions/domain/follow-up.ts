@@ -6,7 +6,7 @@
  */
 import { ConflictError, ForbiddenError } from './errors';
 import { type Actor, actorOf, type Identity, samePerson } from './identity';
-import type { Session } from './session';
+import type { Session } from './session-shape';
 
 export const DEFAULT_FOLLOW_UP_HOURS = 48;
 export const MAX_FOLLOW_UP_HOURS = 30 * 24;

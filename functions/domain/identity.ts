@@ -45,3 +45,6 @@ export const inAnyGroup = (who: Identity, groups: readonly string[]): boolean =>
 /** The slice of an identity recorded on sessions and events. */
 export const actorOf = (who: Identity) => ({ sub: who.sub, email: who.email, name: who.name });
 export type Actor = ReturnType<typeof actorOf>;
+
+/** Who an audit event names: a person, or a part of the system acting on its own. */
+export type EventActor = Actor | { readonly system: string };

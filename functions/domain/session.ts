@@ -11,138 +11,17 @@
  * decisions with conditional writes so concurrent callers cannot break them.
  */
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
 import { chooseStep } from './approval-steps';
-import type { FollowUp } from './follow-up';
 import { canonicalJson } from './audit-chain';
 import { ConflictError, ForbiddenError, InvalidInputError } from './errors';
-import { type Actor, actorOf, type Identity, inAnyGroup, samePerson } from './identity';
+import { actorOf, type Identity, inAnyGroup, samePerson } from './identity';
 import type { ResourceSummary } from './resource';
-import type { Preview } from './preview';
 import type { RuleSnapshot } from './rule';
+import type { Approval, Denial, ReviewChannel, Session, SqlParameter } from './session-shape';
 
-export const SESSION_STATUSES = [
-  'pending_review',
-  'approved',
-  'running',
-  'done',
-  'failed',
-  'denied',
-  'expired',
-  'cancelled',
-  'active',
-  'ended',
-  'revoked',
-] as const;
-export type SessionStatus = (typeof SESSION_STATUSES)[number];
-
-export const FINAL_STATUSES: readonly SessionStatus[] = ['done', 'failed', 'denied', 'expired', 'cancelled', 'ended', 'revoked'];
-export const isFinal = (status: SessionStatus): boolean => FINAL_STATUSES.includes(status);
-
-/** States that need nobody's action: a caller waiting on a session can stop waiting here. */
-export const isSettled = (status: SessionStatus): boolean => status === 'pending_review' || status === 'active' || isFinal(status);
+export * from './session-shape';
 
 export const MAX_COMMAND_BYTES = 64 * 1024;
-export const MAX_PARAMETERS = 1000;
-
-/**
- * A bound parameter in the RDS Data API's own shape (`:name` in the command, one typed value member,
- * an optional typeHint), so the executor hands it to ExecuteStatement unchanged. Integers stay within
- * JavaScript's safe range because JSON carries them as doubles: larger ones travel as a DECIMAL string.
- */
-const parameterValueSchema = z.union([
-  z.object({ isNull: z.literal(true) }).strict(),
-  z.object({ stringValue: z.string() }).strict(),
-  z.object({ longValue: z.number().int().refine(Number.isSafeInteger, 'must be a safe integer; send larger ones as stringValue with typeHint DECIMAL') }).strict(),
-  z.object({ doubleValue: z.number().finite() }).strict(),
-  z.object({ booleanValue: z.boolean() }).strict(),
-  z.object({ blobValue: z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/, 'must be base64') }).strict(),
-]);
-
-export const sqlParameterSchema = z
-  .object({
-    name: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,62}$/, 'must be a placeholder name (letters, digits, underscore)'),
-    value: parameterValueSchema,
-    typeHint: z.enum(['DATE', 'DECIMAL', 'JSON', 'TIME', 'TIMESTAMP', 'UUID']).optional(),
-  })
-  .strict();
-
-export const sqlParametersSchema = z
-  .array(sqlParameterSchema)
-  .max(MAX_PARAMETERS, `at most ${MAX_PARAMETERS} parameters`)
-  .refine((list) => new Set(list.map((p) => p.name)).size === list.length, 'parameter names must be unique');
-
-export type SqlParameter = z.output<typeof sqlParameterSchema>;
-
-export type ReviewChannel = 'web' | 'slack' | 'api';
-
-export interface Approval extends Actor {
-  readonly at: string;
-  readonly via: ReviewChannel;
-  readonly forced: boolean;
-  readonly reason?: string;
-  /** The approval step (index into the rule's approvalSteps) this approval counts toward; absent without steps. */
-  readonly step?: number;
-}
-
-export interface Denial extends Actor {
-  readonly at: string;
-  readonly via: ReviewChannel;
-  readonly reason?: string;
-}
-
-export interface ResultSummary {
-  readonly rowCount: number;
-  readonly durationMs: number;
-  readonly truncated: boolean;
-  readonly recordsUpdated?: number;
-}
-
-export interface SessionError {
-  readonly code: string;
-  readonly message: string;
-}
-
-export interface Session {
-  readonly id: string;
-  readonly status: SessionStatus;
-  readonly createdAt: string;
-  readonly updatedAt: string;
-  readonly requester: Actor & { readonly groups: readonly string[] };
-  readonly resource: ResourceSummary;
-  readonly command: string;
-  /** Values bound to the command's `:name` placeholders; approvers see them and the digest covers them. */
-  readonly parameters?: readonly SqlParameter[];
-  readonly commandSha256: string;
-  readonly reason?: string;
-  readonly rule?: RuleSnapshot;
-  /** What the command will do, worked out at submission, and the row ceiling its approval carries (functions/domain/preview.ts). */
-  readonly preview?: Preview;
-  readonly approvalsRequired: number;
-  readonly approvals: readonly Approval[];
-  readonly forced: boolean;
-  readonly denial?: Denial;
-  readonly expiresAt?: string;
-  readonly decidedAt?: string;
-  readonly startedAt?: string;
-  readonly finishedAt?: string;
-  readonly result?: ResultSummary;
-  readonly error?: SessionError;
-  /** Opened by a forced approval; closed by another approver (functions/domain/follow-up.ts). */
-  readonly followUp?: FollowUp;
-  /** Where the review request was posted (e.g. Slack channel and message ts), so any process can update it. */
-  readonly notification?: Readonly<Record<string, string>>;
-  /** `window`: an access window, whose `command` is empty (functions/domain/window.ts); absent: one command. */
-  readonly kind?: 'window';
-  /** A window's length, counted from the moment it opens. */
-  readonly durationSeconds?: number;
-  /** When an active window closes; commands submitted at or after it wait for review again. */
-  readonly windowEndsAt?: string;
-  /** Who revoked a window, and when. */
-  readonly revokedBy?: Actor & { readonly at: string };
-  /** On a command run without review: the id of the active window session that granted it. */
-  readonly grant?: string;
-}
 
 export const sha256Hex = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex');
 

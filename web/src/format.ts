@@ -4,7 +4,7 @@
  * and always carried in a <time datetime> element holding the exact ISO instant.
  */
 import { h } from './dom';
-import type { Actor } from './types';
+import type { EventActor } from './types';
 
 const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
 
@@ -47,12 +47,12 @@ export function lengthText(seconds: number): string {
   return hours ? (minutes ? `${hours} h ${minutes} min` : `${hours} h`) : `${minutes} min`;
 }
 
-export const actorName = (actor: Actor | undefined): string =>
-  !actor ? 'unknown' : actor.system ? `${actor.system} (system)` : actor.name || actor.email || actor.sub || 'unknown';
+export const actorName = (actor: EventActor | undefined): string =>
+  !actor ? 'unknown' : 'system' in actor ? `${actor.system} (system)` : actor.name || actor.email || actor.sub || 'unknown';
 
 /** Name and email, the way a reviewer or an auditor needs to tell two people apart. */
-export const personEl = (actor: Actor | undefined): HTMLElement =>
-  h('span', { class: 'person' }, actorName(actor), actor?.email && actor.email !== actor.name ? h('span', { class: 'email' }, ` <${actor.email}>`) : null);
+export const personEl = (actor: EventActor | undefined): HTMLElement =>
+  h('span', { class: 'person' }, actorName(actor), actor && 'email' in actor && actor.email && actor.email !== actor.name ? h('span', { class: 'email' }, ` <${actor.email}>`) : null);
 
 export const statusLabel = (status: string): string => status.replace(/_/g, ' ');
 

@@ -1,112 +1,26 @@
 /**
- * The API's response shapes as the browser reads them. They are still written by hand rather than
- * imported from functions/domain/session.ts, which imports node:crypto and zod and so cannot be type-
- * checked by the web project (no Node types); fields a server may omit are optional, and pages show
- * what is present.
+ * The API's response shapes as the browser reads them. The session and everything in it are the
+ * server's own types (functions/domain/session-shape.ts), imported type-only so that neither the shape
+ * nor zod is bundled; the statuses come from a module that imports nothing
+ * (test/web/bundle-sources.test.ts). What remains here are the API's views around a session, whose
+ * server types live in modules that import Node.
  */
+import type { EventActor } from '../../functions/domain/identity';
+import type { ResourceSummary } from '../../functions/domain/resource';
+import type { Session } from '../../functions/domain/session-shape';
 
-export const STATUSES = ['pending_review', 'approved', 'running', 'done', 'failed', 'denied', 'expired', 'cancelled', 'active', 'ended', 'revoked'] as const;
-export type SessionStatus = (typeof STATUSES)[number];
-export const FINAL_STATUSES: readonly string[] = ['done', 'failed', 'denied', 'expired', 'cancelled', 'ended', 'revoked'];
-export const isFinal = (status: string): boolean => FINAL_STATUSES.includes(status);
-
-export interface Actor {
-  readonly sub?: string;
-  readonly email?: string;
-  readonly name?: string;
-  /** System actors (the workflow, the notifier) have a name instead of a person. */
-  readonly system?: string;
-}
-
-export interface Approval extends Actor {
-  readonly at: string;
-  readonly via?: string;
-  readonly forced?: boolean;
-  readonly reason?: string;
-  readonly step?: number;
-}
-
-export interface Denial extends Actor {
-  readonly at: string;
-  readonly via?: string;
-  readonly reason?: string;
-}
-
-export interface RuleSnapshot {
-  readonly name: string;
-  readonly approvalGroups: readonly string[];
-  readonly forceApprovalGroups?: readonly string[];
-  readonly approvalsRequired: number;
-  /** Approvals from several groups at once; each approval counts toward one step (`Approval.step`). */
-  readonly approvalSteps?: readonly { readonly groups: readonly string[]; readonly approvals: number }[];
-  readonly ordered?: boolean;
-  readonly reasonPattern?: string;
-  readonly reasonLink?: string;
-  readonly reviewTimeoutSeconds?: number;
-  readonly reasonRequired?: boolean;
-  readonly slackChannel?: string;
-}
-
-export interface ResourceSummary {
-  readonly id: string;
-  readonly name?: string;
-  readonly type?: string;
-  readonly database?: string;
-}
-
-export interface ResultSummary {
-  readonly rowCount: number;
-  readonly durationMs: number;
-  readonly truncated: boolean;
-  readonly recordsUpdated?: number;
-}
-
-/** A bound parameter, in the RDS Data API's shape (sessions submitted through the CLI gateway carry them). */
-export interface SqlParameter {
-  readonly name: string;
-  readonly value: Readonly<Record<string, unknown>>;
-  readonly typeHint?: string;
-}
-
-export interface Session {
-  readonly id: string;
-  readonly status: SessionStatus;
-  readonly createdAt: string;
-  readonly updatedAt: string;
-  readonly requester: Actor & { readonly groups?: readonly string[] };
-  readonly resource: ResourceSummary;
-  readonly command: string;
-  readonly parameters?: readonly SqlParameter[];
-  readonly commandSha256?: string;
-  readonly reason?: string;
-  readonly rule?: RuleSnapshot;
-  readonly approvalsRequired: number;
-  readonly approvals: readonly Approval[];
-  readonly forced?: boolean;
-  readonly denial?: Denial;
-  readonly expiresAt?: string;
-  readonly decidedAt?: string;
-  readonly startedAt?: string;
-  readonly finishedAt?: string;
-  readonly result?: ResultSummary;
-  readonly error?: { readonly code?: string; readonly message: string };
-  /** Where the review request was posted (Slack channel and message ts). */
-  readonly notification?: Readonly<Record<string, string>>;
-  /** An access window (docs/policies.md#access-windows): no command, a length, and its end once active. */
-  readonly kind?: 'window';
-  readonly durationSeconds?: number;
-  readonly windowEndsAt?: string;
-  readonly revokedBy?: Actor & { readonly at: string };
-  /** On a command run without review: the active window that granted it. */
-  readonly grant?: string;
-}
+export type { Actor, EventActor } from '../../functions/domain/identity';
+export type { ResourceSummary };
+export type { RuleSnapshot } from '../../functions/domain/rule';
+export type { Approval, Denial, ResultSummary, Session, SessionStatus, SqlParameter } from '../../functions/domain/session-shape';
+export { isFinal, SESSION_STATUSES as STATUSES } from '../../functions/domain/session-status';
 
 export interface AuditEvent {
   readonly stream?: string;
   readonly seq?: number;
   readonly at: string;
   readonly type: string;
-  readonly actor: Actor;
+  readonly actor: EventActor;
   readonly details: Readonly<Record<string, unknown>>;
   readonly prev?: string;
   readonly hash?: string;
