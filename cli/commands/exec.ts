@@ -12,7 +12,7 @@ import { CliError, EXIT, EXIT_CODES_HELP, usageError } from '../lib/errors';
 import { type Format, formatOption, printGrid, renderJson } from '../lib/output';
 import { splitStatements } from '../lib/sql';
 import { StatusLine } from '../lib/status';
-import { describeWaiting, followSession, isFinal } from '../lib/wait';
+import { describeWaiting, followSession, isFinal, waitingKey } from '../lib/wait';
 
 export const help = `Usage: accessgate exec --resource R [--reason TEXT] [--format table|json|csv] (SQL | -f FILE | < FILE)
 
@@ -85,7 +85,7 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
 
   const status = new StatusLine(io.stderr);
   const show = (view: SessionView) => {
-    if (!isFinal(view.session)) status.show(`${view.session.status}:${view.session.approvals.length}`, () => describeWaiting(view.session, link));
+    if (!isFinal(view.session)) status.show(waitingKey(view.session), () => describeWaiting(view.session, link));
   };
   show(submitted);
   let final: SessionView;

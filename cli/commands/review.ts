@@ -4,6 +4,7 @@
  * a denial always carries a reason here, because the requester deserves one.
  */
 import { stepProgressText } from '../../functions/domain/approval-steps';
+import { previewLine } from '../../functions/domain/preview-line';
 import { reasonLinkOf } from '../../functions/domain/reason-format';
 import { HIDDEN_TEXT_WARNING, hasHiddenText, revealHidden } from '../../functions/domain/hidden-text';
 import { parse } from '../lib/args';
@@ -18,7 +19,9 @@ export const help = `Usage: accessgate review list [--format table|json|csv]
        accessgate review deny <id> --reason TEXT
 
 list     commands waiting for your decision: requester, resource, command, reason, approvals so far,
-         when the request expires, and whether you may force-approve
+         when the request expires, whether you may force-approve, and the preview: what each statement
+         is and the rows it changed in the dry run, with the row ceiling the approval carries
+         (e.g. "write · orders · 10 rows (ceiling 11)", as on the Slack card)
 approve  counts your approval; the command runs once it has the approvals its rule requires
          (you cannot approve your own command, except with --force where the rule allows it)
 deny     ends the review at once; the requester sees your reason`;
@@ -45,7 +48,7 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
       io.stdout,
       format,
       {
-        columns: [{ name: 'id' }, { name: 'requester' }, { name: 'resource' }, { name: 'approvals' }, { name: 'expires' }, { name: 'you' }, { name: 'reason' }, { name: 'command' }],
+        columns: [{ name: 'id' }, { name: 'requester' }, { name: 'resource' }, { name: 'approvals' }, { name: 'expires' }, { name: 'you' }, { name: 'reason' }, { name: 'preview' }, { name: 'command' }],
         rows: reviews.map(({ session, canApprove, canForce, approvedByYou }) => [
           session.id,
           session.requester.email,
@@ -54,6 +57,7 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
           format === 'table' ? relativeTime(session.expiresAt) : session.expiresAt,
           approvedByYou ? 'approved' : [canApprove && 'approve', canForce && 'force'].filter(Boolean).join(', '),
           [revealHidden(session.reason ?? '').text, reasonLinkOf(session)].filter(Boolean).join(' '),
+          session.preview ? previewLine(session.preview) : '',
           `${revealHidden(session.command).text.replace(/\s+/g, ' ')}${session.parameters?.length ? `  [${session.parameters.map((p) => `${p.name}=${JSON.stringify(Object.values(p.value)[0])}`).join(', ')}]` : ''}`,
         ]),
       },

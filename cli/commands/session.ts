@@ -4,6 +4,7 @@
  * `accessgate session cancel <id>` for the requester while it waits.
  */
 import { stepProgressText } from '../../functions/domain/approval-steps';
+import { previewLine } from '../../functions/domain/preview-line';
 import { reasonLinkOf } from '../../functions/domain/reason-format';
 import { HIDDEN_TEXT_WARNING, hasHiddenText, revealHidden } from '../../functions/domain/hidden-text';
 import { parse } from '../lib/args';
@@ -12,14 +13,15 @@ import type { Io } from '../lib/command';
 import { EXIT, usageError } from '../lib/errors';
 import { type Format, formatOption, printGrid, renderJson, renderTable, terminalWidth } from '../lib/output';
 import { StatusLine } from '../lib/status';
-import { describeWaiting, followSession, isFinal } from '../lib/wait';
+import { describeWaiting, followSession, isFinal, waitingKey } from '../lib/wait';
 import { report } from './exec';
 
 export const help = `Usage: accessgate session <id> [--wait] [--format table|json|csv]
        accessgate session cancel <id>
 
-Shows a session: its status, requester, resource, command and parameters, reason, rule, approvals or
-denial, when its review expires, its error, and the timeline of recorded events. The requester also
+Shows a session: its status, requester, resource, command and parameters, reason, rule, the preview
+(what each statement is, the rows the dry run changed, the row ceiling), approvals or denial, when its
+review expires, its error, and the timeline of recorded events. The requester also
 gets the rows once it is done.
 
   --wait        follow a session that is still waiting or running until it ends, then exit with the
@@ -48,7 +50,7 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
   const link = client.link(view.session.id, io.env.ACCESSGATE_WEB_URL);
   if (values.wait && !isFinal(view.session)) {
     const status = new StatusLine(io.stderr);
-    const show = (current: SessionView) => status.show(`${current.session.status}:${current.session.approvals.length}`, () => describeWaiting(current.session, link));
+    const show = (current: SessionView) => status.show(waitingKey(current.session), () => describeWaiting(current.session, link));
     show(view);
     try {
       view = await followSession(client, view, { signal: io.signal, onChange: (next) => !isFinal(next.session) && show(next) });
@@ -91,6 +93,7 @@ function print(view: SessionView, format: Format, link: string, io: Io): void {
     ['reason', session.reason && revealHidden(session.reason).text],
     ['reason link', reasonLinkOf(session)],
     ['rule', rule],
+    ['preview', session.preview && previewLine(session.preview)],
     ['approvals', session.approvals.map((a) => `${a.email} at ${a.at}${a.forced ? ` (forced: ${a.reason})` : a.reason ? ` (${a.reason})` : ''}`).join('; ')],
     ['denial', session.denial && `${session.denial.email} at ${session.denial.at}${session.denial.reason ? `: ${session.denial.reason}` : ''}`],
     ['created', session.createdAt],

@@ -10,7 +10,7 @@ import type { Io } from '../lib/command';
 import { EXIT, usageError } from '../lib/errors';
 import { relativeTime } from '../lib/output';
 import { StatusLine } from '../lib/status';
-import { describeWaiting, followSession } from '../lib/wait';
+import { describeWaiting, followSession, waitingKey } from '../lib/wait';
 
 export const help = `Usage: accessgate window request <resource> --duration D [--reason R] [--wait]
        accessgate window revoke <id>
@@ -49,7 +49,7 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
   const link = client.link(view.session.id, io.env.ACCESSGATE_WEB_URL);
   if (values.wait) {
     const status = new StatusLine(io.stderr);
-    const show = (current: SessionView) => status.show(`${current.session.status}:${current.session.approvals.length}`, () => describeWaiting(current.session, link));
+    const show = (current: SessionView) => status.show(waitingKey(current.session), () => describeWaiting(current.session, link));
     show(view);
     try {
       // A window is decided once it is active, or once its review closed without it.

@@ -5,6 +5,7 @@
  * `GET /sessions/{id}?wait=20&after=<updatedAt>` (the API answers as soon as anything changes), and
  * describes each state in words.
  */
+import { previewLine } from '../../functions/domain/preview-line';
 import { type SocketFactory, SessionWatch, WatchRefused } from '../../functions/push/session-watch';
 import type { ApiClient, Session, SessionView } from './api';
 import { relativeTime } from './output';
@@ -79,14 +80,24 @@ async function openWatch(client: ApiClient, sessionId: string): Promise<SessionW
   }
 }
 
-/** "waiting for review by dba-approvers — 1 of 2 approvals — expires in 59 min — <link>" and friends. */
+/**
+ * What tells one waiting state from the next for a status line: the status, the approvals so far, and
+ * whether the preview has arrived (it is stored after submission, before the review request).
+ */
+export const waitingKey = (session: Session): string => `${session.status}:${session.approvals.length}:${session.preview ? 'previewed' : ''}`;
+
+/**
+ * "waiting for review by dba-approvers — 1 of 2 approvals — expires in 59 min — preview: write ·
+ * orders · 10 rows (ceiling 11) — <link>" and friends: the requester sees the counts the reviewers see.
+ */
 export function describeWaiting(session: Session, link: string, now = Date.now()): string {
   switch (session.status) {
     case 'pending_review': {
       const groups = session.rule?.approvalGroups.join(', ') || 'an approver';
       const count = session.approvalsRequired > 1 ? ` — ${session.approvals.length} of ${session.approvalsRequired} approvals` : '';
       const expires = session.expiresAt ? ` — expires ${relativeTime(session.expiresAt, now)}` : '';
-      return `waiting for review by ${groups}${count}${expires} — ${link}`;
+      const preview = session.preview ? ` — preview: ${previewLine(session.preview)}` : '';
+      return `waiting for review by ${groups}${count}${expires}${preview} — ${link}`;
     }
     case 'approved': {
       const by = session.approvals.map((approval) => approval.email || approval.name).join(', ');

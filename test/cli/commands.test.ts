@@ -55,7 +55,7 @@ const SLOW = { timeout: 120_000 };
 describe('accessgate exec', SLOW, () => {
   it('waits for review with a live status line, then prints the rows once another user approves (exit 0)', async () => {
     const run = startCli(['exec', '--resource', 'postgres-demo', '--reason', 'ticket 77', "select id, name from customers where name <> 'exec-wait' order by id limit 3"], env.alice);
-    const [line] = await run.waitFor(/waiting for review by dba-approvers — expires in 59 min — http:\/\/\S+#\/sessions\/[0-9a-f-]{36}/);
+    const [line] = await run.waitFor(/waiting for review by dba-approvers — expires in 59 min(?: — preview: [^\n]+)? — http:\/\/\S+#\/sessions\/[0-9a-f-]{36}/);
     const id = await pendingWith('exec-wait');
     expect(line).toContain(id);
     expect((await bob.post(`/sessions/${id}/review`, { decision: 'approve' })).status).toBe(200);
@@ -248,6 +248,24 @@ describe('accessgate login, whoami, resources, sessions, session, review', SLOW,
     expect(shown.stdout).toMatch(/status\s+\| done/);
     expect(shown.stdout).toContain('review.approved');
     expect(shown.stdout).toContain('review-cli');
+  });
+
+  it('shows the preview: to the approver in review list, to the requester while waiting and in session', async () => {
+    const run = startCli(['exec', '-r', 'postgres-demo', "update customers set name = name where id <= 2 and name <> 'preview-cli'"], env.alice);
+    // The requester's status line gains the preview once the workflow has stored it (before the review request goes out).
+    await run.waitFor(/waiting for review by dba-approvers — expires in \d+ min — preview: write · customers · 2 rows \(ceiling 3\) — http/);
+    const id = await pendingWith('preview-cli');
+
+    const inbox = await cli(['review', 'list', '--format', 'csv'], env.bob);
+    const [header, ...rows] = inbox.stdout.trim().split('\r\n');
+    expect(header).toBe('id,requester,resource,approvals,expires,you,reason,preview,command');
+    expect(rows.find((row) => row.startsWith(id))).toContain(',write · customers · 2 rows (ceiling 3),');
+
+    const shown = await cli(['session', id], { ...env.alice, COLUMNS: '160' });
+    expect(shown.stdout).toMatch(/preview\s+\| write · customers · 2 rows \(ceiling 3\)/);
+
+    expect((await cli(['review', 'deny', id, '--reason', 'not today'], env.bob)).code).toBe(0);
+    expect(await run.exit).toBe(3);
   });
 
   it('lets a break-glass member force-approve with a reason', async () => {
