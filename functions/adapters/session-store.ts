@@ -4,8 +4,9 @@
  * the condition encodes the lifecycle, so two concurrent reviewers cannot both close a review and the
  * same person can never be counted twice.
  *
- * Items per session: META (the session, with index keys) and one GROUP#<name> per review group, which
- * feeds the approvers' inbox (byPendingGroup, key removed when the review closes) and history.
+ * Items per session: META (the session, with index keys), one GROUP#<name> per review group, which
+ * feeds the approvers' inbox (byPendingGroup, key removed when the review closes) and history, and
+ * TASK_TOKEN while the workflow waits for the review.
  */
 import { BatchGetCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { ApprovalOutcome, Page, SessionFilters, SessionScope, SessionStore } from '../app/ports';
@@ -18,6 +19,7 @@ import { decodeCursor, encodeCursor, isConditionFailure } from './dynamodb';
 
 const META = 'META';
 export const sessionKey = (id: string) => ({ pk: `SESSION#${id}`, sk: META });
+const taskTokenKey = (id: string) => ({ pk: `SESSION#${id}`, sk: 'TASK_TOKEN' });
 const monthOf = (iso: string) => iso.slice(0, 7);
 const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
 
@@ -46,6 +48,9 @@ function matches(session: Session, filters: SessionFilters): boolean {
 }
 
 export class DynamoSessionStore implements SessionStore {
+  /** A month the first-month marker is known to be at or before: no later submission needs to write it. */
+  private monthNoted?: string;
+
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
@@ -335,21 +340,20 @@ export class DynamoSessionStore implements SessionStore {
     return session;
   }
 
+  /**
+   * The task token lives in its own item (SESSION#id/TASK_TOKEN), written once: a Step Functions token
+   * runs to about a kilobyte, and kept on the session item it would be billed again at every later
+   * rewrite of the session.
+   */
   async saveTaskToken(id: string, token: string): Promise<void> {
-    await this.client.send(
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: sessionKey(id),
-        UpdateExpression: 'SET taskToken = :token',
-        ConditionExpression: 'attribute_exists(pk)',
-        ExpressionAttributeValues: { ':token': token },
-      }),
-    );
+    await this.client.send(new PutCommand({ TableName: this.tableName, Item: { ...taskTokenKey(id), token } }));
   }
 
   async taskToken(id: string): Promise<string | undefined> {
-    const item = await this.item(id);
-    return item?.taskToken as string | undefined;
+    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: taskTokenKey(id), ConsistentRead: true }));
+    if (Item) return Item.token as string;
+    // A review that was waiting before the token had its own item keeps it on the session item.
+    return (await this.item(id))?.taskToken as string | undefined;
   }
 
   async saveNotification(id: string, notification: Record<string, string>): Promise<void> {
@@ -471,9 +475,13 @@ export class DynamoSessionStore implements SessionStore {
     return Item?.month as string | undefined;
   }
 
-  /** Records the first month sessions exist in, so listings know where history starts. */
+  /**
+   * Records the first month sessions exist in, so listings know where history starts. Once this store has
+   * seen the marker at or before a month, later months need no write: months only move forward.
+   */
   private async noteMonth(iso: string): Promise<void> {
     const month = monthOf(iso);
+    if (this.monthNoted && this.monthNoted <= month) return;
     try {
       await this.client.send(
         new UpdateCommand({
@@ -486,8 +494,10 @@ export class DynamoSessionStore implements SessionStore {
         }),
       );
     } catch (error) {
+      // Refused: the marker already holds this month or an earlier one.
       if (!isConditionFailure(error)) throw error;
     }
+    this.monthNoted = month;
   }
 
   private async listByGroups(

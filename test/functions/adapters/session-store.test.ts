@@ -3,7 +3,7 @@
  * the approval count under concurrent writers.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalDynamo, type LocalDynamo } from '../../../infra/local/dynamo';
 import { DynamoSessionStore } from '../../../functions/adapters/session-store';
@@ -195,5 +195,43 @@ describe('DynamoSessionStore', () => {
     const months = (now.getUTCFullYear() - 2026) * 12 + now.getUTCMonth() - 7 + 1;
     expect(page.items.length).toBeGreaterThan(0);
     expect(queries).toBeLessThanOrEqual(months);
+  });
+
+  it('writes the first-month marker once per store, not at every submission', async () => {
+    // Prepare: a store that counts the writes it sends to the marker.
+    let markerWrites = 0;
+    const counting = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+    counting.middlewareStack.add((next) => async (args) => {
+      if ((args.input as { Key?: { pk?: string } }).Key?.pk === 'MARKER' && args.input && 'UpdateExpression' in args.input) markerWrites += 1;
+      return next(args);
+    });
+    const counted = new DynamoSessionStore(counting, dynamo.tableNames.SESSIONS_TABLE);
+    const session = (n: number) =>
+      newSession({
+        id: `00000000-0000-4000-a111-${String(n).padStart(12, '0')}`,
+        now: new Date('2026-11-20T10:00:00Z'),
+        requester: alice,
+        resource: { id: 'db', name: 'DB', type: 'postgres', database: 'db' },
+        command: 'select 1',
+        rule: rule(1),
+      });
+    // Act: three submissions in one month.
+    for (const n of [1, 2, 3]) await counted.create(session(n));
+    // Assess
+    expect(markerWrites).toBe(1);
+  });
+
+  it('keeps the task token in its own item, off the session item that is rewritten at every step', async () => {
+    const session = await pendingSession();
+    const doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+    const meta = async () => (await doc.send(new GetCommand({ TableName: dynamo.tableNames.SESSIONS_TABLE, Key: { pk: `SESSION#${session.id}`, sk: 'META' } }))).Item;
+    const before = await meta();
+    await store.saveTaskToken(session.id, 'token-'.repeat(150));
+    expect(await meta()).toEqual(before);
+    expect(await store.taskToken(session.id)).toBe('token-'.repeat(150));
+    // A review that waited before this version kept its token on the session item, and still resumes.
+    const older = await pendingSession();
+    await doc.send(new UpdateCommand({ TableName: dynamo.tableNames.SESSIONS_TABLE, Key: { pk: `SESSION#${older.id}`, sk: 'META' }, UpdateExpression: 'SET taskToken = :t', ExpressionAttributeValues: { ':t': 'older' } }));
+    expect(await store.taskToken(older.id)).toBe('older');
   });
 });

@@ -12,7 +12,7 @@ const sfn = mockClient(SFNClient);
 
 const session = pendingReviewItem(
   { sub: callers.alice.sub, email: 'alice@example.com', name: 'Alice', groups: ['dba'] },
-  { taskToken: 'token-1', requesterSub: callers.alice.sub },
+  { requesterSub: callers.alice.sub },
 );
 
 let handler: typeof import('../../../functions/api/reviews').handler;
@@ -29,6 +29,7 @@ beforeEach(() => {
   dynamo.reset();
   sfn.reset();
   dynamo.on(GetCommand, { TableName: 'sessions' }).resolves({ Item: session });
+  dynamo.on(GetCommand, { TableName: 'sessions', Key: { pk: `SESSION#${ID}`, sk: 'TASK_TOKEN' } }).resolves({ Item: { token: 'token-1' } });
   // The directory, which decides who reviews with which groups.
   for (const caller of Object.values(callers)) {
     dynamo.on(GetCommand, { TableName: 'sessions', Key: { pk: `USER#${caller.email}`, sk: 'META' } }).resolves({ Item: { record: caller } });

@@ -35,7 +35,6 @@ const henry = { sub: '66666666-6666-4666-a666-666666666666', email: 'henry@examp
 
 const session = pendingReviewItem(alice, {
   rule: { ...dbaByCommand, reasonRequired: true },
-  taskToken: 'token-1',
   requesterSub: alice.sub,
   notification: { channel: 'CDBREVIEWS', ts: '1795687390.000100' },
 });
@@ -132,6 +131,7 @@ beforeEach(() => {
   secrets.on(GetSecretValueCommand, { SecretId: SIGNING_ARN }).resolves({ SecretString: SIGNING_SECRET });
   secrets.on(GetSecretValueCommand, { SecretId: TOKEN_ARN }).resolves({ SecretString: BOT_TOKEN });
   dynamo.on(GetCommand, { TableName: 'sessions', Key: { pk: `SESSION#${ID}`, sk: 'META' } }).resolves({ Item: session });
+  dynamo.on(GetCommand, { TableName: 'sessions', Key: { pk: `SESSION#${ID}`, sk: 'TASK_TOKEN' } }).resolves({ Item: { token: 'token-1' } });
   dynamo.on(GetCommand, { TableName: 'sessions', Key: { pk: 'USER#bob@example.com', sk: 'META' } }).resolves({ Item: { record: bob } });
   dynamo.on(GetCommand, { TableName: 'sessions', Key: { pk: 'USER#alice@example.com', sk: 'META' } }).resolves({ Item: { record: alice } });
   for (const person of [frank, grace, carol, henry]) dynamo.on(GetCommand, { TableName: 'sessions', Key: { pk: `USER#${person.email}`, sk: 'META' } }).resolves({ Item: { record: person } });
