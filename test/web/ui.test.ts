@@ -232,6 +232,43 @@ describe('the web UI, end to end in Chromium', () => {
     expect(await unnamedControls(erin)).toEqual([]);
   });
 
+  it('shows the preview: the reviewer sees each statement, the rows, the ceiling and an expandable plan; the requester the same counts', async () => {
+    const script = "update customers set name = name where id <= 2 and name <> 'preview-web'; select count(*) from orders";
+    const submitted = await alice.post('/sessions', { resource: 'postgres-demo', command: script });
+    const id = submitted.body.session.id as string;
+
+    const bob = page.bob;
+    await bob.evaluate(`location.hash = '#/reviews'`);
+    // The preview is stored after submission, before the review request: the inbox shows it once it is there.
+    const preview = bob.locator(`.review-card[data-session-id="${id}"] section.preview`);
+    await preview.waitFor({ timeout: 30_000 });
+    expect(await preview.locator('.preview-line').textContent()).toBe('Preview: write · customers · 2 rows; read · orders · ~1 row (estimate) · 2 rows in all (ceiling 3)');
+    const rows = preview.locator('table.preview-statements tbody tr');
+    expect(await rows.nth(0).locator('td').allTextContents()).toEqual(['1', 'write', 'customers', '—', '2 rows changed']);
+    expect(await rows.nth(1).locator('td').allTextContents()).toEqual(['2', 'read', 'orders', '—', '~1 row (estimate)']);
+    expect(await preview.locator('[data-field="rowsAffected"]').textContent()).toBe('2');
+    expect(await preview.locator('[data-field="rowLimit"]').textContent()).toBe('3 rows at most; more rolls the command back');
+    // The plan is there, folded: a reviewer opens it.
+    const plan = preview.locator('details.plan pre.plan-tree');
+    expect(await plan.isVisible()).toBe(false);
+    await preview.getByText('Plan of statement 2').click();
+    await plan.waitFor();
+    expect(await plan.textContent()).toMatch(/^Aggregate \(~1 row\)\n {2}.*on orders/);
+    await shot(bob, '08b-review-preview');
+    expect(await unnamedControls(bob)).toEqual([]);
+
+    const a = page.alice;
+    await a.evaluate(`location.hash = '#/sessions/${id}'`);
+    const mine = a.locator(`.session-summary[data-session-id="${id}"] section.preview`);
+    await mine.waitFor();
+    expect(await mine.locator('.preview-line').textContent()).toContain('write · customers · 2 rows');
+    expect(await mine.locator('[data-field="rowLimit"]').textContent()).toBe('3 rows at most; more rolls the command back');
+    await shot(a, '08c-session-preview');
+    expect((await alice.post(`/sessions/${id}/cancel`)).status).toBe(200);
+    await a.evaluate(`location.hash = '#/terminal'`);
+    await a.locator('main h1').filter({ hasText: /^Terminal$/ }).waitFor();
+  });
+
   it('shows a command and a reason containing <script> as text, in the inbox, the terminal and the log', async () => {
     const governed = await alice.post('/sessions', { resource: 'postgres-demo', command: XSS_COMMAND, reason: XSS_REASON });
     const id = governed.body.session.id as string;

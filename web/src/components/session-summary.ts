@@ -1,11 +1,13 @@
 /**
- * What a session is doing right now, in words: who must approve and by when while it waits, who
- * approved and when, that it runs, its rows (for the requester) or the error exactly as the database
- * gave it. The terminal shows it under the editor; the sessions log shows it above the timeline.
+ * What a session is doing right now, in words: who must approve and by when while it waits, what the
+ * preview found (components/preview.ts), who approved and when, that it runs, its rows (for the
+ * requester) or the error exactly as the database gave it. The terminal shows it under the editor;
+ * the sessions log shows it above the timeline.
  */
 import { h, type Child } from '../dom';
 import { formatDuration, lengthText, personEl, plural, statusBadge, timeEl } from '../format';
 import type { Approval, Session, SessionView, SqlParameter } from '../types';
+import { previewView } from './preview';
 import { resultsView } from './results';
 import { stepProgressText } from '../../../functions/domain/approval-steps';
 import { reasonLinkOf } from '../../../functions/domain/reason-format';
@@ -128,6 +130,8 @@ export function sessionSummary(view: SessionView, options: { meSub?: string; act
     session.approvals.length
       ? h('div', { class: 'approved-by' }, h('p', {}, session.status === 'pending_review' ? 'Approved so far by:' : 'Approved by:'), approvalsList(session.approvals))
       : null,
+    // The requester sees the same counts and ceiling as the reviewers.
+    session.preview ? previewView(session.preview) : null,
     outcome(view, isRequester),
   );
 }

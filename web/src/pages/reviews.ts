@@ -1,6 +1,7 @@
 /**
  * The approver's inbox: every session waiting for the caller's decision with all a reviewer needs
- * (requester and groups, resource and type, the full command, reason, age, expiry, approvals so far),
+ * (requester and groups, resource and type, the full command, reason, age, expiry, approvals so far,
+ * and the preview: what each statement is, the rows it changes, the row ceiling, the plan),
  * and approve, deny with a reason, or force-approve with a reason where the caller may. Several can be
  * approved at once: each is sent on its own and the page lists which were refused and why.
  *
@@ -10,6 +11,7 @@
  */
 import { commandView, reasonView } from '../components/hidden-text';
 import { type Api, ApiError, isAbort } from '../api';
+import { previewView } from '../components/preview';
 import { approvalProgress, approvalsList, parametersView, reasonLinkEl, resourceLabel } from '../components/session-summary';
 import { field, h, render, uid } from '../dom';
 import { groupChips, personEl, relative, timeEl } from '../format';
@@ -134,6 +136,7 @@ export function reviewCard(item: ReviewItem, options: CardOptions): HTMLElement 
     ),
     ...commandView(session.command, { 'aria-label': 'Command' }),
     parametersView(session.parameters),
+    session.preview ? previewView(session.preview) : null,
     h('div', { class: 'actions' },
       item.approvedByYou ? h('p', { class: 'muted' }, 'You approved this; it waits for others.') : null,
       canSelect ? h('button', { type: 'button', class: 'primary', onclick: () => void options.decide([session], { decision: 'approve' }) }, 'Approve') : null,
