@@ -10,7 +10,7 @@ import { type ApiClient, clientFor, type SessionView } from '../lib/api';
 import { type Io, readAll } from '../lib/command';
 import { CliError, EXIT, EXIT_CODES_HELP, usageError } from '../lib/errors';
 import { type Format, formatOption, printGrid, renderJson } from '../lib/output';
-import { splitStatements } from '../lib/sql';
+import { loadSqlParsers, splitStatements } from '../lib/sql';
 import { StatusLine } from '../lib/status';
 import { describeWaiting, followSession, isFinal, waitingKey } from '../lib/wait';
 
@@ -70,6 +70,8 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
   if (!values.resource) throw usageError('--resource is required.', 'Name the resource to run on; accessgate resources lists yours.');
   const sql = (await readStatement(positionals, values.file, io)).trim();
   if (!sql) throw usageError('The SQL statement is empty.');
+  // Counted by the server's parser, so exec refuses exactly what the server would read as a script.
+  await loadSqlParsers();
   const statements = splitStatements(sql);
   if (statements.length > 1) {
     throw usageError(

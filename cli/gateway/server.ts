@@ -18,6 +18,7 @@ import { hashMd5Password, PostgresConnection, type PostgresConnectionOptions } f
 import { GatewayConnection } from './connection';
 import type { Governor } from './governor';
 import * as wire from './wire';
+import { loadSqlParsers } from '../lib/sql';
 
 export interface GatewayOptions {
   readonly governor: Governor;
@@ -45,6 +46,8 @@ export const isLoopbackHost = (host: string): boolean => host === 'localhost' ||
 
 export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const host = options.host ?? '127.0.0.1';
+  // Statements are cut and read by the server's parser (cli/lib/sql.ts), loaded before the first client.
+  await loadSqlParsers();
   const live = new Map<number, { secret: number; connection: GatewayConnection }>();
   const sockets = new Set<Socket>();
 

@@ -1,142 +1,49 @@
 /**
- * A small PostgreSQL lexer for what the CLI and the gateway must know about SQL text without a
- * database: where statements end, where `$n` placeholders are, and which command a statement is. It
- * honours everything that can hide a `;` or a `$1`: '…' and E'…' strings, "…" identifiers, $tag$…$tag$
- * bodies, -- and nested block comments. It does not validate SQL; the database does that.
+ * What the SQL gateway must know about PostgreSQL text before anything reaches the server: where the
+ * statements of one query string end, where its `$n` placeholders are, and which command a statement
+ * is. All of it is read by the server's own parser module (PostgreSQL's parser and scanner, libpg-query,
+ * through functions/adapters/sql-parser.ts), so a `;` or `$1` inside a literal, an E'' string, a
+ * dollar-quoted body or a comment is read exactly as the server and the database read it.
+ *
+ * Why the gateway cuts at all: a client speaking the wire protocol (psql) sends several statements in
+ * one query string and expects one result and one command tag per statement, while the server takes one
+ * command per session; so the gateway submits each statement on its own. Text the parser refuses is
+ * one statement: it is submitted whole, and the server refuses it with the database's own error.
+ *
+ * Contract: `loadSqlParsers()` must have resolved first (the gateway awaits it before it listens).
  */
+import type { ScanToken } from 'libpg-query';
+import { analyseSql, loadSqlParsers, postgresParser } from '../../functions/adapters/sql-parser';
+import { readScript } from '../../functions/adapters/sql-script';
 
-export type SegmentKind = 'code' | 'string' | 'identifier' | 'dollar' | 'comment';
+export { loadSqlParsers };
 
-export interface Segment {
-  readonly kind: SegmentKind;
-  readonly text: string;
-}
+type Tree = Record<string, unknown>;
 
-const IDENT_CHAR = /[A-Za-z0-9_$\u0080-\uffff]/;
-const IDENT_START = /[A-Za-z_\u0080-\uffff]/;
-
-/** Cuts SQL into segments; an unterminated string or comment runs to the end, as psql treats it. */
-export function segments(sql: string): Segment[] {
-  const out: Segment[] = [];
-  let code = '';
-  const flush = () => {
-    if (code) out.push({ kind: 'code', text: code });
-    code = '';
-  };
-  let i = 0;
-  while (i < sql.length) {
-    const ch = sql[i];
-    const next = sql[i + 1];
-    const prev = i > 0 ? sql[i - 1] : '';
-    if (ch === '-' && next === '-') {
-      const end = sql.indexOf('\n', i);
-      const stop = end < 0 ? sql.length : end + 1;
-      flush();
-      out.push({ kind: 'comment', text: sql.slice(i, stop) });
-      i = stop;
-    } else if (ch === '/' && next === '*') {
-      let depth = 0;
-      let j = i;
-      while (j < sql.length) {
-        if (sql[j] === '/' && sql[j + 1] === '*') {
-          depth++;
-          j += 2;
-        } else if (sql[j] === '*' && sql[j + 1] === '/') {
-          depth--;
-          j += 2;
-          if (depth === 0) break;
-        } else j++;
-      }
-      flush();
-      out.push({ kind: 'comment', text: sql.slice(i, j) });
-      i = j;
-    } else if (ch === "'") {
-      // E'…' strings take backslash escapes; standard strings only double their quotes.
-      const escapes = /[eE]/.test(prev) && !IDENT_CHAR.test(i > 1 ? sql[i - 2] : '');
-      let j = i + 1;
-      while (j < sql.length) {
-        if (escapes && sql[j] === '\\') j += 2;
-        else if (sql[j] === "'" && sql[j + 1] === "'") j += 2;
-        else if (sql[j] === "'") {
-          j++;
-          break;
-        } else j++;
-      }
-      flush();
-      out.push({ kind: 'string', text: sql.slice(i, Math.min(j, sql.length)) });
-      i = Math.min(j, sql.length);
-    } else if (ch === '"') {
-      let j = i + 1;
-      while (j < sql.length) {
-        if (sql[j] === '"' && sql[j + 1] === '"') j += 2;
-        else if (sql[j] === '"') {
-          j++;
-          break;
-        } else j++;
-      }
-      flush();
-      out.push({ kind: 'identifier', text: sql.slice(i, Math.min(j, sql.length)) });
-      i = Math.min(j, sql.length);
-    } else if (ch === '$' && !IDENT_CHAR.test(prev)) {
-      // $tag$ opens a dollar-quoted body; $1 is a placeholder (a tag cannot start with a digit).
-      const tag = /^\$([A-Za-z_\u0080-\uffff][A-Za-z0-9_\u0080-\uffff]*)?\$/.exec(sql.slice(i));
-      if (tag) {
-        const close = sql.indexOf(tag[0], i + tag[0].length);
-        const stop = close < 0 ? sql.length : close + tag[0].length;
-        flush();
-        out.push({ kind: 'dollar', text: sql.slice(i, stop) });
-        i = stop;
-      } else {
-        code += ch;
-        i++;
-      }
-    } else {
-      code += ch;
-      i++;
-    }
+const tokensOf = (sql: string): ScanToken[] => {
+  try {
+    return postgresParser().scanSync(sql).tokens;
+  } catch {
+    return [];
   }
-  flush();
-  return out;
+};
+
+/** The first statement's parse tree node (`SelectStmt`, `VariableSetStmt`…), or undefined for text the parser refuses. */
+function firstStatement(sql: string): [string, Tree] | undefined {
+  try {
+    const [raw] = postgresParser().parseSync(sql).stmts ?? [];
+    return raw?.stmt ? (Object.entries(raw.stmt)[0] as [string, Tree]) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
-/** Statements separated by top-level semicolons; empty ones (only blanks and comments) dropped. */
+/** The statements of a query string as the server cuts a script; blanks and comments alone are none. */
 export function splitStatements(sql: string): string[] {
-  const statements: string[] = [];
-  let current = '';
-  let meaningful = false;
-  const push = () => {
-    if (meaningful) statements.push(current.trim());
-    current = '';
-    meaningful = false;
-  };
-  for (const segment of segments(sql)) {
-    if (segment.kind !== 'code') {
-      current += segment.text;
-      if (segment.kind !== 'comment') meaningful = true;
-      continue;
-    }
-    const parts = segment.text.split(';');
-    parts.forEach((part, index) => {
-      if (index > 0) push();
-      current += part;
-      if (part.trim()) meaningful = true;
-    });
-  }
-  push();
-  return statements;
+  const reading = readScript(sql, 'postgres');
+  if (!reading.ok) return [sql.trim()];
+  return reading.statements.map((statement) => statement.text.trim().replace(/;\s*$/, '').trim());
 }
-
-/** The statement without its comments, literals intact. */
-const withoutComments = (sql: string): string =>
-  segments(sql)
-    .map((segment) => (segment.kind === 'comment' ? ' ' : segment.text))
-    .join('');
-
-/** The statement's code for classification: comments gone, literals reduced to a placeholder word. */
-const codeOnly = (sql: string): string =>
-  segments(sql)
-    .map((segment) => (segment.kind === 'comment' ? ' ' : segment.kind === 'code' ? segment.text : ` ${segment.kind} `))
-    .join('');
 
 export interface Placeholders {
   /** The SQL with `$n` written as the Data API's `:pn`. */
@@ -146,51 +53,51 @@ export interface Placeholders {
 }
 
 /**
- * `$1` → `:p1` (or what `render` makes of placeholder n) outside strings, identifiers, comments and
- * dollar bodies; nothing else changes.
+ * `$1` → `:p1` (or what `render` makes of placeholder n), at the scanner's PARAM tokens only, so text
+ * inside strings, identifiers, comments and dollar bodies never changes.
  */
 export function rewritePlaceholders(sql: string, render: (n: number) => string = (n) => `:p${n}`): Placeholders {
+  const bytes = Buffer.from(sql, 'utf8');
+  const parts: string[] = [];
   let count = 0;
-  const text = segments(sql)
-    .map((segment) =>
-      segment.kind !== 'code'
-        ? segment.text
-        : segment.text.replace(/(^|[^A-Za-z0-9_$\u0080-\uffff])\$(\d+)/g, (_, before: string, digits: string) => {
-            count = Math.max(count, Number(digits));
-            return `${before}${render(Number(digits))}`;
-          }),
-    )
-    .join('');
-  return { text, count };
-}
-
-/** Upper-cased leading words of a statement (comments and opening parentheses skipped). */
-export function leadingWords(sql: string, count = 2): string[] {
-  return codeOnly(sql)
-    .replace(/^[\s(]+/, '')
-    .split(/[^A-Za-z_]+/)
-    .filter(Boolean)
-    .slice(0, count)
-    .map((word) => word.toUpperCase());
-}
-
-const DATA_VERBS = new Set(['SELECT', 'INSERT', 'UPDATE', 'DELETE', 'MERGE', 'VALUES', 'TABLE']);
-
-/** The command a statement runs: for WITH … the verb of its main statement, found at depth 0. */
-export function commandVerb(sql: string): string {
-  const [first] = leadingWords(sql, 1);
-  if (first !== 'WITH') return first ?? '';
-  let depth = 0;
-  let verb = 'SELECT';
-  for (const segment of segments(sql)) {
-    if (segment.kind !== 'code') continue;
-    for (const token of segment.text.match(/[()]|[A-Za-z_]+/g) ?? []) {
-      if (token === '(') depth++;
-      else if (token === ')') depth--;
-      else if (depth === 0 && DATA_VERBS.has(token.toUpperCase())) verb = token.toUpperCase();
-    }
+  let at = 0;
+  // Token positions are byte offsets.
+  for (const token of tokensOf(sql)) {
+    if (token.tokenName !== 'PARAM') continue;
+    const n = Number(token.text.slice(1));
+    count = Math.max(count, n);
+    parts.push(bytes.subarray(at, token.start).toString('utf8'), render(n));
+    at = token.end;
   }
-  return verb;
+  parts.push(bytes.subarray(at).toString('utf8'));
+  return { text: parts.join(''), count };
+}
+
+/** Upper-cased leading words of a statement (comments, opening parentheses and literals skipped). */
+export function leadingWords(sql: string, count = 2): string[] {
+  return tokensOf(sql)
+    .filter((token) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(token.text))
+    .slice(0, count)
+    .map((token) => token.text.toUpperCase());
+}
+
+/** The verbs whose command tag carries a row count, by the parser's statement node. */
+const COUNTED: Record<string, (body: Tree) => string> = {
+  SelectStmt: (body) => (body.valuesLists ? 'VALUES' : 'SELECT'),
+  InsertStmt: () => 'INSERT',
+  UpdateStmt: () => 'UPDATE',
+  DeleteStmt: () => 'DELETE',
+  MergeStmt: () => 'MERGE',
+  FetchStmt: (body) => (body.ismove ? 'MOVE' : 'FETCH'),
+  CopyStmt: () => 'COPY',
+  VariableShowStmt: () => 'SHOW',
+};
+
+/** The command a statement runs: for WITH … the main statement's, as the parser reads it. */
+export function commandVerb(sql: string): string {
+  const statement = firstStatement(sql);
+  const verb = statement && COUNTED[statement[0]]?.(statement[1]);
+  return verb ?? leadingWords(sql, 1)[0] ?? '';
 }
 
 /** PostgreSQL's CommandComplete tag for a statement that affected or returned `rows` rows. */
@@ -199,9 +106,9 @@ export function commandTag(sql: string, rows: number): string {
   switch (verb) {
     case 'SELECT':
     case 'VALUES':
-    case 'TABLE':
+      return `SELECT ${rows}`;
     case 'SHOW':
-      return verb === 'SHOW' ? 'SHOW' : `SELECT ${rows}`;
+      return 'SHOW';
     case 'INSERT':
       return `INSERT 0 ${rows}`;
     case 'UPDATE':
@@ -224,20 +131,28 @@ export function commandTag(sql: string, rows: number): string {
   }
 }
 
-const TRANSACTION_VERBS = new Set(['BEGIN', 'START', 'COMMIT', 'END', 'ROLLBACK', 'ABORT', 'SAVEPOINT', 'RELEASE', 'PREPARE']);
-
-/** Whether a statement controls a transaction (which one governed call per statement cannot hold open). */
+/**
+ * Whether a statement controls a transaction (which one governed call per statement cannot hold
+ * open): the server's own classification of it, `transaction`.
+ */
 export function isTransactionControl(sql: string): boolean {
-  const [first, second] = leadingWords(sql, 2);
-  if (first === 'PREPARE') return second === 'TRANSACTION';
-  if (first === 'START') return second === 'TRANSACTION';
-  return TRANSACTION_VERBS.has(first ?? '');
+  const reading = analyseSql(sql, 'postgres');
+  return reading.ok && reading.statements.length === 1 && reading.statements[0].kind === 'transaction';
 }
 
-/** `SET name = value` / `SET name TO value` / `RESET name` parsed loosely (names lower-cased). */
+/**
+ * `SET name = value` / `SET name TO value` / `SET name TO DEFAULT` / `RESET name`, as the parser reads
+ * it (names lower-cased); the value is the statement's own text from its first argument on, unquoted.
+ */
 export function parseSet(sql: string): { readonly name: string; readonly value: string } | undefined {
-  const match = /^\s*(?:SET\s+(?:SESSION\s+)?([A-Za-z_][A-Za-z0-9_.]*)\s*(?:=|\s+TO\s+)\s*(.+?)|RESET\s+([A-Za-z_][A-Za-z0-9_.]*))\s*;?\s*$/is.exec(withoutComments(sql));
-  if (!match) return undefined;
-  if (match[3]) return { name: match[3].toLowerCase(), value: 'DEFAULT' };
-  return { name: match[1].toLowerCase(), value: match[2].trim().replace(/^'(.*)'$/s, '$1') };
+  const statement = firstStatement(sql);
+  if (statement?.[0] !== 'VariableSetStmt') return undefined;
+  const body = statement[1] as { kind?: string; name?: string; args?: Array<Record<string, { location?: number }>> };
+  if (!body.name) return undefined;
+  const name = body.name.toLowerCase();
+  if (body.kind === 'VAR_RESET' || body.kind === 'VAR_SET_DEFAULT') return { name, value: 'DEFAULT' };
+  const first = body.args?.[0] && Object.values(body.args[0])[0]?.location;
+  if (body.kind !== 'VAR_SET_VALUE' || first === undefined || first < 0) return undefined;
+  const value = Buffer.from(sql, 'utf8').subarray(first).toString('utf8').trim().replace(/;\s*$/, '').trim();
+  return { name, value: value.replace(/^'(.*)'$/s, '$1') };
 }

@@ -1,9 +1,12 @@
 /**
- * The SQL lexer the CLI and the gateway share: statement splitting, `$n` placeholders, command tags,
- * and the statements the gateway answers itself (transaction control, SET).
+ * What the CLI and the gateway read from SQL text with the server's parser module: statement splitting,
+ * `$n` placeholders, command tags, and the statements the gateway answers itself (transaction control,
+ * SET). The hostile cases hide a `;` or a `$1` where only a real scanner sees it is not one.
  */
-import { describe, expect, it } from 'vitest';
-import { commandTag, isTransactionControl, parseSet, rewritePlaceholders, splitStatements } from '../../../cli/lib/sql';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { commandTag, isTransactionControl, loadSqlParsers, parseSet, rewritePlaceholders, splitStatements } from '../../../cli/lib/sql';
+
+beforeAll(() => loadSqlParsers());
 
 describe('splitStatements', () => {
   it('splits at top-level semicolons only', () => {
@@ -11,9 +14,23 @@ describe('splitStatements', () => {
       select $$ ; $$, $fn$ ; $fn$ /* ; /* nested ; */ still */; select E'it\\'s ;'`;
     expect(splitStatements(sql)).toEqual([
       'select \';\' as a, "x;y" from t',
-      '-- a ; comment\n      select $$ ; $$, $fn$ ; $fn$ /* ; /* nested ; */ still */',
+      // PostgreSQL's parser starts a statement after the comments that precede it.
+      'select $$ ; $$, $fn$ ; $fn$ /* ; /* nested ; */ still */',
       "select E'it\\'s ;'",
     ]);
+  });
+
+  it('keeps a semicolon inside an E string with escaped quotes, a tagged dollar body holding $$, and a nested comment', () => {
+    const sql = `select E'a\\';b' as x; do $body$ begin perform 1; raise notice '$$;'; end $body$; select /* a /* b; */ c; */ 1`;
+    expect(splitStatements(sql)).toEqual([`select E'a\\';b' as x`, `do $body$ begin perform 1; raise notice '$$;'; end $body$`, 'select /* a /* b; */ c; */ 1']);
+  });
+
+  it('reads a standard string ending in a backslash as ended (standard_conforming_strings), and U& identifiers', () => {
+    expect(splitStatements(`select 'a\\'; select U&"d\\0061;" from t`)).toEqual([`select 'a\\'`, 'select U&"d\\0061;" from t']);
+  });
+
+  it('gives text the parser refuses to the server whole, as one statement', () => {
+    expect(splitStatements("select 1; selec 2; select 'unterminated")).toEqual(["select 1; selec 2; select 'unterminated"]);
   });
 
   it('drops empty statements and comment-only ones', () => {
@@ -27,6 +44,12 @@ describe('rewritePlaceholders', () => {
     const { text, count } = rewritePlaceholders(`select $1::int, '$2', "$3", $$ $4 $$, a$5 -- $6\n, $10 where x = $2`);
     expect(text).toBe(`select :p1::int, '$2', "$3", $$ $4 $$, a$5 -- $6\n, :p10 where x = :p2`);
     expect(count).toBe(10);
+  });
+
+  it('leaves $n in E strings, tagged dollar bodies and nested comments, and counts bytes right after non-ASCII text', () => {
+    const { text, count } = rewritePlaceholders(`select 'é', E'\\' $1', $q$ $2 $q$, /* /* $3 */ */ $4`);
+    expect(text).toBe(`select 'é', E'\\' $1', $q$ $2 $q$, /* /* $3 */ */ :p4`);
+    expect(count).toBe(4);
   });
 
   it('lets the caller render each placeholder (casts for typed parameters)', () => {
