@@ -19,7 +19,7 @@ import { S3ObjectStore } from './adapters/object-store';
 import { PitrTableSnapshots } from './adapters/table-snapshots';
 import type { DigestSigner, EvidenceDeps, ObjectStore, TableSnapshots } from './app/evidence-ports';
 import { type EvidenceSettings, loadEvidenceSettings } from './config';
-import { type Composition, composition } from './wiring';
+import { type Composition, perComposition } from './wiring';
 
 export interface EvidenceAdapters {
   readonly objects: ObjectStore;
@@ -75,16 +75,5 @@ export function buildEvidenceDeps(settings: EvidenceSettings, base: Composition)
   };
 }
 
-/** Built once per composition; a composition that is dropped takes its evidence dependencies with it. */
-const built = new WeakMap<Composition, EvidenceDeps>();
-
 /** The evidence functions' dependencies for the invocation in progress. */
-export function evidenceDeps(): EvidenceDeps {
-  const current = composition();
-  let evidence = built.get(current);
-  if (!evidence) {
-    evidence = buildEvidenceDeps(loadEvidenceSettings(current.environment), current);
-    built.set(current, evidence);
-  }
-  return evidence;
-}
+export const evidenceDeps: () => EvidenceDeps = perComposition((current) => buildEvidenceDeps(loadEvidenceSettings(current.environment), current));

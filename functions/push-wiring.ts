@@ -15,7 +15,7 @@ import { ApiGatewaySocketChannel } from './adapters/socket-channel';
 import { traced } from './adapters/tracing';
 import type { PushDeps, TokenVerifier } from './app/push-ports';
 import { loadPushSettings, type PushSettings } from './config';
-import { type Composition, composition } from './wiring';
+import { type Composition, perComposition } from './wiring';
 
 export interface PushAdapters {
   readonly tokens?: TokenVerifier;
@@ -53,15 +53,5 @@ export function buildPushDeps(settings: PushSettings, base: Composition): PushDe
   };
 }
 
-const built = new WeakMap<Composition, PushDeps>();
-
 /** The push functions' dependencies for the invocation in progress. */
-export function pushDeps(): PushDeps {
-  const current = composition();
-  let push = built.get(current);
-  if (!push) {
-    push = buildPushDeps(loadPushSettings(current.environment), current);
-    built.set(current, push);
-  }
-  return push;
-}
+export const pushDeps: () => PushDeps = perComposition((current) => buildPushDeps(loadPushSettings(current.environment), current));

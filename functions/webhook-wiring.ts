@@ -14,7 +14,7 @@ import { DynamoWebhookStore } from './adapters/webhook-store';
 import { HttpWebhookTransport } from './adapters/webhook-transport';
 import type { DeliveryQueue, WebhookDeps } from './app/webhook-ports';
 import { loadWebhookSettings, type WebhookSettings } from './config';
-import { type Composition, composition } from './wiring';
+import { type Composition, perComposition } from './wiring';
 
 export interface WebhookAdapters {
   readonly queue: DeliveryQueue;
@@ -53,15 +53,5 @@ export function buildWebhookDeps(settings: WebhookSettings, base: Composition): 
   };
 }
 
-const built = new WeakMap<Composition, WebhookDeps>();
-
 /** The webhook functions' dependencies for the invocation in progress. */
-export function webhookDeps(): WebhookDeps {
-  const current = composition();
-  let deps = built.get(current);
-  if (!deps) {
-    deps = buildWebhookDeps(loadWebhookSettings(current.environment), current);
-    built.set(current, deps);
-  }
-  return deps;
-}
+export const webhookDeps: () => WebhookDeps = perComposition((current) => buildWebhookDeps(loadWebhookSettings(current.environment), current));

@@ -177,6 +177,23 @@ export function composition(): Composition {
   return invocation.getStore() ?? (coldStart ??= compose(functionEnvironment()));
 }
 
+/**
+ * A side of the product's dependencies (evidence, webhooks, push) built from the invocation's
+ * composition on first use, and once per composition: a composition that is dropped takes them with it.
+ */
+export function perComposition<T>(build: (current: Composition) => T): () => T {
+  const built = new WeakMap<Composition, T>();
+  return () => {
+    const current = composition();
+    let value = built.get(current);
+    if (value === undefined) {
+      value = build(current);
+      built.set(current, value);
+    }
+    return value;
+  };
+}
+
 /** The use cases' dependencies for the invocation in progress. */
 export const deps = (): Deps => composition().deps;
 
