@@ -178,22 +178,22 @@ export class DynamoSessionStore implements SessionStore {
    * conditional write wins, the others find the key present. An approval toward an approval step also
    * needs that step short of its own count, so two approvals racing for a one-approval step count once.
    */
-  async addApproval(id: string, approval: Approval): Promise<ApprovalOutcome> {
+  async addApproval(id: string, approval: Approval, approvalsBefore?: number): Promise<ApprovalOutcome> {
     const key = personKey(approval);
     if (!key) throw new InvalidInputError('email: an approval needs the approver\'s email, the key that tells people apart', { fields: ['email'] });
     const step = approval.step;
     if (step !== undefined && !(Number.isInteger(step) && step >= 0)) throw new InvalidInputError('step: must be the index of an approval step', { fields: ['step'] });
     const stepCount = `stepCounts[${step}]`;
-    const session = await this.transition(id, {
-      expression:
-        `SET approvals = list_append(approvals, :approval), updatedAt = :at${step === undefined ? '' : `, ${stepCount} = ${stepCount} + :one`}` +
-        ' ADD approverSubs :subs, approverEmails :emails, approvalCount :one',
+    const sets = `approvals = list_append(approvals, :approval), updatedAt = :at${step === undefined ? '' : `, ${stepCount} = ${stepCount} + :one`}`;
+    const adds = ' ADD approverSubs :subs, approverEmails :emails, approvalCount :one';
+    const counting = {
+      expression: `SET ${sets}${adds}`,
       condition:
         '#status = :pending AND approvalCount < approvalsRequired AND requesterSub <> :sub AND requesterEmail <> :email' +
         ' AND (attribute_not_exists(approverSubs) OR NOT contains(approverSubs, :sub))' +
         ' AND (attribute_not_exists(approverEmails) OR NOT contains(approverEmails, :email))' +
         (step === undefined ? '' : ` AND ${stepCount} < #rule.approvalSteps[${step}].approvals`),
-      ...(step === undefined ? {} : { names: { '#rule': 'rule' } }),
+      names: (step === undefined ? {} : { '#rule': 'rule' }) as Record<string, string>,
       values: {
         ':approval': [{ ...approval, email: key }],
         ':at': approval.at,
@@ -204,7 +204,22 @@ export class DynamoSessionStore implements SessionStore {
         ':sub': approval.sub,
         ':email': key,
       },
-    });
+    };
+    // The approval that meets the count closes the review in the same write, when the count is still
+    // the one the caller read: one rewrite of the session instead of two.
+    if (approvalsBefore !== undefined) {
+      const closed = await this.transition(id, {
+        expression: `SET #status = :approved, decidedAt = :at, ${sets}${adds}`,
+        condition: `${counting.condition} AND approvalCount = :before AND approvalsRequired = :meets`,
+        names: counting.names,
+        values: { ...counting.values, ':approved': 'approved', ':before': approvalsBefore, ':meets': approvalsBefore + 1 },
+      });
+      if (closed) {
+        await this.closeReviewQueue(closed);
+        return { session: closed, counted: true };
+      }
+    }
+    const session = await this.transition(id, counting);
     if (session) return { session, counted: true };
     // Not counted: either this person already approved, or the count is already met (its writer may
     // not have closed the review yet), or the review is closed.

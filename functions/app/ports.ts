@@ -45,8 +45,15 @@ export interface SessionStore {
   get(id: string): Promise<Session | undefined>;
   /** (Re)writes the inbox entries of a pending session; idempotent. */
   ensureReviewQueue(session: Session): Promise<void>;
-  /** Adds one distinct approver while the review is open and short of its count; throws ConflictError once it is closed. */
-  addApproval(id: string, approval: Approval): Promise<ApprovalOutcome>;
+  /**
+   * Adds one distinct approver while the review is open and short of its count; throws ConflictError once it is closed.
+   * `approvalsBefore` is the count the caller read, given when this approval would meet the requirement:
+   * if the count is still that, the same write also closes the review as approved (the outcome's session
+   * is `approved`). If another approval landed meanwhile, this one is counted or not as without it, and
+   * whoever finds the count met closes the review with markApproved: of racing approvals, the one whose
+   * write meets the count closes the review, and only once.
+   */
+  addApproval(id: string, approval: Approval, approvalsBefore?: number): Promise<ApprovalOutcome>;
   /** pending_review → approved, only once the approvals reach the requirement; undefined if another writer did it. */
   markApproved(id: string, at: string): Promise<Session | undefined>;
   /** pending_review → approved by a forced approval, opening its follow-up in the same write; throws ConflictError once the review is closed. */

@@ -67,10 +67,12 @@ export async function reviewSession(deps: Deps, who: Identity, id: string, reque
       } else if (mine && session.approvals.length < session.approvalsRequired) {
         return session;
       }
-      // Whoever finds the count met closes the review; this also finishes the job of a writer that met
-      // it and crashed before closing. Only the one conditional write that succeeds resumes the workflow.
+      // Whoever finds the count met closes the review (this approval's own write may have: see
+      // addApproval); this also finishes the job of a writer that met it and crashed before closing.
+      // Only the one conditional write that succeeds resumes the workflow.
       if (session.approvals.length >= session.approvalsRequired) {
-        const approved = await deps.sessions.markApproved(id, approval.at);
+        const closedByThisApproval = outcome.counted && session.status === 'approved';
+        const approved = closedByThisApproval ? session : await deps.sessions.markApproved(id, approval.at);
         if (approved) {
           session = approved;
           await recordSessionEvent(deps, id, 'session.approved', actorOf(who), {
@@ -105,7 +107,7 @@ export async function reviewSession(deps: Deps, who: Identity, id: string, reque
  */
 async function addApproval(deps: Deps, who: Identity, current: Session, request: ReviewRequest, first: Approval) {
   let approval = first;
-  let outcome = await deps.sessions.addApproval(current.id, approval);
+  let outcome = await deps.sessions.addApproval(current.id, approval, meetingCount(current));
   for (let tries = current.rule?.approvalSteps?.length ?? 0; tries > 0 && approval.step !== undefined && !outcome.counted; tries--) {
     const after = outcome.session;
     // Closed, met (whoever finds it met closes it, below), or this person's own approval counted meanwhile.
@@ -113,10 +115,14 @@ async function addApproval(deps: Deps, who: Identity, current: Session, request:
     const again = decideReview(after, who, request, deps.clock.now());
     if (again.kind !== 'approve') break;
     approval = again.approval;
-    outcome = await deps.sessions.addApproval(current.id, approval);
+    outcome = await deps.sessions.addApproval(current.id, approval, meetingCount(after));
   }
   return { outcome, approval };
 }
+
+/** The count a session was read with, when one more approval meets its requirement: that approval's write closes the review too. */
+const meetingCount = (session: Session): number | undefined =>
+  session.approvals.length + 1 === session.approvalsRequired ? session.approvals.length : undefined;
 
 /** Counts an approval and how long the review took, once, by the writer that opened the session. */
 function countApproval(deps: Deps, session: Session): void {

@@ -234,4 +234,38 @@ describe('DynamoSessionStore', () => {
     await doc.send(new UpdateCommand({ TableName: dynamo.tableNames.SESSIONS_TABLE, Key: { pk: `SESSION#${older.id}`, sk: 'META' }, UpdateExpression: 'SET taskToken = :t', ExpressionAttributeValues: { ':t': 'older' } }));
     expect(await store.taskToken(older.id)).toBe('older');
   });
+
+  it('closes the review in the approval\'s own write when it meets the count read, and only then', async () => {
+    // Prepare: a store that counts its writes to session items.
+    let sessionWrites = 0;
+    const counting = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+    counting.middlewareStack.add((next) => async (args) => {
+      if ((args.input as { Key?: { sk?: string } }).Key?.sk === 'META') sessionWrites += 1;
+      return next(args);
+    });
+    const counted = new DynamoSessionStore(counting, dynamo.tableNames.SESSIONS_TABLE);
+    const one = await pendingSession(1);
+    // Act: the approval that meets a one-approval review, read at count 0.
+    const outcome = await counted.addApproval(one.id, approval('bob'), 0);
+    // Assess: one write counted it and closed the review, which left the inbox.
+    expect(outcome).toMatchObject({ counted: true, session: { status: 'approved', approvals: [{ sub: 'bob' }] } });
+    expect(sessionWrites).toBe(1);
+    expect((await store.pendingFor(['approvers'], 100)).map((s) => s.id)).not.toContain(one.id);
+    // A count read before another approval landed closes nothing: the approval is counted as usual.
+    const two = await pendingSession(2);
+    await store.addApproval(two.id, approval('bob'));
+    const stale = await store.addApproval(two.id, approval('grace'), 0);
+    expect(stale).toMatchObject({ counted: true, session: { status: 'pending_review' } });
+    expect((await store.markApproved(two.id, new Date().toISOString()))?.status).toBe('approved');
+  });
+
+  it('counts one of many racing approvals that each would close the review, and closes it once', async () => {
+    const session = await pendingSession(1);
+    const outcomes = await Promise.allSettled(['bob', 'grace', 'henry', 'ivan'].map((sub) => store.addApproval(session.id, approval(sub), 0)));
+    const counted = outcomes.filter((o) => o.status === 'fulfilled' && o.value.counted);
+    expect(counted).toHaveLength(1);
+    const after = await store.get(session.id);
+    expect(after).toMatchObject({ status: 'approved' });
+    expect(after!.approvals).toHaveLength(1);
+  });
 });

@@ -87,7 +87,7 @@ export class InMemorySessionStore implements SessionStore {
     return copy(item);
   }
 
-  async addApproval(id: string, approval: Approval): Promise<ApprovalOutcome> {
+  async addApproval(id: string, approval: Approval, approvalsBefore?: number): Promise<ApprovalOutcome> {
     const item = this.mustGet(id);
     const countable =
       item.status === 'pending_review' &&
@@ -97,7 +97,9 @@ export class InMemorySessionStore implements SessionStore {
       (approval.step === undefined ||
         item.approvals.filter((given) => given.step === approval.step).length < (item.rule?.approvalSteps?.[approval.step]?.approvals ?? 0));
     if (countable) {
+      const closes = approvalsBefore === item.approvals.length && approvalsBefore + 1 === item.approvalsRequired;
       Object.assign(item, { approvals: [...item.approvals, copy(approval)], updatedAt: approval.at });
+      if (closes) return { session: this.close(item, { status: 'approved', decidedAt: approval.at }), counted: true };
       return { session: copy(item), counted: true };
     }
     if (item.status === 'pending_review') return { session: copy(item), counted: false };
