@@ -82,16 +82,21 @@ export interface DepsOverrides extends Partial<Deps> {
   readonly secrets?: SecretStore;
 }
 
+/** Slack's Web API when a bot token is configured; its token is read through `secrets` at first use. */
+export function slackApiOf(config: Config, secrets: SecretStore): SlackApi | undefined {
+  const tokenSecret = config.SLACK_BOT_TOKEN_SECRET_ARN;
+  return tokenSecret
+    ? new SlackApi({ token: () => secrets.string(tokenSecret), tokenRefused: () => secrets.forget(tokenSecret), apiUrl: config.SLACK_API_URL, timeoutMs: config.SLACK_TIMEOUT_MS })
+    : undefined;
+}
+
 /** The use cases' dependencies for these settings. Pure: reads no environment, keeps nothing. */
 export function buildDeps(config: Config, overrides: DepsOverrides = {}): Deps {
   const { clients: given, secrets: givenSecrets, ...replaced } = overrides;
   const clients = awsClients(given);
   const secrets = givenSecrets ?? new SecretStore(clients.secrets);
   const catalog = new DynamoCatalogStore(clients.dynamo, config.SESSIONS_TABLE);
-  const tokenSecret = config.SLACK_BOT_TOKEN_SECRET_ARN;
-  const slack = tokenSecret
-    ? new SlackApi({ token: () => secrets.string(tokenSecret), tokenRefused: () => secrets.forget(tokenSecret), apiUrl: config.SLACK_API_URL, timeoutMs: config.SLACK_TIMEOUT_MS })
-    : undefined;
+  const slack = slackApiOf(config, secrets);
   const log = replaced.log ?? powertoolsLog();
   const directoryTable = config.DIRECTORY === 'table' ? new DynamoDirectoryTable(clients.dynamo, config.SESSIONS_TABLE) : undefined;
   const deps: Deps = {

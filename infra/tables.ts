@@ -58,6 +58,8 @@ export const sessionsTable = {
     { indexName: 'byReviewGroup', partitionKey: 'reviewGroupKey', sortKey: 'createdKey', projection: [] },
     // sessions still waiting for a review group: the key is removed when the review closes
     { indexName: 'byPendingGroup', partitionKey: 'pendingGroupKey', sortKey: 'createdKey', projection: [] },
+    // forced sessions whose follow-up is still open, by due time: both keys are removed when it is closed
+    { indexName: 'byOpenFollowUp', partitionKey: 'openFollowUpKey', sortKey: 'followUpDueKey', projection: [] },
     // rules and resources by kind, ordered by name
     { indexName: 'byKind', partitionKey: 'kind', sortKey: 'name' },
   ],

@@ -23,10 +23,14 @@ const taskTokenKey = (id: string) => ({ pk: `SESSION#${id}`, sk: 'TASK_TOKEN' })
 const monthOf = (iso: string) => iso.slice(0, 7);
 const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
 
+/** The keys of the open follow-ups index (functions/adapters/open-follow-ups.ts), set while a follow-up is open. */
+export const OPEN_FOLLOW_UP = 'FOLLOWUP#open';
+const OPEN_FOLLOW_UP_KEYS = ['openFollowUpKey', 'followUpDueKey'] as const;
+
 /** Item attributes that are storage mechanics, never part of the session the API returns. */
 const STORAGE_ATTRIBUTES = [
   'pk', 'sk', 'requesterKey', 'createdKey', 'monthKey', 'requesterSub', 'requesterEmail', 'resourceId',
-  'approverSubs', 'approverEmails', 'approvalCount', 'taskToken', 'stepCounts',
+  'approverSubs', 'approverEmails', 'approvalCount', 'taskToken', 'stepCounts', ...OPEN_FOLLOW_UP_KEYS,
 ] as const;
 
 /** The session an item of this table holds, without its storage attributes (the push reads stream images with it). */
@@ -240,7 +244,8 @@ export class DynamoSessionStore implements SessionStore {
 
   async closeFollowUp(id: string, followUp: FollowUp): Promise<Session | undefined> {
     return this.transition(id, {
-      expression: 'SET followUp = :followUp, updatedAt = :at',
+      // Leaves the open follow-ups index (byOpenFollowUp) in the same write that closes it.
+      expression: 'SET followUp = :followUp, updatedAt = :at REMOVE openFollowUpKey, followUpDueKey',
       condition: 'followUp.#status = :open',
       values: { ':followUp': followUp, ':at': followUp.closedAt, ':open': 'open' },
     });
@@ -249,7 +254,7 @@ export class DynamoSessionStore implements SessionStore {
   async forceApprove(id: string, approval: Approval, followUp: FollowUp): Promise<Session> {
     const session = await this.transition(id, {
       expression:
-        'SET #status = :approved, forced = :true, approvals = list_append(approvals, :approval), decidedAt = :at, updatedAt = :at, followUp = :followUp ADD approverSubs :subs, approverEmails :emails, approvalCount :one',
+        'SET #status = :approved, forced = :true, approvals = list_append(approvals, :approval), decidedAt = :at, updatedAt = :at, followUp = :followUp, openFollowUpKey = :openFollowUp, followUpDueKey = :dueKey ADD approverSubs :subs, approverEmails :emails, approvalCount :one',
       condition: '#status = :pending',
       values: {
         ':approved': 'approved',
@@ -257,6 +262,8 @@ export class DynamoSessionStore implements SessionStore {
         ':true': true,
         ':approval': [approval],
         ':followUp': followUp,
+        ':openFollowUp': OPEN_FOLLOW_UP,
+        ':dueKey': `${followUp.dueAt}#${id}`,
         ':at': approval.at,
         ':subs': new Set([approval.sub]),
         ':emails': new Set([approval.email]),

@@ -66,6 +66,8 @@ export const EVENT_DETAILS: Readonly<Record<string, ObjectSchema>> = {
   'review.forced': { approval, followUp: VALUE },
   /** A break-glass follow-up closed: `{status: acknowledged | flagged, dueAt, closedBy, closedAt, note}`. */
   'follow_up.closed': { followUp: VALUE },
+  /** An overdue follow-up's one reminder to the rule's approvers' channel: the follow-up, and where the reminder was posted. */
+  'follow_up.reminded': { followUp: VALUE, notification: VALUE },
   'review.denied': { denial },
   'session.approved': { forced: VALUE, approvals: VALUE, approvers: VALUE },
   /** A rule's `autoApprove` let the command skip review: `statements` is the parser's classification (kind, tables, flags each). */

@@ -10,6 +10,8 @@
  */
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import type * as cognito from 'aws-cdk-lib/aws-cognito';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
@@ -35,6 +37,9 @@ export class Slack extends Construct {
   readonly notify: AccessgateFunction;
   readonly interactions: AccessgateFunction;
   readonly directory: AccessgateFunction;
+  /** Reminds the approvers' channel of each overdue break-glass follow-up, once (functions/slack/follow-up-reminder.ts). */
+  readonly followUpReminder: AccessgateFunction;
+  readonly followUpSchedule: events.Rule;
 
   constructor(scope: Construct, id: string, private readonly props: SlackProps) {
     super(scope, id);
@@ -67,6 +72,21 @@ export class Slack extends Construct {
     // Lambda's own retry of a failed job: twice, then the dead-letter queue of the function defaults.
     this.notify.configureAsyncInvoke({ retryAttempts: 2, maxEventAge: Duration.hours(6) });
     this.bindPoster(this.notify);
+
+    // Reads the open follow-ups index, claims each reminder in the notification ledger (Sessions table)
+    // and records it in the event log.
+    this.followUpReminder = sessionFunction('FollowUpReminder', {
+      entry: 'functions/slack/follow-up-reminder.ts',
+      description: 'Slack: reminds the approvers\' channel once of each overdue break-glass follow-up',
+      timeout: Duration.minutes(2),
+    });
+    this.bindPoster(this.followUpReminder);
+    this.followUpSchedule = new events.Rule(this, 'HourlyFollowUpReminder', {
+      description: 'accessgate: remind approvers\' channels of break-glass follow-ups past their due time',
+      schedule: events.Schedule.cron({ minute: '5' }),
+      // EventBridge invokes asynchronously: Lambda retries a failed run twice, then the dead-letter queue.
+      targets: [new targets.LambdaFunction(this.followUpReminder)],
+    });
 
     this.interactions = sessionFunction('Interactions', {
       entry: 'functions/slack/interactions.ts',

@@ -61,7 +61,7 @@ type Lambda<E, R> = (event: E, context: unknown) => Promise<R>;
 const context = (name: string) => ({ functionName: name, awsRequestId: crypto.randomUUID(), getRemainingTimeInMillis: () => 60_000 });
 
 /** Runs `task` now and then every `everyMs`, never overlapping itself; errors are logged, not thrown. */
-function every<T>(name: string, everyMs: number, firstMs: number, task: () => Promise<T>) {
+export function every<T>(name: string, everyMs: number, firstMs: number, task: () => Promise<T>) {
   let running: Promise<T | undefined> | undefined;
   const run = (): Promise<T | undefined> =>
     (running ??= task()

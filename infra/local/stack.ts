@@ -28,6 +28,8 @@ import { startDataApiServer } from './data-api/server';
 import { MysqlBackend, PostgresBackend, type SqlBackend } from './data-api/backends';
 import { openPGliteBackend, seedDemoSchema } from './data-api/demo-schema';
 import { startLocalPush, type LocalPush } from './push';
+import { type LocalFollowUpReminder, startLocalFollowUpReminder } from './follow-up-reminders';
+import type { Clock } from '../../functions/app/ports';
 
 export const LOCAL_STATE_MACHINE_ARN = 'arn:aws:states:us-east-1:000000000000:stateMachine:accessgate-session';
 
@@ -62,6 +64,8 @@ export interface LocalStackOptions {
   readonly settings?: Environment;
   /** Counts what the stack does in billed units (the cost model's scenarios); unset counts nothing. */
   readonly usage?: UsageMeter;
+  /** The clock every handler reads (tests move it to make a follow-up overdue); unset is the system clock. */
+  readonly clock?: Clock;
 }
 
 export interface LocalStack {
@@ -80,6 +84,8 @@ export interface LocalStack {
   readonly webhooks: LocalWebhooks;
   /** The WebSocket API stand-in waiting clients connect to, and the sessions table's stream that feeds it. */
   readonly push: LocalPush;
+  /** The overdue follow-up reminder on its hourly timer, and a way to run it now. */
+  readonly followUpReminder: LocalFollowUpReminder;
   token(email: string): Promise<string>;
   stop(): Promise<void>;
 }
@@ -254,6 +260,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       webhookAdapters: { queue: deliveryQueue },
       // The WebSocket API's authorizer verifies tokens against this runtime's own issuer.
       pushAdapters: { tokens: { verify: (token) => identity.verify(`Bearer ${token}`) } },
+      ...(options.clock ? { clock: options.clock } : {}),
     },
   );
   composed(local);
@@ -271,6 +278,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   await seedDirectory(local.deps, DEMO_USERS.map((user) => ({ ...user, groups: [...user.groups], sub: subjectOf(user.email) })), { system: 'npm start' });
 
   await redriveOpenSessions(runner, local.deps);
+  // EventBridge's hourly schedule on AWS.
+  const followUpReminder = await startLocalFollowUpReminder(bind);
   // A deploy's smoke test: the notify function can be invoked (DryRun runs nothing). It also does the
   // SDK's first-call work for Lambda here, not in the first Slack click's acknowledgement.
   if (local.config.NOTIFY_FUNCTION_NAME) {
@@ -289,12 +298,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     evidence,
     webhooks,
     push,
+    followUpReminder,
     async token(email) {
       const user = identity.user(email);
       if (!user) throw new Error(`No demo user ${email}`);
       return identity.issue(user);
     },
     async stop() {
+      await followUpReminder.stop();
       await push.close();
       await server.close();
       await slack.close();

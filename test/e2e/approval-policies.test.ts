@@ -1,6 +1,6 @@
 /**
  * Approval policies over HTTP on the local runtime (docs/policies.md): approval steps across groups,
- * reason formats, and break-glass follow-up.
+ * reason formats, and break-glass follow-up (with its overdue reminder, on a clock the test moves).
  * What ran is counted in the database itself: each governed command inserts a tagged row.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,10 +11,12 @@ import { eventually } from './eventually';
 
 let stack: LocalStack;
 const as: Record<string, ApiClient> = {};
+/** The handlers' clock: the system's, moved ahead by `aheadMs` to make a follow-up overdue. */
+const clock = { aheadMs: 0, now: () => new Date(Date.now() + clock.aheadMs) };
 const PROBE = 'policy_probe';
 
 beforeAll(async () => {
-  stack = await startLocalStack({ port: 0, web: false });
+  stack = await startLocalStack({ port: 0, web: false, clock });
   for (const name of ['alice', 'bob', 'grace', 'henry', 'carol', 'dana']) as[name] = await ApiClient.as(stack, `${name}@example.com`);
   await database().query(`create table ${PROBE} (tag text)`, []);
 }, 120_000);
@@ -139,6 +141,39 @@ describe('break-glass follow-up', () => {
     expect((await as.bob.get('/reviews?scope=follow-up')).body.followUps.map((item: { session: { id: string } }) => item.session.id)).not.toContain(id);
     const { events } = (await as.dana.get(`/sessions/${id}`)).body;
     expect(events.filter((event: { type: string }) => event.type === 'follow_up.closed')).toHaveLength(1);
+  });
+
+  it('reminds the approvers\' channel once when a follow-up is overdue, however often the reminder runs', async () => {
+    const { body } = await submit('overdue');
+    const id = body.session.id as string;
+    expect((await as.carol.post(`/sessions/${id}/review`, { decision: 'approve', force: true, reason: 'INC-11 outage' })).status).toBe(200);
+    await eventually(async () => ((await session(id)).status === 'done' ? true : undefined), 'the forced command to run');
+    const reminders = () => stack.slack.standIn!.messages.filter((message) => message.text.startsWith('Break-glass follow-up overdue') && JSON.stringify(message.blocks).includes(id));
+    const remindedEvents = async () => ((await as.dana.get(`/sessions/${id}`)).body.events as { type: string; details: { notification: { channel: string; ts: string } } }[]).filter((event) => event.type === 'follow_up.reminded');
+
+    expect((await stack.followUpReminder.now())?.failed).toBe(0);
+    expect(reminders()).toEqual([]);
+
+    clock.aheadMs = 48 * 3600_000 + 60_000;
+    try {
+      const runs = [await stack.followUpReminder.now(), await stack.followUpReminder.now(), await stack.followUpReminder.now()];
+      expect(runs.map((run) => run?.failed)).toEqual([0, 0, 0]);
+      expect(runs[1]?.reminded).toBe(0);
+      expect(reminders()).toHaveLength(1);
+      const events = await remindedEvents();
+      expect(events).toHaveLength(1);
+      expect(events[0]!.details.notification).toEqual({ channel: reminders()[0]!.channel, ts: reminders()[0]!.ts });
+      const listed = (await as.bob.get('/reviews?scope=follow-up')).body.followUps.find((item: { session: { id: string } }) => item.session.id === id);
+      expect(listed).toMatchObject({ overdue: true });
+
+      // Closed, it leaves the index: later runs neither count nor remind it.
+      expect((await as.bob.post(`/sessions/${id}/follow-up`, { outcome: 'flagged', note: 'reminded late' })).status).toBe(200);
+      await stack.followUpReminder.now();
+      expect(reminders()).toHaveLength(1);
+      expect(await remindedEvents()).toHaveLength(1);
+    } finally {
+      clock.aheadMs = 0;
+    }
   });
 
   it('refuses the follow-up to the person who forced it', async () => {

@@ -17,6 +17,7 @@ const ids = {
   notify: logicalId(slack.notify),
   interactions: roleOf(slack.interactions),
   notifyRole: roleOf(slack.notify),
+  reminderRole: roleOf(slack.followUpReminder),
   directory: roleOf(slack.directory),
   awaitReview: roleOf(stack.workflow.awaitReview),
   record: roleOf(stack.workflow.record),
@@ -59,7 +60,7 @@ describe('Slack approvals on AWS', () => {
 
   it('lets only the interactions function read the signing secret, and only the posters read the bot token', () => {
     expect(rolesGranted('secretsmanager:GetSecretValue', ids.signingSecret)).toEqual([ids.interactions]);
-    expect(rolesGranted('secretsmanager:GetSecretValue', ids.botToken)).toEqual([ids.awaitReview, ids.interactions, ids.notifyRole].sort());
+    expect(rolesGranted('secretsmanager:GetSecretValue', ids.botToken)).toEqual([ids.awaitReview, ids.interactions, ids.notifyRole, ids.reminderRole].sort());
   });
 
   it('lets the functions that change sessions queue jobs for the notify Lambda, and nothing else invoke it', () => {
@@ -67,6 +68,28 @@ describe('Slack approvals on AWS', () => {
     expect(statementsOf(json, ids.evaluate).some((s) => refersTo(s.Resource, ids.notify))).toBe(false);
     expect(environmentOf(stack.functions.reviews)).toMatchObject({ NOTIFY_FUNCTION_NAME: { Ref: ids.notify } });
     expect(environmentOf(stack.functions.reviews)).not.toHaveProperty('SLACK_BOT_TOKEN_SECRET_ARN');
+  });
+
+  it('runs the follow-up reminder hourly, reading the open follow-ups index, claiming in the ledger and appending to the event log only', () => {
+    const rule = json.Resources[logicalId(slack.followUpSchedule)]!.Properties!;
+    expect(rule).toMatchObject({ ScheduleExpression: 'cron(5 * * * ? *)', State: 'ENABLED' });
+    expect(refersTo(rule.Targets, logicalId(slack.followUpReminder))).toBe(true);
+    const permission = Object.values(json.Resources).find(
+      (r) => r.Type === 'AWS::Lambda::Permission' && r.Properties!.Principal === 'events.amazonaws.com' && refersTo(r.Properties!.FunctionName, logicalId(slack.followUpReminder)),
+    );
+    expect(permission?.Properties).toMatchObject({ Action: 'lambda:InvokeFunction' });
+    expect(refersTo(permission?.Properties!.SourceArn, logicalId(slack.followUpSchedule))).toBe(true);
+
+    const statements = statementsOf(json, ids.reminderRole);
+    const sessionsTable = logicalId(stack.tables.sessions.table);
+    const onSessions = statements.filter((s) => refersTo(s.Resource, sessionsTable));
+    expect(onSessions.flatMap((s) => asArray(s.Action))).toEqual(expect.arrayContaining(['dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem']));
+    expect(JSON.stringify(onSessions.map((s) => s.Resource))).toContain('/index/byOpenFollowUp');
+    const onEvents = statements.filter((s) => refersTo(s.Resource, logicalId(stack.tables.events.table))).flatMap((s) => asArray(s.Action));
+    expect(onEvents).toContain('dynamodb:PutItem');
+    expect(onEvents).not.toContain('dynamodb:UpdateItem');
+    expect(statements.flatMap((s) => asArray(s.Action)).some((action) => action === 'dynamodb:Scan')).toBe(false);
+    expect(environmentOf(slack.followUpReminder)).toMatchObject({ SLACK_BOT_TOKEN_SECRET_ARN: { Ref: ids.botToken }, SLACK_DEFAULT_CHANNEL: '#db-reviews' });
   });
 
   it('has Lambda retry a failed notification job twice, then hand it to the dead-letter queue', () => {
