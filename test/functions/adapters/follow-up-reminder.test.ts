@@ -2,11 +2,11 @@
  * The overdue follow-up reminder's adapters against dynalite: the open follow-ups index holds a forced
  * session from its forced approval until its follow-up is closed, by due time; the Slack reminder
  * posts once per session through the notification ledger, however many runs race, and again after a
- * post that failed. Posts are counted at the (faked) Slack call; the claims in the table itself.
+ * post that failed. The ledger reads the system clock, so the tests move Date. Posts are counted at the (faked) Slack call; the claims in the table itself.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { documentClientOf } from '../../../functions/adapters/dynamodb';
 import { CLAIM_LEASE_MS, DynamoNotificationLedger } from '../../../functions/adapters/notification-ledger';
 import { DynamoOpenFollowUps } from '../../../functions/adapters/open-follow-ups';
@@ -31,10 +31,16 @@ beforeAll(async () => {
   table = dynamo.tableNames.SESSIONS_TABLE;
   store = new DynamoSessionStore(documentClientOf(client), table);
   index = new DynamoOpenFollowUps(documentClientOf(client), table, store);
-  ledger = new DynamoNotificationLedger(documentClientOf(client), table, CLAIM_LEASE_MS, () => at);
+  ledger = new DynamoNotificationLedger(documentClientOf(client), table);
+  // The ledger's persistence layer reads the system clock: the tests move Date (timers stay real for dynalite).
+  vi.useFakeTimers({ toFake: ['Date'] });
 });
 
+const tick = () => vi.setSystemTime(at);
+beforeEach(tick);
+
 afterAll(async () => {
+  vi.useRealTimers();
   client.destroy();
   await dynamo.close();
 });
@@ -108,8 +114,9 @@ describe('the Slack follow-up reminder', () => {
     expect(posts.map((post) => post.channel)).toEqual(['C-APPROVERS']);
     expect(posts[0]!.message.text).toContain('Break-glass follow-up overdue');
     expect(recorded).toEqual([{ channel: 'C-APPROVERS', ts: 'ts-1' }]);
-    expect(await claim(session.id)).toMatchObject({ state: 'sent' });
+    expect(await claim(session.id)).toMatchObject({ state: 'COMPLETED' });
     at += 10 * CLAIM_LEASE_MS;
+    tick();
     expect(await reminder().remind(session, async () => undefined)).toBe(false);
     expect(posts).toHaveLength(1);
   });
@@ -124,7 +131,8 @@ describe('the Slack follow-up reminder', () => {
     await expect(reminder().remind(session, async () => Promise.reject(new Error('event log down')))).rejects.toThrow('event log down');
     expect(posts).toHaveLength(1);
     expect(await reminder().remind(session, async () => undefined)).toBe(false);
-    at += CLAIM_LEASE_MS + 1;
+    at += CLAIM_LEASE_MS + 1000;
+    tick();
     expect(await reminder().remind(session, async () => undefined)).toBe(true);
     expect(posts).toHaveLength(2);
   });

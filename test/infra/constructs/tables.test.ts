@@ -58,7 +58,7 @@ describe('the sessions table', () => {
     const projections = Object.fromEntries(
       (props.GlobalSecondaryIndexes as Array<{ IndexName: string; Projection: { ProjectionType: string } }>).map((index) => [index.IndexName, index.Projection.ProjectionType]),
     );
-    expect(projections).toEqual({ byRequester: 'KEYS_ONLY', byMonth: 'KEYS_ONLY', byReviewGroup: 'KEYS_ONLY', byPendingGroup: 'KEYS_ONLY', byKind: 'ALL' });
+    expect(projections).toEqual({ byRequester: 'KEYS_ONLY', byMonth: 'KEYS_ONLY', byReviewGroup: 'KEYS_ONLY', byPendingGroup: 'KEYS_ONLY', byOpenFollowUp: 'KEYS_ONLY', byKind: 'ALL' });
   });
 });
 
