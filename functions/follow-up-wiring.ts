@@ -8,7 +8,7 @@ import { DynamoNotificationLedger } from './adapters/notification-ledger';
 import { DynamoOpenFollowUps } from './adapters/open-follow-ups';
 import { SlackFollowUpReminder } from './adapters/slack-follow-up';
 import type { FollowUpReminderDeps } from './app/follow-up-ports';
-import { type Composition, composition, slackApiOf } from './wiring';
+import { type Composition, perComposition, slackApiOf } from './wiring';
 
 /** The reminder's dependencies on a composition; reads no environment. */
 export function buildFollowUpReminderDeps(base: Composition): FollowUpReminderDeps {
@@ -31,15 +31,5 @@ export function buildFollowUpReminderDeps(base: Composition): FollowUpReminderDe
   };
 }
 
-const built = new WeakMap<Composition, FollowUpReminderDeps>();
-
 /** The reminder's dependencies for the invocation in progress. */
-export function followUpReminderDeps(): FollowUpReminderDeps {
-  const current = composition();
-  let deps = built.get(current);
-  if (!deps) {
-    deps = buildFollowUpReminderDeps(current);
-    built.set(current, deps);
-  }
-  return deps;
-}
+export const followUpReminderDeps: () => FollowUpReminderDeps = perComposition(buildFollowUpReminderDeps);
