@@ -5,6 +5,7 @@
  */
 import { ChangeMessageVisibilityCommand, SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { DeliveryJob, DeliveryQueue } from '../app/webhook-ports';
+import { batchesOf } from './batches';
 
 /** SQS takes at most 10 messages per batch. */
 const BATCH = 10;
@@ -16,8 +17,8 @@ export class SqsDeliveryQueue implements DeliveryQueue {
   ) {}
 
   async send(jobs: readonly DeliveryJob[]): Promise<void> {
-    for (let start = 0; start < jobs.length; start += BATCH) {
-      const entries = jobs.slice(start, start + BATCH).map((job, index) => ({ Id: String(index), MessageBody: JSON.stringify(job) }));
+    for (const batch of batchesOf(jobs, BATCH)) {
+      const entries = batch.map((job, index) => ({ Id: String(index), MessageBody: JSON.stringify(job) }));
       const { Failed } = await this.client.send(new SendMessageBatchCommand({ QueueUrl: this.queueUrl, Entries: entries }));
       if (Failed?.length) throw new Error(`SQS refused ${Failed.length} webhook delivery job(s): ${Failed.map((failure) => failure.Code).join(', ')}`);
     }

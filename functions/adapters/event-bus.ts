@@ -4,6 +4,7 @@
  */
 import { type EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import type { BusEvent, EventBus } from '../app/webhook-ports';
+import { batchesOf } from './batches';
 
 export const EVENT_SOURCE = 'accessgate';
 /** PutEvents takes at most 10 entries per call. */
@@ -16,8 +17,8 @@ export class EventBridgeBus implements EventBus {
   ) {}
 
   async publish(events: readonly BusEvent[]): Promise<void> {
-    for (let start = 0; start < events.length; start += BATCH) {
-      const entries = events.slice(start, start + BATCH).map((event) => ({
+    for (const batch of batchesOf(events, BATCH)) {
+      const entries = batch.map((event) => ({
         EventBusName: this.busName,
         Source: EVENT_SOURCE,
         DetailType: event.type,

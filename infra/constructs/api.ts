@@ -7,14 +7,13 @@
  * The `$default` stage writes JSON access logs (who, which route, status; never bodies or query strings,
  * which can hold SQL) and is throttled so a runaway client cannot flood the databases behind it.
  */
-import { RemovalPolicy } from 'aws-cdk-lib';
-import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Validations } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
+import { loggedStage } from './stage-access-log';
 
 export interface AccessgateApiProps {
   readonly authorizer: apigwv2.IHttpRouteAuthorizer;
@@ -58,35 +57,16 @@ export class AccessgateApi extends Construct {
           }
         : undefined,
     });
-    this.accessLogs = new logs.LogGroup(this, 'AccessLogs', {
-      retention: props.logRetention,
-      removalPolicy: RemovalPolicy.RETAIN,
+    const logged = loggedStage(this, props.logRetention, {
+      userAgent: '$context.identity.userAgent',
+      routeKey: '$context.routeKey',
+      path: '$context.path',
+      responseLength: '$context.responseLength',
+      latencyMs: '$context.responseLatency',
+      sub: '$context.authorizer.claims.sub',
     });
-    this.stage = new apigwv2.HttpStage(this, 'DefaultStage', {
-      httpApi: this.httpApi,
-      stageName: '$default',
-      autoDeploy: true,
-      throttle: { rateLimit: 50, burstLimit: 100 },
-      accessLogSettings: {
-        destination: new apigwv2.LogGroupLogDestination(this.accessLogs),
-        format: apigw.AccessLogFormat.custom(
-          JSON.stringify({
-            requestId: '$context.requestId',
-            time: '$context.requestTime',
-            ip: '$context.identity.sourceIp',
-            userAgent: '$context.identity.userAgent',
-            routeKey: '$context.routeKey',
-            path: '$context.path',
-            status: '$context.status',
-            responseLength: '$context.responseLength',
-            latencyMs: '$context.responseLatency',
-            sub: '$context.authorizer.claims.sub',
-            authorizerError: '$context.authorizer.error',
-            integrationError: '$context.integrationErrorMessage',
-          }),
-        ),
-      },
-    });
+    this.accessLogs = logged.accessLogs;
+    this.stage = new apigwv2.HttpStage(this, 'DefaultStage', { httpApi: this.httpApi, stageName: '$default', ...logged.stageSettings });
   }
 
   /** The API's base URL, ending in `/`. */

@@ -10,18 +10,18 @@
  * function reads sessions and writes watches; the push function reads watches, deletes the ones whose
  * connection is gone, reads the sessions stream and may manage connections of this API's stage only.
  */
-import { type CfnElement, Duration, Names, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
-import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import { type CfnElement, Duration, Names, Stack, Validations } from 'aws-cdk-lib';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { WebSocketLambdaAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { WebSocketLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
-import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { SESSION_CHANGE_PATTERN } from '../../functions/push/session-change-filter';
 import { AccessgateFunction, type FunctionDefaults } from './accessgate-function';
+import { loggedStage } from './stage-access-log';
 import type { AccessgateTables } from './tables';
 
 /** A resource's logical id as cdk-nag names it in a finding. */
@@ -80,30 +80,14 @@ export class WaitingClientsPush extends Construct {
     });
     for (const routeKey of ['subscribe', 'ping']) this.socketApi.addRoute(routeKey, { integration, returnResponse: true });
 
-    this.accessLogs = new logs.LogGroup(this, 'AccessLogs', { retention: defaults.logRetention, removalPolicy: RemovalPolicy.RETAIN });
-    this.stage = new apigwv2.WebSocketStage(this, 'Stage', {
-      webSocketApi: this.socketApi,
-      stageName: SOCKET_STAGE,
-      autoDeploy: true,
-      throttle: { rateLimit: 50, burstLimit: 100 },
-      accessLogSettings: {
-        destination: new apigwv2.LogGroupLogDestination(this.accessLogs),
-        format: apigw.AccessLogFormat.custom(
-          JSON.stringify({
-            requestId: '$context.requestId',
-            time: '$context.requestTime',
-            ip: '$context.identity.sourceIp',
-            routeKey: '$context.routeKey',
-            eventType: '$context.eventType',
-            connectionId: '$context.connectionId',
-            status: '$context.status',
-            sub: '$context.authorizer.principalId',
-            authorizerError: '$context.authorizer.error',
-            integrationError: '$context.integrationErrorMessage',
-          }),
-        ),
-      },
+    const logged = loggedStage(this, defaults.logRetention, {
+      routeKey: '$context.routeKey',
+      eventType: '$context.eventType',
+      connectionId: '$context.connectionId',
+      sub: '$context.authorizer.principalId',
     });
+    this.accessLogs = logged.accessLogs;
+    this.stage = new apigwv2.WebSocketStage(this, 'Stage', { webSocketApi: this.socketApi, stageName: SOCKET_STAGE, ...logged.stageSettings });
 
     this.pusher = new AccessgateFunction(this, 'SessionPush', {
       entry: 'functions/push/stream.ts',
