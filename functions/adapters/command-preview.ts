@@ -10,9 +10,14 @@
  * MySQL tables that are not InnoDB (FEDERATED, MyISAM) and inserts into tables numbered from a
  * sequence or AUTO_INCREMENT. Writes that are not dry run still get the planner's estimate.
  *
- * Time: PostgreSQL cancels each statement after DRY_RUN_TIMEOUT_MS; on every engine the whole preview
- * is abandoned after PREVIEW_BUDGET_MS (MySQL has no transaction-scoped timeout for writes, so there
- * the statement may run on in the database until the Data API's own 45 s limit, uncommitted).
+ * Time: every statement of the dry run (and every EXPLAIN) is stopped by the database after
+ * DRY_RUN_TIMEOUT_MS, so none runs on after the preview gives up: PostgreSQL by `SET LOCAL
+ * statement_timeout` (it ends with the transaction); MariaDB by `SET STATEMENT max_statement_time=N
+ * FOR …` (that statement only: the Data API's pooled connection keeps no setting); MySQL, Aurora
+ * MySQL included, has no server timeout for writes (`max_execution_time` covers SELECT only), so the
+ * previewer asks for the transaction's `CONNECTION_ID()` and, when a statement passes the deadline,
+ * sends `KILL QUERY` for it in a call of its own (a user may kill their own statements). On every
+ * engine the whole preview is abandoned after PREVIEW_BUDGET_MS.
  */
 import {
   BeginTransactionCommand,
@@ -30,15 +35,19 @@ import { loadSqlParsers, parserVersions } from './sql-parser';
 import { parametersOf, readScript, type ScriptStatement } from './sql-script';
 import { dataApiParameter } from './sql-runner';
 
-/** A dry run is a preview, not a workload: PostgreSQL cancels each statement after this long. */
+/** A dry run is a preview, not a workload: the database stops each statement after this long. */
 export const DRY_RUN_TIMEOUT_MS = 5000;
 /**
- * The whole preview's bound, on the client, for every engine (MySQL has no transaction-scoped timeout
- * for writes): past it the calls are abandoned and the preview is recorded as skipped. Well below the
- * AwaitReview function's 20 s, so the review request still goes out. The abandoned transaction is
- * never committed; the Data API rolls it back.
+ * The whole preview's bound, on the client, for every engine: past it the calls are abandoned and the
+ * preview is recorded as skipped. Well below the AwaitReview function's 20 s, so the review request
+ * still goes out. The abandoned transaction is never committed; the Data API rolls it back.
  */
 export const PREVIEW_BUDGET_MS = 8000;
+
+type Execute = (sql: string, bound?: readonly SqlParameter[]) => Promise<ExecuteStatementCommandOutput>;
+
+/** A value a Data API record holds as a number or as text (`CONNECTION_ID()` is a BIGINT UNSIGNED). */
+const recordText = (field: { longValue?: number; stringValue?: string } | undefined): string => String(field?.longValue ?? field?.stringValue ?? '');
 
 /** The name the Data API gives an error, or the SQLSTATE it appends: never the database's words, which may quote rows. */
 function failureCode(error: unknown): string {
@@ -76,12 +85,12 @@ export class DataApiCommandPreviewer implements CommandPreviewer {
     try {
       transactionId = (await this.client.send(new BeginTransactionCommand({ ...where, database: target.database }), { abortSignal })).transactionId;
       if (!transactionId) throw new Error('BeginTransaction answered without a transaction id');
-      const execute = (sql: string, bound: readonly SqlParameter[] = []): Promise<ExecuteStatementCommandOutput> =>
+      const execute: Execute = (sql, bound = []) =>
         this.client.send(
           new ExecuteStatementCommand({ ...where, database: target.database, transactionId, sql, ...(bound.length ? { parameters: bound.map(dataApiParameter) } : {}) }),
           { abortSignal },
         );
-      if (target.type === 'postgres') await execute(`SET LOCAL statement_timeout = ${Math.max(1, Math.round(this.timeoutMs))}`);
+      const bounded = await this.statementTimeout(target, execute);
       skipped ??= await this.catalogBlocker(target, statements, execute);
 
       const previews: StatementPreview[] = [];
@@ -90,11 +99,11 @@ export class DataApiCommandPreviewer implements CommandPreviewer {
         const bound = parametersOf(statement.text, target.type, parameters);
         if (statement.kind === 'write' && !skipped) {
           // Only the count is kept: rows a RETURNING clause sends back are dropped here.
-          const changed = (await execute(statement.text, bound)).numberOfRecordsUpdated ?? 0;
+          const changed = (await bounded(statement.text, bound)).numberOfRecordsUpdated ?? 0;
           rowsAffected += changed;
           previews.push({ ...described[index], rowsAffected: changed });
         } else {
-          previews.push({ ...described[index], ...(await this.explain(target, statement, bound, execute)) });
+          previews.push({ ...described[index], ...(await this.explain(target, statement, bound, bounded)) });
         }
       }
       const wrote = !skipped && statements.some((s) => s.kind === 'write');
@@ -107,12 +116,42 @@ export class DataApiCommandPreviewer implements CommandPreviewer {
     }
   }
 
+  /**
+   * The dry run's statements, each stopped by the database after `timeoutMs` (see the module comment):
+   * a PostgreSQL transaction gets its timeout once; MariaDB statements carry theirs; a MySQL statement
+   * past its deadline is killed from a second call, outside the transaction.
+   */
+  private async statementTimeout(target: SqlTarget, execute: Execute): Promise<Execute> {
+    if (target.type === 'postgres') {
+      await execute(`SET LOCAL statement_timeout = ${Math.max(1, Math.round(this.timeoutMs))}`);
+      return execute;
+    }
+    const [connection, version] = (await execute('SELECT CONNECTION_ID(), VERSION()')).records?.[0] ?? [];
+    if (/mariadb/i.test(version?.stringValue ?? '')) {
+      const seconds = Math.max(0.001, this.timeoutMs / 1000);
+      return (sql, bound) => execute(`SET STATEMENT max_statement_time=${seconds} FOR ${sql}`, bound);
+    }
+    const thread = recordText(connection);
+    if (!/^\d+$/.test(thread)) throw new Error('CONNECTION_ID() gave no connection to stop a statement on');
+    const where = { resourceArn: target.clusterArn, secretArn: target.secretArn, database: target.database };
+    return async (sql, bound) => {
+      const deadline = setTimeout(() => {
+        this.client.send(new ExecuteStatementCommand({ ...where, sql: `KILL QUERY ${thread}` })).catch(() => undefined);
+      }, this.timeoutMs);
+      try {
+        return await execute(sql, bound);
+      } finally {
+        clearTimeout(deadline);
+      }
+    };
+  }
+
   /** The planner's estimate and a compact plan; never EXPLAIN ANALYZE, which would run the statement. */
   private async explain(
     target: SqlTarget,
     statement: ScriptStatement,
     bound: readonly SqlParameter[],
-    execute: (sql: string, bound?: readonly SqlParameter[]) => Promise<ExecuteStatementCommandOutput>,
+    execute: Execute,
   ): Promise<Pick<StatementPreview, 'estimatedRows' | 'plan'>> {
     if (/^(VariableShowStmt|show|desc)$/.test(statement.command)) return {};
     const sql = target.type === 'mysql' ? `EXPLAIN FORMAT=JSON ${statement.text}` : `EXPLAIN (FORMAT JSON) ${statement.text}`;
@@ -127,7 +166,7 @@ export class DataApiCommandPreviewer implements CommandPreviewer {
   private async catalogBlocker(
     target: SqlTarget,
     statements: readonly ScriptStatement[],
-    execute: (sql: string, bound?: readonly SqlParameter[]) => Promise<ExecuteStatementCommandOutput>,
+    execute: Execute,
   ): Promise<string | undefined> {
     for (const statement of statements.filter((s) => s.kind === 'write')) {
       for (const table of statement.tables) {

@@ -18,8 +18,12 @@ interface Backend {
   readonly name: string;
   readonly resource: string;
   readonly present: () => boolean;
-  open(): Promise<{ stack: LocalStack; query: (sql: string) => Promise<unknown[][]>; close: () => Promise<void> }>;
+  /** How many statements other connections are running whose text contains `fragment`. */
+  running(fragment: string): string;
+  open(): Promise<{ stack: LocalStack; query: Query; close: () => Promise<void>; connect: () => Promise<{ query: Query; close: () => Promise<void> }> }>;
 }
+
+type Query = (sql: string) => Promise<unknown[][]>;
 
 const mysqlUrl = process.env.ACCESSGATE_TEST_MYSQL_URL;
 
@@ -28,16 +32,16 @@ const BACKENDS: Backend[] = [
     name: 'PostgreSQL',
     resource: 'postgres-demo',
     present: () => true,
+    running: (fragment) => `SELECT COUNT(*) FROM pg_stat_activity WHERE state = 'active' AND pid <> pg_backend_pid() AND query LIKE '%${fragment}%'`,
     async open() {
       const postgresUrl = await postgresDatabase('preview');
       const stack = await startLocalStack({ port: 0, postgresUrl });
-      const client = new pg.Client({ connectionString: postgresUrl });
-      await client.connect();
-      return {
-        stack,
-        query: async (sql) => (await client.query({ text: sql, rowMode: 'array' })).rows as unknown[][],
-        close: () => client.end(),
+      const connect = async () => {
+        const client = new pg.Client({ connectionString: postgresUrl });
+        await client.connect();
+        return { query: async (sql: string) => (await client.query({ text: sql, rowMode: 'array' })).rows as unknown[][], close: () => client.end() };
       };
+      return { stack, connect, ...(await connect()) };
     },
   },
   {
@@ -45,14 +49,14 @@ const BACKENDS: Backend[] = [
     resource: 'mysql-rds',
     present: () =>
       debianOnly({ present: !!mysqlUrl, skips: 'the preview on MySQL (test/e2e/preview.test.ts)', install: 'apt-get install mariadb-server, then set ACCESSGATE_TEST_MYSQL_URL as .ci/run does' }),
+    running: (fragment) => `SELECT COUNT(*) FROM information_schema.processlist WHERE id <> CONNECTION_ID() AND info LIKE '%${fragment}%'`,
     async open() {
       const stack = await startLocalStack({ port: 0, mysqlUrl });
-      const connection = await mysql.createConnection({ uri: mysqlUrl!, rowsAsArray: true });
-      return {
-        stack,
-        query: async (sql) => (await connection.query(sql))[0] as unknown[][],
-        close: () => connection.end(),
+      const connect = async () => {
+        const connection = await mysql.createConnection({ uri: mysqlUrl!, rowsAsArray: true });
+        return { query: async (sql: string) => (await connection.query(sql))[0] as unknown[][], close: () => connection.end() };
       };
+      return { stack, connect, ...(await connect()) };
     },
   },
 ];
@@ -156,6 +160,25 @@ for (const backend of BACKENDS) {
       expect(typeof read.estimatedRows).toBe('number');
       expect(typeof read.plan.node).toBe('string');
       expect(session.preview.rowsAffected).toBeUndefined();
+    }, 120_000);
+
+    it('has the database stop a dry run held up by a lock at its statement timeout, so nothing of it runs on', async () => {
+      // Another session holds the row: the dry run's delete would wait for it far beyond the preview's budget.
+      const holder = await db.connect();
+      try {
+        await holder.query('BEGIN');
+        await holder.query(`SELECT id FROM ${table} WHERE id = 303 FOR UPDATE`);
+        const { id, session } = await submitPreviewed(`delete from ${table} where id = 303`);
+        expect(session.preview.skipped).toMatch(/^the preview failed \((StatementTimeoutException|57014)\); nothing was counted$/);
+        expect(session.status).toBe('pending_review');
+        // Counted in the database: no statement of the dry run still waits for the lock.
+        expect(Number((await db.query(backend.running(`from ${table} where id = 303`)))[0][0])).toBe(0);
+        expect((await alice.post(`/sessions/${id}/cancel`)).status).toBe(200);
+      } finally {
+        await holder.query('ROLLBACK');
+        await holder.close();
+      }
+      expect(await count('id = 303')).toBe(1);
     }, 120_000);
   });
 }

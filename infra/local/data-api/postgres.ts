@@ -248,11 +248,19 @@ export const RAW_TYPES: pg.CustomTypesConfig = {
  * The call's timeout as the server's own statement_timeout, set before every statement (connections are
  * pooled and reused): the statement then stops at its deadline even when the client-side cancel cannot
  * reach the server (every pooled connection busy). continueAfterTimeout lets the statement run on.
+ *
+ * Inside a transaction the setting is local to it and never looser than one the transaction set itself
+ * (`SET LOCAL statement_timeout`, as the preview's dry run does): the real Data API cancels a call at
+ * its deadline without touching the session's settings, so a tighter timeout of the caller's holds.
  */
-async function serverSideTimeout(client: pg.PoolClient, opts: QueryOptions): Promise<void> {
+async function serverSideTimeout(client: pg.PoolClient, opts: QueryOptions, inTransaction = false): Promise<void> {
   const ms = opts.timeoutMs && opts.timeoutMs > 0 && !opts.continueAfterTimeout ? Math.ceil(opts.timeoutMs) : 0;
+  const text = inTransaction
+    ? `SELECT pg_catalog.set_config('statement_timeout', CASE WHEN $1::int > 0 AND (current_setting('statement_timeout')::interval = interval '0'
+         OR current_setting('statement_timeout')::interval > $1::int * interval '1 millisecond') THEN ($1::int)::text || 'ms' ELSE current_setting('statement_timeout') END, true)`
+    : "SELECT pg_catalog.set_config('statement_timeout', $1::int::text || 'ms', false)";
   try {
-    await client.query({ text: "SELECT pg_catalog.set_config('statement_timeout', $1, false)", values: [`${ms}ms`] });
+    await client.query({ text, values: [ms] });
   } catch (err) {
     throw toBackendError(err);
   }
@@ -316,7 +324,7 @@ export class PostgresBackend implements SqlBackend {
     const pid = (client as unknown as { processID?: number }).processID;
     return withStatementTimeout(
       (async () => {
-        await serverSideTimeout(client, opts);
+        await serverSideTimeout(client, opts, true);
         return pgRun(client as unknown as PgConn, catalog, sql, params, opts.includeMetadata ?? false);
       })(),
       opts,
@@ -358,6 +366,8 @@ export class PostgresBackend implements SqlBackend {
     const { client, pool, catalog } = await this.connect(opts.database);
     try {
       await client.query('BEGIN');
+      // No limit left over from the connection's last call: the transaction's calls set their own.
+      await client.query("SELECT pg_catalog.set_config('statement_timeout', '0', true)");
       if (opts.schema) await client.query({ text: "SELECT pg_catalog.set_config('search_path', $1, true)", values: [opts.schema] });
     } catch (err) {
       client.release(err as Error);
