@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { writeUnits } from '../../infra/local/usage-meter';
-import { sessionsTable } from '../../infra/tables';
+import { type IndexDefinition, sessionsTable, type TableDefinition } from '../../infra/tables';
 import { ARCHITECTURE_DOC, costSection, docFigures, readDocFigures } from './cost-doc';
 import { type CostFigures, measureCosts } from './cost-scenarios';
 
@@ -23,6 +23,15 @@ describe('write units as DynamoDB bills them', () => {
     const before = { ...base, pendingGroupKey: s('g1'), createdKey: s('t') };
     expect(writeUnits(sessionsTable, before, { ...base, pendingGroupKey: s('g2'), createdKey: s('t') })).toBe(3);
     expect(writeUnits(sessionsTable, before, { ...base, createdKey: s('t') })).toBe(2);
+  });
+
+  it('bills a session index nothing for a rewrite that changes neither its keys nor what it projects', () => {
+    const meta = { ...base, requesterKey: s('REQUESTER#a'), monthKey: s('MONTH#2026-12'), createdKey: s('t'), status: s('pending_review') };
+    // The session indexes project keys only (infra/tables.ts): a status change costs the table alone.
+    expect(writeUnits(sessionsTable, meta, { ...meta, status: s('approved') })).toBe(1);
+    // An index that projected every attribute would be billed again for it.
+    const projectingAll: TableDefinition = { ...sessionsTable, indexes: sessionsTable.indexes.map((index): IndexDefinition => ({ ...index, projection: undefined })) };
+    expect(writeUnits(projectingAll, meta, { ...meta, status: s('approved') })).toBe(3);
   });
 
   it('bills per started kilobyte, the larger of the two images', () => {
