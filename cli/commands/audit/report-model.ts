@@ -53,10 +53,34 @@ export interface SessionRecord {
   rowCount?: number;
   recordsUpdated?: number;
   error?: string;
+  /** An access window (`kind: "window"` at its request): how it went, and the commands run under it (buildReport). */
+  window?: WindowStory;
+  /** A command run under an access window: that window's session id. */
+  readonly grant?: string;
+  /** A forced approval's break-glass follow-up as the chain tells it (review.forced, follow_up.reminded, follow_up.closed). */
+  followUp?: FollowUpStory;
   readonly evidence: readonly string[];
   readonly events: number;
   /** Each event's type and time, in order: what the period populations are counted from. */
   readonly timeline: readonly { readonly type: string; readonly at: string }[];
+}
+
+export interface FollowUpStory {
+  readonly status: string;
+  readonly dueAt: string;
+  readonly closedBy?: string;
+  readonly closedAt?: string;
+  readonly note?: string;
+  readonly remindedAt?: string;
+}
+
+export interface WindowStory {
+  readonly durationSeconds?: number;
+  openedAt?: string;
+  endsAt?: string;
+  /** `ended` (its time came), `revoked`, or undefined while the evidence shows it open or never opened. */
+  end?: { readonly how: 'ended' | 'revoked'; readonly at: string; readonly by: string };
+  readonly commands: SessionRecord[];
 }
 
 export interface ConfigChange {
@@ -89,13 +113,14 @@ export interface ControlFinding {
   readonly exceptions: readonly string[];
 }
 
-export type SectionId = 'integrity' | 'sessions' | 'approvals' | 'forced' | 'denials' | 'expiries' | 'config' | 'security' | 'table-exports';
+export type SectionId = 'integrity' | 'sessions' | 'approvals' | 'forced' | 'windows' | 'denials' | 'expiries' | 'config' | 'security' | 'table-exports';
 
 export const SECTION_TITLES: Record<SectionId, string> = {
   integrity: 'Evidence integrity',
   sessions: 'Sessions',
   approvals: 'Approvals',
-  forced: 'Forced (break-glass) approvals',
+  forced: 'Forced (break-glass) approvals and their follow-up',
+  windows: 'Access windows',
   denials: 'Denials',
   expiries: 'Expired and cancelled requests',
   config: 'Rule and resource changes',
@@ -181,6 +206,8 @@ export function sessionFrom(stream: string, events: readonly AuditEvent[], evide
     evidence,
     events: events.length,
     timeline: events.map((event) => ({ type: event.type, at: event.at })),
+    ...(details.kind === 'window' ? { window: { ...(typeof details.durationSeconds === 'number' ? { durationSeconds: details.durationSeconds } : {}), commands: [] } } : {}),
+    ...(typeof details.grant === 'string' ? { grant: details.grant } : {}),
   };
   let denial: Decision | undefined;
   for (const event of events) {
@@ -189,9 +216,21 @@ export function sessionFrom(stream: string, events: readonly AuditEvent[], evide
       case 'review.approved':
       case 'review.forced':
         record.approvals.push(decision(d.approval, event.at));
+        if (event.type === 'review.forced') record.followUp = followUpStory(event.type, d.followUp, event.at, undefined);
         break;
       case 'review.denied':
         denial = decision(d.denial, event.at);
+        break;
+      case 'follow_up.reminded':
+      case 'follow_up.closed':
+        record.followUp = followUpStory(event.type, d.followUp, event.at, record.followUp);
+        break;
+      case 'window.active':
+        if (record.window) Object.assign(record.window, { openedAt: event.at, endsAt: text(d.windowEndsAt) });
+        break;
+      case 'window.ended':
+      case 'window.revoked':
+        if (record.window) record.window.end = { how: event.type === 'window.ended' ? 'ended' : 'revoked', at: event.at, by: who(personOf(event.actor)) };
         break;
       case 'session.expired':
         record.expiredAt = event.at;
@@ -220,6 +259,15 @@ export function sessionFrom(stream: string, events: readonly AuditEvent[], evide
     if (FINAL[event.type]) record.status = FINAL[event.type];
   }
   return denial ? { ...record, denial } : record;
+}
+
+/** The follow-up after `type`: opened by review.forced, reminded, or closed (with who, when and the note). */
+function followUpStory(type: string, value: unknown, at: string, before: FollowUpStory | undefined): FollowUpStory {
+  const followUp = (value && typeof value === 'object' ? value : {}) as Record<string, unknown>;
+  const base: FollowUpStory = { ...before, status: text(followUp.status) || before?.status || 'open', dueAt: text(followUp.dueAt) || before?.dueAt || '' };
+  if (type === 'follow_up.reminded') return { ...base, status: before?.status ?? 'open', remindedAt: at };
+  if (type !== 'follow_up.closed') return base;
+  return { ...base, closedBy: who(personOf(followUp.closedBy)), closedAt: text(followUp.closedAt) || at, ...(followUp.note ? { note: text(followUp.note) } : {}) };
 }
 
 /** Distinct people whose approvals count: not the requester, not forced. */
@@ -297,7 +345,7 @@ export function buildReport(verification: VerifyReport, by: Grouping): ReportPer
           at: event.at,
           type: event.type,
           actor: who(personOf(event.actor)),
-          target: text(details.rule ?? details.resource ?? details.name),
+          target: text(details.rule ?? details.resource ?? details.webhook ?? details.email ?? details.name),
           before: details.before ?? null,
           after: details.after ?? null,
           source: text(details.source),
@@ -306,6 +354,16 @@ export function buildReport(verification: VerifyReport, by: Grouping): ReportPer
       } else {
         periodAt(event.at).securityEvents.push({ at: event.at, type: event.type, actor: who(personOf(event.actor)), details, evidence: keyOf(event.seq) });
       }
+    }
+  }
+  const windows = new Map<string, SessionRecord>();
+  for (const period of periods.values()) for (const session of period.sessions) if (session.window) windows.set(session.id, session);
+  const granted = new Set<SessionRecord>();
+  for (const period of periods.values()) {
+    for (const session of period.sessions) {
+      const window = session.grant ? windows.get(session.grant)?.window : undefined;
+      if (window && !granted.has(session)) window.commands.push(session);
+      granted.add(session);
     }
   }
   for (const file of verification.tableExports) {

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { canonicalJson } from '../../../functions/domain/audit-chain';
 import { toCsv } from '../../../functions/domain/csv';
 import type { VerifyReport } from '../../../functions/domain/evidence-verify';
-import { type ControlFinding, type ReportPeriod, SECTION_TITLES, type SectionId, type SessionRecord, fullName, who } from './report-model';
+import { type ControlFinding, type FollowUpStory, type ReportPeriod, SECTION_TITLES, type SectionId, type SessionRecord, fullName, who } from './report-model';
 import { type ReportParameter, type ReportRun, reportParameters } from './report-parameters';
 
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
@@ -29,7 +29,26 @@ interface Table {
   readonly rows: readonly (readonly unknown[])[];
 }
 
+/**
+ * A follow-up's outcome as of `asOf` (the end of the verified evidence): an open one past its due time
+ * is OVERDUE, a closed one says whether it was closed after its due time.
+ */
+export function followUpState(followUp: FollowUpStory | undefined, asOf: string): string {
+  if (!followUp) return 'none recorded';
+  if (followUp.status === 'open') return followUp.dueAt && followUp.dueAt < asOf ? 'OVERDUE (open)' : 'open';
+  return followUp.closedAt && followUp.dueAt && followUp.closedAt > followUp.dueAt ? `${followUp.status} (closed late)` : followUp.status;
+}
+
+/** How an access window ended, in words: by its time, revoked by whom, or what kept it from ending. */
+function windowEnd(session: SessionRecord): string {
+  const window = session.window!;
+  if (window.end) return window.end.how === 'revoked' ? `revoked by ${window.end.by}` : 'ended at its time';
+  if (window.openedAt) return 'still active at the end of the evidence';
+  return session.status === 'open' ? 'not opened yet' : `never opened (${session.status})`;
+}
+
 function sections(period: ReportPeriod, verification: VerifyReport): Record<SectionId, Table> {
+  const asOf = verification.coverage?.to ?? period.to;
   const forced = period.sessions.flatMap((s) => s.approvals.filter((a) => a.forced).map((a) => ({ s, a })));
   return {
     integrity: {
@@ -58,8 +77,20 @@ function sections(period: ReportPeriod, verification: VerifyReport): Record<Sect
       rows: period.sessions.flatMap((s) => s.approvals.map((a) => [s.id, who(s.requester), s.resource.id, a.email, a.name, a.at, a.via, a.forced, a.reason, s.requestedAt])),
     },
     forced: {
-      header: ['session', 'requester', 'resource', 'command', 'forced_by', 'forced_at', 'reason', 'status'],
-      rows: forced.map(({ s, a }) => [s.id, who(s.requester), s.resource.id, s.command, a.email, a.at, a.reason, s.status]),
+      header: ['session', 'requester', 'resource', 'command', 'forced_by', 'forced_at', 'reason', 'status', 'follow_up', 'follow_up_due', 'follow_up_closed_by', 'follow_up_closed_at', 'follow_up_note', 'follow_up_reminded_at'],
+      rows: forced.map(({ s, a }) => [
+        s.id, who(s.requester), s.resource.id, s.command, a.email, a.at, a.reason, s.status,
+        followUpState(s.followUp, asOf), s.followUp?.dueAt, s.followUp?.closedBy, s.followUp?.closedAt, s.followUp?.note, s.followUp?.remindedAt,
+      ]),
+    },
+    windows: {
+      header: ['window', 'requester', 'resource', 'reason', 'duration_seconds', 'approvers', 'from', 'until', 'how_it_ended', 'ended_at', 'commands'],
+      rows: period.sessions
+        .filter((s) => s.window)
+        .map((s) => [
+          s.id, fullName(s.requester), s.resource.id, s.reason, s.window!.durationSeconds, approvalsText(s), s.window!.openedAt, s.window!.endsAt,
+          windowEnd(s), s.window!.end?.at, s.window!.commands.map((c) => `${c.id} ${c.status}: ${c.command}`),
+        ]),
     },
     denials: {
       header: ['session', 'requester', 'resource', 'command', 'denied_by', 'denied_at', 'reason'],
@@ -91,6 +122,7 @@ const CSV_FILES: Record<SectionId, string> = {
   sessions: 'sessions.csv',
   approvals: 'approvals.csv',
   forced: 'forced-approvals.csv',
+  windows: 'access-windows.csv',
   denials: 'denials.csv',
   expiries: 'expiries.csv',
   config: 'config-changes.csv',
@@ -104,7 +136,7 @@ const cell = (value: unknown, code = false): string => {
   return code || (typeof value === 'object' && value !== null) ? `<code>${text}</code>` : text;
 };
 
-const CODE_COLUMNS = new Set(['command', 'parameters', 'before', 'after', 'details', 'evidence', 'command_sha256', 'sha256', 'key', 'session']);
+const CODE_COLUMNS = new Set(['command', 'commands', 'parameters', 'before', 'after', 'details', 'evidence', 'command_sha256', 'sha256', 'key', 'session', 'window']);
 
 function htmlTable(table: Table): string {
   if (!table.rows.length) return '<p class="empty">None in this period.</p>';
