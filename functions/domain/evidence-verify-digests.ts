@@ -66,7 +66,7 @@ export const firstIssue = (error: z.ZodError) => {
 };
 
 export function parseJson(bytes: Uint8Array): unknown {
-  return JSON.parse(Buffer.from(bytes).toString('utf8'));
+  return JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'));
 }
 
 /**
@@ -81,12 +81,15 @@ export function readDigests(inspection: Inspection): ReadDigest[] {
     inspection.bytes += bytes.length;
     let digest: SignedDigest;
     try {
-      const result = digestSchema.safeParse(parseJson(bytes));
+      const parsed = parseJson(bytes);
+      const result = digestSchema.safeParse(parsed);
       if (!result.success) {
         inspection.problem({ kind: 'malformed_digest', key, message: `${key} is not a digest (${firstIssue(result.error)})` });
         continue;
       }
-      digest = result.data as SignedDigest;
+      // The text's own value (the schema adds nothing), in its member order: canonical bytes read back
+      // are already in canonical order, so canonicalJson takes its fast path for the checks below.
+      digest = parsed as SignedDigest;
     } catch (error) {
       inspection.problem({ kind: 'malformed_digest', key, message: `${key} is not valid JSON (${(error as Error).message})` });
       continue;

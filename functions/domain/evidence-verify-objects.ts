@@ -3,12 +3,11 @@
  * bytes, nothing unlisted passing as evidence, each stream's segments linked and its events one hash
  * chain, and every event within the documented schema. One function per check.
  */
-import { z } from 'zod';
 import { type AuditEvent, type ChainProblem, GENESIS_HASH, verifyChain } from './audit-chain';
-import { EVIDENCE_FORMAT, EVIDENCE_PREFIX, evidenceKey, type EvidenceSegment, sha256Hex, TABLE_EXPORT_PREFIX } from './evidence';
-import { undocumentedFields } from './evidence-schema';
+import { EVIDENCE_PREFIX, type EvidenceSegment, TABLE_EXPORT_PREFIX } from './evidence';
 import type { Inspection, Problem, VerifiedStream } from './evidence-verify';
-import { firstIssue, parseJson, type ReadDigest } from './evidence-verify-digests';
+import type { ReadDigest } from './evidence-verify-digests';
+import { type ExaminedSegment, examineSegment } from './evidence-verify-segment';
 
 export interface ListedObject {
   readonly sha256: string;
@@ -17,25 +16,10 @@ export interface ListedObject {
   readonly digest: string;
 }
 
-interface ReadSegment {
+interface ReadSegment extends ExaminedSegment {
   readonly key: string;
   readonly segment: EvidenceSegment;
-  readonly sha256: string;
 }
-
-const iso = z.string().refine((value) => !Number.isNaN(Date.parse(value)), 'must be an ISO 8601 time');
-const hex64 = z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 hex digits');
-const eventSchema = z.object({ stream: z.string(), seq: z.number().int(), prev: z.string(), hash: z.string() }).passthrough();
-const segmentSchema = z.object({
-  format: z.literal(EVIDENCE_FORMAT),
-  kind: z.enum(['session', 'config', 'security', 'other']),
-  stream: z.string().min(1),
-  fromSeq: z.number().int().positive(),
-  toSeq: z.number().int().positive(),
-  exportedAt: iso,
-  previous: z.object({ key: z.string(), sha256: hex64, toSeq: z.number().int().positive(), lastHash: hex64 }).strict().nullable(),
-  events: z.array(eventSchema).min(1),
-}).strict();
 
 /** Every object the digests list, once; the same key listed with two different hashes is named. */
 export function listedObjects(inspection: Inspection, digests: readonly ReadDigest[]): Map<string, ListedObject> {
@@ -52,54 +36,40 @@ export function listedObjects(inspection: Inspection, digests: readonly ReadDige
   return listed;
 }
 
-function parseSegment(inspection: Inspection, key: string, bytes: Uint8Array): EvidenceSegment | undefined {
-  let segment: EvidenceSegment;
-  try {
-    const result = segmentSchema.safeParse(parseJson(bytes));
-    if (!result.success) {
-      inspection.problem({ kind: 'malformed_object', key, message: `${key} is not an evidence segment (${firstIssue(result.error)})` });
-      return undefined;
-    }
-    segment = result.data as unknown as EvidenceSegment;
-  } catch (error) {
-    inspection.problem({ kind: 'malformed_object', key, message: `${key} is not valid JSON (${(error as Error).message})` });
-    return undefined;
-  }
-  if (evidenceKey(segment.stream, segment.fromSeq, segment.toSeq, new Date(segment.exportedAt)) !== key) {
-    inspection.problem({ kind: 'misplaced_object', key, message: `${key} holds ${segment.stream} ${segment.fromSeq}-${segment.toSeq}, which belongs elsewhere: it was moved or swapped` });
-  }
-  return segment;
-}
-
 /**
  * Each listed object is present with the SHA-256 and size its digest records. Evidence objects are
- * small and needed parsed: each is read once, then hashed and parsed from memory; other objects
- * (table exports, keys) are hashed by the source, which may stream them. Returns the segments by stream.
+ * small and needed parsed: each is examined from its bytes once (./evidence-verify-segment.ts), by the
+ * source when it offers to, else here; other objects (table exports, keys) are hashed by the source,
+ * which may stream them. Returns the segments by stream.
  */
 export function checkListedObjects(inspection: Inspection, listed: ReadonlyMap<string, ListedObject>): Map<string, ReadSegment[]> {
   const present = new Set(inspection.keys);
   const byStream = new Map<string, ReadSegment[]>();
+  const { source } = inspection;
   for (const [key, entry] of [...listed.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
     if (!present.has(key)) {
       inspection.problem({ kind: 'missing_object', key, message: `${key}, listed in ${entry.digest}, is missing` });
       continue;
     }
-    const bytes = key.startsWith(EVIDENCE_PREFIX) ? inspection.source.read(key) : undefined;
-    const actual = bytes ? { sha256: sha256Hex(bytes), size: bytes.length } : inspection.source.hash(key);
+    const examined = key.startsWith(EVIDENCE_PREFIX) ? (source.examine ? source.examine(key) : examineBytes(key, source.read(key))) : undefined;
+    const actual = examined ?? source.hash(key);
     if (!actual) continue;
     inspection.bytes += actual.size;
     if (actual.sha256 !== entry.sha256 || actual.size !== entry.size) {
       inspection.problem({ kind: 'altered_object', key, message: `${key} does not match the SHA-256 listed in ${entry.digest}: it was altered` });
     }
-    if (!bytes) continue;
-    const segment = parseSegment(inspection, key, bytes);
+    if (!examined) continue;
+    for (const problem of examined.problems) inspection.problem(problem);
+    const { segment } = examined;
     if (!segment) continue;
     const list = byStream.get(segment.stream) ?? [];
-    list.push({ key, segment, sha256: actual.sha256 });
+    list.push({ ...examined, key, segment });
     byStream.set(segment.stream, list);
   }
   return byStream;
 }
+
+const examineBytes = (key: string, bytes: Uint8Array | undefined) => (bytes ? examineSegment(key, bytes) : undefined);
 
 /** Nothing under evidence/ or table-exports/ that no digest lists; files outside the layout are noted. */
 export function checkUnlisted(inspection: Inspection, listed: ReadonlyMap<string, ListedObject>): void {
@@ -160,7 +130,7 @@ function checkEventChain(inspection: Inspection, stream: string, segments: reado
   for (const { key, segment } of segments) for (const event of segment.events) keyBySeq.set(event.seq, key);
   const anchor = segments[0]?.segment.previous;
   const firstEvent = events[0];
-  const found = verifyChain(stream, events).filter((problem) => {
+  const found = verifyChain(stream, events, segments.flatMap(({ eventHashes }) => eventHashes)).filter((problem) => {
     if (!anchor || !firstEvent) return true;
     if (problem.kind === 'gap' && problem.expectedSeq === 1 && problem.actualSeq === firstEvent.seq && firstEvent.seq === anchor.toSeq + 1) return false;
     if (problem.kind === 'broken_link' && problem.seq === firstEvent.seq && problem.expectedPrev === GENESIS_HASH && problem.actualPrev === anchor.lastHash) return false;
@@ -171,17 +141,7 @@ function checkEventChain(inspection: Inspection, stream: string, segments: reado
 
 /** Every event keeps to the documented schema (./evidence-schema.ts): an undocumented field is named. */
 function checkEventSchema(inspection: Inspection, segments: readonly ReadSegment[]): void {
-  for (const { key, segment } of segments) {
-    for (const event of segment.events) {
-      const extra = undocumentedFields(event);
-      if (extra.length) {
-        inspection.problem({
-          kind: 'undocumented_field', key, stream: segment.stream, seq: event.seq,
-          message: `event ${event.seq} of ${segment.stream} (${String(event.type)}) holds what the documented event schema does not allow: ${extra.join(', ')}`,
-        });
-      }
-    }
-  }
+  for (const { undocumented } of segments) for (const problem of undocumented) inspection.problem(problem);
 }
 
 /** Each stream's segments link up, its events form one chain, and each event keeps to the schema. */

@@ -11,6 +11,7 @@ import type { AuditEvent } from './audit-chain';
 import { DIGEST_PREFIX, EVIDENCE_PREFIX, type EvidenceSegment, PUBLIC_KEY_PREFIX, type PullRecord, type SignedDigest, type StreamKind, TABLE_EXPORT_PREFIX } from './evidence';
 import { checkDigestChain, checkPullRecord, checkSignatures, readDigests, trustedKeys } from './evidence-verify-digests';
 import { checkListedObjects, checkStreams, checkUnlisted, listedObjects } from './evidence-verify-objects';
+import type { ExaminedSegment } from './evidence-verify-segment';
 
 /** Read access to the files of an evidence folder, keyed by their bucket key ('/'-separated). */
 export interface EvidenceSource {
@@ -18,6 +19,12 @@ export interface EvidenceSource {
   read(key: string): Uint8Array | undefined;
   /** SHA-256 (hex) and size of a file; a source may stream large files rather than read them whole. */
   hash(key: string): { readonly sha256: string; readonly size: number } | undefined;
+  /**
+   * An evidence object (under evidence/) examined ahead, when the source offers it: exactly what
+   * examineSegment (./evidence-verify-segment.ts) returns for the file's bytes, or undefined when the
+   * file is absent. Lets a source examine objects in parallel; without it the verifier reads each one.
+   */
+  examine?(key: string): ExaminedSegment | undefined;
 }
 
 export interface VerifyOptions {

@@ -12,7 +12,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
-import { folderSource } from '../../cli/commands/audit/folder';
+import { examinedFolderSource } from '../../cli/commands/audit/examine-pool';
 import { verifyEvidence } from '../../functions/domain/evidence-verify';
 import { buildEvidence, mapSource, rsaKey } from '../fixtures/evidence';
 import { recordBenchFigures } from './bench-json';
@@ -42,14 +42,14 @@ try {
   const mb = bytes / 1e6;
   // The same files, in one list, hashed by coreutils.
   const sha256sum = () => run('sh', ['-c', 'find . -type f -print0 | xargs -0 sha256sum > /dev/null'], { cwd: dir, maxBuffer: 1 << 26 });
-  const verify = () => {
-    const report = verifyEvidence(folderSource(dir), { trustedKeys: [key.publicPem], pullRecord: built.pullRecord });
+  const verify = async () => {
+    const report = verifyEvidence(await examinedFolderSource(dir), { trustedKeys: [key.publicPem], pullRecord: built.pullRecord });
     if (!report.ok) throw new Error(`the benchmark folder did not verify: ${report.problems[0]?.message}`);
     return report;
   };
 
   await sha256sum();
-  verify();
+  await verify();
   const [hashSeconds] = await timed(sha256sum);
   const [verifySeconds, report] = await timed(verify);
 

@@ -12,7 +12,8 @@ import type { EvidenceSource } from '../../../functions/domain/evidence-verify';
 
 export const REPORT_FOLDER = 'report';
 
-export function folderSource(root: string): EvidenceSource {
+/** `found`, when given, hears of each evidence file's key as the walk finds it, before the listing ends. */
+export function folderSource(root: string, found?: (key: string) => void): EvidenceSource {
   const keys: string[] = [];
   const walk = (dir: string) => {
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
@@ -20,7 +21,10 @@ export function folderSource(root: string): EvidenceSource {
       const key = relative(root, full).split(sep).join('/');
       if (key === PULL_RECORD_FILE || key === REPORT_FOLDER) continue;
       if (entry.isDirectory()) walk(full);
-      else if (entry.isFile()) keys.push(key);
+      else if (entry.isFile()) {
+        keys.push(key);
+        found?.(key);
+      }
     }
   };
   walk(root);

@@ -35,7 +35,7 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
   if (positionals.length !== 1) throw usageError('audit report takes one folder.', 'Usage: accessgate audit report <folder> [--out <folder>] [--by all|month|day]');
   const by = (values.by ?? 'all') as Grouping;
   if (!GROUPINGS.includes(by)) throw usageError(`--by must be one of ${GROUPINGS.join(', ')}, not "${values.by}".`);
-  const verification = verifyFolder(positionals[0], values['public-key']);
+  const verification = await verifyFolder(positionals[0], values['public-key']);
   const out = resolve(values.out ?? join(positionals[0], REPORT_FOLDER));
   const run = { folder: resolve(positionals[0]), by, generatedAt: new Date().toISOString(), generatedBy: `accessgate ${version()}`, pinned: (values['public-key'] ?? []).length > 0 };
   const periods = buildReport(verification, by);

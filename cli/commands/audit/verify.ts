@@ -11,7 +11,8 @@ import { type VerifyReport, verifyEvidence } from '../../../functions/domain/evi
 import { parse } from '../../lib/args';
 import type { Io } from '../../lib/command';
 import { CliError, EXIT, usageError } from '../../lib/errors';
-import { folderSource, readPullRecord } from './folder';
+import { examinedFolderSource } from './examine-pool';
+import { readPullRecord } from './folder';
 
 export const help = `Usage: accessgate audit verify <folder> [--public-key <file.pem>]... [--json]
 
@@ -31,12 +32,13 @@ export function loadKeys(files: readonly string[] | undefined): string[] {
   });
 }
 
-export function verifyFolder(folder: string, keyFiles: readonly string[] | undefined): VerifyReport {
+export async function verifyFolder(folder: string, keyFiles: readonly string[] | undefined, threads?: { threads?: number; threadsFrom?: number }): Promise<VerifyReport> {
   const root = resolve(folder);
   if (!existsSync(root) || !statSync(root).isDirectory()) {
     throw new CliError(`${folder} is not a folder.`, 'Pass the folder accessgate audit pull wrote (its --out).', EXIT.usage);
   }
-  return verifyEvidence(folderSource(root), { trustedKeys: loadKeys(keyFiles), pullRecord: readPullRecord(root) });
+  const trusted = loadKeys(keyFiles);
+  return verifyEvidence(await examinedFolderSource(root, threads), { trustedKeys: trusted, pullRecord: readPullRecord(root) });
 }
 
 export function summary(report: VerifyReport): string {
@@ -48,7 +50,7 @@ export function summary(report: VerifyReport): string {
 export async function run(args: readonly string[], io: Io): Promise<number> {
   const { values, positionals } = parse(args, { 'public-key': { type: 'string', multiple: true }, json: { type: 'boolean' } });
   if (positionals.length !== 1) throw usageError('audit verify takes one folder.', 'Usage: accessgate audit verify <folder> [--public-key <file.pem>]');
-  const report = verifyFolder(positionals[0], values['public-key']);
+  const report = await verifyFolder(positionals[0], values['public-key']);
   if (values.json) {
     io.stdout.write(`${JSON.stringify({ ok: report.ok, problems: report.problems, notes: report.notes, coverage: report.coverage, stats: report.stats }, null, 2)}\n`);
     return report.ok ? EXIT.done : EXIT.failed;

@@ -26,6 +26,16 @@ describe('canonicalJson', () => {
     expect(() => canonicalJson({ n: Number.NaN })).toThrow(/non-finite/);
     expect(() => canonicalJson({ f: () => 1 })).toThrow(/function/);
   });
+  it('gives the same form for values already in canonical order (read back from canonical bytes) as for any other', () => {
+    const written = canonicalJson({ z: [1, { b: 'x', a: null, c: undefined }], a: { 9: true, 10: -0.5 }, m: 'é\u2028"' });
+    expect(canonicalJson(JSON.parse(written))).toBe(written);
+    expect(canonicalJson({ a: [undefined, 1], b: undefined })).toBe('{"a":[null,1]}');
+    // Not plain data: written member by member as before, never through toJSON or a prototype.
+    expect(canonicalJson({ at: new Date(0) })).toBe('{"at":{}}');
+    expect(canonicalJson(Object.assign(Object.create({ inherited: 1 }), { own: 2 }))).toBe('{"own":2}');
+    expect(() => canonicalJson({ a: 1, b: [Number.POSITIVE_INFINITY] })).toThrow(/non-finite/);
+    expect(() => canonicalJson(undefined)).toThrow(/undefined/);
+  });
 });
 
 describe('hash chain', () => {
