@@ -17,6 +17,8 @@ export const help = `Usage: accessgate review list [--format table|json|csv]
        accessgate review approve <id> [--reason TEXT]
        accessgate review approve <id> --force --reason TEXT      (break-glass: force-approval groups)
        accessgate review deny <id> --reason TEXT
+       accessgate review follow-ups [--format table|json|csv]
+       accessgate review follow-up <id> --outcome acknowledged|flagged [--note TEXT]
 
 list     commands waiting for your decision: requester, resource, command, reason, approvals so far,
          when the request expires, whether you may force-approve, and the preview: what each statement
@@ -24,9 +26,14 @@ list     commands waiting for your decision: requester, resource, command, reaso
          (e.g. "write · orders · 10 rows (ceiling 11)", as on the Slack card)
 approve  counts your approval; the command runs once it has the approvals its rule requires
          (you cannot approve your own command, except with --force where the rule allows it)
-deny     ends the review at once; the requester sees your reason`;
+deny     ends the review at once; the requester sees your reason
+follow-ups  break-glass (forced) approvals under rules you approve for whose follow-up is still
+         open, earliest due first, overdue ones marked
+follow-up   closes one: acknowledged (the forced approval was right) or flagged, with a note; only
+         an approver other than the person who forced it may`;
 
-const OPTIONS = { reason: { type: 'string' }, force: { type: 'boolean' }, format: { type: 'string' } } as const;
+const OPTIONS = { reason: { type: 'string' }, force: { type: 'boolean' }, format: { type: 'string' }, outcome: { type: 'string' }, note: { type: 'string' } } as const;
+const OUTCOMES = ['acknowledged', 'flagged'] as const;
 
 export async function run(args: readonly string[], io: Io): Promise<number> {
   const { values, positionals } = parse(args, OPTIONS);
@@ -66,7 +73,9 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
     return EXIT.done;
   }
 
-  if (action !== 'approve' && action !== 'deny') throw usageError(`Unknown review action "${action}".`, 'Use list, approve <id> or deny <id> --reason TEXT.');
+  if (action === 'follow-ups') return listFollowUps(client, id, format, io);
+  if (action === 'follow-up') return closeFollowUp(client, id, values, format, io);
+  if (action !== 'approve' && action !== 'deny') throw usageError(`Unknown review action "${action}".`, 'Use list, approve <id>, deny <id> --reason TEXT, follow-ups or follow-up <id> --outcome acknowledged|flagged.');
   if (!id) throw usageError(`Name the session to ${action}: accessgate review ${action} <id>`, 'accessgate review list shows what waits for you.');
   if (action === 'deny' && !values.reason?.trim()) throw usageError('A denial needs --reason.', 'Tell the requester why, e.g. --reason "deletes every order".');
   if (values.force && action === 'deny') throw usageError('--force applies only to approve.');
@@ -81,5 +90,48 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
         ? 'denied; nothing runs'
         : `${session.status}${session.forced ? ' (forced)' : ''}; the command runs now`;
   io.stderr.write(`${action === 'approve' ? (values.force ? 'Force-approved' : 'Approved') : 'Denied'} session ${session.id}: ${state}.\n`);
+  return EXIT.done;
+}
+
+type Client = ReturnType<typeof clientFor>;
+
+async function listFollowUps(client: Client, id: string | undefined, format: ReturnType<typeof formatOption>, io: Io): Promise<number> {
+  if (id !== undefined) throw usageError('review follow-ups takes no id.');
+  const followUps = await client.followUps();
+  if (!followUps.length && format === 'table') {
+    io.stderr.write('No break-glass follow-up waits for you.\n');
+    return EXIT.done;
+  }
+  printGrid(
+    io.stdout,
+    format,
+    {
+      columns: [{ name: 'id' }, { name: 'due' }, { name: 'forced by' }, { name: 'requester' }, { name: 'resource' }, { name: 'status' }, { name: 'command' }],
+      rows: followUps.map(({ session, overdue }) => {
+        const forcer = [...session.approvals].reverse().find((approval) => approval.forced);
+        const due = session.followUp?.dueAt ?? '';
+        return [
+          session.id,
+          `${format === 'table' ? relativeTime(due) : due}${overdue ? ' OVERDUE' : ''}`,
+          forcer ? `${forcer.email}: ${revealHidden(forcer.reason ?? '').text}` : '',
+          session.requester.email,
+          session.resource.id,
+          session.status,
+          revealHidden(session.command).text.replace(/\s+/g, ' '),
+        ];
+      }),
+    },
+    followUps,
+  );
+  return EXIT.done;
+}
+
+async function closeFollowUp(client: Client, id: string | undefined, values: { outcome?: string; note?: string }, format: ReturnType<typeof formatOption>, io: Io): Promise<number> {
+  if (!id) throw usageError('Name the forced session: accessgate review follow-up <id> --outcome acknowledged|flagged --note TEXT', 'accessgate review follow-ups lists the open ones.');
+  const outcome = OUTCOMES.find((known) => known === values.outcome);
+  if (!outcome) throw usageError('--outcome must be acknowledged or flagged.', 'acknowledged: the forced approval was right; flagged: it needs a closer look.');
+  const { session } = await client.followUp(id, { outcome, ...(values.note?.trim() ? { note: values.note } : {}) });
+  if (format === 'json') io.stdout.write(`${JSON.stringify({ session }, null, 2)}\n`);
+  io.stderr.write(`Follow-up of session ${session.id} ${outcome}.\n`);
   return EXIT.done;
 }

@@ -49,6 +49,12 @@ export interface ReviewItem {
   readonly approvedByYou: boolean;
 }
 
+/** An open break-glass follow-up the caller may close (GET /reviews?scope=follow-up). */
+export interface FollowUpItem {
+  readonly session: Session;
+  readonly overdue: boolean;
+}
+
 export interface SubmitRequest {
   readonly resource: string;
   readonly command: string;
@@ -157,6 +163,13 @@ export class ApiClient {
 
   review(id: string, body: { decision: 'approve' | 'deny'; reason?: string; force?: boolean }): Promise<{ session: Session }> {
     return this.call('POST', `/sessions/${encodeURIComponent(id)}/review`, { ...body, via: 'api' });
+  }
+
+  followUps = async () => (await this.call<{ followUps: FollowUpItem[] }>('GET', '/reviews?scope=follow-up')).followUps;
+
+  /** Closes a forced session's follow-up (POST /sessions/{id}/follow-up). */
+  followUp(id: string, body: { outcome: 'acknowledged' | 'flagged'; note?: string }): Promise<{ session: Session }> {
+    return this.call('POST', `/sessions/${encodeURIComponent(id)}/follow-up`, body);
   }
 
   cancel(id: string): Promise<{ session: Session }> {

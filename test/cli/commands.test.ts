@@ -277,5 +277,23 @@ describe('accessgate login, whoami, resources, sessions, session, review', SLOW,
     expect(forced.code).toBe(0);
     expect(forced.stderr).toContain('Force-approved');
     expect(await run.exit).toBe(0);
+
+    // Its break-glass follow-up: listed for another approver, closed by them, not by the forcer.
+    const open = await cli(['review', 'follow-ups', '--format', 'json'], env.bob);
+    expect(JSON.parse(open.stdout).find((item: { session: { id: string } }) => item.session.id === id)).toMatchObject({ overdue: false, session: { followUp: { status: 'open' } } });
+    const table = await cli(['review', 'follow-ups'], { ...env.bob, COLUMNS: '200' });
+    expect(table.stdout).toContain(id);
+    expect(table.stdout).toContain('carol@example.com: INC-9');
+    expect((await cli(['review', 'follow-up', id, '--outcome', 'ignored'], env.bob)).code).toBe(2);
+    const own = await cli(['review', 'follow-up', id, '--outcome', 'acknowledged'], env.carol);
+    expect(own.code).toBe(7);
+    expect(own.stderr).toContain('Only approvers of rule');
+    const closed = await cli(['review', 'follow-up', id, '--outcome', 'flagged', '--note', 'no incident open'], env.bob);
+    expect(closed.code).toBe(0);
+    expect(closed.stderr).toContain(`Follow-up of session ${id} flagged.`);
+    const after = await cli(['review', 'follow-ups', '--format', 'json'], env.bob);
+    expect(JSON.parse(after.stdout).map((item: { session: { id: string } }) => item.session.id)).not.toContain(id);
+    const shown = JSON.parse((await cli(['session', id, '--format', 'json'], env.bob)).stdout);
+    expect(JSON.stringify(shown)).toContain('"note":"no incident open"');
   });
 });
