@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
-import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { apiEvent, type Caller, callers } from '../../fixtures/api-event';
@@ -51,7 +51,9 @@ beforeEach(() => {
   dynamo.reset();
   s3.reset();
   dynamo.on(GetCommand, { Key: { pk: 'MARKER', sk: 'FIRST_MONTH' } }).resolves({ Item: { month: '2026-11' } });
-  dynamo.on(QueryCommand, { IndexName: 'byMonth' }).resolves({ Items: [session] });
+  // The month index holds keys only; the sessions it lists are read from the table.
+  dynamo.on(QueryCommand, { IndexName: 'byMonth' }).resolves({ Items: [{ pk: session.pk, sk: session.sk, monthKey: 'MONTH#2026-11', createdKey: `${session.createdAt}#${session.id}` }] });
+  dynamo.on(BatchGetCommand).resolves({ Responses: { sessions: [session] } });
   dynamo.on(QueryCommand, { TableName: 'events' }).resolves({ Items: [] });
   dynamo.on(PutCommand).resolves({});
   dynamo.on(GetCommand, { TableName: 'evidence', Key: { pk: 'DIGEST', sk: 'HEAD' } }).resolves({ Item: { next: '2026-11-26T12:00:00.000Z' } });
