@@ -135,13 +135,17 @@ export class DataApiCommandPreviewer implements CommandPreviewer {
     if (!/^\d+$/.test(thread)) throw new Error('CONNECTION_ID() gave no connection to stop a statement on');
     const where = { resourceArn: target.clusterArn, secretArn: target.secretArn, database: target.database };
     return async (sql, bound) => {
+      let kill: Promise<unknown> | undefined;
       const deadline = setTimeout(() => {
-        this.client.send(new ExecuteStatementCommand({ ...where, sql: `KILL QUERY ${thread}` })).catch(() => undefined);
+        kill = this.client.send(new ExecuteStatementCommand({ ...where, sql: `KILL QUERY ${thread}` })).catch(() => undefined);
       }, this.timeoutMs);
       try {
         return await execute(sql, bound);
       } finally {
         clearTimeout(deadline);
+        // Nothing more is sent on the connection (no rollback, which hands it back to the pool) until the
+        // kill has landed: a late kill must never stop another caller's statement.
+        await kill;
       }
     };
   }

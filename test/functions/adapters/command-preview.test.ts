@@ -30,12 +30,20 @@ const THREAD = 4711;
 /** A MySQL-family server as the Data API shows it: the version given, an InnoDB table, and a delete that waits for a lock until it is killed. */
 function server(version: string) {
   let killed: (() => void) | undefined;
+  const order: string[] = [];
+  rds.on(RollbackTransactionCommand).callsFake(async () => {
+    order.push('rollback sent');
+    return { transactionStatus: 'Rollback Complete' };
+  });
   rds.on(ExecuteStatementCommand).callsFake(async (input: ExecuteStatementCommandInput) => {
     const sql = input.sql ?? '';
     if (sql === 'SELECT CONNECTION_ID(), VERSION()') return { records: [[{ longValue: THREAD }, { stringValue: version }]] };
     if (sql.startsWith('SELECT engine')) return { records: [[{ stringValue: 'InnoDB' }, { booleanValue: false }]] };
     if (sql === `KILL QUERY ${THREAD}`) {
       killed?.();
+      // The kill's own answer comes after the killed statement's.
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      order.push('kill answered');
       return {};
     }
     if (sql.includes('delete from orders')) {
@@ -45,6 +53,7 @@ function server(version: string) {
     }
     throw new Error(`unexpected statement ${sql}`);
   });
+  return order;
 }
 
 const executed = () => rds.commandCalls(ExecuteStatementCommand).map((call) => call.args[0].input);
@@ -59,7 +68,7 @@ beforeEach(() => {
 describe('DataApiCommandPreviewer on MySQL engines', () => {
   it('on MySQL, kills a dry-run statement past its deadline from outside the transaction, then rolls back', async () => {
     // Prepare
-    server('8.0.mysql_aurora.3.05.2');
+    const order = server('8.0.mysql_aurora.3.05.2');
     const previewer = new DataApiCommandPreviewer(client, 20, 60_000);
     // Act
     const preview = await previewer.preview(target, 'delete from orders where id = 1');
@@ -68,7 +77,8 @@ describe('DataApiCommandPreviewer on MySQL engines', () => {
     const kill = executed().find((input) => input.sql === `KILL QUERY ${THREAD}`);
     expect(kill).toEqual({ resourceArn: target.clusterArn, secretArn: target.secretArn, database: 'orders', sql: `KILL QUERY ${THREAD}` });
     expect(executed().find((input) => input.sql === 'delete from orders where id = 1')?.transactionId).toBe(TX);
-    expect(rds.commandCalls(RollbackTransactionCommand)).toHaveLength(1);
+    // The connection goes back to the Data API's pool only once the kill has landed, so it can stop no one else's statement.
+    expect(order).toEqual(['kill answered', 'rollback sent']);
   });
 
   it('on MariaDB, has the server stop each statement itself: SET STATEMENT max_statement_time, no KILL', async () => {
