@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { deleteDirectoryEntry, listDirectory, putDirectoryEntry, readDirectoryEntry } from '../app/directory';
 import { InvalidInputError } from '../domain/errors';
 import { deps } from '../wiring';
-import { apiHandler, json, validate } from './http';
+import { apiHandler, json, validate, validatePath } from './http';
 
 const group = z.string().trim().min(1).max(128);
 const entrySchema = z
@@ -19,7 +19,7 @@ const entrySchema = z
   })
   .strict();
 
-const emailOf = (raw: string) => validate(z.string().trim().toLowerCase().pipe(z.email().max(254)), raw, 'email in the path');
+const emailOf = (raw: string) => validatePath(z.string().trim().toLowerCase().pipe(z.email().max(254)), raw, 'email');
 
 /** What each route reads, for the OpenAPI document (functions/api/openapi.ts). */
 export const contract = {

@@ -4,9 +4,9 @@
 import { createRule, deleteRule, listRules, readRule, replaceRule } from '../app/catalog';
 import { ruleNameSchema, ruleSchema } from '../domain/rule';
 import { deps } from '../wiring';
-import { apiHandler, json, validate } from './http';
+import { apiHandler, json, validatePath } from './http';
 
-const ruleName = (raw: string) => validate(ruleNameSchema, raw, 'rule name');
+const ruleName = (raw: string) => validatePath(ruleNameSchema, raw, 'name');
 
 /** What each route reads, for the OpenAPI document (functions/api/openapi.ts). */
 export const contract = {

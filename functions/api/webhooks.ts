@@ -6,9 +6,9 @@ import { z } from 'zod';
 import { deleteWebhook, listDeliveries, listWebhooks, registerWebhook } from '../app/webhooks';
 import { WEBHOOK_EVENT_TYPES } from '../domain/webhook';
 import { webhookDeps } from '../webhook-wiring';
-import { apiHandler, json, validate } from './http';
+import { apiHandler, json, validatePath } from './http';
 
-const webhookId = (raw: string) => validate(z.string().uuid('must be a webhook id'), raw, 'webhook id');
+const webhookId = (raw: string) => validatePath(z.string().uuid('must be a webhook id'), raw, 'id');
 
 /** What each route reads, for the OpenAPI document (functions/api/openapi.ts); the handler itself names `events[i]`. */
 export const contract = {

@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { slackSignature } from '../../../functions/domain/slack-signature';
-import { type Answer, DEMO_NAMES, expectRefused, expectUnchanged, type Hostile, send, snapshot, type Snapshot, startHostile } from './harness';
+import { type Answer, DEMO_NAMES, expectRefused, expectUnchanged, type Hostile, send, settled, snapshot, type Snapshot, startHostile } from './harness';
 
 let hostile: Hostile;
 /** alice's session on postgres-demo, waiting for a review. */
@@ -30,6 +30,8 @@ beforeAll(async () => {
   expect((await call('POST', `/sessions/${closed}/review`, 'bob', { decision: 'approve' })).status).toBe(200);
   const done = JSON.parse((await call('GET', `/sessions/${closed}?wait=15`, 'alice')).text);
   expect(done.session.status).toBe('done');
+  // The run's notifications finish writing their ledger items after the session is done.
+  await settled(hostile);
 }, 120_000);
 
 afterAll(async () => {

@@ -8,6 +8,7 @@
  * chain (refused reviews, refused audit reads, forged Slack requests are recorded by design). Every
  * other count must be unchanged.
  */
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -15,6 +16,7 @@ import { join } from 'node:path';
 import { DynamoDBClient, ScanCommand, type ScanCommandOutput } from '@aws-sdk/client-dynamodb';
 import { importJWK, SignJWT } from 'jose';
 import { expect } from 'vitest';
+import { canonicalJson } from '../../../functions/domain/canonical-json';
 import { localClusterArn } from '../../../infra/local/demo-config';
 import { DEMO_USERS, LOCAL_AUDIENCE, LOCAL_ISSUER } from '../../../infra/local/identity';
 import { type LocalStack, type LocalStackOptions, startLocalStack } from '../../../infra/local/stack';
@@ -69,22 +71,50 @@ export interface Snapshot {
   readonly securityTypes: readonly string[];
   /** Row counts and table names per resource, as each database reports them. */
   readonly databases: Readonly<Record<string, { orders: number; customers: number; tables: string[] }>>;
+  /**
+   * Items per kind (`WEBHOOK/META`, `SESSION/APPROVAL`, `CONNECTION/META`, …) in the Sessions, Results and
+   * Connections tables, and a digest of each table's items: an update in place changes the digest.
+   */
+  readonly items: Readonly<Record<string, number | string>>;
 }
 
-async function scanEvents(): Promise<{ pk: string; type: string }[]> {
+type Item = NonNullable<ScanCommandOutput['Items']>[number];
+
+async function scanTable(table: string): Promise<Item[]> {
   const client = new DynamoDBClient({ endpoint: process.env.AWS_ENDPOINT_URL_DYNAMODB!, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
-  const items: { pk: string; type: string }[] = [];
+  const items: Item[] = [];
   let start: ScanCommandOutput['LastEvaluatedKey'];
   try {
     do {
-      const page: ScanCommandOutput = await client.send(new ScanCommand({ TableName: 'accessgate-Events', ExclusiveStartKey: start }));
-      for (const item of page.Items ?? []) items.push({ pk: item.pk?.S ?? '', type: item.type?.S ?? JSON.stringify(item.event ?? item.type ?? '') });
+      const page: ScanCommandOutput = await client.send(new ScanCommand({ TableName: `accessgate-${table}`, ConsistentRead: true, ExclusiveStartKey: start }));
+      items.push(...(page.Items ?? []));
       start = page.LastEvaluatedKey;
     } while (start);
   } finally {
     client.destroy();
   }
   return items;
+}
+
+async function scanEvents(): Promise<{ pk: string; type: string }[]> {
+  return (await scanTable('Events')).map((item) => ({ pk: item.pk?.S ?? '', type: item.type?.S ?? JSON.stringify(item.event ?? item.type ?? '') }));
+}
+
+/** `WEBHOOK#1f…/ATTEMPT#…` counts as `WEBHOOK/ATTEMPT`: the kind of item, not which one. */
+const kindOf = (key: string | undefined): string => (key ?? '').split('#')[0]!;
+
+async function tableItems(): Promise<Record<string, number | string>> {
+  const counts: Record<string, number | string> = {};
+  for (const table of ['Sessions', 'Results', 'Connections']) {
+    const items = await scanTable(table);
+    for (const item of items) {
+      const kind = `${table}:${kindOf(item.pk?.S)}/${kindOf(item.sk?.S)}`;
+      counts[kind] = ((counts[kind] as number | undefined) ?? 0) + 1;
+    }
+    const canonical = items.map((item) => canonicalJson(item)).sort();
+    counts[`${table} digest`] = createHash('sha256').update(canonical.join('\n')).digest('hex');
+  }
+  return counts;
 }
 
 const count = async (hostile: Hostile, resource: string, sql: string): Promise<number> => {
@@ -116,7 +146,7 @@ export async function snapshot(hostile: Hostile): Promise<Snapshot> {
       tables,
     };
   }
-  return { sessions, chains, securityTypes, databases };
+  return { sessions, chains, securityTypes, databases, items: await tableItems() };
 }
 
 /**
@@ -130,6 +160,7 @@ export function expectUnchanged(before: Snapshot, after: Snapshot): void {
   expect(after.sessions, 'sessions').toBe(before.sessions);
   expect(after.chains, 'events per chain').toEqual(before.chains);
   expect(after.databases, 'rows and tables of each database').toEqual(before.databases);
+  expect(after.items, 'items per kind and content of the Sessions, Results and Connections tables').toEqual(before.items);
   expect(after.securityTypes.slice(0, before.securityTypes.length), 'earlier security events').toEqual(before.securityTypes);
   for (const type of after.securityTypes.slice(before.securityTypes.length)) expect(type, 'a new security event').toMatch(/^security\./);
 }
