@@ -147,6 +147,11 @@ export class LocalSocketApi {
         this.send(connection, JSON.stringify({ message: 'Internal server error', connectionId, requestId: crypto.randomUUID() }));
       });
     });
+    // A frame over the message limit (or any protocol error) ends this connection with its close code, as
+    // API Gateway does; without a listener the error would end the whole local runtime.
+    socket.on('error', (error) => {
+      console.error(JSON.stringify({ message: 'local WebSocket API: connection closed on a protocol error', connectionId, error: error.message }));
+    });
     socket.on('close', () => {
       this.connections.delete(connectionId);
       this.usage.connectionMs += Date.now() - connection.connectedAt;
