@@ -34,9 +34,10 @@ export const isOverdue = (followUp: FollowUp | undefined, now: Date): boolean =>
 const forcerOf = (session: Session) => [...session.approvals].reverse().find((approval) => approval.forced);
 
 /**
- * Closes a session's follow-up for `who`, or throws why not. Order: a session with no open follow-up
- * answers 409 to everyone (`no_follow_up`, `follow_up_closed`); then who may close it: an approver of
- * the rule (403 `not_approver`) other than the person who forced it (403 `follow_up_forcer`).
+ * Closes a session's follow-up for `who`, or throws why not. Order: who may close it first, an
+ * approver of the rule (403 `not_approver`), so that no one else learns whether a session was forced;
+ * then a session with no open follow-up answers 409 (`no_follow_up`, `follow_up_closed`); then the
+ * person who forced it may not close it (403 `follow_up_forcer`).
  */
 export function closeFollowUp(
   session: Session,
@@ -45,13 +46,15 @@ export function closeFollowUp(
   isApprover: boolean,
   now: Date,
 ): FollowUp {
+  // Who may act is checked before what the session holds: a person who may not close follow-ups learns
+  // nothing about whether this session was forced or closed.
+  if (!isApprover) {
+    throw new ForbiddenError(`Only approvers of rule ${session.rule?.name ?? ''} (${session.rule?.approvalGroups.join(', ') ?? ''}) can close this follow-up.`, 'not_approver');
+  }
   const followUp = session.followUp;
   if (!followUp) throw new ConflictError(`Session ${session.id} was not force-approved; it has no follow-up.`, 'no_follow_up');
   if (followUp.status !== 'open') {
     throw new ConflictError(`The follow-up of session ${session.id} is already ${followUp.status}.`, 'follow_up_closed', { status: followUp.status });
-  }
-  if (!isApprover) {
-    throw new ForbiddenError(`Only approvers of rule ${session.rule?.name ?? ''} (${session.rule?.approvalGroups.join(', ') ?? ''}) can close this follow-up.`, 'not_approver');
   }
   const forcer = forcerOf(session);
   if (forcer && samePerson(forcer, who)) {

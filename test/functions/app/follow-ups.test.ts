@@ -38,6 +38,8 @@ describe('break-glass follow-up', () => {
     const closed = await followUpSession(deps, carol, id, { outcome: 'flagged', note: 'no incident ticket' });
     expect(closed.followUp).toMatchObject({ status: 'flagged', closedBy: { email: carol.email }, note: 'no incident ticket' });
     await expect(followUpSession(deps, carol, id, { outcome: 'acknowledged' })).rejects.toMatchObject({ status: 409, code: 'follow_up_closed' });
+    // Someone who may not close it is refused as such, not told that it is closed.
+    await expect(followUpSession(deps, sam, id, { outcome: 'acknowledged' })).rejects.toMatchObject({ status: 403, code: 'not_approver' });
     expect(await listFollowUps(deps, carol, 10)).toEqual([]);
     expect(deps.events.types(sessionStream(id)).at(-1)).toBe('follow_up.closed');
   });
