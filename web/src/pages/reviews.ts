@@ -12,6 +12,7 @@
 import { commandView, reasonView } from '../components/hidden-text';
 import { type Api, ApiError, isAbort } from '../api';
 import { previewView } from '../components/preview';
+import { followUpsView } from './follow-ups';
 import { approvalProgress, approvalsList, parametersView, reasonLinkEl, resourceLabel } from '../components/session-summary';
 import { field, h, render, uid } from '../dom';
 import { groupChips, personEl, relative, timeEl } from '../format';
@@ -210,9 +211,10 @@ export async function reviewsPage(ctx: PageContext): Promise<Page> {
     }
   }
 
-  await load();
+  const followUps = followUpsView(api, signal);
+  await Promise.all([load(), followUps.reload()]);
   const timer = setInterval(() => {
-    if (document.visibilityState === 'visible' && !busy) void load();
+    if (document.visibilityState === 'visible' && !busy) void Promise.all([load(), followUps.reload()]);
   }, REFRESH_MS);
   signal.addEventListener('abort', () => clearInterval(timer), { once: true });
 
@@ -223,6 +225,7 @@ export async function reviewsPage(ctx: PageContext): Promise<Page> {
       h('div', { class: 'toolbar' }, summary, h('div', { class: 'actions' }, approveSelected, h('button', { type: 'button', onclick: () => void load() }, 'Refresh'))),
       outcomes,
       list,
+      followUps.element,
     ),
   };
 }
