@@ -6,6 +6,7 @@
  * On AWS the CDK bind helpers set these; locally infra/local/stack.ts passes them in explicitly.
  */
 import { z } from 'zod';
+import { RUN_CLAIM_SECONDS } from './domain/command-run';
 import { describeIssues } from './domain/validation';
 import { WEBHOOK_TARGET_POLICIES } from './domain/webhook-address';
 
@@ -39,6 +40,16 @@ const envSchema = z.object({
   SLACK_TIMEOUT_MS: z.coerce.number().int().min(100).max(10_000).default(2_000),
   /** The Lambda that runs notification jobs, invoked asynchronously; unset runs them in-process. */
   NOTIFY_FUNCTION_NAME: z.string().min(1).optional(),
+  /**
+   * The Lambda that runs a command no rule covers, invoked asynchronously (functions/workflow/run.ts);
+   * unset runs it in the session workflow instead.
+   */
+  RUN_FUNCTION_NAME: z.string().min(1).optional(),
+  /**
+   * How long a running session's claim may belong to a run still at work (functions/domain/command-run.ts);
+   * the local runtime's tests shorten it together with the Lambda stand-in's retry delays.
+   */
+  RUN_CLAIM_SECONDS: z.coerce.number().int().min(1).max(900).default(RUN_CLAIM_SECONDS),
   /**
    * Where a reviewer's groups come from, on every decision path (functions/app/people.ts): the mapping
    * table admins maintain, a Cognito user pool, or, where the API is the only path (no Slack), the

@@ -41,6 +41,7 @@ import { SlackApi, SlackNotifier } from './adapters/slack';
 import { DataApiSqlRunner } from './adapters/sql-runner';
 import { DataApiCommandPreviewer } from './adapters/command-preview';
 import { StepFunctionsWorkflow } from './adapters/workflow';
+import { LambdaCommandRuns, WorkflowCommandRuns } from './adapters/command-runs';
 import { runNotificationJob } from './app/notifications';
 import type { Deps } from './app/ports';
 import { type Config, type Environment, functionEnvironment, loadConfig, roleGroups } from './config';
@@ -99,13 +100,15 @@ export function buildDeps(config: Config, overrides: DepsOverrides = {}): Deps {
   const slack = slackApiOf(config, secrets);
   const log = replaced.log ?? powertoolsLog();
   const directoryTable = config.DIRECTORY === 'table' ? new DynamoDirectoryTable(clients.dynamo, config.SESSIONS_TABLE) : undefined;
+  const workflow = replaced.workflow ?? new StepFunctionsWorkflow(clients.sfn, config.STATE_MACHINE_ARN ?? '');
   const deps: Deps = {
     sessions: new DynamoSessionStore(clients.dynamo, config.SESSIONS_TABLE),
     windows: new DynamoWindowStore(clients.dynamo, config.SESSIONS_TABLE),
     catalog,
     events: new DynamoEventLog(clients.dynamo, config.EVENTS_TABLE),
     results: new DynamoResultStore(clients.dynamo, config.RESULTS_TABLE),
-    workflow: new StepFunctionsWorkflow(clients.sfn, config.STATE_MACHINE_ARN ?? ''),
+    workflow,
+    runs: config.RUN_FUNCTION_NAME ? new LambdaCommandRuns(clients.lambda, config.RUN_FUNCTION_NAME) : new WorkflowCommandRuns(workflow),
     sql: new DataApiSqlRunner(clients.rdsData),
     sqlClassifier: parserSqlClassifier,
     previewer: new DataApiCommandPreviewer(clients.rdsData),
@@ -128,6 +131,7 @@ export function buildDeps(config: Config, overrides: DepsOverrides = {}): Deps {
     newId: randomUUID,
     roles: roleGroups(config),
     maxRows: config.RESULT_MAX_ROWS,
+    runClaimSeconds: config.RUN_CLAIM_SECONDS,
     ...replaced,
   };
   return deps;

@@ -7,6 +7,7 @@ export const DEFAULT_MEMORY_MB = 256;
 
 export const FUNCTION_MEMORY_MB: Readonly<Record<string, number>> = {
   Execute: 512,
+  Run: 512,
   Exporter: 512,
   AuditApi: 512,
   // Each export file is read whole before it is re-put with its checksums.

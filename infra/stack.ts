@@ -285,6 +285,7 @@ export class AccessgateStack extends Stack {
       .bindTable(events, 'APPEND')
       .bindTable(results, 'RO');
     this.workflow.bindStarter(sessionsFn);
+    this.workflow.bindRunStarter(sessionsFn);
     this.workflow.bindReviewResponder(sessionsFn);
     api.addRoute('/sessions', 'POST', sessionsFn, { auth: true });
     api.addRoute('/sessions', 'GET', sessionsFn, { auth: true });

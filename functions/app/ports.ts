@@ -196,6 +196,18 @@ export interface Workflow {
   resume(token: string, outcome: ReviewOutcome): Promise<boolean>;
 }
 
+/**
+ * Runs a command the policy approved at submission (no rule covers it) without the session workflow:
+ * the run function executes and records it (functions/app/command-run.ts). Resolves once the run is
+ * accepted, not when it ends. Delivery is at least once: a lost answer may hand the same session over
+ * twice, and a run that fails is delivered again; the session store's claim (approved → running) is what
+ * sends the command at most once, so two deliveries race only for that claim and the first one wins.
+ * A run given up on (its retries spent, or too old) reaches the reconciler, which closes the session.
+ */
+export interface CommandRuns {
+  start(sessionId: string): Promise<void>;
+}
+
 /** Tells people about sessions (Slack in production; the seam lets the workflow not care). */
 export interface Notifier {
   reviewRequested(session: Session): Promise<Record<string, string> | undefined>;
@@ -337,6 +349,7 @@ export interface Deps {
   readonly events: EventLog;
   readonly results: ResultStore;
   readonly workflow: Workflow;
+  readonly runs: CommandRuns;
   readonly sql: SqlRunner;
   readonly sqlClassifier: SqlClassifier;
   readonly previewer: CommandPreviewer;
@@ -357,6 +370,8 @@ export interface Deps {
   readonly newId: () => string;
   readonly roles: { readonly admins: string; readonly auditors: string };
   readonly maxRows: number;
+  /** How long a running session's claim may belong to a run still at work (functions/domain/command-run.ts). */
+  readonly runClaimSeconds: number;
 }
 
 export type { Identity };

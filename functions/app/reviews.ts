@@ -136,6 +136,9 @@ function countApproval(deps: Deps, session: Session): void {
  * fails a decision that is already recorded.
  */
 export async function notifyQuietly(deps: Deps, session: Session): Promise<void> {
+  // A command no rule covers has no review message to redraw and tells its requester nothing
+  // (domain/slack-message.ts milestonesReached): its outcome is in the API's answer. No job to queue.
+  if (!session.rule && !session.notification) return;
   try {
     await deps.notifications.enqueue({ kind: 'session', sessionId: session.id });
   } catch (error) {

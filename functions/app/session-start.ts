@@ -8,7 +8,7 @@ import { actorOf, type Identity } from '../domain/identity';
 import { reasonLinkOf } from '../domain/reason-format';
 import type { Session } from '../domain/session';
 import { routeOf } from '../domain/workflow-route';
-import { recordSessionEvent } from './audit-trail';
+import { recordSessionEvent, SYSTEM } from './audit-trail';
 import type { Deps } from './ports';
 
 export async function recordRequest(deps: Deps, who: Identity, session: Session): Promise<void> {
@@ -33,7 +33,29 @@ export async function recordRequest(deps: Deps, who: Identity, session: Session)
 
 export async function launchSession(deps: Deps, session: Session): Promise<Session> {
   deps.metrics.count('SessionsRequested');
+  const route = routeOf(session, deps.clock.now());
+  // A command approved at submission waits for nobody: it runs without the Standard workflow.
+  if (route.next === 'execute') return startRun(deps, session);
   // The frozen decision travels as the execution's input: no Task has to look it up.
-  await deps.workflow.start(session.id, routeOf(session, deps.clock.now()));
+  await deps.workflow.start(session.id, route);
   return session;
+}
+
+/**
+ * Hands the approved command to its run. Should the hand-over be refused, the session is closed as
+ * failed: the run, had it been accepted after all (a lost answer), then finds it failed and sends
+ * nothing, since only an approved session can be claimed.
+ */
+async function startRun(deps: Deps, session: Session): Promise<Session> {
+  try {
+    await deps.runs.start(session.id);
+    return session;
+  } catch (refusal) {
+    deps.log.error('could not start the run of an approved command', { sessionId: session.id, error: (refusal as Error).message });
+    const error = { code: 'run_not_started', message: 'The command could not be handed to its run, so it was not run. Submit it again.' };
+    const failed = await deps.sessions.finish(session.id, deps.clock.now().toISOString(), { status: 'failed', error });
+    if (!failed) return (await deps.sessions.get(session.id)) ?? session;
+    await recordSessionEvent(deps, session.id, 'session.failed', SYSTEM, { error: failed.error });
+    return failed;
+  }
 }

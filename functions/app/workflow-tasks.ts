@@ -22,7 +22,8 @@ export interface ExecuteDeps extends Pick<Deps, 'events' | 'results' | 'sql' | '
   readonly catalog: Pick<CatalogStore, 'resource'>;
 }
 
-async function mustGet(deps: { readonly sessions: Pick<SessionStore, 'get'> }, id: string): Promise<Session> {
+/** The session, or NotFoundError: every task starts from the session as it is. */
+export async function mustGet(deps: { readonly sessions: Pick<SessionStore, 'get'> }, id: string): Promise<Session> {
   const session = await deps.sessions.get(id);
   if (!session) throw new NotFoundError(`Session ${id} does not exist.`);
   return session;

@@ -32,3 +32,30 @@ export const executionEndInput = z
       .loose(),
   })
   .loose();
+
+/**
+ * What Lambda sends the run function's failure destination once it gives up on an asynchronous
+ * invocation (RetriesExhausted, or EventAgeExceeded when the event waited too long): the original
+ * payload, and the last attempt's error when there was one.
+ */
+export const runAbandonedInput = z
+  .object({
+    requestContext: z.object({ condition: z.string().min(1) }).loose(),
+    requestPayload: sessionInput,
+    responsePayload: z.object({ errorType: z.string().optional(), errorMessage: z.string().optional() }).loose().nullish(),
+  })
+  .loose();
+
+/** Either event the reconciler receives, as the session to close and why. */
+export const reconcilerInput = z.union([
+  executionEndInput.transform(({ detail }) => ({
+    from: 'execution' as const,
+    sessionId: detail.name,
+    end: { status: detail.status, ...(detail.error ? { error: detail.error } : {}) },
+  })),
+  runAbandonedInput.transform(({ requestContext, requestPayload, responsePayload }) => ({
+    from: 'run' as const,
+    sessionId: requestPayload.sessionId,
+    abandoned: { condition: requestContext.condition, ...(responsePayload?.errorType ? { error: responsePayload.errorType } : {}) },
+  })),
+]);

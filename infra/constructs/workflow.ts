@@ -1,6 +1,8 @@
 /**
- * The governed-command workflow: the five task functions and the Standard state machine defined by
- * statemachines/session.asl.json, the same file the local runtime runs.
+ * The governed-command workflow: the task functions and the Standard state machine defined by
+ * statemachines/session.asl.json, the same file the local runtime runs; and the run function, which
+ * runs a command no rule covers without the state machine (Execute and Record in one asynchronous
+ * invocation, the reconciler as its failure destination).
  *
  * The file goes into the template as the DefinitionString, byte for byte, with its `${...FunctionArn}`
  * placeholders resolved by CloudFormation through DefinitionSubstitutions. (DefinitionBody.fromFile
@@ -31,6 +33,7 @@ import { AccessgateFunction, type FunctionDefaults, PROJECT_ROOT } from './acces
 import type { AccessgateTables } from './tables';
 import { UNFINISHED_EXECUTION_STATUSES } from '../../functions/workflow/inputs';
 import { memoryOf } from '../function-memory';
+import { RUN_RETRY_ATTEMPTS, RUN_TIMEOUT_SECONDS } from '../../functions/domain/command-run';
 
 export const SESSION_ASL_PATH = join(PROJECT_ROOT, 'statemachines', 'session.asl.json');
 
@@ -64,6 +67,8 @@ export class Workflow extends Construct {
   readonly awaitReview: AccessgateFunction;
   readonly expire: AccessgateFunction;
   readonly execute: AccessgateFunction;
+  /** Runs a command no rule covers outside the workflow (functions/workflow/run.ts). */
+  readonly run: AccessgateFunction;
   readonly record: AccessgateFunction;
   readonly openWindow: AccessgateFunction;
   readonly endWindow: AccessgateFunction;
@@ -93,32 +98,45 @@ export class Workflow extends Construct {
     this.record = task('Record', 'functions/workflow/record.ts', 'Workflow: record the final state of a session');
     this.reconcile = task('Reconcile', 'functions/workflow/reconcile.ts', 'Workflow: close the session of an execution that ended failed, timed out or aborted');
 
-    this.execute = new AccessgateFunction(this, 'Execute', {
-      entry: 'functions/workflow/execute.ts',
-      description: 'Workflow: run the approved command through the RDS Data API and keep the result for the requester',
-      // Above the Data API's 45 s statement limit and the 60 s SDK timeout, below the ASL's 120 s.
-      timeout: Duration.seconds(90),
-      memorySize: memoryOf('Execute'),
-      // A SQL error in an engineer's command fails the invocation by design (the workflow records it as
-      // "failed"); only a burst of errors means the executor or a database is broken.
-      errorAlarmThreshold: 5,
-      // A script is cut into its statements by the SQL parsers (functions/adapters/sql-script.ts).
-      sqlParser: true,
-      defaults,
-    })
-      .bindTable(tables.sessions, 'RW')
-      .bindTable(tables.events, 'APPEND')
-      .bindTable(tables.results, 'RW');
     const clusters = [...new Set(props.databases.map((database) => database.clusterArn))];
     const secrets = [...new Set(props.databases.map((database) => secretResource(database.secretArn)))];
-    // Every command runs in a Data API transaction (functions/adapters/sql-runner.ts).
-    this.execute.addToRolePolicy(
-      new iam.PolicyStatement({
-        sid: 'RunApprovedCommands',
-        actions: ['rds-data:BeginTransaction', 'rds-data:ExecuteStatement', 'rds-data:CommitTransaction', 'rds-data:RollbackTransaction'],
-        resources: clusters,
-      }),
-    );
+    // Execute (a reviewed command, in the workflow) and Run (a command no rule covers, invoked
+    // asynchronously) run commands the same way and may do the same things.
+    const commandRunner = (name: 'Execute' | 'Run', entry: string, description: string) => {
+      const fn = new AccessgateFunction(this, name, {
+        entry,
+        description,
+        // Above the Data API's 45 s statement limit and the 60 s SDK timeout, below the ASL's 120 s.
+        timeout: Duration.seconds(RUN_TIMEOUT_SECONDS),
+        memorySize: memoryOf(name),
+        // A SQL error in an engineer's command fails the invocation by design (the workflow records it as
+        // "failed"); only a burst of errors means the executor or a database is broken.
+        errorAlarmThreshold: 5,
+        // A script is cut into its statements by the SQL parsers (functions/adapters/sql-script.ts).
+        sqlParser: true,
+        defaults,
+      })
+        .bindTable(tables.sessions, 'RW')
+        .bindTable(tables.events, 'APPEND')
+        .bindTable(tables.results, 'RW');
+      // Every command runs in a Data API transaction (functions/adapters/sql-runner.ts).
+      fn.addToRolePolicy(
+        new iam.PolicyStatement({
+          sid: 'RunApprovedCommands',
+          actions: ['rds-data:BeginTransaction', 'rds-data:ExecuteStatement', 'rds-data:CommitTransaction', 'rds-data:RollbackTransaction'],
+          resources: clusters,
+        }),
+      );
+      return fn;
+    };
+    this.execute = commandRunner('Execute', 'functions/workflow/execute.ts', 'Workflow: run the approved command through the RDS Data API and keep the result for the requester');
+    this.run = commandRunner('Run', 'functions/workflow/run.ts', 'Run a command no rule covers (asynchronous invocation): execute it, then record it');
+    // Lambda's retries, a minute and two apart, outlast a claim (functions/domain/command-run.ts); once
+    // they are spent, or the event waited six hours, the reconciler closes the session.
+    this.run.configureAsyncInvoke({ retryAttempts: RUN_RETRY_ATTEMPTS, maxEventAge: Duration.hours(6), onFailure: { bind: () => ({ destination: this.reconcile.functionArn }) } });
+    // Lambda invokes the destination with the function's role. The unqualified reconciler only: the
+    // LambdaDestination's grantInvoke would add every version (`:*`), which nothing here calls.
+    this.run.addToRolePolicy(new iam.PolicyStatement({ sid: 'ReportAbandonedRuns', actions: ['lambda:InvokeFunction'], resources: [this.reconcile.functionArn] }));
     // AwaitReview previews a command before it posts the review request (functions/adapters/command-preview.ts):
     // a dry run in a transaction that is always rolled back. Without CommitTransaction, IAM itself keeps
     // it from ever committing one.
@@ -129,7 +147,7 @@ export class Workflow extends Construct {
         resources: clusters,
       }),
     );
-    for (const fn of [this.execute, this.awaitReview]) {
+    for (const fn of [this.execute, this.run, this.awaitReview]) {
       fn.addToRolePolicy(new iam.PolicyStatement({ sid: 'ReadDatabaseCredentials', actions: ['secretsmanager:GetSecretValue'], resources: secrets }));
     }
 
@@ -181,6 +199,14 @@ export class Workflow extends Construct {
   bindStarter(fn: AccessgateFunction): AccessgateFunction {
     this.stateMachine.grantStartExecution(fn);
     fn.addEnvironment('STATE_MACHINE_ARN', this.stateMachine.stateMachineArn);
+    return fn;
+  }
+
+  /** Lets the function hand a command no rule covers to its run (asynchronous invocations of it only). */
+  bindRunStarter(fn: AccessgateFunction): AccessgateFunction {
+    // The unqualified function only: grantInvoke would add every version (`:*`), which nothing here calls.
+    fn.addToRolePolicy(new iam.PolicyStatement({ sid: 'StartRuns', actions: ['lambda:InvokeFunction'], resources: [this.run.functionArn] }));
+    fn.addEnvironment('RUN_FUNCTION_NAME', this.run.functionName);
     return fn;
   }
 

@@ -66,7 +66,19 @@ export interface LocalStackOptions {
   readonly usage?: UsageMeter;
   /** The clock every handler reads (tests move it to make a follow-up overdue); unset is the system clock. */
   readonly clock?: Clock;
+  /**
+   * The run of commands no rule covers (functions/workflow/run.ts) on the Lambda stand-in: its retry
+   * delays (Lambda's, a minute and two, unless given), its timeout, and how long a claim may be held
+   * (RUN_CLAIM_SECONDS), which tests shorten together with the delays.
+   */
+  readonly runs?: { readonly retryDelaysMs?: readonly number[]; readonly timeoutMs?: number; readonly claimSeconds?: number };
 }
+
+/** The run function and the reconciler, by the names the stack's constructs give them (infra/function-memory.ts). */
+export const RUN_FUNCTION = 'Run';
+export const RECONCILE_FUNCTION = 'Reconcile';
+/** Lambda's own delays before the two retries of a failed asynchronous invocation. */
+const LAMBDA_RETRY_DELAYS_MS = [60_000, 120_000] as const;
 
 export interface LocalStack {
   readonly url: string;
@@ -189,6 +201,17 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     ) as Record<TaskState, TaskHandler>,
     ...(options.retryIntervalMs !== undefined ? { retryIntervalMs: options.retryIntervalMs } : {}),
   });
+  // A command no rule covers runs by an asynchronous invocation of Run, whose failure destination is
+  // the reconciler, as infra/constructs/workflow.ts configures them on AWS.
+  const runModule = await import('../../functions/workflow/run');
+  const runRetries = options.runs?.retryDelaysMs ?? LAMBDA_RETRY_DELAYS_MS;
+  slack.lambda.register(RUN_FUNCTION, {
+    load: async () => ({ handler: bind(runModule.handler as Lambda) }),
+    onFailure: RECONCILE_FUNCTION,
+    retryDelaysMs: runRetries,
+    ...(options.runs?.timeoutMs !== undefined ? { timeoutMs: options.runs.timeoutMs } : {}),
+  });
+  slack.lambda.register(RECONCILE_FUNCTION, { load: async () => ({ handler: bind(reconciler.handler as Lambda) }), retryDelaysMs: runRetries });
   const workflow = await startWorkflowServer(runner, LOCAL_STATE_MACHINE_ARN);
   process.env.AWS_ENDPOINT_URL_SFN = workflow.url;
 
@@ -249,6 +272,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ...environment,
       ...dynamo.tableNames,
       STATE_MACHINE_ARN: LOCAL_STATE_MACHINE_ARN,
+      RUN_FUNCTION_NAME: RUN_FUNCTION,
+      ...(options.runs?.claimSeconds !== undefined ? { RUN_CLAIM_SECONDS: String(options.runs.claimSeconds) } : {}),
       ...slack.settings,
       DIGEST_SECONDS: String(periodSeconds),
       SOCKET_URL: push.sockets.url,

@@ -48,8 +48,11 @@ describe('cost per command, counted on the local runtime', () => {
   it('takes the state transitions each path needs', () => {
     // Route, AwaitReview, Reviewed, Execute, Record: the route arrives with the execution (was 6, with Evaluate).
     expect(figures.reviewed.transitions).toBe(5);
-    // Route, Execute, Record (was 4, with Evaluate).
-    expect(figures.ruleFree.transitions).toBe(3);
+    // None: a command no rule covers runs by an asynchronous invocation of the run function, not in the
+    // workflow (was 3: Route, Execute, Record).
+    expect(figures.ruleFree.transitions).toBe(0);
+    expect(figures.ruleFree.invocations).toMatchObject({ Run: 1 });
+    expect(Object.keys(figures.ruleFree.invocations)).not.toContain('Execute');
   });
 
   it('matches the cost section of docs/architecture.md', () => {

@@ -38,7 +38,7 @@ beforeEach(() => {
 const internalError = (after: boolean) => ({ type: 'InternalServerErrorException', message: 'An internal error occurred.', after });
 
 describe('a Data API failure before the statement runs', () => {
-  it('a paused database (DatabaseResumingException) proves it never started: the workflow retries it and it runs once', async () => {
+  it('a paused database (DatabaseResumingException) proves it never started: it is retried and runs once', async () => {
     // Prepare
     queue.push({ type: 'DatabaseResumingException', message: 'The database is resuming.' }, 2, { op: 'ExecuteStatement' });
     // Act

@@ -81,6 +81,9 @@ export async function startFaultRuntime(options: LocalStackOptions = {}): Promis
     sharedDatabase: true,
     web: false,
     slack: { retryDelaysMs: [10, 20] },
+    // A run that fails before its claim is retried at once; claims keep their length (tests that need a
+    // claim to lapse start their own runtime with a shorter one).
+    runs: { retryDelaysMs: [10, 20] },
     taskFaults,
     ...options,
   });

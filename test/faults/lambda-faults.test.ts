@@ -5,7 +5,7 @@
  * command's rows in the database, checks the final state, and verifies every event chain.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { type FaultRuntime, PERMANENT, REVIEWED, faultRuntimePerFile, THROTTLE, UNREVIEWED } from './harness';
+import { type FaultRuntime, PERMANENT, REVIEWED, faultRuntimePerFile, THROTTLE } from './harness';
 
 let runtime: FaultRuntime;
 faultRuntimePerFile((started) => (runtime = started));
@@ -16,13 +16,24 @@ afterEach(() => {
 
 const approve = async (id: string) => (await runtime.as('bob')).post(`/sessions/${id}/review`, { decision: 'approve' });
 
+/**
+ * A reviewed command, approved: the workflow's Execute and Record run it (a command no rule covers runs
+ * without the workflow; its faults are in command-run-faults.test.ts).
+ */
+async function approved() {
+  const submitted = await runtime.submit('alice', REVIEWED);
+  await runtime.reviewWaiting(submitted.id);
+  expect((await approve(submitted.id)).status).toBe(200);
+  return submitted;
+}
+
 // Evaluate runs only when an execution starts without its route (a re-drive after a restart, see
 // killed-process.test.ts); its Retry and Catch are exercised by test/statemachines/session.asl.test.ts.
 describe('a Lambda throttle in a Task state is retried, and the command runs once', () => {
   for (const state of ['Execute', 'Record'] as const) {
     it(`${state}`, async () => {
       runtime.taskFaults.push(state, THROTTLE);
-      const submitted = await runtime.submit('alice', UNREVIEWED);
+      const submitted = await approved();
       await runtime.expectTruth(submitted, { runs: 1, status: 'done' });
       expect(runtime.taskFaults.met[state]).toBe(1);
     });
@@ -51,7 +62,7 @@ describe('a permanent error in a Task state closes the session as failed, and no
   for (const state of ['Execute'] as const) {
     it(`${state}`, async () => {
       runtime.taskFaults.push(state, PERMANENT);
-      const submitted = await runtime.submit('alice', UNREVIEWED);
+      const submitted = await approved();
       await runtime.expectTruth(submitted, { runs: 0, status: 'failed', errorCode: 'Lambda.Unknown' });
     });
   }
@@ -75,7 +86,7 @@ describe('a permanent error in a Task state closes the session as failed, and no
 
   it('Record: the command that ran stays done; the execution fails and the reconciler leaves the truth alone', async () => {
     runtime.taskFaults.push('Record', PERMANENT);
-    const submitted = await runtime.submit('alice', UNREVIEWED);
+    const submitted = await approved();
     await runtime.expectTruth(submitted, { runs: 1, status: 'done' });
     expect(runtime.stack.runner.executions.get(submitted.id)).toMatchObject({ status: 'FAILED', error: 'SessionNotRecorded' });
   });
@@ -85,7 +96,7 @@ describe('the reconciler closes what the workflow could not', () => {
   it('Execute and then Record fail for good: the session is closed as failed by the reconciler', async () => {
     runtime.taskFaults.push('Execute', PERMANENT);
     runtime.taskFaults.push('Record', PERMANENT);
-    const submitted = await runtime.submit('alice', UNREVIEWED);
+    const submitted = await approved();
     await runtime.expectTruth(submitted, { runs: 0, status: 'failed', errorCode: 'execution_failed' });
     expect(runtime.stack.runner.executions.get(submitted.id)).toMatchObject({ status: 'FAILED', error: 'SessionNotRecorded' });
   });

@@ -104,10 +104,10 @@ describe('least privilege', () => {
   it('secrets are readable only at their configured ARNs', () => {
     const grants = policyStatements(json).filter(({ statement }) => asArray(statement.Action).some((a) => a.startsWith('secretsmanager:')));
     expect([...new Set(grants.flatMap(({ statement }) => asArray(statement.Action)))]).toEqual(['secretsmanager:GetSecretValue']);
-    // The databases' secrets (read by the executor and by AwaitReview, for the preview), and the webhook key (read by the webhooks API and the deliverer).
+    // The databases' secrets (read by the executor, by the run function and by AwaitReview, for the preview), and the webhook key (read by the webhooks API and the deliverer).
     const webhookKey = { Ref: logicalId(stack.webhooks.key) };
     const databases = config.resources.map((r) => r.secretArn);
-    expect(grants.flatMap(({ statement }) => asArray(statement.Resource)).sort()).toEqual([...databases, ...databases, webhookKey, webhookKey].sort());
+    expect(grants.flatMap(({ statement }) => asArray(statement.Resource)).sort()).toEqual([...databases, ...databases, ...databases, webhookKey, webhookKey].sort());
   });
 
   it('nothing may change log resource policies or list streams account-wide', () => {

@@ -2,6 +2,11 @@
  * Runs the real statemachines/session.asl.json on the local runner with every Task's result scripted,
  * asserting which states each path enters and what reaches the Record state.
  *
+ * Which path runs where: reviewed commands and access windows run in this workflow; a command no rule
+ * covers (or an auto-approved read) runs without it, in one asynchronous invocation of the Run function
+ * (test/functions/app/command-run.test.ts, test/faults/command-run-faults.test.ts). The execute route
+ * here serves an approved session whose execution is re-driven (Evaluate answers it).
+ *
  * Every Task state is put through the two Lambda faults Step Functions can surface: a throttle
  * (retried, then the path goes on as if nothing happened) and a permanent error (caught, and Record
  * closes the session with it). A failing Record ends the execution in SessionNotRecorded, which the
@@ -48,7 +53,7 @@ async function run(runner: WorkflowRunner, route?: object) {
 }
 
 describe('session.asl.json, with the route frozen at submission as its input', () => {
-  it('runs a command no rule covers in three transitions, without Evaluate', async () => {
+  it('runs an approved session on the execute route in three transitions, without Evaluate (a command no rule covers is no longer started here)', async () => {
     const { runner, calls } = script({});
     const execution = await run(runner, { next: 'execute' });
     expect(execution.statesEntered).toEqual(['Route', 'Execute', 'Record']);
@@ -80,7 +85,7 @@ describe('session.asl.json, with the route frozen at submission as its input', (
 });
 
 describe('session.asl.json, re-driven without a route', () => {
-  it('runs a command no rule covers straight away', async () => {
+  it('runs an approved session straight away', async () => {
     const { runner, calls } = script({});
     const execution = await run(runner);
     expect(execution.status).toBe('SUCCEEDED');

@@ -7,6 +7,8 @@ export interface DataApiFault {
   status?: number;
   /** True: the call runs, then this fault is answered instead of its result (a response lost after the work was done). */
   after?: boolean;
+  /** Set: the call runs and its own answer comes this many ms later (a slow answer, not an error: `type` is not answered). */
+  delayMs?: number;
 }
 
 export interface FaultInjector {

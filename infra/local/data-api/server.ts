@@ -233,9 +233,10 @@ export async function startDataApiServer(opts: DataApiServerOptions): Promise<Da
       if (!body || typeof body !== 'object' || Array.isArray(body)) throw badRequest('Request body must be a JSON object');
       const json = body as Json;
       const fault = opts.faults?.next(route.op, typeof json.sql === 'string' ? json.sql : '');
-      if (fault && !fault.after) throw new DataApiError(fault.type, fault.message, fault.status);
+      if (fault && !fault.after && fault.delayMs === undefined) throw new DataApiError(fault.type, fault.message, fault.status);
       const answer = await route.run(json);
-      if (fault) throw new DataApiError(fault.type, fault.message, fault.status);
+      if (fault?.delayMs !== undefined) await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
+      else if (fault) throw new DataApiError(fault.type, fault.message, fault.status);
       send(res, 200, answer);
     } catch (err) {
       const e = toDataApiError(err);

@@ -10,7 +10,7 @@
  * public URL for /slack/interactions (a tunnel to this machine).
  */
 import { randomBytes } from 'node:crypto';
-import { type Handler, startLambdaServer, type LambdaServer } from '../lambda-server';
+import { type Handler, type LambdaFaultInjector, startLambdaServer, type LambdaServer } from '../lambda-server';
 import { startSecretsServer } from '../secrets-server';
 import type { LocalMount } from '../http-server';
 import { SlackStandIn, slackUserId } from './stand-in';
@@ -28,6 +28,8 @@ export interface LocalSlackOptions {
   readonly timeoutMs?: number;
   /** Delays before Lambda's retries of a failed notification job; Lambda's own are a minute and two. */
   readonly retryDelaysMs?: readonly number[];
+  /** Faults the Lambda stand-in injects into asynchronous invocations (the fault-injection suite). */
+  readonly lambdaFaults?: LambdaFaultInjector;
 }
 
 export interface LocalSlack {
@@ -64,6 +66,7 @@ export async function startLocalSlack(
   const lambda = await startLambdaServer({
     functions: { [NOTIFY_FUNCTION]: async () => ({ handler: bind((await import('../../../functions/slack/notify')).handler as Handler) }) },
     retryDelaysMs: options.retryDelaysMs ?? [2_000, 5_000],
+    ...(options.lambdaFaults ? { faults: options.lambdaFaults } : {}),
   });
   const standIn = real
     ? undefined

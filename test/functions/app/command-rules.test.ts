@@ -63,7 +63,7 @@ describe('autoApprove read-only at submission', () => {
     const approved = deps.events.all().find((e) => e.type === 'session.auto_approved')!;
     expect(approved.details).toEqual({ autoApprove: 'read-only', rule: 'dba-by-command', statements: [{ kind: 'read', tables: ['orders'], flags: [] }] });
     expect(undocumentedFields(approved)).toEqual([]);
-    expect(deps.workflow.started).toEqual([session.id]);
+    expect(deps.runs.started).toEqual([session.id]);
   });
 
   it('still sends for review what the parser cannot prove read-only', async () => {

@@ -10,6 +10,7 @@ import type {
   CatalogStore,
   ChatGateway,
   CommandPreviewer,
+  CommandRuns,
   Deps,
   DirectoryTable,
   EventLog,
@@ -386,6 +387,16 @@ export class RecordingNotifier implements Notifier {
   }
 }
 
+/** Keeps the runs handed over, for the test to deliver (or look at); `failWith` refuses them, as a throttled Lambda Invoke would. */
+export class RecordingRuns implements CommandRuns {
+  readonly started: string[] = [];
+  failWith: Error | undefined;
+  async start(sessionId: string) {
+    if (this.failWith) throw this.failWith;
+    this.started.push(sessionId);
+  }
+}
+
 /** Keeps jobs for the test to run (or look at); `failWith` refuses them, as a throttled Lambda Invoke would. */
 export class RecordingQueue implements NotificationQueue {
   readonly jobs: NotificationJob[] = [];
@@ -496,6 +507,7 @@ export interface Fakes extends Deps {
   readonly events: InMemoryEventLog;
   readonly results: InMemoryResults;
   readonly workflow: RecordingWorkflow;
+  readonly runs: RecordingRuns;
   readonly sql: ScriptedSql;
   readonly previewer: ScriptedPreviewer;
   readonly notifier: RecordingNotifier;
@@ -520,6 +532,7 @@ export function fakeDeps(options: { resources?: readonly Resource[]; rules?: rea
     events: new InMemoryEventLog(),
     results: new InMemoryResults(),
     workflow: new RecordingWorkflow(),
+    runs: new RecordingRuns(),
     sql: new ScriptedSql(),
     // The real parsers: pure computation in memory, so the use cases see what production sees.
     sqlClassifier: parserSqlClassifier,
@@ -535,5 +548,6 @@ export function fakeDeps(options: { resources?: readonly Resource[]; rules?: rea
     newId: () => `00000000-0000-4000-8000-${String(++ids).padStart(12, '0')}`,
     roles: { admins: 'admins', auditors: 'auditors' },
     maxRows: 100,
+    runClaimSeconds: 100,
   };
 }

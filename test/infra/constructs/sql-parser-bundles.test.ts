@@ -26,6 +26,7 @@ const READ_SQL = {
   'functions/workflow/await-review.ts': 'the preview before the review request',
   'functions/workflow/evaluate.ts': 'the preview, when a re-driven workflow routes the session again',
   'functions/workflow/execute.ts': 'a script runs as one call per statement',
+  'functions/workflow/run.ts': 'a script no rule covers runs as one call per statement',
 } as const;
 
 describe('the SQL parsers in Lambda bundles', () => {

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { EXAMPLE_CONFIG, loadProductConfig } from '../../../infra/app';
 import { SESSION_ASL_PATH, secretResource } from '../../../infra/constructs/workflow';
+import { RUN_CLAIM_SECONDS } from '../../../functions/domain/command-run';
 import { asArray, logicalId, normalized, refersTo, sortedResources, statementsOf, synth } from '../synth';
 
 const { stack, template, json } = synth();
@@ -89,8 +90,12 @@ describe('task functions', () => {
     expect(json.Resources[logicalId(workflow.execute)].Properties!.Timeout).toBeGreaterThan(60);
   });
 
-  it('let the executor run statements only on the configured clusters and read only their secrets', () => {
-    const statements = statementsOf(json, roleOf(workflow.execute));
+  it('let the executor and the run function run statements only on the configured clusters and read only their secrets', () => {
+    for (const fn of [workflow.execute, workflow.run]) expectRunnerGrants(fn);
+  });
+
+  const expectRunnerGrants = (fn: { role?: unknown }) => {
+    const statements = statementsOf(json, roleOf(fn));
     const rdsData = statements.filter((s) => asArray(s.Action).some((action) => action.startsWith('rds-data:')));
     expect(rdsData.map(normalized)).toEqual([
       {
@@ -103,7 +108,7 @@ describe('task functions', () => {
     expect(secrets.map(normalized)).toEqual([
       { effect: 'Allow', actions: ['secretsmanager:GetSecretValue'], resources: sortedResources(config.resources.map((r) => r.secretArn)) },
     ]);
-  });
+  };
 
   it('let AwaitReview preview on the configured clusters in transactions it can roll back but never commit', () => {
     const statements = statementsOf(json, roleOf(workflow.awaitReview));
@@ -211,5 +216,45 @@ describe('secretResource', () => {
     expect(secretResource('arn:aws:secretsmanager:eu-west-1:123456789012:secret:orders')).toBe(
       'arn:aws:secretsmanager:eu-west-1:123456789012:secret:orders-??????',
     );
+  });
+});
+
+describe('the run of a command no rule covers, outside the state machine', () => {
+  const runId = logicalId(workflow.run);
+  const runArn = { 'Fn::GetAtt': [runId, 'Arn'] };
+  const reconcilerArn = { 'Fn::GetAtt': [logicalId(workflow.reconcile), 'Arn'] };
+
+  it('runs as long as the executor, which outlasts the Data API and the SDK, and no longer than a claim (functions/domain/command-run.ts)', () => {
+    const timeout = json.Resources[runId].Properties!.Timeout as number;
+    expect(timeout).toBe(json.Resources[logicalId(workflow.execute)].Properties!.Timeout);
+    expect(timeout).toBeGreaterThan(60);
+    expect(timeout).toBeLessThan(RUN_CLAIM_SECONDS);
+  });
+
+  it('is retried twice by Lambda (a minute, then two: past a claim), and a run given up on goes to the reconciler', () => {
+    // Lambda's retry delays are fixed at about 60 s and 120 s: the last retry comes after a claim has lapsed.
+    expect(60 + 120).toBeGreaterThan(RUN_CLAIM_SECONDS);
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: { Ref: runId },
+      Qualifier: '$LATEST',
+      MaximumRetryAttempts: 2,
+      MaximumEventAgeInSeconds: 6 * 3600,
+      DestinationConfig: { OnFailure: { Destination: reconcilerArn } },
+    });
+    // The run function's role may invoke the reconciler, as Lambda does in its name for the destination.
+    const invoke = statementsOf(json, roleOf(workflow.run)).filter((st) => asArray(st.Action).includes('lambda:InvokeFunction'));
+    expect(invoke.flatMap((st) => asArray(st.Resource))).toContainEqual(reconcilerArn);
+  });
+
+  it('is started by the sessions handler alone, asynchronously, by the name it is given', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Description: 'API: submit, list, read and cancel sessions',
+      Environment: { Variables: { RUN_FUNCTION_NAME: { Ref: runId } } },
+    });
+    const starters = Object.entries(json.Resources)
+      .filter(([, r]) => r.Type === 'AWS::IAM::Policy')
+      .filter(([, r]) => asArray(r.Properties!.PolicyDocument.Statement as Array<{ Resource: unknown }>).some((st) => JSON.stringify(st.Resource) === JSON.stringify(runArn)))
+      .map(([, r]) => asArray(r.Properties!.Roles as unknown[]));
+    expect(starters).toEqual([[{ Ref: roleOf(stack.functions.sessions) }]]);
   });
 });
