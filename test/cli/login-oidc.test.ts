@@ -9,9 +9,9 @@ import { readFileSync, statSync } from 'node:fs';
 import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { listen } from '../support/loopback-server';
+import { discoveryDocument, testSigner } from '../support/oidc-provider';
 import { freshConfig, startCli } from './run-cli';
 
 const CLIENT_ID = 'accessgate-cli';
@@ -27,37 +27,19 @@ const json = (response: ServerResponse, status: number, value: unknown) => {
 };
 
 beforeAll(async () => {
-  const { privateKey, publicKey } = await generateKeyPair('RS256');
-  const jwk = { ...(await exportJWK(publicKey)), kid: 'k1', alg: 'RS256', use: 'sig' };
+  const signer = await testSigner();
   issuer = await listen(async (request, body, response) => {
     const url = new URL(request.url ?? '/', issuer);
     const form = new URLSearchParams(body);
     const tokens = async () => {
-      idToken = await new SignJWT({ email: 'alice@example.com', name: 'Alice Anders' })
-        .setProtectedHeader({ alg: 'RS256', kid: 'k1' })
-        .setIssuer(issuer)
-        .setAudience(CLIENT_ID)
-        .setSubject('alice')
-        .setIssuedAt()
-        .setExpirationTime('1h')
-        .sign(privateKey);
+      idToken = await signer.idToken(issuer, CLIENT_ID);
       json(response, 200, { access_token: 'opaque-access', id_token: idToken, token_type: 'Bearer', expires_in: 3600 });
     };
     switch (url.pathname) {
       case '/.well-known/openid-configuration':
-        return json(response, 200, {
-          issuer,
-          authorization_endpoint: `${issuer}/authorize`,
-          token_endpoint: `${issuer}/token`,
-          jwks_uri: `${issuer}/jwks`,
-          ...(offerDevice ? { device_authorization_endpoint: `${issuer}/device` } : {}),
-          response_types_supported: ['code'],
-          subject_types_supported: ['public'],
-          id_token_signing_alg_values_supported: ['RS256'],
-          code_challenge_methods_supported: ['S256'],
-        });
+        return json(response, 200, discoveryDocument(issuer, offerDevice ? { device_authorization_endpoint: `${issuer}/device` } : {}));
       case '/jwks':
-        return json(response, 200, { keys: [jwk] });
+        return json(response, 200, signer.jwks);
       case '/device':
         expect(form.get('client_id')).toBe(CLIENT_ID);
         return json(response, 200, { device_code: 'dev-1', user_code: 'WDJB-MJHT', verification_uri: `${issuer}/activate`, expires_in: 600, interval: 1 });

@@ -10,11 +10,11 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import type { ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { extname, join, normalize } from 'node:path';
-import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildWeb } from '../../web/build';
 import { listen } from '../support/loopback-server';
+import { discoveryDocument, testSigner } from '../support/oidc-provider';
 import { launchChromium } from './browser';
 
 const CLIENT_ID = 'accessgate-web';
@@ -39,25 +39,15 @@ const send = (response: ServerResponse, status: number, value: unknown) => {
 };
 
 beforeAll(async () => {
-  const { privateKey, publicKey } = await generateKeyPair('RS256');
-  const jwk = { ...(await exportJWK(publicKey)), kid: 'k1', alg: 'RS256', use: 'sig' };
+  const signer = await testSigner();
   issuer = await listen(async (request, body, response) => {
     const url = new URL(request.url ?? '/', issuer);
     if (request.method === 'OPTIONS') return send(response, 204, {});
     switch (url.pathname) {
       case '/.well-known/openid-configuration':
-        return send(response, 200, {
-          issuer,
-          authorization_endpoint: `${issuer}/authorize`,
-          token_endpoint: `${issuer}/token`,
-          jwks_uri: `${issuer}/jwks`,
-          response_types_supported: ['code'],
-          subject_types_supported: ['public'],
-          id_token_signing_alg_values_supported: ['RS256'],
-          code_challenge_methods_supported: ['S256'],
-        });
+        return send(response, 200, discoveryDocument(issuer));
       case '/jwks':
-        return send(response, 200, { keys: [jwk] });
+        return send(response, 200, signer.jwks);
       case '/authorize': {
         // The person signs in at once; the provider sends the browser back with a code.
         const code = `code-${codes.size + 1}`;
@@ -76,14 +66,7 @@ beforeAll(async () => {
         if (!expected || form.get('grant_type') !== 'authorization_code' || expected.challenge !== verifier || expected.redirectUri !== form.get('redirect_uri')) {
           return send(response, 400, { error: 'invalid_grant' });
         }
-        issued = await new SignJWT({ email: 'alice@example.com', name: 'Alice Anders', nonce: forge.nonce ?? expected.nonce })
-          .setProtectedHeader({ alg: 'RS256', kid: 'k1' })
-          .setIssuer(issuer)
-          .setAudience(forge.audience ?? CLIENT_ID)
-          .setSubject('alice')
-          .setIssuedAt()
-          .setExpirationTime('1h')
-          .sign(privateKey);
+        issued = await signer.idToken(issuer, forge.audience ?? CLIENT_ID, { nonce: forge.nonce ?? expected.nonce });
         return send(response, 200, { access_token: 'opaque-access', id_token: issued, token_type: 'Bearer', expires_in: 3600 });
       }
     }
