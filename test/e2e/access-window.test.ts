@@ -4,34 +4,21 @@
  * each its own session under the grant; it is revoked or runs out, and commands wait for review again.
  * What ran is counted in the database itself: every governed command inserts a tagged row.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { localClusterArn } from '../../infra/local/demo-config';
-import { type LocalStack, startLocalStack } from '../../infra/local/stack';
-import { ApiClient } from './client';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { ApiClient } from './client';
 import { eventually } from './eventually';
+import { probeStack } from './probe-stack';
 
-let stack: LocalStack;
-const as: Record<string, ApiClient> = {};
 const PROBE = 'window_probe';
 const RULE = '/rules/dba-by-command';
 let demoRule: Record<string, unknown>;
+const e2e = probeStack(PROBE, ['alice', 'frank', 'bob', 'carol', 'dana']);
+const { as, rowsTagged } = e2e;
 
 beforeAll(async () => {
-  stack = await startLocalStack({ port: 0, web: false });
-  for (const name of ['alice', 'frank', 'bob', 'carol', 'dana']) as[name] = await ApiClient.as(stack, `${name}@example.com`);
-  await database().query(`create table ${PROBE} (tag text)`, []);
   demoRule = (await as.dana.get(RULE)).body.rule;
   expect((await as.dana.put(RULE, { ...demoRule, maxWindowSeconds: 3600 })).status).toBe(200);
-}, 120_000);
-
-afterAll(async () => {
-  await stack?.stop();
 });
-
-const database = () => stack.backends.get(localClusterArn('postgres-demo'))!;
-/** Rows the governed commands inserted, read from the database, not from accessgate's record. */
-const rowsTagged = async (tag: string) => Number((await database().query(`select count(*) from ${PROBE} where tag = $1`, [tag])).rows[0][0]);
-
 
 const session = async (id: string) => (await as.dana.get(`/sessions/${id}`)).body;
 const statusOf = (id: string, status: string) => eventually(async () => ((await session(id)).session.status === status ? true : undefined), `${id} ${status}`);

@@ -3,33 +3,16 @@
  * reason formats, and break-glass follow-up (with its overdue reminder, on a clock the test moves).
  * What ran is counted in the database itself: each governed command inserts a tagged row.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { localClusterArn } from '../../infra/local/demo-config';
-import { type LocalStack, startLocalStack } from '../../infra/local/stack';
-import { ApiClient } from './client';
+import { describe, expect, it } from 'vitest';
 import { eventually } from './eventually';
+import { probeStack } from './probe-stack';
 
-let stack: LocalStack;
-const as: Record<string, ApiClient> = {};
 /** The handlers' clock: the system's, moved ahead by `aheadMs` to make a follow-up overdue. */
 const clock = { aheadMs: 0, now: () => new Date(Date.now() + clock.aheadMs) };
 const PROBE = 'policy_probe';
-
-beforeAll(async () => {
-  stack = await startLocalStack({ port: 0, web: false, clock });
-  for (const name of ['alice', 'bob', 'grace', 'henry', 'carol', 'dana']) as[name] = await ApiClient.as(stack, `${name}@example.com`);
-  await database().query(`create table ${PROBE} (tag text)`, []);
-}, 120_000);
-
-afterAll(async () => {
-  await stack?.stop();
-});
-
-const database = () => stack.backends.get(localClusterArn('postgres-demo'))!;
-/** Rows the governed commands inserted, read from the database, not from accessgate's record. */
-const rowsTagged = async (tag: string) => Number((await database().query(`select count(*) from ${PROBE} where tag = $1`, [tag])).rows[0][0]);
+const e2e = probeStack(PROBE, ['alice', 'bob', 'grace', 'henry', 'carol', 'dana'], { clock });
+const { as, rowsTagged } = e2e;
 const session = async (id: string) => (await as.dana.get(`/sessions/${id}`)).body.session;
-
 
 /** Runs `body` with the demo rule changed by `change`, and puts the rule back afterwards. */
 async function withRule<T>(change: (rule: Record<string, unknown>) => Record<string, unknown>, body: () => Promise<T>): Promise<T> {
@@ -148,15 +131,15 @@ describe('break-glass follow-up', () => {
     const id = body.session.id as string;
     expect((await as.carol.post(`/sessions/${id}/review`, { decision: 'approve', force: true, reason: 'INC-11 outage' })).status).toBe(200);
     await eventually(async () => ((await session(id)).status === 'done' ? true : undefined), 'the forced command to run');
-    const reminders = () => stack.slack.standIn!.messages.filter((message) => message.text.startsWith('Break-glass follow-up overdue') && JSON.stringify(message.blocks).includes(id));
+    const reminders = () => e2e.stack.slack.standIn!.messages.filter((message) => message.text.startsWith('Break-glass follow-up overdue') && JSON.stringify(message.blocks).includes(id));
     const remindedEvents = async () => ((await as.dana.get(`/sessions/${id}`)).body.events as { type: string; details: { notification: { channel: string; ts: string } } }[]).filter((event) => event.type === 'follow_up.reminded');
 
-    expect((await stack.followUpReminder.now())?.failed).toBe(0);
+    expect((await e2e.stack.followUpReminder.now())?.failed).toBe(0);
     expect(reminders()).toEqual([]);
 
     clock.aheadMs = 48 * 3600_000 + 60_000;
     try {
-      const runs = [await stack.followUpReminder.now(), await stack.followUpReminder.now(), await stack.followUpReminder.now()];
+      const runs = [await e2e.stack.followUpReminder.now(), await e2e.stack.followUpReminder.now(), await e2e.stack.followUpReminder.now()];
       expect(runs.map((run) => run?.failed)).toEqual([0, 0, 0]);
       expect(runs[1]?.reminded).toBe(0);
       expect(reminders()).toHaveLength(1);
@@ -168,7 +151,7 @@ describe('break-glass follow-up', () => {
 
       // Closed, it leaves the index: later runs neither count nor remind it.
       expect((await as.bob.post(`/sessions/${id}/follow-up`, { outcome: 'flagged', note: 'reminded late' })).status).toBe(200);
-      await stack.followUpReminder.now();
+      await e2e.stack.followUpReminder.now();
       expect(reminders()).toHaveLength(1);
       expect(await remindedEvents()).toHaveLength(1);
     } finally {

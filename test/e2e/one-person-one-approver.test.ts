@@ -4,40 +4,24 @@
  * API take a reviewer's groups from the same place, the directory. What ran is counted in the
  * database itself: the governed command inserts a row.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { localClusterArn } from '../../infra/local/demo-config';
+import { describe, expect, it } from 'vitest';
 import { subjectOf } from '../../infra/local/identity';
 import type { RecordedMessage } from '../../infra/local/slack/stand-in';
-import { type LocalStack, startLocalStack } from '../../infra/local/stack';
-import { ApiClient } from './client';
 import { eventually } from './eventually';
+import { probeStack } from './probe-stack';
 
-let stack: LocalStack;
-const as: Record<string, ApiClient> = {};
 const PROBE = 'approval_probe';
-
-beforeAll(async () => {
-  stack = await startLocalStack({ port: 0, web: false, slack: { timeoutMs: 500, retryDelaysMs: [400, 800] } });
-  for (const name of ['alice', 'bob', 'grace', 'dana']) as[name] = await ApiClient.as(stack, `${name}@example.com`);
-  await database().query(`create table ${PROBE} (tag text)`, []);
-}, 120_000);
-
-afterAll(async () => {
-  await stack?.stop();
-});
-
-const database = () => stack.backends.get(localClusterArn('postgres-demo'))!;
-/** Rows the governed commands inserted, read from the database, not from accessgate's record. */
-const rowsTagged = async (tag: string) => Number((await database().query(`select count(*) from ${PROBE} where tag = $1`, [tag])).rows[0][0]);
+const e2e = probeStack(PROBE, ['alice', 'bob', 'grace', 'dana'], { slack: { timeoutMs: 500, retryDelaysMs: [400, 800] } });
+const { as, rowsTagged } = e2e;
 
 const reviewMessage = (id: string) =>
   eventually(async () => {
-    const messages = (await (await fetch(`${stack.url}/local/slack/messages`)).json()) as RecordedMessage[];
+    const messages = (await (await fetch(`${e2e.stack.url}/local/slack/messages`)).json()) as RecordedMessage[];
     return messages.find((m) => !m.user && JSON.stringify(m.blocks).includes(id));
   }, `the review message of ${id}`);
 const clickApprove = async (user: string, id: string) => {
   const message = await reviewMessage(id);
-  return stack.slack.standIn!.click({ user, channel: message.channel, ts: message.ts, actionId: 'approve' });
+  return e2e.stack.slack.standIn!.click({ user, channel: message.channel, ts: message.ts, actionId: 'approve' });
 };
 const submit = async (tag: string) => {
   const { body } = await as.alice.post('/sessions?wait=10', { resource: 'postgres-demo', command: `insert into ${PROBE} values ('${tag}')` });
