@@ -27,7 +27,18 @@ const responseSchema = (schema: z.ZodType) => z.toJSONSchema(schema, { io: 'outp
 
 const errorBody = {
   type: 'object',
-  properties: { error: { type: 'object', properties: { code: { type: 'string' }, message: { type: 'string' } }, required: ['code', 'message'] } },
+  properties: {
+    error: {
+      type: 'object',
+      properties: {
+        code: { type: 'string' },
+        message: { type: 'string' },
+        // A 400 (and a 413) names each refused field as a path: `events[2]`, `approvalSteps[0].groups`, `id`.
+        details: { type: 'object', properties: { fields: { type: 'array', items: { type: 'string' } } } },
+      },
+      required: ['code', 'message'],
+    },
+  },
   required: ['error'],
 } as const;
 
@@ -51,7 +62,7 @@ function operation(routeKey: string, contract: Contract | undefined) {
       ...(contract?.response
         ? { '200': { description: 'success', content: { 'application/json': { schema: responseSchema(contract.response) } } } }
         : { '2XX': { description: 'success' } }),
-      '4XX': { description: 'the request was refused; `error.message` names the field or the reason', content: { 'application/json': { schema: errorBody } } },
+      '4XX': { description: 'the request was refused; `error.message` says why and `error.details.fields` names the fields', content: { 'application/json': { schema: errorBody } } },
     },
   };
 }

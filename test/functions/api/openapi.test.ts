@@ -55,6 +55,16 @@ describe('GET /openapi.json', () => {
     });
     expect(open.sort()).toEqual(['GET /health', 'POST /slack/interactions']);
   });
+
+  it('gives every route its refusal, with the refused fields a client reads (error.details.fields)', () => {
+    for (const key of operations()) {
+      const [method = '', path = ''] = key.split(' ');
+      const refusal = (document.paths[path]?.[method.toLowerCase()] as { responses?: Record<string, { content?: Record<string, { schema: unknown }> }> })?.responses?.['4XX'];
+      expect(refusal?.content?.['application/json']?.schema, key).toMatchObject({
+        properties: { error: { properties: { details: { properties: { fields: { type: 'array', items: { type: 'string' } } } } } } },
+      });
+    }
+  });
 });
 
 describe('the preview in GET /openapi.json', () => {
