@@ -5,7 +5,7 @@
  * first invocation with a message naming the variable, not later in the middle of a request.
  * On AWS the CDK bind helpers set these; locally infra/local/stack.ts passes them in explicitly.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { RUN_CLAIM_SECONDS } from './domain/command-run';
 import { describeIssues } from './domain/validation';
 import { WEBHOOK_TARGET_POLICIES } from './domain/webhook-address';

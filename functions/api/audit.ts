@@ -4,7 +4,7 @@
  * GET /audit/exports/object (auditors: the locked evidence, digests and public keys, for
  * `accessgate audit pull`). Every refused attempt is recorded as a security event.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { assertAuditReader, auditSessions, auditStream, SESSION_CSV_HEADER, sessionCsvRow } from '../app/audit-sessions';
 import { listExports, MAX_DOWNLOAD_BYTES, readExport } from '../app/evidence-catalog';
 import { toCsv } from '../domain/csv';

@@ -3,7 +3,7 @@
  * a Slack user's email into an accessgate identity. `sub` must be the person's subject in the identity
  * provider (GET /me shows it), so a decision from Slack and one from the web UI are the same person's.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { deleteDirectoryEntry, listDirectory, putDirectoryEntry, readDirectoryEntry } from '../app/directory';
 import { InvalidInputError } from '../domain/errors';
 import { deps } from '../wiring';

@@ -3,7 +3,7 @@
  * handlers validate with, so the document cannot promise a field the API refuses or miss one it
  * accepts. Served at GET /openapi.json.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import * as audit from './audit';
 import * as directory from './directory';
 import * as reviews from './reviews';

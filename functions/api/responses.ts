@@ -4,7 +4,7 @@
  * here). Each schema's shape names every field of its domain type and yields that type, checked at
  * compile time (`satisfies`), so the document cannot drift from what the API sends.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { PlanNode, Preview, StatementPreview } from '../domain/preview';
 import { STATEMENT_FLAGS, STATEMENT_KINDS } from '../domain/sql-statements';
 

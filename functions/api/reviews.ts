@@ -2,7 +2,7 @@
  * GET /reviews and POST /sessions/{id}/review. The caller reviews as the directory knows them
  * (functions/app/people.ts): the same groups a Slack click of theirs is decided with.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { reviewerOf } from '../app/people';
 import { followUpSession, listFollowUps } from '../app/follow-ups';
 import { listReviews, reviewSession } from '../app/reviews';

@@ -2,7 +2,7 @@
  * The query-string filters every session listing accepts (GET /sessions and GET /audit/sessions), in
  * one place so the two listings cannot disagree about a filter's name or format.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { resourceSchema } from '../domain/resource';
 import { SESSION_STATUSES } from '../domain/session';
 

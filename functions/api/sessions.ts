@@ -2,7 +2,7 @@
  * POST /sessions (a command, or `kind: "window"` for an access window), GET /sessions,
  * GET /sessions/{id}, POST /sessions/{id}/cancel, POST /sessions/{id}/revoke.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { cancelSession, listSessions, readSession, submitSession, waitForSession } from '../app/sessions';
 import { requestWindow, revokeWindow } from '../app/windows';
 import { MAX_COMMAND_BYTES, commandBytes, sqlParametersSchema } from '../domain/session';

@@ -2,7 +2,7 @@
  * POST/GET /webhooks, DELETE /webhooks/{id}, GET /webhooks/{id}/deliveries: admins register and
  * delete, admins and auditors read. The secret is in the answer to POST only.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { deleteWebhook, listDeliveries, listWebhooks, registerWebhook } from '../app/webhooks';
 import { WEBHOOK_EVENT_TYPES } from '../domain/webhook';
 import { webhookDeps } from '../webhook-wiring';

@@ -5,7 +5,7 @@
  * into the shared Inspection and returns what the next check needs.
  */
 import { constants, createPublicKey, type KeyObject, verify as verifySignature } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   canonicalBytes,
   DIGEST_FORMAT,

@@ -5,7 +5,7 @@
  * may work it out ahead of the verifier and in parallel (the CLI does, in worker threads) and hand over
  * the result: the verifier then only links segments and events, which needs every stream at once.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { type AuditEventBody, hashEvent } from './audit-chain';
 import { EVIDENCE_FORMAT, evidenceKey, type EvidenceSegment, sha256Hex } from './evidence';
 import { undocumentedFields } from './evidence-schema';

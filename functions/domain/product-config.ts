@@ -2,7 +2,7 @@
  * The admin's configuration file: protected resources and the initial rules. Validated by the CDK app
  * at synth (errors name the bad field) and by the local runtime at start, with the same schema.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { InvalidInputError } from './errors';
 import { resourceSchema } from './resource';
 import { ruleSchema } from './rule';

@@ -1,7 +1,7 @@
 /**
  * A protected resource: one database behind the RDS Data API that engineers run commands against.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { type Identity, inAnyGroup } from './identity';
 
 const name = z.string().trim().min(1).max(128);

@@ -1,7 +1,7 @@
 /**
  * An access request rule: which commands on which resources need whose review.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { AUTO_APPROVE, GUARDRAILS } from './guardrails';
 import { stepGroups, totalApprovals } from './approval-steps';
 import { linkProblem, patternProblem } from './reason-format';

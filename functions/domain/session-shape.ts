@@ -4,7 +4,7 @@
  * review decisions, and re-exports all of this), so the web UI type-checks against these very types
  * with `import type` (web/src/types.ts) and bundles nothing from here.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { FollowUp } from './follow-up';
 import type { Actor } from './identity';
 import type { Preview } from './preview';

@@ -4,7 +4,7 @@
  * schemas are loose. Anything else (a closed modal, a shortcut) parses as `ignored` and is just
  * acknowledged. Pure: no I/O.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { InvalidInputError } from './errors';
 import { type Identity, samePerson } from './identity';
 import { canForce, isApprover, type Session } from './session';

@@ -2,7 +2,7 @@
  * Turns zod failures into InvalidInputError messages that name the bad field, so every entry point
  * (HTTP body, query string, config file at synth) reports problems the same way.
  */
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { InvalidInputError } from './errors';
 
 /** A field's path as a reader writes it: `guardrails.deny[1]`, not `guardrails.deny.1`. */

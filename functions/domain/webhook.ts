@@ -8,7 +8,7 @@
  * published it; nothing else needs calling, and nothing is published that was not recorded.
  */
 import { createHash, createHmac } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { InvalidInputError } from './errors';
 import type { Session } from './session';
 import { refuseWebhookUrl, type WebhookTargetPolicy } from './webhook-address';

@@ -5,7 +5,7 @@
  * (twice, then the dead-letter queue).
  */
 import middy from '@middy/core';
-import { z } from 'zod';
+import * as z from 'zod';
 import { runNotificationJob } from '../app/notifications';
 import type { NotificationJob } from '../app/ports';
 import { parseOrThrow } from '../domain/validation';

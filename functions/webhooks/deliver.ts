@@ -7,7 +7,7 @@
  */
 import middy from '@middy/core';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { deliverAttempt } from '../app/webhooks';
 import type { DeliveryJob } from '../app/webhook-ports';
 import { WEBHOOK_EVENT_TYPES } from '../domain/webhook';

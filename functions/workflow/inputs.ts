@@ -2,7 +2,7 @@
  * The inputs the state machine hands to each Task (see statemachines/session.asl.json), and the
  * execution-status event the reconciler receives.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const sessionInput = z.object({ sessionId: z.string().uuid() }).loose();
 

@@ -2,7 +2,7 @@
  * Shared shape of the workflow Lambdas: validate the state's input (the ASL's Parameters), run the task.
  */
 import middy from '@middy/core';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { parseOrThrow } from '../domain/validation';
 
 export function taskHandler<S extends z.ZodType, R>(schema: S, task: (input: z.output<S>) => Promise<R>) {
