@@ -21,6 +21,8 @@ import { fuzzEvidence, fuzzSeed } from '../fixtures/evidence-mutations';
 const SESSIONS = Number(process.env.BENCH_VERIFY_SESSIONS ?? 20_000);
 const PERIODS = Number(process.env.BENCH_VERIFY_PERIODS ?? 168);
 const FUZZ_RUNS = Number(process.env.BENCH_FUZZ_RUNS ?? 1_000);
+// Worker threads examining the objects: the CLI's default (one per core) unless set; 0 examines in this thread.
+const THREADS = process.env.BENCH_VERIFY_THREADS === undefined ? {} : { threads: Number(process.env.BENCH_VERIFY_THREADS) };
 const run = promisify(execFile);
 
 async function timed<T>(fn: () => Promise<T> | T): Promise<[number, T]> {
@@ -43,7 +45,7 @@ try {
   // The same files, in one list, hashed by coreutils.
   const sha256sum = () => run('sh', ['-c', 'find . -type f -print0 | xargs -0 sha256sum > /dev/null'], { cwd: dir, maxBuffer: 1 << 26 });
   const verify = async () => {
-    const report = verifyEvidence(await examinedFolderSource(dir), { trustedKeys: [key.publicPem], pullRecord: built.pullRecord });
+    const report = verifyEvidence(await examinedFolderSource(dir, THREADS), { trustedKeys: [key.publicPem], pullRecord: built.pullRecord });
     if (!report.ok) throw new Error(`the benchmark folder did not verify: ${report.problems[0]?.message}`);
     return report;
   };

@@ -122,6 +122,7 @@ describe('the app as the CDK CLI runs it', () => {
     'Workflow: route a session on its frozen policy decision',
     'Workflow: store the review task token on the session and notify approvers',
     'Workflow: run the approved command through the RDS Data API and keep the result for the requester',
+    'Run a command no rule covers (asynchronous invocation): execute it, then record it',
   ]);
 
   it('`cdk synth -c config=accessgate.config.example.json` works offline: bundles every handler, validates the template, passes cdk-nag', async () => {

@@ -93,7 +93,7 @@ describe('Slack approvals on AWS', () => {
   });
 
   it('has Lambda retry a failed notification job twice, then hand it to the dead-letter queue', () => {
-    const config = Object.values(json.Resources).find((r) => r.Type === 'AWS::Lambda::EventInvokeConfig')!.Properties!;
+    const config = Object.values(json.Resources).find((r) => r.Type === 'AWS::Lambda::EventInvokeConfig' && refersTo(r.Properties!.FunctionName, ids.notify))!.Properties!;
     expect(config).toMatchObject({ FunctionName: { Ref: ids.notify }, MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 6 * 3600 });
     expect(json.Resources[ids.notify].Properties!.DeadLetterConfig).toBeDefined();
   });
