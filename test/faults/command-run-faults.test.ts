@@ -5,8 +5,10 @@
  * out while its statement still runs. Each test counts the command's rows in the database itself,
  * checks the final state, and verifies every event chain.
  *
- * Claims here last 3 s and Lambda's retries come 4 s and 8 s apart (a minute and two on AWS, with
- * 100 s claims): a retry after a timed-out attempt always finds its claim lapsed, however slow the run.
+ * Attempts here time out after 5 s, claims last 6 s and Lambda's retries come 4 s and 8 s apart (90 s,
+ * 100 s, and a minute and two on AWS): a retry after a timed-out attempt always finds its claim lapsed,
+ * however slow the run, and an attempt that is not faulted has room to finish on a loaded machine (at
+ * 1.5 s, a slow first delivery was timed out and its duplicate rightly recorded outcome_unknown).
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { createFaultQueue } from '../../infra/local/data-api/fault-queue';
@@ -34,7 +36,7 @@ let runtime: FaultRuntime;
 faultRuntimePerFile((started) => (runtime = started), {
   faults: dataApiFaults,
   slack: { retryDelaysMs: [10, 20], lambdaFaults },
-  runs: { retryDelaysMs: [4_000, 8_000], timeoutMs: 1_500, claimSeconds: 3 },
+  runs: { retryDelaysMs: [4_000, 8_000], timeoutMs: 5_000, claimSeconds: 6 },
 });
 
 afterEach(() => {
@@ -75,17 +77,18 @@ describe('the run fails', () => {
   });
 
   it('an attempt times out after its commit, before its record: the retry finds the claim lapsed and records outcome_unknown, never sending the command again', async () => {
-    // The commit goes through and its answer takes 9 s: the attempt times out at 1.5 s. The stand-in
-    // cannot stop the handler as Lambda would; it hears the answer later and finds the session closed.
-    dataApiFaults.push({ type: 'Delay', message: 'slow answer', delayMs: 9_000 }, 1, { op: 'CommitTransaction' });
+    // The commit goes through and its answer takes 20 s: the attempt times out at 5 s and is retried at
+    // about 9 s. The stand-in cannot stop the handler as Lambda would; it hears the answer later and
+    // finds the session closed.
+    dataApiFaults.push({ type: 'Delay', message: 'slow answer', delayMs: 20_000 }, 1, { op: 'CommitTransaction' });
     const submitted = await runtime.submit('alice', UNREVIEWED);
     const session = await runtime.expectTruth(submitted, { runs: 1, status: 'failed', errorCode: 'outcome_unknown' });
     expect(session.error?.message).toMatch(/^Outcome unknown: .*will not be run again/);
     // The abandoned handler hears the commit's answer: the session stays as the retry recorded it.
     await runtime.stack.slack.lambda.idle();
-    await new Promise((resolve) => setTimeout(resolve, 9_000));
+    await new Promise((resolve) => setTimeout(resolve, 15_000));
     await runtime.expectTruth(submitted, { runs: 1, status: 'failed', errorCode: 'outcome_unknown' });
     const events = ((await (await runtime.as('alice')).get(`/sessions/${submitted.id}`)).body.events as { type: string }[]).map((event) => event.type);
     expect(events).toEqual(['session.requested', 'session.running', 'session.failed']);
-  });
+  }, 90_000);
 });
