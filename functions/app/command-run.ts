@@ -15,9 +15,10 @@ import { execute, type ExecuteOutcome, mustGet, record, reconcile } from './work
 
 /** One delivery of the run: Execute, then Record. Throws to be delivered again (RunInProgressError, TransientDatabaseError). */
 export async function runCommand(deps: Deps, sessionId: string): Promise<ExecuteOutcome> {
-  const session = await mustGet(deps, sessionId);
-  if (claimMayBeHeld(session, deps.clock.now(), deps.runClaimSeconds)) throw new RunInProgressError(sessionId);
-  await execute(deps, sessionId);
+  const outcome = await execute(deps, sessionId, { claimSeconds: deps.runClaimSeconds });
+  // Another delivery took the claim between this one's read and its claim, and has since finished:
+  // its own record stands.
+  if (outcome.status === 'running') throw new RunInProgressError(sessionId);
   return record(deps, { sessionId });
 }
 

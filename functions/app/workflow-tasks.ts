@@ -3,6 +3,7 @@
  * Functions may run a task twice, and the local runtime re-drives interrupted executions from the
  * start after a restart, so each one reads the session and acts only on the state it finds.
  */
+import { claimMayBeHeld, RunInProgressError } from '../domain/command-run';
 import { NotFoundError } from '../domain/errors';
 import { OUTCOME_UNKNOWN, OutcomeUnknownError, outcomeUnknownMessage, recordedSqlError, RowLimitExceededError, SqlError, TransientDatabaseError } from '../domain/execution';
 import { rowLimitOf } from '../domain/preview';
@@ -17,6 +18,16 @@ import { notifyQuietly } from './reviews';
 export type { Route } from '../domain/workflow-route';
 
 /** What running a command needs: narrower than Deps, so its tests can hand in small in-memory fakes. */
+export interface ExecuteOptions {
+  /**
+   * Set by the run of a command no rule covers, whose deliveries may overlap: a session another
+   * delivery claimed less than this many seconds ago throws RunInProgressError (delivered again later)
+   * instead of being closed as outcome_unknown. The workflow's Execute leaves it unset: its retries
+   * never overlap an attempt still at work.
+   */
+  readonly claimSeconds?: number;
+}
+
 export interface ExecuteDeps extends Pick<Deps, 'events' | 'results' | 'sql' | 'clock' | 'maxRows'> {
   readonly sessions: Pick<SessionStore, 'get' | 'startRunning' | 'returnToApproved' | 'finish'>;
   readonly catalog: Pick<CatalogStore, 'resource'>;
@@ -104,12 +115,19 @@ export interface ExecuteOutcome {
  * sent, so a re-driven execution finds it running and never sends it again (see evaluate). Only a
  * TransientDatabaseError, which proves the command never started, hands it back for the Retry.
  */
-export async function execute(deps: ExecuteDeps, sessionId: string): Promise<ExecuteOutcome> {
+export async function execute(deps: ExecuteDeps, sessionId: string, options: ExecuteOptions = {}): Promise<ExecuteOutcome> {
   const session = await mustGet(deps, sessionId);
   const fail = (code: string, message: string) => failSession(deps, sessionId, code, message);
-  // Running already: an earlier attempt of this task sent the command and stopped before reporting
-  // back (the workflow retries a task whose Lambda failed). Sending it again could apply it twice.
-  if (session.status === 'running') return fail(OUTCOME_UNKNOWN, outcomeUnknownMessage('interrupted'));
+  // A claim another delivery may still hold is waited for, never taken for a dead one.
+  const waitForHeldClaim = (current: Session) => {
+    if (options.claimSeconds !== undefined && claimMayBeHeld(current, deps.clock.now(), options.claimSeconds)) throw new RunInProgressError(sessionId);
+  };
+  if (session.status === 'running') {
+    waitForHeldClaim(session);
+    // Running already: an earlier attempt of this task sent the command and stopped before reporting
+    // back (the workflow retries a task whose Lambda failed). Sending it again could apply it twice.
+    return fail(OUTCOME_UNKNOWN, outcomeUnknownMessage('interrupted'));
+  }
   if (session.status !== 'approved') return { status: session.status };
   // The command that runs must be the command that was approved, byte for byte, parameters included.
   if (commandDigest(session.command, session.parameters) !== session.commandSha256) {
@@ -119,7 +137,11 @@ export async function execute(deps: ExecuteDeps, sessionId: string): Promise<Exe
   if (!resource) return fail('resource_missing', `Resource "${session.resource.id}" no longer exists; the command was not run.`);
 
   const running = await deps.sessions.startRunning(sessionId, deps.clock.now().toISOString());
-  if (!running) return { status: (await mustGet(deps, sessionId)).status };
+  if (!running) {
+    const now = await mustGet(deps, sessionId);
+    waitForHeldClaim(now);
+    return { status: now.status };
+  }
   await recordSessionEvent(deps, sessionId, 'session.running', SYSTEM, { commandSha256: session.commandSha256 });
 
   const started = performance.now();

@@ -100,6 +100,24 @@ describe('runCommand, one delivery of the run', () => {
     expect(await world.chainProblems()).toEqual([]);
   });
 
+  it('two deliveries that both read the session before either claims it: one runs, the other is retried, and the session is done', async () => {
+    // Prepare
+    const sql = new GatedSql();
+    const world = await submitted(sql);
+    // Act
+    const first = runCommand(world.deps, world.id);
+    const second = runCommand(world.deps, world.id).catch((error: unknown) => error);
+    const secondOutcome = await second;
+    sql.open();
+    await first;
+    // Assess
+    expect(secondOutcome).toBeInstanceOf(RunInProgressError);
+    expect((await world.deps.sessions.get(world.id))?.status).toBe('done');
+    expect(sql.runs).toHaveLength(1);
+    expect(world.types()).toEqual(['session.requested', 'session.running', 'session.done']);
+    expect(await world.chainProblems()).toEqual([]);
+  });
+
   it('a run that died between the command and its record is closed as outcome_unknown by a later delivery, never sent again', async () => {
     // Prepare: the write that records the outcome fails once, as a Lambda that dies after the commit
     const world = await submitted();
