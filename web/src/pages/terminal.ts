@@ -86,22 +86,32 @@ export async function terminalPage(ctx: PageContext): Promise<Page> {
   /** Asks for an access window on the selected resource: reviewed like a command, then shown here with its time left. */
   async function requestWindow(): Promise<void> {
     formError.textContent = '';
-    windowButton.disabled = true;
+    await openSession(windowButton, 'Could not ask for a window', {
+      resource: selected.id,
+      kind: 'window',
+      durationSeconds: Math.round(Number(windowMinutes.value) * 60),
+      ...(reason.value.trim() ? { reason: reason.value.trim() } : {}),
+    });
+  }
+
+  /**
+   * Posts a new session and, once the API has answered, shows and follows it. `button` stays disabled while
+   * the request is in flight; a refusal is shown under the form, prefixed with `failure` unless the API
+   * said why itself.
+   */
+  async function openSession(button: HTMLButtonElement, failure: string, body: Record<string, unknown>): Promise<void> {
+    button.disabled = true;
     try {
-      const view = await api.post<SessionView>('/sessions?wait=5', {
-        resource: selected.id,
-        kind: 'window',
-        durationSeconds: Math.round(Number(windowMinutes.value) * 60),
-        ...(reason.value.trim() ? { reason: reason.value.trim() } : {}),
-      }, signal);
+      // wait=5 answers as soon as the session needs nobody: pending review, or already run.
+      const view = await api.post<SessionView>('/sessions?wait=5', body, signal);
       show(view);
       follow(view.session.id, view);
       void loadHistory();
     } catch (error) {
       if (isAbort(error)) return;
-      formError.textContent = error instanceof ApiError ? error.message : `Could not ask for a window: ${(error as Error).message}`;
+      formError.textContent = error instanceof ApiError ? error.message : `${failure}: ${(error as Error).message}`;
     } finally {
-      windowButton.disabled = false;
+      button.disabled = false;
     }
   }
 
@@ -163,23 +173,11 @@ export async function terminalPage(ctx: PageContext): Promise<Page> {
       reason.focus();
       return;
     }
-    submitButton.disabled = true;
-    try {
-      // wait=5 answers as soon as the session needs nobody: pending review, or already run.
-      const view = await api.post<SessionView>('/sessions?wait=5', {
-        resource: resource.id,
-        command,
-        ...(reasonText.trim() ? { reason: reasonText.trim() } : {}),
-      }, signal);
-      show(view);
-      follow(view.session.id, view);
-      void loadHistory();
-    } catch (error) {
-      if (isAbort(error)) return;
-      formError.textContent = error instanceof ApiError ? error.message : `Could not submit: ${(error as Error).message}`;
-    } finally {
-      submitButton.disabled = false;
-    }
+    await openSession(submitButton, 'Could not submit', {
+      resource: resource.id,
+      command,
+      ...(reasonText.trim() ? { reason: reasonText.trim() } : {}),
+    });
   }
 
   function loadIntoEditor(session: Session): void {
