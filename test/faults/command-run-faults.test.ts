@@ -12,18 +12,11 @@ import { runFaultsPerFile } from './run-faults';
 const { runtime, queued, attempts } = runFaultsPerFile();
 
 describe('the run is delivered more than once', () => {
-  it('its answer lost, the SDK sends the event again: two deliveries, the command runs once and is recorded done', async () => {
-    queued.push({ moment: 'accept', fault: { kind: 'loseResponse' }, times: 1 });
-    const submitted = await runtime().submit('alice', UNREVIEWED);
-    await runtime().expectTruth(submitted, { runs: 1, status: 'done' });
-    await runtime().stack.slack.lambda.idle();
-    expect(attempts.length, 'deliveries of the run').toBeGreaterThanOrEqual(2);
-    expect(await runtime().runs(submitted.tag)).toBe(1);
-    expect((await runtime().session(submitted.id))?.status).toBe('done');
-  });
-
-  it('Lambda delivers the event twice at once: the command runs once and is recorded done', async () => {
-    queued.push({ moment: 'accept', fault: { kind: 'duplicate' }, times: 1 });
+  it.each([
+    ['its answer lost, the SDK sends the event again: two deliveries', 'loseResponse'],
+    ['Lambda delivers the event twice at once', 'duplicate'],
+  ] as const)('%s: the command runs once and is recorded done', async (_story, fault) => {
+    queued.push({ moment: 'accept', fault: { kind: fault }, times: 1 });
     const submitted = await runtime().submit('alice', UNREVIEWED);
     await runtime().expectTruth(submitted, { runs: 1, status: 'done' });
     await runtime().stack.slack.lambda.idle();
