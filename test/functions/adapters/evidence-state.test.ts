@@ -4,33 +4,23 @@
  * however full the period is; a seal stops additions, and what was added before it is what the
  * sealer gets. Counted in the table itself.
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { documentClientOf } from '../../../functions/adapters/dynamodb';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { DynamoEvidenceState } from '../../../functions/adapters/evidence-state';
-import { type LocalDynamo, startLocalDynamo } from '../../../infra/local/dynamo';
+import { dynamoPerFile } from '../../support/dynamo';
 
-let dynamo: LocalDynamo;
-let client: DynamoDBClient;
+const dynamo = dynamoPerFile();
 let table: string;
 let state: DynamoEvidenceState;
 
-beforeAll(async () => {
-  dynamo = await startLocalDynamo(undefined);
-  client = new DynamoDBClient({ endpoint: dynamo.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
-  table = dynamo.tableNames.EVIDENCE_TABLE;
-  state = new DynamoEvidenceState(documentClientOf(client), table);
-});
-
-afterAll(async () => {
-  client.destroy();
-  await dynamo.close();
+beforeAll(() => {
+  table = dynamo.tables.EVIDENCE_TABLE;
+  state = new DynamoEvidenceState(dynamo.documents, table);
 });
 
 const entry = (i: number, keyBytes = 40) => ({ key: `evidence/2026/11/26/sessions/${String(i).padStart(6, '0')}/${'x'.repeat(keyBytes)}.json`, sha256: 'a'.repeat(64), size: i });
 const itemsIn = async (period: string) =>
-  (await documentClientOf(client).send(new QueryCommand({ TableName: table, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': `PERIOD#${period}` }, ConsistentRead: true }))).Items ?? [];
+  (await dynamo.documents.send(new QueryCommand({ TableName: table, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': `PERIOD#${period}` }, ConsistentRead: true }))).Items ?? [];
 
 describe('digest periods', () => {
   it('list more objects than one 400 KB item could hold, each in an item of its own', async () => {

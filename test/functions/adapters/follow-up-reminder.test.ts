@@ -4,10 +4,8 @@
  * posts once per session through the notification ledger, however many runs race, and again after a
  * post that failed. The ledger reads the system clock, so the tests move Date. Posts are counted at the (faked) Slack call; the claims in the table itself.
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { documentClientOf } from '../../../functions/adapters/dynamodb';
 import { CLAIM_LEASE_MS, DynamoNotificationLedger } from '../../../functions/adapters/notification-ledger';
 import { DynamoOpenFollowUps } from '../../../functions/adapters/open-follow-ups';
 import { DynamoSessionStore } from '../../../functions/adapters/session-store';
@@ -15,23 +13,20 @@ import { REMINDER_KEY, SlackFollowUpReminder } from '../../../functions/adapters
 import type { SlackMessage } from '../../../functions/domain/slack-message';
 import { ruleSchema, ruleSnapshot } from '../../../functions/domain/rule';
 import { newSession, type Session } from '../../../functions/domain/session';
-import { type LocalDynamo, startLocalDynamo } from '../../../infra/local/dynamo';
+import { dynamoPerFile } from '../../support/dynamo';
 
-let dynamo: LocalDynamo;
-let client: DynamoDBClient;
+const dynamo = dynamoPerFile();
 let table: string;
 let store: DynamoSessionStore;
 let index: DynamoOpenFollowUps;
 let at = Date.parse('2026-11-26T10:00:00.000Z');
 let ledger: DynamoNotificationLedger;
 
-beforeAll(async () => {
-  dynamo = await startLocalDynamo(undefined);
-  client = new DynamoDBClient({ endpoint: dynamo.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
-  table = dynamo.tableNames.SESSIONS_TABLE;
-  store = new DynamoSessionStore(documentClientOf(client), table);
-  index = new DynamoOpenFollowUps(documentClientOf(client), table, store);
-  ledger = new DynamoNotificationLedger(documentClientOf(client), table);
+beforeAll(() => {
+  table = dynamo.tables.SESSIONS_TABLE;
+  store = new DynamoSessionStore(dynamo.documents, table);
+  index = new DynamoOpenFollowUps(dynamo.documents, table, store);
+  ledger = new DynamoNotificationLedger(dynamo.documents, table);
   // The ledger's persistence layer reads the system clock: the tests move Date (timers stay real for dynalite).
   vi.useFakeTimers({ toFake: ['Date'] });
 });
@@ -39,10 +34,8 @@ beforeAll(async () => {
 const tick = () => vi.setSystemTime(at);
 beforeEach(tick);
 
-afterAll(async () => {
+afterAll(() => {
   vi.useRealTimers();
-  client.destroy();
-  await dynamo.close();
 });
 
 const rule = ruleSnapshot(ruleSchema.parse({ name: 'r', resources: ['db'], approvalGroups: ['approvers'], forceApprovalGroups: ['sre'], slackChannel: 'C-APPROVERS' }));
@@ -103,7 +96,7 @@ describe('the Slack follow-up reminder', () => {
   const catalog = { resource: async () => undefined };
   const reminder = () => new SlackFollowUpReminder(slack, catalog, ledger, { webUrl: 'https://accessgate.example.com', defaultChannel: 'C-DEFAULT' });
   const claim = async (id: string) =>
-    (await documentClientOf(client).send(new GetCommand({ TableName: table, Key: { pk: `SESSION#${id}`, sk: `NOTIFIED#${REMINDER_KEY}` }, ConsistentRead: true }))).Item;
+    (await dynamo.documents.send(new GetCommand({ TableName: table, Key: { pk: `SESSION#${id}`, sk: `NOTIFIED#${REMINDER_KEY}` }, ConsistentRead: true }))).Item;
 
   it('posts once to the rule\'s channel however many runs race, recording where it went once', async () => {
     const session = await forcedSession('2026-11-27T09:00:00.000Z');

@@ -5,24 +5,19 @@
  * persistence layer reads the clock itself, so the tests move the system time (Date only; timers stay
  * real for dynalite).
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { documentClientOf } from '../../../functions/adapters/dynamodb';
 import { CLAIM_LEASE_MS, DynamoNotificationLedger, SENT_REMEMBERED_SECONDS } from '../../../functions/adapters/notification-ledger';
-import { type LocalDynamo, startLocalDynamo } from '../../../infra/local/dynamo';
+import { dynamoPerFile } from '../../support/dynamo';
 
-let dynamo: LocalDynamo;
-let client: DynamoDBClient;
+const dynamo = dynamoPerFile();
 let table: string;
 let at = Date.parse('2026-11-26T10:00:00.000Z');
 let ledger: DynamoNotificationLedger;
 
-beforeAll(async () => {
-  dynamo = await startLocalDynamo(undefined);
-  client = new DynamoDBClient({ endpoint: dynamo.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
-  table = dynamo.tableNames.SESSIONS_TABLE;
-  ledger = new DynamoNotificationLedger(documentClientOf(client), table);
+beforeAll(() => {
+  table = dynamo.tables.SESSIONS_TABLE;
+  ledger = new DynamoNotificationLedger(dynamo.documents, table);
   vi.useFakeTimers({ toFake: ['Date'] });
 });
 
@@ -30,16 +25,14 @@ beforeAll(async () => {
 const tick = () => vi.setSystemTime(at);
 beforeEach(tick);
 
-afterAll(async () => {
+afterAll(() => {
   vi.useRealTimers();
-  client.destroy();
-  await dynamo.close();
 });
 
 let sessions = 0;
 const newSessionId = () => `00000000-0000-4000-b000-${String(++sessions).padStart(12, '0')}`;
 const stored = async (sessionId: string, key: string) =>
-  (await documentClientOf(client).send(new GetCommand({ TableName: table, Key: { pk: `SESSION#${sessionId}`, sk: `NOTIFIED#${key}` }, ConsistentRead: true }))).Item;
+  (await dynamo.documents.send(new GetCommand({ TableName: table, Key: { pk: `SESSION#${sessionId}`, sk: `NOTIFIED#${key}` }, ConsistentRead: true }))).Item;
 
 describe('the notification ledger', () => {
   it('lets one of several concurrent workers claim a message, and none once it is sent', async () => {
@@ -91,7 +84,7 @@ describe('the notification ledger', () => {
 
   it('counts a message recorded before claims had leases as sent', async () => {
     const id = newSessionId();
-    await documentClientOf(client).send(new PutCommand({ TableName: table, Item: { pk: `SESSION#${id}`, sk: 'NOTIFIED#dm:approved', at: '2026-11-01T00:00:00.000Z' } }));
+    await dynamo.documents.send(new PutCommand({ TableName: table, Item: { pk: `SESSION#${id}`, sk: 'NOTIFIED#dm:approved', at: '2026-11-01T00:00:00.000Z' } }));
     at += 10 * CLAIM_LEASE_MS;
     tick();
     expect(await ledger.claim(id, 'dm:approved')).toBe(false);

@@ -2,28 +2,13 @@
  * The results store against dynalite (the local DynamoDB): rows and a refused command's database
  * message live side by side under the session, each readable only until its day is up.
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DynamoResultStore } from '../../../functions/adapters/result-store';
-import { type LocalDynamo, startLocalDynamo } from '../../../infra/local/dynamo';
+import { dynamoPerFile } from '../../support/dynamo';
 
-let dynamo: LocalDynamo;
-let client: DynamoDBClient;
-let documents: DynamoDBDocumentClient;
+const dynamo = dynamoPerFile();
 let now = new Date('2026-11-30T10:00:00.000Z');
-const store = () => new DynamoResultStore(documents, dynamo.tableNames.RESULTS_TABLE, () => now);
-
-beforeAll(async () => {
-  dynamo = await startLocalDynamo(undefined);
-  client = new DynamoDBClient({ endpoint: dynamo.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
-  documents = DynamoDBDocumentClient.from(client);
-});
-
-afterAll(async () => {
-  client.destroy();
-  await dynamo.close();
-});
+const store = () => new DynamoResultStore(dynamo.documents, dynamo.tables.RESULTS_TABLE, () => now);
 
 const rows = { columns: [{ name: 'name', type: 'text' }], rows: [['Amélie van Rossum']], rowCount: 1, truncated: false };
 const failure = { code: '22P02', message: 'ERROR: invalid input syntax for type integer: "Amélie van Rossum"; SQLState: 22P02' };

@@ -2,28 +2,20 @@
  * The session store against dynalite (the local DynamoDB): the lifecycle's conditional writes, and
  * the approval count under concurrent writers.
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLocalDynamo, type LocalDynamo } from '../../../infra/local/dynamo';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { documentClientOf } from '../../../functions/adapters/dynamodb';
 import { DynamoSessionStore } from '../../../functions/adapters/session-store';
 import { ConflictError } from '../../../functions/domain/errors';
 import { ruleSchema, ruleSnapshot } from '../../../functions/domain/rule';
 import { type Approval, newSession } from '../../../functions/domain/session';
+import { dynamoPerFile } from '../../support/dynamo';
 
-let dynamo: LocalDynamo;
+const dynamo = dynamoPerFile();
 let store: DynamoSessionStore;
-let client: DynamoDBClient;
 
-beforeAll(async () => {
-  dynamo = await startLocalDynamo(undefined);
-  client = new DynamoDBClient({ endpoint: dynamo.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
-  store = new DynamoSessionStore(DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } }), dynamo.tableNames.SESSIONS_TABLE);
-});
-
-afterAll(async () => {
-  client.destroy();
-  await dynamo.close();
+beforeAll(() => {
+  store = new DynamoSessionStore(dynamo.documents, dynamo.tables.SESSIONS_TABLE);
 });
 
 const rule = (approvalsRequired: number) =>
@@ -182,12 +174,12 @@ describe('DynamoSessionStore', () => {
     await pendingSession(1, new Date('2026-08-15T10:00:00Z'));
     // Prepare: count the month queries a listing sends (the index queries; the sessions found are read by key).
     let queries = 0;
-    const counting = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+    const counting = documentClientOf(dynamo.client);
     counting.middlewareStack.add((next) => async (args) => {
       if ((args.input as { IndexName?: string }).IndexName) queries += 1;
       return next(args);
     });
-    const counted = new DynamoSessionStore(counting, dynamo.tableNames.SESSIONS_TABLE);
+    const counted = new DynamoSessionStore(counting, dynamo.tables.SESSIONS_TABLE);
     // Act: a far-future `to` and a long-past `from`.
     const page = await counted.list({ kind: 'all' }, { from: '2000-01-01', to: '2100-12-31' }, 50);
     // Assess: one query per month from the first session to now.
@@ -200,12 +192,12 @@ describe('DynamoSessionStore', () => {
   it('writes the first-month marker once per store, not at every submission', async () => {
     // Prepare: a store that counts the writes it sends to the marker.
     let markerWrites = 0;
-    const counting = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+    const counting = documentClientOf(dynamo.client);
     counting.middlewareStack.add((next) => async (args) => {
       if ((args.input as { Key?: { pk?: string } }).Key?.pk === 'MARKER' && args.input && 'UpdateExpression' in args.input) markerWrites += 1;
       return next(args);
     });
-    const counted = new DynamoSessionStore(counting, dynamo.tableNames.SESSIONS_TABLE);
+    const counted = new DynamoSessionStore(counting, dynamo.tables.SESSIONS_TABLE);
     const session = (n: number) =>
       newSession({
         id: `00000000-0000-4000-a111-${String(n).padStart(12, '0')}`,
@@ -223,27 +215,27 @@ describe('DynamoSessionStore', () => {
 
   it('keeps the task token in its own item, off the session item that is rewritten at every step', async () => {
     const session = await pendingSession();
-    const doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
-    const meta = async () => (await doc.send(new GetCommand({ TableName: dynamo.tableNames.SESSIONS_TABLE, Key: { pk: `SESSION#${session.id}`, sk: 'META' } }))).Item;
+    const doc = documentClientOf(dynamo.client);
+    const meta = async () => (await doc.send(new GetCommand({ TableName: dynamo.tables.SESSIONS_TABLE, Key: { pk: `SESSION#${session.id}`, sk: 'META' } }))).Item;
     const before = await meta();
     await store.saveTaskToken(session.id, 'token-'.repeat(150));
     expect(await meta()).toEqual(before);
     expect(await store.taskToken(session.id)).toBe('token-'.repeat(150));
     // A review that waited before this version kept its token on the session item, and still resumes.
     const older = await pendingSession();
-    await doc.send(new UpdateCommand({ TableName: dynamo.tableNames.SESSIONS_TABLE, Key: { pk: `SESSION#${older.id}`, sk: 'META' }, UpdateExpression: 'SET taskToken = :t', ExpressionAttributeValues: { ':t': 'older' } }));
+    await doc.send(new UpdateCommand({ TableName: dynamo.tables.SESSIONS_TABLE, Key: { pk: `SESSION#${older.id}`, sk: 'META' }, UpdateExpression: 'SET taskToken = :t', ExpressionAttributeValues: { ':t': 'older' } }));
     expect(await store.taskToken(older.id)).toBe('older');
   });
 
   it('closes the review in the approval\'s own write when it meets the count read, and only then', async () => {
     // Prepare: a store that counts its writes to session items.
     let sessionWrites = 0;
-    const counting = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+    const counting = documentClientOf(dynamo.client);
     counting.middlewareStack.add((next) => async (args) => {
       if ((args.input as { Key?: { sk?: string } }).Key?.sk === 'META') sessionWrites += 1;
       return next(args);
     });
-    const counted = new DynamoSessionStore(counting, dynamo.tableNames.SESSIONS_TABLE);
+    const counted = new DynamoSessionStore(counting, dynamo.tables.SESSIONS_TABLE);
     const one = await pendingSession(1);
     // Act: the approval that meets a one-approval review, read at count 0.
     const outcome = await counted.addApproval(one.id, approval('bob'), 0);

@@ -1,25 +1,14 @@
 /** The webhook store against dynalite: registrations listed through the byKind index, the first delete wins, attempts newest first. */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { DynamoWebhookStore } from '../../../functions/adapters/webhook-store';
-import { startLocalDynamo, type LocalDynamo } from '../../../infra/local/dynamo';
+import { dynamoPerFile } from '../../support/dynamo';
 
-let dynamo: LocalDynamo;
-let client: DynamoDBClient;
-let documents: DynamoDBDocumentClient;
+const dynamo = dynamoPerFile();
 let store: DynamoWebhookStore;
 
-beforeAll(async () => {
-  dynamo = await startLocalDynamo(undefined);
-  client = new DynamoDBClient({ endpoint: dynamo.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
-  documents = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
-  store = new DynamoWebhookStore(documents, dynamo.tableNames.SESSIONS_TABLE);
-});
-
-afterAll(async () => {
-  client.destroy();
-  await dynamo.close();
+beforeAll(() => {
+  store = new DynamoWebhookStore(dynamo.documents, dynamo.tables.SESSIONS_TABLE);
 });
 
 const hook = (id: string, createdAt: string) => ({ id, url: `https://hooks.example.com/${id}`, events: ['session.done' as const], createdAt, createdBy: 'dana@example.com' });
@@ -49,7 +38,7 @@ describe('DynamoWebhookStore', () => {
   });
 
   it('stores no secret: every item is the registration or an attempt', async () => {
-    const { Items } = await documents.send(new ScanCommand({ TableName: dynamo.tableNames.SESSIONS_TABLE }));
+    const { Items } = await dynamo.documents.send(new ScanCommand({ TableName: dynamo.tables.SESSIONS_TABLE }));
     expect(JSON.stringify(Items)).not.toMatch(/secret|whsec_/i);
   });
 });

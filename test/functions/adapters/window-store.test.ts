@@ -3,30 +3,19 @@
  * the session item, so a window opens once, a revoke and the end race with one winner, and nothing
  * but a window moves. Counted in the table itself.
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLocalDynamo, type LocalDynamo } from '../../../infra/local/dynamo';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { DynamoSessionStore } from '../../../functions/adapters/session-store';
 import { DynamoWindowStore } from '../../../functions/adapters/window-store';
 import { newSession, type Session } from '../../../functions/domain/session';
+import { dynamoPerFile } from '../../support/dynamo';
 
-let dynamo: LocalDynamo;
-let client: DynamoDBClient;
+const dynamo = dynamoPerFile();
 let sessions: DynamoSessionStore;
 let windows: DynamoWindowStore;
 
-beforeAll(async () => {
-  dynamo = await startLocalDynamo(undefined);
-  client = new DynamoDBClient({ endpoint: dynamo.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
-  const documents = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
-  sessions = new DynamoSessionStore(documents, dynamo.tableNames.SESSIONS_TABLE);
-  windows = new DynamoWindowStore(documents, dynamo.tableNames.SESSIONS_TABLE);
-});
-
-afterAll(async () => {
-  client.destroy();
-  await dynamo.close();
+beforeAll(() => {
+  sessions = new DynamoSessionStore(dynamo.documents, dynamo.tables.SESSIONS_TABLE);
+  windows = new DynamoWindowStore(dynamo.documents, dynamo.tables.SESSIONS_TABLE);
 });
 
 const alice = { sub: 'alice', email: 'alice@example.com', name: 'Alice', groups: ['dba'] };

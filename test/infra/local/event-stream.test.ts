@@ -3,41 +3,27 @@
  * INSERT records with NEW_IMAGE and increasing sequence numbers, delivered in batches one at a time,
  * and a batch reported as failed is delivered again from the failed record.
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LocalDynamo, startLocalDynamo } from '../../../infra/local/dynamo';
+import { describe, expect, it } from 'vitest';
 import { LocalEventStream } from '../../../infra/local/event-stream';
+import { dynamoPerFile } from '../../support/dynamo';
 
-let dynamo: LocalDynamo;
-let raw: DynamoDBClient;
-let client: DynamoDBDocumentClient;
+const dynamo = dynamoPerFile();
 
-beforeAll(async () => {
-  dynamo = await startLocalDynamo(undefined);
-  raw = new DynamoDBClient({ endpoint: dynamo.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
-  client = DynamoDBDocumentClient.from(raw);
-});
-
-afterAll(async () => {
-  raw.destroy();
-  await dynamo.close();
-});
-
-const events = () => dynamo.tableNames.EVENTS_TABLE;
+const events = () => dynamo.tables.EVENTS_TABLE;
 const append = (pk: string, seq: number, type = 'session.requested') =>
-  client.send(new PutCommand({ TableName: events(), Item: { pk, sk: String(seq).padStart(10, '0'), stream: pk, seq, type }, ConditionExpression: 'attribute_not_exists(pk)' }));
+  dynamo.documents.send(new PutCommand({ TableName: events(), Item: { pk, sk: String(seq).padStart(10, '0'), stream: pk, seq, type }, ConditionExpression: 'attribute_not_exists(pk)' }));
 
 describe('the local event stream', () => {
   it('turns successful event appends into stream records, and nothing else', async () => {
     const batches: DynamoDBStreamEvent[] = [];
     const stream = new LocalEventStream({ tableName: events(), deliver: async (event) => void batches.push(event) });
-    stream.attach(client);
+    stream.attach(dynamo.documents);
     await append('SESSION#a', 1);
     await append('SESSION#a', 2, 'session.done');
     await expect(append('SESSION#a', 2)).rejects.toThrow();
-    await client.send(new PutCommand({ TableName: dynamo.tableNames.SESSIONS_TABLE, Item: { pk: 'SESSION#a', sk: 'META' } }));
+    await dynamo.documents.send(new PutCommand({ TableName: dynamo.tables.SESSIONS_TABLE, Item: { pk: 'SESSION#a', sk: 'META' } }));
     await stream.flush();
     await stream.close();
     const records = batches.flatMap((batch) => batch.Records);
@@ -64,7 +50,7 @@ describe('the local event stream', () => {
         return { batchItemFailures: [] };
       },
     });
-    stream.attach(client);
+    stream.attach(dynamo.documents);
     await Promise.all([append('CONFIG#x', 1), append('CONFIG#y', 1), append('CONFIG#z', 1)]);
     await stream.flush();
     await stream.close();
@@ -75,7 +61,7 @@ describe('the local event stream', () => {
   it('catches up on what the table already holds', async () => {
     const pks: string[] = [];
     const stream = new LocalEventStream({ tableName: events(), deliver: async (event) => void pks.push(...event.Records.map((r) => r.dynamodb!.Keys!.pk!.S!)) });
-    await stream.catchUp(raw);
+    await stream.catchUp(dynamo.client);
     await stream.flush();
     await stream.close();
     expect(new Set(pks)).toEqual(new Set(['SESSION#a', 'CONFIG#x', 'CONFIG#y', 'CONFIG#z']));
