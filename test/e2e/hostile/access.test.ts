@@ -5,25 +5,18 @@
  * changed payload and missing headers. Each case asserts its documented status (403, 404, 409, 401)
  * and that nothing changed but, at most, the security event recording the refusal.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { slackSignature } from '../../../functions/domain/slack-signature';
-import { type Answer, DEMO_NAMES, expectRefused, expectUnchanged, type Hostile, send, settled, snapshot, type Snapshot, startHostile } from './harness';
+import { callerOf, DEMO_NAMES, expectRefused, expectUnchanged, hostileStackPerFile, send, settled, snapshot, type Snapshot } from './harness';
 
-let hostile: Hostile;
+const hostile = hostileStackPerFile();
+const call = callerOf(hostile);
 /** alice's session on postgres-demo, waiting for a review. */
 let pending: string;
 /** alice's session approved by bob and run: its review is closed. */
 let closed: string;
 
-const call = (method: string, path: string, user: string, body?: unknown): Promise<Answer> =>
-  send(`${hostile.stack.url}${path}`, {
-    method,
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${hostile.tokens[user]}` },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-
 beforeAll(async () => {
-  hostile = await startHostile();
   const submit = async () => JSON.parse((await call('POST', '/sessions?wait=5', 'alice', { resource: 'postgres-demo', command: 'select count(*) from orders' })).text).session.id as string;
   pending = await submit();
   closed = await submit();
@@ -33,10 +26,6 @@ beforeAll(async () => {
   // The run's notifications finish writing their ledger items after the session is done.
   await settled(hostile);
 }, 120_000);
-
-afterAll(async () => {
-  await hostile?.stop();
-});
 
 async function refusedWithoutTrace(method: string, path: string, user: string, body: unknown, status: number): Promise<void> {
   const before = await snapshot(hostile);

@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient, ScanCommand, type ScanCommandOutput } from '@aws-sdk/client-dynamodb';
 import { importJWK, SignJWT } from 'jose';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { canonicalJson } from '../../../functions/domain/canonical-json';
 import { localClusterArn } from '../../../infra/local/demo-config';
 import { DEMO_USERS, LOCAL_AUDIENCE, LOCAL_ISSUER } from '../../../infra/local/identity';
@@ -46,6 +46,50 @@ export async function startHostile(options: LocalStackOptions = {}): Promise<Hos
     },
   };
 }
+
+/**
+ * One stack for the calling test file: started before its first hook or case, stopped after its last.
+ * The answer stands for that stack from then on (a file's own `beforeAll`, registered after this call,
+ * already sees it started).
+ */
+export function hostileStackPerFile(options: LocalStackOptions = {}): Hostile {
+  let current: Hostile | undefined;
+  beforeAll(async () => {
+    current = await startHostile(options);
+  }, 120_000);
+  afterAll(async () => {
+    await current?.stop();
+  });
+  const started = (): Hostile => {
+    if (!current) throw new Error('the hostile stack is used before its beforeAll has started it');
+    return current;
+  };
+  return {
+    get stack() {
+      return started().stack;
+    },
+    get dataDir() {
+      return started().dataDir;
+    },
+    get tokens() {
+      return started().tokens;
+    },
+    stop: () => started().stop(),
+  };
+}
+
+/**
+ * Requests to `hostile`'s API as a demo user (by first name), with a JSON body: an object is serialised,
+ * a string sent as written.
+ */
+export const callerOf =
+  (hostile: Hostile) =>
+  (method: string, path: string, user: string, body?: unknown): Promise<Answer> =>
+    send(`${hostile.stack.url}${path}`, {
+      method,
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${hostile.tokens[user]}` },
+      ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
+    });
 
 /** A token signed with the local identity provider's own key, with the claims (and header) a case needs. */
 export async function forgedToken(

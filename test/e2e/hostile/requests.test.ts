@@ -5,19 +5,11 @@
  * route is snapshotted on its own (sessions, events per chain, rows and tables of each database).
  */
 import { generateKeyPair, SignJWT } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { LOCAL_AUDIENCE, LOCAL_ISSUER } from '../../../infra/local/identity';
-import { type Answer, expectRefused, expectUnchanged, forgedToken, type Hostile, send, settled, snapshot, startHostile } from './harness';
+import { type Answer, expectRefused, expectUnchanged, forgedToken, hostileStackPerFile, send, settled, snapshot } from './harness';
 
-let hostile: Hostile;
-
-beforeAll(async () => {
-  hostile = await startHostile();
-}, 120_000);
-
-afterAll(async () => {
-  await hostile?.stop();
-});
+const hostile = hostileStackPerFile();
 
 const call = (method: string, path: string, body: string | undefined, bearer: string | undefined, contentType = 'application/json'): Promise<Answer> =>
   send(`${hostile.stack.url}${path}`, {

@@ -6,30 +6,19 @@
  * new rule), and must be a 400 whose `details.fields` names the field, with nothing changed: no CONFIG
  * event, no rule item, no session, no database row (test/e2e/hostile/harness.ts).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { MAX_WINDOW_SECONDS } from '../../../functions/domain/rule';
 import { MAX_FOLLOW_UP_HOURS } from '../../../functions/domain/follow-up';
-import { type Answer, expectRefused, expectUnchanged, type Hostile, send, snapshot, startHostile } from './harness';
+import { callerOf, expectRefused, expectUnchanged, hostileStackPerFile, snapshot } from './harness';
 
-let hostile: Hostile;
+const hostile = hostileStackPerFile();
+const call = callerOf(hostile);
 let demoRule: Record<string, unknown>;
 
-const call = (method: string, path: string, user: string, body?: unknown): Promise<Answer> =>
-  send(`${hostile.stack.url}${path}`, {
-    method,
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${hostile.tokens[user]}` },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-
 beforeAll(async () => {
-  hostile = await startHostile();
   demoRule = JSON.parse((await call('GET', '/rules/dba-by-command', 'dana')).text).rule;
   expect(demoRule.name).toBe('dba-by-command');
 }, 120_000);
-
-afterAll(async () => {
-  await hostile?.stop();
-});
 
 const STEPS = [{ groups: ['dba-approvers'], approvals: 1 }];
 /** The demo rule as approval steps instead of groups, for the cases on a step's fields. */

@@ -7,18 +7,17 @@
  * while the connection stays usable, and nothing changed: no watch or connection item, no event, no
  * session, no database row (test/e2e/hostile/harness.ts).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { subjectOf } from '../../../infra/local/identity';
-import { expectUnchanged, forgedToken, type Hostile, send, settled, snapshot, startHostile } from './harness';
+import { expectUnchanged, forgedToken, hostileStackPerFile, send, settled, snapshot } from './harness';
 
-let hostile: Hostile;
+const hostile = hostileStackPerFile();
 let socketUrl: string;
 /** alice's session waiting for a review. */
 let alices: string;
 
 beforeAll(async () => {
-  hostile = await startHostile();
   const me = await send(`${hostile.stack.url}/me`, { headers: { authorization: `Bearer ${hostile.tokens.alice}` } });
   socketUrl = JSON.parse(me.text).socketUrl;
   const submitted = await send(`${hostile.stack.url}/sessions?wait=5`, {
@@ -30,10 +29,6 @@ beforeAll(async () => {
   expect(alices).toBeTruthy();
   await settled(hostile);
 }, 120_000);
-
-afterAll(async () => {
-  await hostile?.stop();
-});
 
 /** Opens a connection; resolves the handshake's refusal status, or the open socket. */
 function connect(url: string, headers: Record<string, string> = {}): Promise<{ refused: number } | { socket: WebSocket }> {

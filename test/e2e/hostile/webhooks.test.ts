@@ -5,28 +5,21 @@
  * status (a 400 names the field) and that nothing changed: no webhook item, no CONFIG event, no
  * delivery, no session, no database row (test/e2e/hostile/harness.ts).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { WEBHOOK_EVENT_TYPES } from '../../../functions/domain/webhook';
-import { type Answer, DEMO_NAMES, expectRefused, expectUnchanged, type Hostile, send, snapshot, startHostile } from './harness';
+import { callerOf, DEMO_NAMES, expectRefused, expectUnchanged, hostileStackPerFile, snapshot } from './harness';
 
-let hostile: Hostile;
+const hostile = hostileStackPerFile();
+const call = callerOf(hostile);
 /** A webhook dana registered on the loopback address (the local policy allows it). */
 let registered: string;
 /** A webhook registered and deleted again. */
 let deleted: string;
 
-const call = (method: string, path: string, user: string, body?: unknown): Promise<Answer> =>
-  send(`${hostile.stack.url}${path}`, {
-    method,
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${hostile.tokens[user]}` },
-    ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
-  });
-
 const RECEIVER = 'http://127.0.0.1:9/accessgate';
 const VALID = { url: RECEIVER, events: ['session.done'] };
 
 beforeAll(async () => {
-  hostile = await startHostile();
   const register = async () => {
     const answer = await call('POST', '/webhooks', 'dana', VALID);
     expect(answer.status, answer.text).toBe(201);
@@ -36,10 +29,6 @@ beforeAll(async () => {
   deleted = await register();
   expect((await call('DELETE', `/webhooks/${deleted}`, 'dana')).status).toBe(204);
 }, 120_000);
-
-afterAll(async () => {
-  await hostile?.stop();
-});
 
 async function refused(method: string, path: string, user: string, body: unknown, status: number, field?: string): Promise<void> {
   const before = await snapshot(hostile);

@@ -7,11 +7,12 @@
  * that nothing changed: sessions and their items, events per chain, database rows
  * (test/e2e/hostile/harness.ts).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '../eventually';
-import { type Answer, expectRefused, expectUnchanged, type Hostile, send, settled, snapshot, startHostile } from './harness';
+import { type Answer, callerOf, expectRefused, expectUnchanged, hostileStackPerFile, settled, snapshot } from './harness';
 
-let hostile: Hostile;
+const hostile = hostileStackPerFile();
+const call = callerOf(hostile);
 let demoRule: Record<string, unknown>;
 /** alice's window, approved by bob: active. */
 let active: string;
@@ -28,12 +29,6 @@ let forced: string;
 /** alice's command force-approved by bob, its follow-up closed by grace. */
 let followedUp: string;
 
-const call = (method: string, path: string, user: string, body?: unknown): Promise<Answer> =>
-  send(`${hostile.stack.url}${path}`, {
-    method,
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${hostile.tokens[user]}` },
-    ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
-  });
 const ok = async (answer: Promise<Answer>, status = 200) => {
   const { status: got, text } = await answer;
   expect(got, text.slice(0, 300)).toBe(status);
@@ -45,7 +40,6 @@ const submit = async (body: Record<string, unknown>) => (await ok(call('POST', '
 const windowOf = (durationSeconds: number) => submit({ kind: 'window', durationSeconds, reason: 'incident 42' });
 
 beforeAll(async () => {
-  hostile = await startHostile();
   demoRule = (await ok(call('GET', '/rules/dba-by-command', 'dana'))).rule;
   // Windows allowed; approvers may also force, so one forcer (bob) is an approver who could close a follow-up.
   await ok(call('PUT', '/rules/dba-by-command', 'dana', { ...demoRule, maxWindowSeconds: 3600, forceApprovalGroups: ['sre', 'dba-approvers'] }));
@@ -72,10 +66,6 @@ beforeAll(async () => {
   expect((await statusOf(forced)).followUp?.status).toBe('open');
   await settled(hostile);
 }, 180_000);
-
-afterAll(async () => {
-  await hostile?.stop();
-});
 
 async function refused(method: string, path: string, user: string, body: unknown, status: number, field?: string): Promise<Answer> {
   const before = await snapshot(hostile);
