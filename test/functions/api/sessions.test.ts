@@ -6,6 +6,7 @@ import { apiEvent, callers } from '../../fixtures/api-event';
 import { canonicalJson } from '../../../functions/domain/audit-chain';
 import { sha256Hex } from '../../../functions/domain/session';
 import { STATE_MACHINE_ARN, stubHandlerEnv } from '../../fixtures/handler-env';
+import { ordersResource } from '../../fixtures/resource';
 
 const dynamo = mockClient(DynamoDBDocumentClient);
 const sfn = mockClient(SFNClient);
@@ -15,15 +16,7 @@ const resourceItem = {
   sk: 'META',
   kind: 'RESOURCE',
   name: 'postgres-demo',
-  record: {
-    id: 'postgres-demo',
-    name: 'Orders',
-    type: 'postgres',
-    database: 'orders',
-    clusterArn: 'arn:aws:rds:eu-west-1:123456789012:cluster:orders',
-    secretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:orders-AbCdEf',
-    allowedGroups: ['dba'],
-  },
+  record: ordersResource(),
 };
 const ruleItem = {
   pk: 'RULE#dba-by-command',

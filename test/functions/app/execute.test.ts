@@ -11,21 +11,14 @@ import { verifyChain } from '../../../functions/domain/audit-chain';
 import { OUTCOME_UNKNOWN, OutcomeUnknownError, SqlError, TransientDatabaseError } from '../../../functions/domain/execution';
 import type { Resource } from '../../../functions/domain/resource';
 import { commandDigest, type Session } from '../../../functions/domain/session';
+import { ordersResource } from '../../fixtures/resource';
 import { fakeDeps, ScriptedSql } from './fakes';
 
 const ID = 'session-1';
 const ROW_DATA = 'Amélie van Rossum';
 const WROTE_ONE: QueryResult = { columns: [], rows: [], rowCount: 0, truncated: false, recordsUpdated: 1 };
 
-const RESOURCE: Resource = {
-  id: 'postgres-demo',
-  name: 'Orders',
-  type: 'postgres',
-  database: 'orders',
-  allowedGroups: ['dba'],
-  clusterArn: 'arn:aws:rds:eu-west-1:123456789012:cluster:orders',
-  secretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:orders-AbCdEf',
-};
+const RESOURCE: Resource = ordersResource();
 
 function approved(command: string): Session {
   return {

@@ -1,15 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseProductConfig } from '../../../functions/domain/product-config';
+import { ordersResource } from '../../fixtures/resource';
 
-const resource = {
-  id: 'orders',
-  name: 'Orders',
-  type: 'postgres',
-  database: 'orders',
-  clusterArn: 'arn:aws:rds:eu-west-1:123456789012:cluster:orders',
-  secretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:orders-AbCdEf',
-  allowedGroups: ['dba'],
-};
+const resource = ordersResource('orders');
 
 describe('parseProductConfig', () => {
   it('accepts a valid file and fills rule defaults', () => {

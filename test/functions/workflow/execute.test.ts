@@ -5,6 +5,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { commandDigest, type SqlParameter } from '../../../functions/domain/session';
 import { stubHandlerEnv } from '../../fixtures/handler-env';
+import { ordersResource } from '../../fixtures/resource';
 
 const dynamo = mockClient(DynamoDBDocumentClient);
 const rds = mockClient(RDSDataClient);
@@ -25,11 +26,7 @@ const approved = {
 const resource = {
   pk: 'RESOURCE#postgres-demo',
   sk: 'META',
-  record: {
-    id: 'postgres-demo', name: 'Orders', type: 'postgres', database: 'orders', allowedGroups: ['dba'],
-    clusterArn: 'arn:aws:rds:eu-west-1:123456789012:cluster:orders',
-    secretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:orders-AbCdEf',
-  },
+  record: ordersResource(),
 };
 
 let handler: typeof import('../../../functions/workflow/execute').handler;
