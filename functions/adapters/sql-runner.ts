@@ -9,7 +9,10 @@
  * The transaction is what makes "at most once" checkable: until CommitTransaction is sent, every
  * failure leaves the database unchanged, whatever the failure was (the Data API rolls back a
  * transaction nobody commits). Only a CommitTransaction whose answer is lost leaves the outcome
- * unknown, and that is reported as such, never retried.
+ * unknown, and that is reported as such, never retried. MySQL is the exception the transaction cannot
+ * cover: it commits DDL (and the other statements of functions/domain/implicit-commit.ts) on its own.
+ * Such a statement whose answer is lost is outcome unknown too, and a script holding one is refused
+ * before anything is sent, since it could not run as one unit.
  */
 import {
   BeginTransactionCommand,
@@ -23,6 +26,8 @@ import {
 } from '@aws-sdk/client-rds-data';
 import type { QueryResult, RunLimits, SqlRunner, SqlTarget } from '../app/ports';
 import { OutcomeUnknownError, RowLimitExceededError, SqlError, TransientDatabaseError } from '../domain/execution';
+import { mayCommitOnItsOwn, MYSQL_DDL_IN_SCRIPT, selfCommittingScript } from '../domain/implicit-commit';
+import { unreadableStatement } from '../domain/sql-statements';
 import type { SqlParameter } from '../domain/session';
 import { loadSqlParsers } from './sql-parser';
 import { parametersOf, readScript } from './sql-script';
@@ -35,6 +40,13 @@ import { parametersOf, readScript } from './sql-script';
  * connections and the SDK's `$retryable` flag prove nothing: the statement may have run.
  */
 const NEVER_STARTED = new Set(['DatabaseResumingException']);
+
+/**
+ * Answers in which the Data API or the database refused the statement: it was not applied. Any other
+ * failure of a statement MySQL commits on its own (a lost answer, an InternalServerErrorException, a
+ * StatementTimeoutException) leaves its outcome unknown, as a lost CommitTransaction answer does.
+ */
+const REFUSED = new Set(['DatabaseErrorException', 'BadRequestException']);
 
 /**
  * Failures of BeginTransaction worth another try later. Whatever BeginTransaction's failure, the
@@ -99,18 +111,30 @@ export function dataApiParameter(parameter: SqlParameter): DataApiParameter {
 interface Call {
   readonly sql: string;
   readonly parameters: readonly SqlParameter[];
+  /** MySQL may commit it on its own: a rollback cannot undo it (domain/implicit-commit.ts). */
+  readonly commitsOnItsOwn: boolean;
 }
 
 /**
  * The calls a command becomes. The Data API refuses several statements in one call, so a script is
  * cut by the engine's parser (functions/adapters/sql-script.ts) into one call per statement, each a
  * slice of the approved text. A single statement, or text the parser refuses, is sent as it was
- * submitted, and the database decides.
+ * submitted, and the database decides. A MySQL script holding a statement MySQL commits on its own is
+ * refused here too (submission refuses it already; this holds for a session approved before that).
  */
 function callsOf(target: SqlTarget, sql: string, parameters: readonly SqlParameter[]): Call[] {
   const reading = readScript(sql, target.type);
-  if (!reading.ok || reading.statements.length < 2) return [{ sql, parameters }];
-  return reading.statements.map((statement) => ({ sql: statement.text, parameters: parametersOf(statement.text, target.type, parameters) }));
+  if (!reading.ok || reading.statements.length < 2) {
+    const statement = reading.ok ? (reading.statements[0] ?? unreadableStatement()) : unreadableStatement();
+    return [{ sql, parameters, commitsOnItsOwn: mayCommitOnItsOwn(target.type, statement) }];
+  }
+  const notOneUnit = selfCommittingScript(target.type, reading.statements);
+  if (notOneUnit) throw new SqlError(notOneUnit, MYSQL_DDL_IN_SCRIPT);
+  return reading.statements.map((statement) => ({
+    sql: statement.text,
+    parameters: parametersOf(statement.text, target.type, parameters),
+    commitsOnItsOwn: mayCommitOnItsOwn(target.type, statement),
+  }));
 }
 
 export class DataApiSqlRunner implements SqlRunner {
@@ -153,6 +177,9 @@ export class DataApiSqlRunner implements SqlRunner {
       } catch (error) {
         await rollBack();
         if (NEVER_STARTED.has(errorName(error))) throw new TransientDatabaseError(`${errorName(error)}: ${errorMessage(error)}`);
+        if (call.commitsOnItsOwn && !REFUSED.has(errorName(error))) {
+          throw new OutcomeUnknownError(`ExecuteStatement of a statement MySQL commits on its own failed with ${errorName(error)}; it may or may not be applied.`, 'self_commit_lost');
+        }
         throw refusal(error);
       }
       if (output.columnMetadata?.length || !shown?.columnMetadata?.length) shown = output;

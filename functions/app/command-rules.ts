@@ -2,11 +2,13 @@
  * Rules that decide by what a command is, applied at submission before any session exists: a command
  * matching one of its rule's guardrails is refused (and the refusal recorded on the security stream,
  * since no session holds it), and a command the parser proves read-only under `autoApprove: read-only`
- * needs no review. Every submission path (HTTP API, web terminal, CLI, the `connect` gateway) comes
+ * needs no review. On MySQL, a script holding a statement MySQL commits on its own is refused
+ * (domain/implicit-commit.ts): it could not run as one unit. Every submission path (HTTP API, web terminal, CLI, the `connect` gateway) comes
  * through `submitSession`, and so through here.
  */
 import { classificationOf, GuardrailRefusedError, guardrailMatched, provenReadOnly } from '../domain/guardrails';
 import { actorOf, type Identity } from '../domain/identity';
+import { refuseSelfCommittingScript } from '../domain/implicit-commit';
 import type { Resource } from '../domain/resource';
 import type { Rule } from '../domain/rule';
 import { commandDigest, type SqlParameter } from '../domain/session';
@@ -19,7 +21,11 @@ export interface CommandJudgement {
   readonly classification?: ReturnType<typeof classificationOf>;
 }
 
-/** Refuses a command its rule's guardrails deny (GuardrailRefusedError, recorded first), or says whether it skips review. */
+/**
+ * Refuses a command its rule's guardrails deny (GuardrailRefusedError, recorded first), then a MySQL
+ * script that could not run as one unit (SelfCommittingScriptError, bad input: nothing recorded), or
+ * says whether it skips review.
+ */
 export async function judgeCommand(
   deps: Pick<Deps, 'sqlClassifier' | 'events' | 'clock'>,
   who: Identity,
@@ -28,11 +34,12 @@ export async function judgeCommand(
   input: { readonly command: string; readonly parameters?: readonly SqlParameter[]; readonly reason?: string },
 ): Promise<CommandJudgement> {
   const deny = rule?.guardrails?.deny ?? [];
-  if (!rule || (deny.length === 0 && rule.autoApprove !== 'read-only')) return { autoApproved: false };
+  const ruleReads = rule !== undefined && (deny.length > 0 || rule.autoApprove === 'read-only');
+  if (!ruleReads && resource.type !== 'mysql') return { autoApproved: false };
   const statements = await deps.sqlClassifier.classify(input.command, resource.type, input.parameters?.map((p) => p.name));
   const classification = classificationOf(statements);
   const match = guardrailMatched(deny, statements);
-  if (match) {
+  if (match && rule) {
     await recordSecurityEvent(deps, 'security.guardrail_refused', actorOf(who), {
       resource: resource.id,
       rule: rule.name,
@@ -45,5 +52,6 @@ export async function judgeCommand(
     });
     throw new GuardrailRefusedError(match);
   }
-  return { autoApproved: rule.autoApprove === 'read-only' && provenReadOnly(statements), classification };
+  refuseSelfCommittingScript(resource.type, statements);
+  return { autoApproved: rule?.autoApprove === 'read-only' && provenReadOnly(statements), classification };
 }

@@ -162,8 +162,11 @@ export interface RunLimits {
  * - RowLimitExceededError: the statements changed more rows than `limits.rowLimit`; rolled back, nothing applied;
  * - TransientDatabaseError: the command certainly never started; running it again is safe;
  * - SqlError: the database refused it or it failed before the commit; nothing was applied;
- * - OutcomeUnknownError: the commit was sent and its answer lost; it may or may not be applied,
- *   and running it again could apply it twice.
+ * - OutcomeUnknownError: the commit was sent and its answer lost, or (on MySQL) a statement MySQL
+ *   commits on its own was sent and its answer lost; it may or may not be applied, and running it
+ *   again could apply it twice.
+ * On MySQL a script holding a statement MySQL commits on its own is refused before anything is sent
+ * (SqlError `mysql_ddl_in_script`): it could not run as one unit.
  * The runner never retries a statement or a commit itself (functions/domain/execution.ts).
  */
 export interface SqlRunner {

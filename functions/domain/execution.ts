@@ -13,10 +13,12 @@
 export const OUTCOME_UNKNOWN = 'outcome_unknown';
 
 /** Why an outcome is unknown, in words for the person who ran the command. */
-export type UnknownBecause = 'commit_lost' | 'interrupted';
+export type UnknownBecause = 'commit_lost' | 'self_commit_lost' | 'interrupted';
 
 const UNKNOWN_BECAUSE: Record<UnknownBecause, string> = {
   commit_lost: 'the command ran inside a transaction and the commit was sent, but its answer never came back',
+  self_commit_lost:
+    'the statement is one MySQL commits on its own (DDL such as CREATE, ALTER or DROP), it was sent, and its answer never came back; rolling back the transaction cannot undo it',
   interrupted: 'the run was interrupted (the process running it stopped or ran out of time) before it reported how the command ended',
 };
 
@@ -52,10 +54,20 @@ export class SqlError extends Error {
   }
 }
 
-/** The commit was sent and its answer lost: the change may or may not be in the database. Never retried. */
+/**
+ * A commit was sent and its answer lost: the change may or may not be in the database. Never retried.
+ * `because` says which commit: the transaction's (`commit_lost`), or the one MySQL makes by itself for a
+ * statement it commits on its own (`self_commit_lost`).
+ */
 export class OutcomeUnknownError extends Error {
   override readonly name = 'OutcomeUnknownError';
   readonly code = OUTCOME_UNKNOWN;
+  constructor(
+    message: string,
+    readonly because: Extract<UnknownBecause, 'commit_lost' | 'self_commit_lost'> = 'commit_lost',
+  ) {
+    super(message);
+  }
 }
 
 /** The session's error code when a command changed more rows than its approval allowed, and was rolled back. */
@@ -118,6 +130,8 @@ const SERVICE_ERROR: Record<string, string> = {
   AccessDeniedException: 'access to the database was refused',
   InvalidSecretException: 'the database secret is invalid',
   SecretsErrorException: 'the database secret could not be read',
+  // Not the Data API's: accessgate's own refusal to run it (functions/domain/implicit-commit.ts).
+  mysql_ddl_in_script: 'the script holds a statement MySQL commits on its own, so it could not run as one unit and was not sent',
 };
 
 /**

@@ -189,3 +189,50 @@ describe('DataApiSqlRunner, scripts and the row ceiling', () => {
     expect(statementsSent()).toEqual(['delete frm t; select 1']);
   });
 });
+
+describe('DataApiSqlRunner, statements MySQL commits on its own', () => {
+  const mysqlTarget = { ...target, type: 'mysql' as const };
+
+  it('reports a lone MySQL DDL statement whose answer is lost as outcome unknown, sent once, never a rollback', async () => {
+    // Prepare
+    rds.on(ExecuteStatementCommand).rejects(lostResponse());
+    // Act
+    const error = (await runner.run(mysqlTarget, 'create table audit_copy (id int)', 10).catch((e: unknown) => e)) as OutcomeUnknownError;
+    // Assess
+    expect(error).toBeInstanceOf(OutcomeUnknownError);
+    expect(error).toMatchObject({ code: OUTCOME_UNKNOWN, because: 'self_commit_lost' });
+    expect(sent()).toEqual(['BeginTransaction', 'ExecuteStatement', 'RollbackTransaction']);
+  });
+
+  it('does the same for an InternalServerErrorException, a StatementTimeoutException and text the parser cannot read', async () => {
+    for (const [failure, sql] of [
+      [new InternalServerErrorException({ message: 'internal', $metadata: {} }), 'alter table orders add column note text'],
+      [new StatementTimeoutException({ message: 'timed out', $metadata: {} }), 'drop table orders'],
+      [lostResponse(), 'create evnt tidy on schedule every 1 day do delete from orders'],
+    ] as const) {
+      rds.reset();
+      rds.on(BeginTransactionCommand).resolves({ transactionId: TX });
+      rds.on(RollbackTransactionCommand).resolves({ transactionStatus: 'Rollback Complete' });
+      rds.on(ExecuteStatementCommand).rejects(failure);
+      await expect(runner.run(mysqlTarget, sql, 10), sql).rejects.toBeInstanceOf(OutcomeUnknownError);
+    }
+  });
+
+  it('reports a MySQL DDL statement the database refused as a refusal with its SQLSTATE', async () => {
+    rds.on(ExecuteStatementCommand).rejects(new DatabaseErrorException({ message: "Table 'orders' already exists; SQLState: 42S01", $metadata: {} }));
+    await expect(runner.run(mysqlTarget, 'create table orders (id int)', 10)).rejects.toMatchObject({ name: 'SqlError', code: '42S01' });
+  });
+
+  it('still reports a lost answer for a MySQL write, and for PostgreSQL DDL, as rolled back: the transaction covers them', async () => {
+    rds.on(ExecuteStatementCommand).rejects(lostResponse());
+    await expect(runner.run(mysqlTarget, 'delete from orders where id = 1', 10)).rejects.toBeInstanceOf(SqlError);
+    await expect(runner.run(target, 'create table audit_copy (id int)', 10)).rejects.toBeInstanceOf(SqlError);
+  });
+
+  it('refuses a MySQL script holding DDL before sending anything', async () => {
+    const error = await runner.run(mysqlTarget, 'insert into orders (id) values (1); create table audit_copy (id int)', 10).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SqlError);
+    expect(error).toMatchObject({ code: 'mysql_ddl_in_script', message: expect.stringMatching(/^Statement 2 of 2 is ddl/) });
+    expect(sent()).toEqual([]);
+  });
+});

@@ -8,6 +8,7 @@ import { sessionStream } from '../../../functions/app/audit-trail';
 import { submitSession } from '../../../functions/app/sessions';
 import { undocumentedFields } from '../../../functions/domain/evidence-schema';
 import { GuardrailRefusedError } from '../../../functions/domain/guardrails';
+import { SelfCommittingScriptError } from '../../../functions/domain/implicit-commit';
 import type { Resource } from '../../../functions/domain/resource';
 import { fakeDeps } from './fakes';
 import { alice, orders, reviewedRule } from './people';
@@ -48,6 +49,38 @@ describe('guardrails at submission', () => {
     const deps = fakeDeps({ resources: [shop], rules: [{ ...guarded, resources: ['shop'] }] });
     await expect(submitSession(deps, alice, { resource: 'shop', command: 'DELETE FROM orders -- all of it' })).rejects.toMatchObject({ body: { guardrail: 'delete-without-where' } });
     expect((await submitSession(deps, alice, { resource: 'shop', command: 'delete from orders where id = :id', parameters: [{ name: 'id', value: { longValue: 1 } }] })).status).toBe('pending_review');
+  });
+});
+
+describe('a MySQL script MySQL would commit part of on its own', () => {
+  const shop: Resource = { ...orders, id: 'shop', type: 'mysql' };
+
+  it.each([
+    ['under a rule', [{ ...reviewedRule(), resources: ['shop'] }]],
+    ['under no rule', []],
+  ])('is refused with 400 mysql_ddl_in_script %s, and nothing is stored, recorded or started', async (_, rules) => {
+    const deps = fakeDeps({ resources: [shop], rules });
+
+    const refusal = await submitSession(deps, alice, { resource: 'shop', command: 'insert into orders (id) values (1); create table orders_copy (id int)' }).catch((err: unknown) => err);
+
+    expect(refusal).toBeInstanceOf(SelfCommittingScriptError);
+    expect(refusal).toMatchObject({ status: 400, code: 'mysql_ddl_in_script' });
+    expect(deps.sessions.items.size).toBe(0);
+    expect(deps.events.all()).toEqual([]);
+    expect(deps.workflow.started).toEqual([]);
+    expect(deps.runs.started).toEqual([]);
+  });
+
+  it('a guardrail the script matches is refused (and recorded) first', async () => {
+    const deps = fakeDeps({ resources: [shop], rules: [{ ...guarded, resources: ['shop'] }] });
+    await expect(submitSession(deps, alice, { resource: 'shop', command: 'select 1; drop table orders' })).rejects.toMatchObject({ code: 'guardrail', body: { guardrail: 'drop' } });
+    expect(deps.events.all().map((e) => e.type)).toEqual(['security.guardrail_refused']);
+  });
+
+  it('leaves a lone MySQL DDL statement and a PostgreSQL script holding DDL to their rule', async () => {
+    const deps = fakeDeps({ resources: [shop, orders], rules: [{ ...reviewedRule(), resources: ['shop', 'orders'] }] });
+    expect((await submitSession(deps, alice, { resource: 'shop', command: 'create table orders_copy (id int)' })).status).toBe('pending_review');
+    expect((await submitSession(deps, alice, { resource: 'orders', command: 'insert into orders (id) values (1); create table orders_copy (id int)' })).status).toBe('pending_review');
   });
 });
 

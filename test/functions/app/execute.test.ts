@@ -125,6 +125,14 @@ describe('execute', () => {
     expect(await world.chainProblems()).toEqual([]);
   });
 
+  it('says, for a statement MySQL commits on its own whose answer was lost, that a rollback cannot undo it', async () => {
+    const world = await setUp([new OutcomeUnknownError('ExecuteStatement failed', 'self_commit_lost')]);
+    await expect(execute(world.deps, ID)).resolves.toEqual({ status: 'failed' });
+    const session = await world.deps.sessions.get(ID);
+    expect(session?.error).toMatchObject({ code: OUTCOME_UNKNOWN, message: expect.stringMatching(/^Outcome unknown: .*MySQL commits on its own.*cannot undo it.*will not be run again/) });
+    expect(world.sql.runs).toHaveLength(1);
+  });
+
   it('fails a session found running when the task starts again (a retried Lambda) as outcome unknown, without sending the command', async () => {
     // Prepare
     const world = await setUp([]);
