@@ -278,7 +278,7 @@ export class AccessgateStack extends Stack {
       description: 'API: submit, list, read and cancel sessions',
       // ?wait=N holds a response up to 25 s; API Gateway gives up at 30 s.
       timeout: Duration.seconds(29),
-      // Guardrails and autoApprove classify each command at submission.
+      // Guardrails, autoApprove and the MySQL script check (domain/implicit-commit.ts) classify commands at submission.
       sqlParser: true,
     })
       .bindTable(sessions, 'RW')
