@@ -91,6 +91,17 @@ function sessionUntouched() {
   expect(appended(SESSION)).toHaveLength(0);
   expect(sfn.calls()).toHaveLength(0);
 }
+/** A refused review: the session untouched, and the refusal the one event on the SECURITY chain, naming who tried, why and from which Slack user. */
+function refusalRecorded(person: typeof alice, code: string, decision: 'approve' | 'deny', slackUser: string) {
+  sessionUntouched();
+  expect(appended(SECURITY)).toEqual([
+    expect.objectContaining({
+      type: 'security.review_refused',
+      actor: { sub: person.sub, email: person.email, name: person.name },
+      details: { sessionId: ID, code, decision, force: false, via: 'slack', groups: person.groups, slackUser },
+    }),
+  ]);
+}
 const slackCalls = (method: string) => slack.calls.filter((call) => call.method === method);
 
 beforeAll(async () => {
@@ -285,14 +296,7 @@ describe('POST /slack/interactions', () => {
     const response = await clickThrough(signedEvent(click('UALICE', 'approve')));
 
     expect(response.statusCode).toBe(200);
-    sessionUntouched();
-    expect(appended(SECURITY)).toEqual([
-      expect.objectContaining({
-        type: 'security.review_refused',
-        actor: { sub: alice.sub, email: alice.email, name: alice.name },
-        details: { sessionId: ID, code: 'self_review', decision: 'approve', force: false, via: 'slack', groups: alice.groups, slackUser: 'UALICE' },
-      }),
-    ]);
+    refusalRecorded(alice, 'self_review', 'approve', 'UALICE');
     expect(jobs()).toEqual([
       { FunctionName: 'accessgate-notify', InvocationType: 'Event', Payload: { kind: 'reply', replyTo: approveClick.response_url, text: 'You cannot approve or deny your own command; another approver has to.' } },
     ]);
@@ -390,14 +394,7 @@ describe('a Deny by someone Slack has not named yet', () => {
     expect(jobs().map((job) => job.Payload)).toEqual([
       { kind: 'view', viewId: opened.id, hash: opened.hash, text: 'Only members of dba-approvers can review this command; nothing was recorded.' },
     ]);
-    sessionUntouched();
-    expect(appended(SECURITY)).toEqual([
-      expect.objectContaining({
-        type: 'security.review_refused',
-        actor: { sub: frank.sub, email: frank.email, name: frank.name },
-        details: { sessionId: ID, code: 'not_approver', decision: 'deny', force: false, via: 'slack', groups: frank.groups, slackUser: 'UFRANK' },
-      }),
-    ]);
+    refusalRecorded(frank, 'not_approver', 'deny', 'UFRANK');
   });
 
   it('asks to click again when Slack does not open the modal', async () => {
