@@ -25,6 +25,19 @@ export interface CfnTemplate {
   Outputs?: Record<string, { Value: unknown }>;
 }
 
+/** The logical id of a function's execution role. */
+export const roleOf = (fn: { role?: unknown }): string => logicalId(fn.role as never);
+
+/** Reads one template: a resource's properties and environment by logical id, and the resources of a type as [id, resource]. */
+export function templateReader(json: CfnTemplate) {
+  const props = (id: string) => json.Resources[id]!.Properties!;
+  return {
+    props,
+    ofType: (type: string) => Object.entries(json.Resources).filter(([, resource]) => resource.Type === type),
+    environmentOf: (id: string) => props(id).Environment.Variables as Record<string, unknown>,
+  };
+}
+
 export const asArray = <T>(value: T | T[] | undefined): T[] => (value === undefined ? [] : Array.isArray(value) ? value : [value]);
 
 /** The logical id of a construct's CloudFormation resource (the construct itself or its default child). */

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { EVIDENCE_DENIED_ACTIONS } from '../../../infra/constructs/evidence';
-import { asArray, leastPrivilegeViolations, logicalId, normalized, policyStatements, refersTo, statementsOf, synth } from '../synth';
+import { asArray, leastPrivilegeViolations, logicalId, normalized, policyStatements, refersTo, roleOf, statementsOf, synth, templateReader } from '../synth';
 
 // With cdk-nag: synthesis throws on any unacknowledged AwsSolutions finding.
 const { app, stack, json } = synth({}, { nag: true });
@@ -26,10 +26,7 @@ const ids = {
   tableExport: logicalId(evidence.tableExport),
   auditApi: logicalId(evidence.auditApi),
 };
-const roleOf = (fn: { role?: unknown }) => logicalId(fn.role as never);
-const props = (id: string) => json.Resources[id].Properties!;
-const ofType = (type: string) => Object.entries(json.Resources).filter(([, r]) => r.Type === type);
-const environmentOf = (id: string) => props(id).Environment.Variables as Record<string, unknown>;
+const { props, ofType, environmentOf } = templateReader(json);
 const objectsUnder = (bucketId: string, prefix: string) => ({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucketId, 'Arn'] }, `/${prefix}/*`]] });
 
 describe('the evidence bucket', () => {

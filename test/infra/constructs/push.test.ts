@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { SOCKET_STAGE } from '../../../infra/constructs/push';
-import { asArray, leastPrivilegeViolations, logicalId, normalized, statementsOf, synth } from '../synth';
+import { asArray, leastPrivilegeViolations, logicalId, normalized, roleOf, statementsOf, synth } from '../synth';
 
 // With cdk-nag: synthesis throws on any unacknowledged AwsSolutions finding.
 const { stack, json } = synth({}, { nag: true });
@@ -21,7 +21,6 @@ const ids = {
   pusher: logicalId(push.pusher),
   dlq: logicalId(stack.operations.deadLetterQueue),
 };
-const roleOf = (fn: { role?: unknown }) => logicalId(fn.role as never);
 const ofType = (type: string): Array<Record<string, any>> => Object.entries(json.Resources).filter(([, r]) => r.Type === type).map(([id, r]) => ({ id, ...r.Properties! }));
 /** Resources of the WebSocket API (the HTTP API's are of the same types). */
 const onSocketApi = (type: string) => ofType(type).filter((resource) => JSON.stringify(resource.ApiId) === JSON.stringify({ Ref: ids.api }));

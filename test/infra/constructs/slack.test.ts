@@ -5,12 +5,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { asArray, leastPrivilegeViolations, logicalId, policyStatements, refersTo, statementsOf, synth } from '../synth';
+import { asArray, leastPrivilegeViolations, logicalId, policyStatements, refersTo, roleOf, statementsOf, synth } from '../synth';
 
 // With cdk-nag: synthesis throws on any unacknowledged AwsSolutions finding.
 const { app, stack, json } = synth({ slackChannel: '#db-reviews' }, { nag: true });
 const slack = stack.slack!;
-const roleOf = (fn: { role?: unknown }) => logicalId(fn.role as never);
 const ids = {
   botToken: logicalId(slack.botToken),
   signingSecret: logicalId(slack.signingSecret),

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { WEBHOOK_MAX_ATTEMPTS } from '../../../infra/constructs/webhooks';
-import { leastPrivilegeViolations, logicalId, normalized, refersTo, statementsOf, synth } from '../synth';
+import { leastPrivilegeViolations, logicalId, normalized, refersTo, roleOf, statementsOf, synth, templateReader } from '../synth';
 
 // With cdk-nag: synthesis throws on any unacknowledged AwsSolutions finding.
 const { stack, json } = synth({}, { nag: true });
@@ -21,10 +21,7 @@ const ids = {
   deliverer: logicalId(webhooks.deliverer),
   events: logicalId(stack.tables.events.table),
 };
-const roleOf = (fn: { role?: unknown }) => logicalId(fn.role as never);
-const props = (id: string) => json.Resources[id]!.Properties!;
-const ofType = (type: string) => Object.entries(json.Resources).filter(([, resource]) => resource.Type === type);
-const environmentOf = (id: string) => props(id).Environment.Variables as Record<string, unknown>;
+const { props, ofType, environmentOf } = templateReader(json);
 
 describe('the event bus', () => {
   it('is a custom bus the stack creates, named to the dispatcher', () => {

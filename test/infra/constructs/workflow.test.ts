@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { EXAMPLE_CONFIG, loadProductConfig } from '../../../infra/app';
 import { SESSION_ASL_PATH, secretResource } from '../../../infra/constructs/workflow';
 import { RUN_CLAIM_SECONDS } from '../../../functions/domain/command-run';
-import { asArray, logicalId, normalized, refersTo, sortedResources, statementsOf, synth } from '../synth';
+import { asArray, logicalId, normalized, refersTo, roleOf, sortedResources, statementsOf, synth } from '../synth';
 
 const { stack, template, json } = synth();
 const workflow = stack.workflow;
@@ -26,7 +26,6 @@ const taskFunctions = {
   OpenWindowFunctionArn: workflow.openWindow,
   EndWindowFunctionArn: workflow.endWindow,
 };
-const roleOf = (fn: { role?: unknown }) => logicalId(fn.role as never);
 
 describe('the session state machine', () => {
   it('is a Standard workflow whose DefinitionString is the ASL file, byte for byte', () => {
