@@ -13,46 +13,34 @@ export abstract class AppError extends Error {
   }
 }
 
-export class InvalidInputError extends AppError {
-  override readonly name = 'InvalidInputError';
-  readonly status = 400;
-  readonly code = 'invalid_input';
+/**
+ * A failure class of one HTTP status and code. `name` is the class's own name: logs and `error.name`
+ * checks read it, so it must match the exported class.
+ */
+function failure(name: string, status: number, code: string) {
+  return class extends AppError {
+    override readonly name = name;
+    readonly status = status;
+    readonly code = code;
+  };
 }
 
-export class PayloadTooLargeError extends AppError {
-  override readonly name = 'PayloadTooLargeError';
-  readonly status = 413;
-  readonly code = 'payload_too_large';
+/** As `failure`, for refusals that say which rule refused in `code` (`self_review`, `already_closed`, …). */
+function codedFailure(name: string, status: number, defaultCode: string) {
+  return class extends AppError {
+    override readonly name = name;
+    readonly status = status;
+    readonly code: string;
+    constructor(message: string, code = defaultCode, details?: Record<string, unknown>) {
+      super(message, details);
+      this.code = code;
+    }
+  };
 }
 
-export class UnauthenticatedError extends AppError {
-  override readonly name = 'UnauthenticatedError';
-  readonly status = 401;
-  readonly code = 'unauthenticated';
-}
-
-export class ForbiddenError extends AppError {
-  override readonly name = 'ForbiddenError';
-  readonly status = 403;
-  readonly code: string;
-  constructor(message: string, code = 'forbidden', details?: Record<string, unknown>) {
-    super(message, details);
-    this.code = code;
-  }
-}
-
-export class NotFoundError extends AppError {
-  override readonly name = 'NotFoundError';
-  readonly status = 404;
-  readonly code = 'not_found';
-}
-
-export class ConflictError extends AppError {
-  override readonly name = 'ConflictError';
-  readonly status = 409;
-  readonly code: string;
-  constructor(message: string, code = 'conflict', details?: Record<string, unknown>) {
-    super(message, details);
-    this.code = code;
-  }
-}
+export class InvalidInputError extends failure('InvalidInputError', 400, 'invalid_input') {}
+export class UnauthenticatedError extends failure('UnauthenticatedError', 401, 'unauthenticated') {}
+export class ForbiddenError extends codedFailure('ForbiddenError', 403, 'forbidden') {}
+export class NotFoundError extends failure('NotFoundError', 404, 'not_found') {}
+export class ConflictError extends codedFailure('ConflictError', 409, 'conflict') {}
+export class PayloadTooLargeError extends failure('PayloadTooLargeError', 413, 'payload_too_large') {}
