@@ -14,6 +14,7 @@
  */
 import type { ScanToken } from 'libpg-query';
 import type { SqlClassifier } from '../app/ports';
+import { readMysqlText } from './mysql-text';
 import { mysqlStatements, postgresStatements, type SqlStatement, unreadableStatement } from '../domain/sql-statements';
 
 export type SqlDialect = 'postgres' | 'mysql';
@@ -70,6 +71,8 @@ export function analyseSql(sql: string, dialect: SqlDialect): SqlAnalysis {
   if (dialect === 'mysql') {
     if (!mysqlParser) throw new Error('The MySQL parser is not loaded: await loadSqlParsers() first');
     const parser = mysqlParser;
+    // MySQL runs what node-sql-parser skips as a comment: such text cannot be read as MySQL will run it.
+    if (readMysqlText(sql).executableComment) return { ok: false, error: 'The text holds a /*! … */ comment, whose inside MySQL runs as SQL' };
     try {
       return { ok: true, statements: sql.trim() === '' ? [] : mysqlStatements(parser.astify(sql, { database: 'MySQL' })) };
     } catch (err) {

@@ -14,6 +14,7 @@
 import type { ScanToken } from 'libpg-query';
 import type { SqlStatement } from '../domain/sql-statements';
 import type { SqlParameter } from '../domain/session';
+import { readMysqlText } from './mysql-text';
 import { analyseSql, postgresParser, type SqlDialect } from './sql-parser';
 
 export interface ScriptStatement extends SqlStatement {
@@ -57,19 +58,6 @@ function postgresTexts(sql: string, masked: string): string[] {
   });
 }
 
-/** Where a MySQL quoted string or identifier that opens at `i` ends (backslash escapes and doubled quotes). */
-function mysqlQuotedEnd(sql: string, i: number): number {
-  const quote = sql[i];
-  for (let j = i + 1; j < sql.length; j++) {
-    if (sql[j] === '\\' && quote !== '`') j++;
-    else if (sql[j] === quote) {
-      if (sql[j + 1] === quote) j++;
-      else return j + 1;
-    }
-  }
-  return sql.length;
-}
-
 /**
  * MySQL text cut at each `;` that is not inside a literal, a quoted identifier or a comment. node-sql-parser
  * reports no positions for most statements, so the cut is lexical, and `readScript` accepts it only
@@ -78,19 +66,9 @@ function mysqlQuotedEnd(sql: string, i: number): number {
 function mysqlTexts(sql: string): string[] {
   const pieces: string[] = [];
   let start = 0;
-  for (let i = 0; i < sql.length; i++) {
-    const ch = sql[i];
-    if (ch === "'" || ch === '"' || ch === '`') i = mysqlQuotedEnd(sql, i) - 1;
-    else if (ch === '#' || (ch === '-' && sql[i + 1] === '-' && /[\s]/.test(sql[i + 2] ?? ' '))) {
-      const end = sql.indexOf('\n', i);
-      i = end < 0 ? sql.length : end;
-    } else if (ch === '/' && sql[i + 1] === '*') {
-      const end = sql.indexOf('*/', i + 2);
-      i = end < 0 ? sql.length : end + 1;
-    } else if (ch === ';') {
-      pieces.push(sql.slice(start, i));
-      start = i + 1;
-    }
+  for (const semicolon of readMysqlText(sql).semicolons) {
+    pieces.push(sql.slice(start, semicolon));
+    start = semicolon + 1;
   }
   pieces.push(sql.slice(start));
   const texts = pieces.map((piece) => piece.trim()).filter((piece) => {

@@ -54,6 +54,18 @@ describe('rule fields', () => {
   });
 });
 
+describe('on mysql-rds, an executable comment', () => {
+  it.runIf(onMysql)('`/*! DROP TABLE orders */`, which MariaDB runs and the parser skips, is refused by the drop guardrail, and orders stay', async () => {
+    const orders = await ordersIn('mysql-rds');
+    const sessions = await sessionCount();
+    const refused = await submit('mysql-rds', '/*! DROP TABLE orders */');
+    expect(refused.status).toBe(403);
+    expect(refused.body.error).toMatchObject({ code: 'guardrail', guardrail: 'delete-without-where', message: expect.stringMatching(/could not read/) });
+    expect(await ordersIn('mysql-rds')).toBe(orders);
+    expect(await sessionCount()).toBe(sessions);
+  });
+});
+
 describe.each([
   { resource: 'postgres-demo', run: true },
   { resource: 'mysql-rds', run: onMysql },

@@ -77,6 +77,17 @@ describe('guardrailMatched', () => {
     expect(guardrailMatched(['truncate', 'drop'], read('dropp table orders'))).toMatchObject({ guardrail: 'truncate', message: expect.stringMatching(/could not read/) });
     expect(guardrailMatched([], read('drop table orders'))).toBeUndefined();
   });
+
+  it('never lets a MySQL executable comment, which MySQL runs and the parser skips, hide a statement', () => {
+    for (const sql of ['/*! DROP TABLE orders */', '/*M! drop table orders */', 'select 1 /*!50000 ; drop table orders */', 'delete from orders where id = 1; /*!50000 drop table orders */']) {
+      expect(guardrailMatched(['drop'], read(sql, 'mysql')), sql).toMatchObject({ guardrail: 'drop', message: expect.stringMatching(/could not read/) });
+      expect(provenReadOnly(read(sql, 'mysql')), sql).toBe(false);
+    }
+    // Literals, ordinary comments and optimizer hints are not executable comments.
+    for (const sql of ["select '/*! drop table orders */'", 'select 1 /* ! not this */', '/*+ MAX_EXECUTION_TIME(1000) */ select 1', 'select 1 -- /*! drop table orders */']) {
+      expect(provenReadOnly(read(sql, 'mysql')), sql).toBe(true);
+    }
+  });
 });
 
 describe('provenReadOnly', () => {
