@@ -53,16 +53,11 @@ export interface Me {
   readonly socketUrl?: string;
 }
 
-export interface ResourceRule {
-  readonly name: string;
-  readonly approvalGroups: readonly string[];
-  readonly approvalsRequired: number;
-  readonly forceApprovalGroups?: readonly string[];
-  readonly reasonRequired?: boolean;
-  readonly reviewTimeoutSeconds?: number;
+/** The rule that governs a resource for the caller, as GET /resources summarises it (functions/app/catalog.ts). */
+export type ResourceRule = Pick<Rule, 'name' | 'approvalGroups' | 'approvalsRequired' | 'forceApprovalGroups' | 'reasonRequired' | 'reviewTimeoutSeconds'> & {
   /** Present: the rule allows access windows of at most this many seconds. */
   readonly maxWindowSeconds?: number;
-}
+};
 
 export interface ResourceView extends ResourceSummary {
   readonly rule: ResourceRule | null;
