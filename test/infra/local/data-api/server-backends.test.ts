@@ -6,20 +6,13 @@
  *   ACCESSGATE_TEST_MYSQL_URL=mysql://user:pass@127.0.0.1:3306/db
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  BatchExecuteStatementCommand,
-  BeginTransactionCommand,
-  CommitTransactionCommand,
-  ExecuteStatementCommand,
-  type ExecuteStatementCommandInput,
-  RDSDataClient,
-  RollbackTransactionCommand,
-} from '@aws-sdk/client-rds-data';
+import type { RDSDataClient } from '@aws-sdk/client-rds-data';
 import { startDataApiServer, type DataApiServer } from '../../../../infra/local/data-api/server';
 import { MysqlBackend, PostgresBackend, type SqlBackend } from '../../../../infra/local/data-api/backends';
 import { seedDemoSchema } from '../../../../infra/local/data-api/demo-schema';
 import { postgresDatabase } from '../../../support/postgres';
 import { debianOnly } from '../../../support/skip-policy';
+import { callsOn, dataApiClient, failure } from './calls';
 
 const PG_URL = await postgresDatabase('dataapi_backends');
 const MYSQL_URL = process.env.ACCESSGATE_TEST_MYSQL_URL;
@@ -27,28 +20,13 @@ const CLUSTER = 'arn:aws:rds:us-east-1:123456789012:cluster:integration';
 const SECRET = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:integration-AbCdEf';
 const TABLE = `dataapi_items_${process.pid}`;
 
-type Failure = Error & { $metadata?: { httpStatusCode?: number } };
-async function failure(p: Promise<unknown>): Promise<Failure> {
-  try {
-    await p;
-  } catch (err) {
-    return err as Failure;
-  }
-  throw new Error('expected the call to fail');
-}
-
 function harness(makeBackend: () => SqlBackend, statementTimeoutMs = 500) {
   const ctx = {} as { backend: SqlBackend; server: DataApiServer; client: RDSDataClient };
   beforeAll(async () => {
     ctx.backend = makeBackend();
     await seedDemoSchema(ctx.backend);
     ctx.server = await startDataApiServer({ backends: new Map([[CLUSTER, ctx.backend]]), statementTimeoutMs });
-    ctx.client = new RDSDataClient({
-      endpoint: ctx.server.url,
-      region: 'us-east-1',
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-      maxAttempts: 1,
-    });
+    ctx.client = dataApiClient(ctx.server.url, 1);
   });
   afterAll(async () => {
     await ctx.backend?.query(`DROP TABLE IF EXISTS ${TABLE}`, []).catch(() => undefined);
@@ -56,18 +34,12 @@ function harness(makeBackend: () => SqlBackend, statementTimeoutMs = 500) {
     await ctx.server?.close();
     await ctx.backend?.close();
   });
-  const exec = (sql: string, extra: Partial<ExecuteStatementCommandInput> = {}) =>
-    ctx.client.send(new ExecuteStatementCommand({ resourceArn: CLUSTER, secretArn: SECRET, sql, ...extra }));
-  const begin = async () =>
-    (await ctx.client.send(new BeginTransactionCommand({ resourceArn: CLUSTER, secretArn: SECRET }))).transactionId!;
-  const commit = (transactionId: string) => ctx.client.send(new CommitTransactionCommand({ resourceArn: CLUSTER, secretArn: SECRET, transactionId }));
-  const rollback = (transactionId: string) => ctx.client.send(new RollbackTransactionCommand({ resourceArn: CLUSTER, secretArn: SECRET, transactionId }));
-  return { ctx, exec, begin, commit, rollback };
+  return callsOn(() => ctx.client, CLUSTER, SECRET);
 }
 
 describe('PostgreSQL server backend', () => {
   // Long enough that a statement can be seen running, and a second call sent, on a busy machine.
-  const { ctx, exec, begin, commit, rollback } = harness(() => new PostgresBackend(PG_URL), 2_000);
+  const { exec, batch, begin, commit, rollback } = harness(() => new PostgresBackend(PG_URL), 2_000);
   const database = decodeURIComponent(new URL(PG_URL).pathname.slice(1));
   /** Statements of this database that are sleeping right now, as the server itself reports them. */
   const sleeping = async () =>
@@ -135,18 +107,14 @@ describe('PostgreSQL server backend', () => {
   });
 
   it('binds typeHinted parameters and batches', async () => {
-    const batch = await ctx.client.send(
-      new BatchExecuteStatementCommand({
-        resourceArn: CLUSTER,
-        secretArn: SECRET,
-        sql: `INSERT INTO ${TABLE} (label, tag) VALUES (:label, :tag)`,
-        parameterSets: ['a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', 'b0eebc99-9c0b-4ef8-bb6d-6bb9bd380a12'].map((u) => [
-          { name: 'label', value: { stringValue: 'uuid' } },
-          { name: 'tag', value: { stringValue: u }, typeHint: 'UUID' as const },
-        ]),
-      }),
+    const batched = await batch(
+      `INSERT INTO ${TABLE} (label, tag) VALUES (:label, :tag)`,
+      ['a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', 'b0eebc99-9c0b-4ef8-bb6d-6bb9bd380a12'].map((u) => [
+        { name: 'label', value: { stringValue: 'uuid' } },
+        { name: 'tag', value: { stringValue: u }, typeHint: 'UUID' as const },
+      ]),
     );
-    expect(batch.updateResults).toHaveLength(2);
+    expect(batched.updateResults).toHaveLength(2);
     const res = await exec(`SELECT count(*) FROM ${TABLE} WHERE tag = :t`, {
       parameters: [{ name: 't', value: { stringValue: 'b0eebc99-9c0b-4ef8-bb6d-6bb9bd380a12' }, typeHint: 'UUID' }],
     });

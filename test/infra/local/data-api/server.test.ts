@@ -4,18 +4,11 @@
  * the demo schema (one server for the whole file; a fresh PGlite costs seconds).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  BatchExecuteStatementCommand,
-  BeginTransactionCommand,
-  CommitTransactionCommand,
-  ExecuteStatementCommand,
-  type ExecuteStatementCommandInput,
-  RDSDataClient,
-  RollbackTransactionCommand,
-} from '@aws-sdk/client-rds-data';
+import type { ExecuteStatementCommandInput, RDSDataClient } from '@aws-sdk/client-rds-data';
 import { createFaultQueue, startDataApiServer, type DataApiServer } from '../../../../infra/local/data-api/server';
 import { openPGliteBackend, seedDemoSchema } from '../../../../infra/local/data-api/demo-schema';
 import type { PGliteBackend } from '../../../../infra/local/data-api/backends';
+import { callsOn, dataApiClient, failure } from './calls';
 
 const CLUSTER = 'arn:aws:rds:us-east-1:123456789012:cluster:local-demo';
 const SECRET = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:local-demo-AbCdEf';
@@ -26,25 +19,10 @@ let client: RDSDataClient;
 let noRetryClient: RDSDataClient;
 const faults = createFaultQueue();
 
-const makeClient = (url: string, maxAttempts?: number) =>
-  new RDSDataClient({
-    endpoint: url,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    maxAttempts,
-  });
-
-const exec = (sql: string, extra: Partial<ExecuteStatementCommandInput> = {}, c = client) =>
-  c.send(new ExecuteStatementCommand({ resourceArn: CLUSTER, secretArn: SECRET, database: 'postgres', sql, ...extra }));
-
-async function failure(p: Promise<unknown>): Promise<Error & { $metadata?: { httpStatusCode?: number } }> {
-  try {
-    await p;
-  } catch (err) {
-    return err as Error & { $metadata?: { httpStatusCode?: number } };
-  }
-  throw new Error('expected the call to fail');
-}
+const calls = callsOn(() => client, CLUSTER, SECRET);
+const { batch, begin, commit, rollback } = calls;
+/** A statement on the demo database (`postgres`), through `client` unless another is given. */
+const exec = (sql: string, extra: Partial<ExecuteStatementCommandInput> = {}, via = client) => calls.exec(sql, { database: 'postgres', ...extra }, via);
 
 beforeAll(async () => {
   backend = await openPGliteBackend();
@@ -55,8 +33,8 @@ beforeAll(async () => {
     secretArns: new Map([[CLUSTER, SECRET]]),
     faults,
   });
-  client = makeClient(server.url);
-  noRetryClient = makeClient(server.url, 1);
+  client = dataApiClient(server.url);
+  noRetryClient = dataApiClient(server.url, 1);
   await exec('CREATE TABLE items (id serial PRIMARY KEY, label text NOT NULL, qty int NOT NULL DEFAULT 0, tag uuid, doc jsonb)');
 });
 
@@ -262,22 +240,22 @@ describe('writes and transactions', () => {
     const count = async () => (await exec("SELECT count(*) FROM items WHERE label = 'tx'")).records![0][0].longValue;
     const before = await count();
 
-    const { transactionId: rollbackId } = await client.send(new BeginTransactionCommand({ resourceArn: CLUSTER, secretArn: SECRET, database: 'postgres' }));
+    const rollbackId = await begin({ database: 'postgres' });
     expect(rollbackId).toBeTruthy();
     await exec("INSERT INTO items (label) VALUES ('tx')", { transactionId: rollbackId });
     expect((await exec("SELECT count(*) FROM items WHERE label = 'tx'", { transactionId: rollbackId })).records![0][0].longValue).toBe(before! + 1);
-    const rolled = await client.send(new RollbackTransactionCommand({ resourceArn: CLUSTER, secretArn: SECRET, transactionId: rollbackId }));
+    const rolled = await rollback(rollbackId);
     expect(rolled.transactionStatus).toBe('Rollback Complete');
     expect(await count()).toBe(before);
 
-    const { transactionId } = await client.send(new BeginTransactionCommand({ resourceArn: CLUSTER, secretArn: SECRET }));
+    const transactionId = await begin();
     await exec("INSERT INTO items (label) VALUES ('tx')", { transactionId });
     await exec("INSERT INTO items (label) VALUES ('tx')", { transactionId });
-    const committed = await client.send(new CommitTransactionCommand({ resourceArn: CLUSTER, secretArn: SECRET, transactionId }));
+    const committed = await commit(transactionId);
     expect(committed.transactionStatus).toBe('Transaction Committed');
     expect(await count()).toBe(before! + 2);
 
-    const gone = await failure(client.send(new CommitTransactionCommand({ resourceArn: CLUSTER, secretArn: SECRET, transactionId })));
+    const gone = await failure(commit(transactionId));
     expect(gone.name).toBe('BadRequestException');
     expect(gone.message).toContain('is not found');
   });
@@ -287,60 +265,49 @@ describe('writes and transactions', () => {
     const unknown = await failure(exec("INSERT INTO items (label) VALUES ('ghost')", { transactionId: 'bm90IGEgdHJhbnNhY3Rpb24=' }));
     expect(unknown.name).toBe('BadRequestException');
     expect(unknown.message).toBe('Transaction bm90IGEgdHJhbnNhY3Rpb24= is not found');
-    const rollback = await failure(client.send(new RollbackTransactionCommand({ resourceArn: CLUSTER, secretArn: SECRET, transactionId: 'bm90IGEgdHJhbnNhY3Rpb24=' })));
-    expect(rollback.name).toBe('BadRequestException');
+    const refusedRollback = await failure(rollback('bm90IGEgdHJhbnNhY3Rpb24='));
+    expect(refusedRollback.name).toBe('BadRequestException');
     expect(await count()).toBe(0);
   });
 
   it('commits all of a transaction or none of it: a failed statement makes the commit fail', async () => {
     const count = async () => (await exec("SELECT count(*) FROM items WHERE label = 'half'")).records![0][0].longValue;
-    const { transactionId } = await client.send(new BeginTransactionCommand({ resourceArn: CLUSTER, secretArn: SECRET }));
+    const transactionId = await begin();
     await exec("INSERT INTO items (label) VALUES ('half')", { transactionId });
     expect((await exec("SELECT count(*) FROM items WHERE label = 'half'", { transactionId })).records![0][0].longValue).toBe(1);
     const bad = await failure(exec('INSERT INTO items (label) VALUES (NULL)', { transactionId }));
     expect(bad.name).toBe('DatabaseErrorException');
-    const commit = await failure(client.send(new CommitTransactionCommand({ resourceArn: CLUSTER, secretArn: SECRET, transactionId })));
-    expect(commit.name).toBe('DatabaseErrorException');
-    expect(commit.message).toContain('rolled back');
+    const refusedCommit = await failure(commit(transactionId));
+    expect(refusedCommit.name).toBe('DatabaseErrorException');
+    expect(refusedCommit.message).toContain('rolled back');
     expect(await count()).toBe(0);
   });
 
   it('reports timestamptz in UTC whatever the session time zone', async () => {
-    const { transactionId } = await client.send(new BeginTransactionCommand({ resourceArn: CLUSTER, secretArn: SECRET }));
+    const transactionId = await begin();
     await exec("SET LOCAL TimeZone TO 'Asia/Kolkata'", { transactionId });
     const res = await exec("SELECT '2024-01-02 03:04:05.25+00'::timestamptz AS t, now()::text LIKE '%+05:30' AS local", { transactionId });
     expect(res.records![0]).toEqual([{ stringValue: '2024-01-02 03:04:05.25' }, { booleanValue: true }]);
-    await client.send(new RollbackTransactionCommand({ resourceArn: CLUSTER, secretArn: SECRET, transactionId }));
+    await rollback(transactionId);
   });
 
   it('runs BatchExecuteStatement over parameter sets', async () => {
-    const res = await client.send(
-      new BatchExecuteStatementCommand({
-        resourceArn: CLUSTER,
-        secretArn: SECRET,
-        sql: 'INSERT INTO items (label, qty) VALUES (:label, :qty)',
-        parameterSets: [1, 2, 3].map((i) => [
-          { name: 'label', value: { stringValue: 'batch' } },
-          { name: 'qty', value: { longValue: i } },
-        ]),
-      }),
+    const res = await batch(
+      'INSERT INTO items (label, qty) VALUES (:label, :qty)',
+      [1, 2, 3].map((i) => [
+        { name: 'label', value: { stringValue: 'batch' } },
+        { name: 'qty', value: { longValue: i } },
+      ]),
     );
     expect(res.updateResults).toHaveLength(3);
     expect((await exec("SELECT sum(qty) FROM items WHERE label = 'batch'")).records![0][0]).toEqual({ longValue: 6 });
 
     // All or nothing outside a transaction: the failing second set undoes the first.
     const err = await failure(
-      client.send(
-        new BatchExecuteStatementCommand({
-          resourceArn: CLUSTER,
-          secretArn: SECRET,
-          sql: 'INSERT INTO items (label, qty) VALUES (:label, :qty)',
-          parameterSets: [
-            [{ name: 'label', value: { stringValue: 'batch2' } }, { name: 'qty', value: { longValue: 1 } }],
-            [{ name: 'label', value: { isNull: true } }, { name: 'qty', value: { longValue: 2 } }],
-          ],
-        }),
-      ),
+      batch('INSERT INTO items (label, qty) VALUES (:label, :qty)', [
+        [{ name: 'label', value: { stringValue: 'batch2' } }, { name: 'qty', value: { longValue: 1 } }],
+        [{ name: 'label', value: { isNull: true } }, { name: 'qty', value: { longValue: 2 } }],
+      ]),
     );
     expect(err.name).toBe('DatabaseErrorException');
     expect((await exec("SELECT count(*) FROM items WHERE label = 'batch2'")).records![0][0]).toEqual({ longValue: 0 });
@@ -359,10 +326,10 @@ describe('errors', () => {
   });
 
   it('rejects an unknown cluster and a wrong secret with BadRequestException', async () => {
-    const unknown = await failure(client.send(new ExecuteStatementCommand({ resourceArn: `${CLUSTER}-nope`, secretArn: SECRET, sql: 'SELECT 1' })));
+    const unknown = await failure(calls.exec('SELECT 1', { resourceArn: `${CLUSTER}-nope` }));
     expect(unknown.name).toBe('BadRequestException');
     expect(unknown.message).toContain('HttpEndpoint is not enabled for cluster');
-    const secret = await failure(client.send(new ExecuteStatementCommand({ resourceArn: CLUSTER, secretArn: `${SECRET}-x`, sql: 'SELECT 1' })));
+    const secret = await failure(calls.exec('SELECT 1', { secretArn: `${SECRET}-x` }));
     expect(secret.name).toBe('BadRequestException');
   });
 
@@ -422,11 +389,9 @@ describe('errors', () => {
 
   it('answers StatementTimeoutException past the statement timeout', async () => {
     const quick = await startDataApiServer({ backends: new Map([[CLUSTER, backend]]), statementTimeoutMs: 150 });
-    const c = makeClient(quick.url, 1);
+    const c = dataApiClient(quick.url, 1);
     try {
-      const err = await failure(
-        c.send(new ExecuteStatementCommand({ resourceArn: CLUSTER, secretArn: SECRET, sql: 'SELECT pg_sleep(0.3)' })),
-      );
+      const err = await failure(calls.exec('SELECT pg_sleep(0.3)', {}, c));
       expect(err.name).toBe('StatementTimeoutException');
     } finally {
       c.destroy();
@@ -436,13 +401,13 @@ describe('errors', () => {
 
   it('times out a call that waits behind an open transaction on the single PGlite session', async () => {
     const quick = await startDataApiServer({ backends: new Map([[CLUSTER, backend]]), statementTimeoutMs: 150 });
-    const c = makeClient(quick.url, 1);
+    const c = dataApiClient(quick.url, 1);
     try {
-      const { transactionId } = await c.send(new BeginTransactionCommand({ resourceArn: CLUSTER, secretArn: SECRET }));
-      const err = await failure(c.send(new ExecuteStatementCommand({ resourceArn: CLUSTER, secretArn: SECRET, sql: 'SELECT 1' })));
+      const transactionId = await begin({}, c);
+      const err = await failure(calls.exec('SELECT 1', {}, c));
       expect(err.name).toBe('StatementTimeoutException');
-      await c.send(new RollbackTransactionCommand({ resourceArn: CLUSTER, secretArn: SECRET, transactionId }));
-      const after = await c.send(new ExecuteStatementCommand({ resourceArn: CLUSTER, secretArn: SECRET, sql: 'SELECT 1' }));
+      await rollback(transactionId, c);
+      const after = await calls.exec('SELECT 1', {}, c);
       expect(after.records).toEqual([[{ longValue: 1 }]]);
     } finally {
       c.destroy();

@@ -9,15 +9,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PGlite } from '@electric-sql/pglite';
-import {
-  BeginTransactionCommand,
-  CommitTransactionCommand,
-  ExecuteStatementCommand,
-  RDSDataClient,
-  RollbackTransactionCommand,
-} from '@aws-sdk/client-rds-data';
+import type { RDSDataClient } from '@aws-sdk/client-rds-data';
 import { startDataApiServer, type DataApiServer } from '../../../../infra/local/data-api/server';
 import { PGliteBackend } from '../../../../infra/local/data-api/backends';
+import { callsOn, dataApiClient, failure } from './calls';
 
 const CLUSTER = 'arn:aws:rds:us-east-1:123456789012:cluster:watchdog';
 const SECRET = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:watchdog-AbCdEf';
@@ -42,24 +37,15 @@ function losingAnswers(db: PGlite): PGlite {
   });
 }
 
-const exec = (sql: string, transactionId?: string) =>
-  client.send(new ExecuteStatementCommand({ resourceArn: CLUSTER, secretArn: SECRET, sql, transactionId }));
+const { begin, commit, rollback, ...calls } = callsOn(() => client, CLUSTER, SECRET);
+const exec = (sql: string, transactionId?: string) => calls.exec(sql, { transactionId });
 const rows = async (sql: string) => (await exec(sql)).records?.map((r) => r.map((f) => Object.values(f)[0]));
-
-async function failure(p: Promise<unknown>): Promise<Error> {
-  try {
-    await p;
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error('expected the call to fail');
-}
 
 beforeAll(async () => {
   pglite = await PGlite.create();
   backend = new PGliteBackend(losingAnswers(pglite));
   server = await startDataApiServer({ backends: new Map([[CLUSTER, backend]]), statementTimeoutMs: 2000 });
-  client = new RDSDataClient({ endpoint: server.url, region: 'us-east-1', credentials: { accessKeyId: 'l', secretAccessKey: 'l' }, maxAttempts: 1 });
+  client = dataApiClient(server.url, 1);
   await exec('CREATE TABLE marks (n int)');
 });
 
@@ -87,7 +73,7 @@ describe('a statement that never answers', () => {
   });
 
   it('rolls back the transaction it was in, refuses its later statements and its commit', async () => {
-    const { transactionId } = await client.send(new BeginTransactionCommand({ resourceArn: CLUSTER, secretArn: SECRET }));
+    const transactionId = await begin();
     await exec('insert into marks values (3)', transactionId);
     const stuck = await failure(exec(`insert into marks values (4) ${LOST}`, transactionId));
     expect(stuck.name).toBe('StatementTimeoutException');
@@ -96,21 +82,21 @@ describe('a statement that never answers', () => {
     expect(await rows('select count(*) from marks where n >= 3')).toEqual([[0]]);
     const later = await failure(exec('insert into marks values (5)', transactionId));
     expect(later.message).toContain('rolled back');
-    const commit = await failure(client.send(new CommitTransactionCommand({ resourceArn: CLUSTER, secretArn: SECRET, transactionId })));
-    expect(commit.name).toBe('DatabaseErrorException');
-    expect(commit.message).toContain('rolled back');
+    const refusedCommit = await failure(commit(transactionId));
+    expect(refusedCommit.name).toBe('DatabaseErrorException');
+    expect(refusedCommit.message).toContain('rolled back');
 
     expect(await rows('select n from marks order by n')).toEqual([[2]]);
   });
 
   it('leaves later transactions whole', async () => {
-    const { transactionId } = await client.send(new BeginTransactionCommand({ resourceArn: CLUSTER, secretArn: SECRET }));
+    const transactionId = await begin();
     await exec('insert into marks values (6)', transactionId);
     expect((await exec('select count(*) from marks', transactionId)).records).toEqual([[{ longValue: 2 }]]);
-    await client.send(new CommitTransactionCommand({ resourceArn: CLUSTER, secretArn: SECRET, transactionId }));
-    const { transactionId: undone } = await client.send(new BeginTransactionCommand({ resourceArn: CLUSTER, secretArn: SECRET }));
+    await commit(transactionId);
+    const undone = await begin();
     await exec('insert into marks values (7)', undone);
-    await client.send(new RollbackTransactionCommand({ resourceArn: CLUSTER, secretArn: SECRET, transactionId: undone }));
+    await rollback(undone);
     expect(await rows('select n from marks order by n')).toEqual([[2], [6]]);
   });
 });
