@@ -341,9 +341,10 @@ export class AccessgateStack extends Stack {
       defaultChannel,
       ...(directory === 'cognito' ? { directoryUserPool: this.identity.userPool } : {}),
     });
-    // AwaitReview posts the request; every function that changes a session queues the redraw.
+    // AwaitReview posts the request; every function that changes a session queues the redraw (Execute
+    // records a reviewed command's outcome itself).
     slack.bindPoster(this.workflow.awaitReview);
-    for (const fn of [this.workflow.awaitReview, this.workflow.record, this.workflow.openWindow, this.workflow.reconcile, this.functions.reviews, this.functions.sessions]) slack.bindQueue(fn);
+    for (const fn of [this.workflow.awaitReview, this.workflow.execute, this.workflow.record, this.workflow.openWindow, this.workflow.reconcile, this.functions.reviews, this.functions.sessions]) slack.bindQueue(fn);
     slack.bindReviewer(this.functions.reviews);
     return slack;
   }

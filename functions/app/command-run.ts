@@ -11,15 +11,13 @@
  */
 import { claimMayBeHeld, RunInProgressError } from '../domain/command-run';
 import type { Deps } from './ports';
-import { execute, type ExecuteOutcome, mustGet, record, reconcile } from './workflow-tasks';
+import { executeAndRecord, type ExecuteOutcome, mustGet, reconcile } from './workflow-tasks';
 
 /** One delivery of the run: Execute, then Record. Throws to be delivered again (RunInProgressError, TransientDatabaseError). */
 export async function runCommand(deps: Deps, sessionId: string): Promise<ExecuteOutcome> {
-  const outcome = await execute(deps, sessionId, { claimSeconds: deps.runClaimSeconds });
-  // Another delivery took the claim between this one's read and its claim, and has since finished:
-  // its own record stands.
-  if (outcome.status === 'running') throw new RunInProgressError(sessionId);
-  return record(deps, { sessionId });
+  // A claim another delivery took between this one's read and its claim, and still holds or has since
+  // finished, is that delivery's to record.
+  return executeAndRecord(deps, sessionId, { claimSeconds: deps.runClaimSeconds });
 }
 
 /** Why Lambda gave up on a run: its destination record's condition, and the last attempt's error. */

@@ -178,6 +178,20 @@ export async function execute(deps: ExecuteDeps, sessionId: string, options: Exe
   return { status: 'done' };
 }
 
+/**
+ * Execute, then Record, in one invocation: the workflow's Execute state (after a review, whatever was
+ * decided) and the Run function of a command no rule covers share this one code path. A session found
+ * still running after Execute was claimed by another attempt: it is handed back as RunInProgressError
+ * (the Run function is delivered again; in the workflow, Record closes it as outcome_unknown), never
+ * left open behind an execution that ended.
+ */
+export async function executeAndRecord(deps: Deps, sessionId: string, options: ExecuteOptions = {}): Promise<ExecuteOutcome> {
+  const outcome = await execute(deps, sessionId, options);
+  if (outcome.status === 'running') throw new RunInProgressError(sessionId);
+  await record(deps, { sessionId });
+  return outcome;
+}
+
 export interface RecordInput {
   readonly sessionId: string;
   readonly failure?: { readonly Error?: string; readonly Cause?: string };

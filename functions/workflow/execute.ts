@@ -1,7 +1,7 @@
-/** Task "Execute": checks the approved command's SHA-256, runs it through the RDS Data API, stores the rows. */
-import { execute } from '../app/workflow-tasks';
+/** Task "Execute": after the review, runs an approved command (SHA-256 checked, Data API, rows stored) and records the outcome; a denial is only recorded. */
+import { executeAndRecord } from '../app/workflow-tasks';
 import { deps } from '../wiring';
 import { sessionInput } from './inputs';
 import { taskHandler } from './task';
 
-export const handler = taskHandler(sessionInput, ({ sessionId }) => execute(deps(), sessionId));
+export const handler = taskHandler(sessionInput, ({ sessionId }) => executeAndRecord(deps(), sessionId));

@@ -30,6 +30,7 @@ export interface TaskFaultQueue extends TaskFaultInjector {
   push(state: TaskState, fault: TaskFault, times?: number, sessionId?: string): void;
   /** How many invocations each state's faults answered, for asserting that a fault was really met. */
   readonly met: Record<string, number>;
+  /** Forgets the queued faults and what was met, so each test counts its own. */
   clear(): void;
 }
 
@@ -43,6 +44,7 @@ export function createTaskFaultQueue(): TaskFaultQueue {
     },
     clear() {
       queue.length = 0;
+      for (const state of Object.keys(met)) delete met[state];
     },
     async before(state, sessionId) {
       const index = queue.findIndex((entry) => entry.state === state && (!entry.sessionId || entry.sessionId === sessionId));

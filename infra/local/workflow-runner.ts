@@ -35,6 +35,12 @@ export const TASK_FUNCTIONS = {
 } as const;
 export type TaskState = keyof typeof TASK_FUNCTIONS;
 
+/**
+ * Task states that run another state's function: an access window's review waits on the same
+ * AwaitReview Lambda as a command's. Faults injected into a function reach every state that runs it.
+ */
+const SHARED_FUNCTION_STATES = { AwaitWindowReview: 'AwaitReview' } as const satisfies Record<string, TaskState>;
+
 export type TaskHandler = (event: unknown) => Promise<unknown>;
 
 /** Resolves `${Name}` placeholders as CDK's definitionSubstitutions does; an unknown name is an error. */
@@ -120,7 +126,7 @@ export class WorkflowRunner {
       overrides: {
         taskResourceLocalHandlers: this.overrides(),
         ...(this.options.retryIntervalMs !== undefined
-          ? { retryIntervalOverrides: { Execute: this.options.retryIntervalMs, Evaluate: 0, AwaitReview: 0, Expire: 0, Record: 0, OpenWindow: 0, EndWindow: 0 } }
+          ? { retryIntervalOverrides: { Execute: this.options.retryIntervalMs, Evaluate: 0, AwaitReview: 0, AwaitWindowReview: 0, Expire: 0, Record: 0, OpenWindow: 0, EndWindow: 0 } }
           : {}),
       },
       // The library has one context per execution; the AwaitReview override swaps in a token per wait.
@@ -192,7 +198,7 @@ export class WorkflowRunner {
         await taskFaults?.before(state, (payload as { sessionId?: string } | undefined)?.sessionId);
         return fn(input);
       }) as LocalHandlers[string];
-    return {
+    const own: Record<TaskState, LocalHandlers[string]> = {
       Evaluate: asTask('Evaluate', handlers.Evaluate),
       Expire: asTask('Expire', handlers.Expire),
       Execute: asTask('Execute', handlers.Execute),
@@ -201,6 +207,7 @@ export class WorkflowRunner {
       EndWindow: asTask('EndWindow', handlers.EndWindow),
       AwaitReview: asTask('AwaitReview', (input) => this.awaitReview(input as { Payload: Record<string, unknown> })),
     };
+    return { ...own, ...Object.fromEntries(Object.entries(SHARED_FUNCTION_STATES).map(([state, task]) => [state, own[task]])) };
   }
 
   /**

@@ -46,8 +46,10 @@ describe('cost per command, counted on the local runtime', () => {
   }, 300_000);
 
   it('takes the state transitions each path needs', () => {
-    // Route, AwaitReview, Reviewed, Execute, Record: the route arrives with the execution (was 6, with Evaluate).
-    expect(figures.reviewed.transitions).toBe(5);
+    // Route, AwaitReview, Execute: the route arrives with the execution, and Execute takes the decision
+    // and records the outcome itself (was 5, with a Reviewed choice and a Record state; 6 with Evaluate).
+    expect(figures.reviewed.transitions).toBe(3);
+    expect(figures.reviewed.invocations).not.toHaveProperty('Record');
     // None: a command no rule covers runs by an asynchronous invocation of the run function, not in the
     // workflow (was 3: Route, Execute, Record).
     expect(figures.ruleFree.transitions).toBe(0);

@@ -17,7 +17,7 @@ afterEach(() => {
 const approve = async (id: string) => (await runtime.as('bob')).post(`/sessions/${id}/review`, { decision: 'approve' });
 
 /**
- * A reviewed command, approved: the workflow's Execute and Record run it (a command no rule covers runs
+ * A reviewed command, approved: the workflow's Execute runs and records it (a command no rule covers runs
  * without the workflow; its faults are in command-run-faults.test.ts).
  */
 async function approved() {
@@ -29,15 +29,37 @@ async function approved() {
 
 // Evaluate runs only when an execution starts without its route (a re-drive after a restart, see
 // killed-process.test.ts); its Retry and Catch are exercised by test/statemachines/session.asl.test.ts.
+/** A reviewed command nobody decides: its review window passes, and Expire, then Record, close it. */
+async function expired() {
+  const submitted = await runtime.submit('alice', REVIEWED);
+  await runtime.reviewWaiting(submitted.id);
+  expect(runtime.stack.runner.endReviewWindow(submitted.id)).toBe(true);
+  return submitted;
+}
+
 describe('a Lambda throttle in a Task state is retried, and the command runs once', () => {
-  for (const state of ['Execute', 'Record'] as const) {
-    it(`${state}`, async () => {
-      runtime.taskFaults.push(state, THROTTLE);
-      const submitted = await approved();
-      await runtime.expectTruth(submitted, { runs: 1, status: 'done' });
-      expect(runtime.taskFaults.met[state]).toBe(1);
-    });
-  }
+  it('Execute', async () => {
+    runtime.taskFaults.push('Execute', THROTTLE);
+    const submitted = await approved();
+    await runtime.expectTruth(submitted, { runs: 1, status: 'done' });
+    expect(runtime.taskFaults.met.Execute).toBe(1);
+  });
+
+  it('Execute, after a denial: the denial is recorded and nothing runs', async () => {
+    const submitted = await runtime.submit('alice', REVIEWED);
+    await runtime.reviewWaiting(submitted.id);
+    runtime.taskFaults.push('Execute', THROTTLE, 1, submitted.id);
+    expect((await (await runtime.as('bob')).post(`/sessions/${submitted.id}/review`, { decision: 'deny', reason: 'not today' })).status).toBe(200);
+    await runtime.expectTruth(submitted, { runs: 0, status: 'denied' });
+    expect(runtime.taskFaults.met.Execute).toBe(1);
+  });
+
+  it('Record (reached by an expired review: an approved command is recorded by Execute)', async () => {
+    runtime.taskFaults.push('Record', THROTTLE);
+    const submitted = await expired();
+    await runtime.expectTruth(submitted, { runs: 0, status: 'expired' });
+    expect(runtime.taskFaults.met.Record).toBe(1);
+  });
 
   it('AwaitReview', async () => {
     runtime.taskFaults.push('AwaitReview', THROTTLE);
@@ -84,10 +106,10 @@ describe('a permanent error in a Task state closes the session as failed, and no
     expect((await approve(submitted.id)).status).toBe(409);
   });
 
-  it('Record: the command that ran stays done; the execution fails and the reconciler leaves the truth alone', async () => {
+  it('Record: the expired review stays expired; the execution fails and the reconciler leaves the truth alone', async () => {
     runtime.taskFaults.push('Record', PERMANENT);
-    const submitted = await approved();
-    await runtime.expectTruth(submitted, { runs: 1, status: 'done' });
+    const submitted = await expired();
+    await runtime.expectTruth(submitted, { runs: 0, status: 'expired' });
     expect(runtime.stack.runner.executions.get(submitted.id)).toMatchObject({ status: 'FAILED', error: 'SessionNotRecorded' });
   });
 });

@@ -53,20 +53,23 @@ async function run(runner: WorkflowRunner, route?: object) {
 }
 
 describe('session.asl.json, with the route frozen at submission as its input', () => {
-  it('runs an approved session on the execute route in three transitions, without Evaluate (a command no rule covers is no longer started here)', async () => {
+  it('runs an approved session on the execute route in two transitions, without Evaluate (a command no rule covers is no longer started here)', async () => {
     const { runner, calls } = script({});
     const execution = await run(runner, { next: 'execute' });
-    expect(execution.statesEntered).toEqual(['Route', 'Execute', 'Record']);
+    expect(execution.statesEntered).toEqual(['Route', 'Execute']);
+    // Execute records its own outcome: Record is only for a failure caught on the way.
+    expect(calls.Record).toBeUndefined();
     expect(calls.Evaluate).toBeUndefined();
     expect(calls.Execute).toEqual([{ sessionId: SESSION }]);
   });
 
-  it('waits for a review and runs the approved command in five transitions, without Evaluate', async () => {
+  it('waits for a review and runs the approved command in three transitions, without Evaluate', async () => {
     let runner!: WorkflowRunner;
     let calls!: Record<string, unknown[]>;
     ({ runner, calls } = script({ AwaitReview: reviewedBy(() => runner, 'approve') }));
     const execution = await run(runner, { next: 'review', reviewSeconds: 30 });
-    expect(execution.statesEntered).toEqual(['Route', 'AwaitReview', 'Reviewed', 'Execute', 'Record']);
+    expect(execution.statesEntered).toEqual(['Route', 'AwaitReview', 'Execute']);
+    expect(execution.status).toBe('SUCCEEDED');
     expect(calls.Evaluate).toBeUndefined();
     expect(calls.AwaitReview[0]).toMatchObject({ sessionId: SESSION, reviewSeconds: 30 });
   });
@@ -89,7 +92,7 @@ describe('session.asl.json, re-driven without a route', () => {
     const { runner, calls } = script({});
     const execution = await run(runner);
     expect(execution.status).toBe('SUCCEEDED');
-    expect(execution.statesEntered).toEqual(['Route', 'Evaluate', 'Route', 'Execute', 'Record']);
+    expect(execution.statesEntered).toEqual(['Route', 'Evaluate', 'Route', 'Execute']);
     expect(calls.Execute).toEqual([{ sessionId: SESSION }]);
   });
 
@@ -97,7 +100,7 @@ describe('session.asl.json, re-driven without a route', () => {
     let runner!: WorkflowRunner;
     ({ runner } = script({ Evaluate: async () => ({ next: 'review', reviewSeconds: 30 }), AwaitReview: reviewedBy(() => runner, 'approve') }));
     const execution = await run(runner);
-    expect(execution.statesEntered).toEqual(['Route', 'Evaluate', 'Route', 'AwaitReview', 'Reviewed', 'Execute', 'Record']);
+    expect(execution.statesEntered).toEqual(['Route', 'Evaluate', 'Route', 'AwaitReview', 'Execute']);
   });
 
   it('hands the handler the session id and a fresh token per wait', async () => {
@@ -109,11 +112,13 @@ describe('session.asl.json, re-driven without a route', () => {
   });
 
   for (const decision of ['deny', 'cancel'] as const) {
-    it(`records without executing after a ${decision}`, async () => {
+    it(`hands a ${decision} to Execute, which records it (the session's status is its gate)`, async () => {
       let runner!: WorkflowRunner;
-      ({ runner } = script({ Evaluate: async () => ({ next: 'review', reviewSeconds: 30 }), AwaitReview: reviewedBy(() => runner, decision) }));
+      let calls!: Record<string, unknown[]>;
+      ({ runner, calls } = script({ Evaluate: async () => ({ next: 'review', reviewSeconds: 30 }), AwaitReview: reviewedBy(() => runner, decision) }));
       const execution = await run(runner);
-      expect(execution.statesEntered).toEqual(['Route', 'Evaluate', 'Route', 'AwaitReview', 'Reviewed', 'Record']);
+      expect(execution.statesEntered).toEqual(['Route', 'Evaluate', 'Route', 'AwaitReview', 'Execute']);
+      expect(calls.Execute).toEqual([{ sessionId: SESSION }]);
     });
   }
 
@@ -127,7 +132,7 @@ describe('session.asl.json, re-driven without a route', () => {
   it('still executes when an approval raced the timeout', async () => {
     const { runner } = script({ Evaluate: async () => ({ next: 'review', reviewSeconds: 1 }), Expire: async () => ({ next: 'execute' }) });
     const execution = await run(runner);
-    expect(execution.statesEntered).toEqual(['Route', 'Evaluate', 'Route', 'AwaitReview', 'Expire', 'Route', 'Execute', 'Record']);
+    expect(execution.statesEntered).toEqual(['Route', 'Evaluate', 'Route', 'AwaitReview', 'Expire', 'Route', 'Execute']);
   });
 
   it('retries a transient database error, then succeeds', async () => {
@@ -141,8 +146,8 @@ describe('session.asl.json, re-driven without a route', () => {
     });
     const execution = await run(runner);
     expect(attempts).toBe(3);
-    expect(execution.statesEntered).toEqual(['Route', 'Evaluate', 'Route', 'Execute', 'Record']);
-    expect(calls.Record[0]).not.toHaveProperty('failure');
+    expect(execution.statesEntered).toEqual(['Route', 'Evaluate', 'Route', 'Execute']);
+    expect(calls.Record).toBeUndefined();
   });
 
   it('does not retry other errors: they reach Record as a failure', async () => {
@@ -205,7 +210,7 @@ describe('session.asl.json, re-driven without a route', () => {
         },
       }));
       const execution = await run(runner);
-      expect(execution.statesEntered).toEqual(['Route', 'Evaluate', 'Route', 'AwaitReview', 'Reviewed', 'OpenWindow', 'WindowOpen', 'EndWindow', 'Record']);
+      expect(execution.statesEntered).toEqual(['Route', 'Evaluate', 'Route', 'AwaitWindowReview', 'WindowReviewed', 'OpenWindow', 'WindowOpen', 'EndWindow', 'Record']);
       expect(calls.Execute ?? []).toHaveLength(0);
       expect(calls.OpenWindow).toEqual([{ sessionId: SESSION }]);
       // The Wait holds until the timestamp OpenWindow returned, not a moment less.
@@ -217,8 +222,9 @@ describe('session.asl.json, re-driven without a route', () => {
       let calls: Record<string, unknown[]>;
       ({ runner, calls } = script({ ...windowReview, AwaitReview: reviewedBy(() => runner, 'deny') }));
       const execution = await run(runner);
-      expect(execution.statesEntered).toEqual(['Route', 'Evaluate', 'Route', 'AwaitReview', 'Reviewed', 'Record']);
+      expect(execution.statesEntered).toEqual(['Route', 'Evaluate', 'Route', 'AwaitWindowReview', 'WindowReviewed', 'Record']);
       expect(calls.OpenWindow ?? []).toHaveLength(0);
+      expect(calls.Execute ?? []).toHaveLength(0);
     });
 
     it('a re-driven execution of an open window goes back to waiting for its end', async () => {
@@ -243,6 +249,8 @@ describe('session.asl.json, re-driven without a route', () => {
     };
 
     interface Path {
+      /** The state, when it runs another state's function (AwaitWindowReview runs AwaitReview's). */
+      readonly name?: string;
       readonly state: TaskState;
       readonly handlers: (runner: () => WorkflowRunner) => Partial<Record<TaskState, TaskHandler>>;
       /** States entered when the Task succeeds (after a throttle, the same). */
@@ -253,13 +261,21 @@ describe('session.asl.json, re-driven without a route', () => {
     }
     const review = { Evaluate: async () => ({ next: 'review', reviewSeconds: 30 }) };
     const paths: Path[] = [
-      { state: 'Evaluate', handlers: () => ({}), then: async () => ({ next: 'execute' }), ok: ['Route', 'Evaluate', 'Route', 'Execute', 'Record'], failed: ['Route', 'Evaluate', 'Record'] },
+      { state: 'Evaluate', handlers: () => ({}), then: async () => ({ next: 'execute' }), ok: ['Route', 'Evaluate', 'Route', 'Execute'], failed: ['Route', 'Evaluate', 'Record'] },
       {
         state: 'AwaitReview',
         handlers: () => review,
         then: async () => undefined,
-        ok: ['Route', 'Evaluate', 'Route', 'AwaitReview', 'Reviewed', 'Execute', 'Record'],
+        ok: ['Route', 'Evaluate', 'Route', 'AwaitReview', 'Execute'],
         failed: ['Route', 'Evaluate', 'Route', 'AwaitReview', 'Record'],
+      },
+      {
+        name: 'AwaitWindowReview',
+        state: 'AwaitReview',
+        handlers: () => ({ Evaluate: async () => ({ next: 'review', reviewSeconds: 30, window: true }) }),
+        then: async () => undefined,
+        ok: ['Route', 'Evaluate', 'Route', 'AwaitWindowReview', 'WindowReviewed', 'OpenWindow', 'WindowOpen', 'EndWindow', 'Record'],
+        failed: ['Route', 'Evaluate', 'Route', 'AwaitWindowReview', 'Record'],
       },
       {
         state: 'Expire',
@@ -268,7 +284,7 @@ describe('session.asl.json, re-driven without a route', () => {
         ok: ['Route', 'Evaluate', 'Route', 'AwaitReview', 'Expire', 'Route', 'Record'],
         failed: ['Route', 'Evaluate', 'Route', 'AwaitReview', 'Expire', 'Record'],
       },
-      { state: 'Execute', handlers: () => ({}), then: async () => ({ status: 'done' }), ok: ['Route', 'Evaluate', 'Route', 'Execute', 'Record'], failed: ['Route', 'Evaluate', 'Route', 'Execute', 'Record'] },
+      { state: 'Execute', handlers: () => ({}), then: async () => ({ status: 'done' }), ok: ['Route', 'Evaluate', 'Route', 'Execute'], failed: ['Route', 'Evaluate', 'Route', 'Execute', 'Record'] },
       {
         state: 'OpenWindow',
         handlers: () => ({ Evaluate: async () => ({ next: 'window' }) }),
@@ -296,17 +312,18 @@ describe('session.asl.json, re-driven without a route', () => {
         return scripted;
       };
 
-      it(`${path.state}: a throttle is retried, then the path goes on`, async () => {
+      it(`${path.name ?? path.state}: a throttle is retried, then the path goes on`, async () => {
         const { runner, calls } = build(throttle, 1);
         const execution = await run(runner);
         expect(execution.status).toBe('SUCCEEDED');
         expect(execution.statesEntered).toEqual(path.ok);
         expect(calls[path.state]).toHaveLength(2);
-        expect(calls.Record).toHaveLength(1);
-        expect(calls.Record[0]).not.toHaveProperty('failure');
+        // Record runs on a path that ends there; Execute records its own outcome.
+        expect(calls.Record ?? []).toHaveLength(path.ok.at(-1) === 'Record' ? 1 : 0);
+        for (const call of calls.Record ?? []) expect(call).not.toHaveProperty('failure');
       });
 
-      it(`${path.state}: a permanent error reaches Record as the session's failure`, async () => {
+      it(`${path.name ?? path.state}: a permanent error reaches Record as the session's failure`, async () => {
         const { runner, calls } = build(permanent, Infinity);
         const execution = await run(runner);
         expect(execution.status).toBe('SUCCEEDED');
@@ -340,16 +357,19 @@ describe('session.asl.json, re-driven without a route', () => {
       expect(calls.Record[0]).toMatchObject({ failure: { Error: 'ReviewAbandoned', Cause: 'nobody can decide' } });
     });
 
+    // Record runs where no Execute records: a session already final (here), an expired review, a window's end, a caught failure.
+    const recordOnly = { Evaluate: async () => ({ next: 'record' }) };
+
     it('Record: a throttle is retried, then the execution succeeds', async () => {
-      const { runner, calls } = script({ Record: failing(1, throttle, async () => ({ status: 'done' })) });
+      const { runner, calls } = script({ ...recordOnly, Record: failing(1, throttle, async () => ({ status: 'done' })) });
       const execution = await run(runner);
       expect(execution.status).toBe('SUCCEEDED');
-      expect(execution.statesEntered).toEqual(['Route', 'Evaluate', 'Route', 'Execute', 'Record']);
+      expect(execution.statesEntered).toEqual(['Route', 'Evaluate', 'Route', 'Record']);
       expect(calls.Record).toHaveLength(2);
     });
 
     it('Record: a permanent error ends the execution in SessionNotRecorded, for the reconciler to close the session', async () => {
-      const { runner, calls } = script({ Record: failing(Infinity, permanent, async () => undefined) });
+      const { runner, calls } = script({ Execute: failing(Infinity, permanent, async () => undefined), Record: failing(Infinity, permanent, async () => undefined) });
       const execution = await run(runner);
       expect(execution.statesEntered).toEqual(['Route', 'Evaluate', 'Route', 'Execute', 'Record', 'SessionNotRecorded']);
       expect(calls.Record).toHaveLength(1);

@@ -6,7 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import type { QueryResult } from '../../../functions/app/ports';
 import { sessionStream } from '../../../functions/app/audit-trail';
-import { execute, record } from '../../../functions/app/workflow-tasks';
+import { execute, executeAndRecord, record } from '../../../functions/app/workflow-tasks';
+import { RunInProgressError } from '../../../functions/domain/command-run';
 import { verifyChain } from '../../../functions/domain/audit-chain';
 import { OUTCOME_UNKNOWN, OutcomeUnknownError, SqlError, TransientDatabaseError } from '../../../functions/domain/execution';
 import type { Resource } from '../../../functions/domain/resource';
@@ -37,7 +38,7 @@ function approved(command: string): Session {
 }
 
 /** A database answering each call with the next scripted outcome: a result, or an error thrown. */
-async function setUp(answers: (QueryResult | Error)[], command = 'insert into audit_probe values (1)') {
+async function setUp(answers: (QueryResult | Error)[], command = 'insert into audit_probe values (1)', status: Session['status'] = 'approved') {
   const sql = new ScriptedSql(() => {
     const answer = answers.shift();
     if (!answer) throw new Error('The command was sent more often than the test expects.');
@@ -45,7 +46,7 @@ async function setUp(answers: (QueryResult | Error)[], command = 'insert into au
     return answer;
   });
   const deps = { ...fakeDeps({ resources: [RESOURCE] }), sql };
-  await deps.sessions.create(approved(command));
+  await deps.sessions.create({ ...approved(command), status });
   const stream = sessionStream(ID);
   return { deps, sql, types: () => deps.events.types(stream), chainProblems: async () => verifyChain(stream, await deps.events.list(stream)) };
 }
@@ -162,5 +163,54 @@ describe('record, after the workflow caught a failure', () => {
     const world = await setUp([]);
     await record(world.deps, { sessionId: ID, failure: { Error: 'TransientDatabaseError', Cause: JSON.stringify({ errorMessage: 'still resuming' }) } });
     expect((await world.deps.sessions.get(ID))?.error).toEqual({ code: 'TransientDatabaseError', message: 'still resuming' });
+  });
+});
+
+describe('executeAndRecord, the workflow\'s Execute state after a review', () => {
+  /** A reviewed session: its review message exists, so recording it queues the redraw that tells people. */
+  async function reviewed(status: Session['status'], answers: (QueryResult | Error)[] = []) {
+    const world = await setUp(answers, undefined, status);
+    await world.deps.sessions.saveNotification(ID, { channel: 'CREVIEWS', ts: '1.000' });
+    return world;
+  }
+
+  it('runs an approved command once, records it done and tells people, in the one invocation', async () => {
+    // Prepare
+    const world = await reviewed('approved', [WROTE_ONE]);
+    // Act
+    await expect(executeAndRecord(world.deps, ID)).resolves.toEqual({ status: 'done' });
+    // Assess
+    expect(world.sql.runs).toHaveLength(1);
+    expect((await world.deps.sessions.get(ID))?.status).toBe('done');
+    expect(world.deps.notifications.jobs).toEqual([{ kind: 'session', sessionId: ID }]);
+    expect(await world.chainProblems()).toEqual([]);
+  });
+
+  for (const status of ['denied', 'cancelled'] as const) {
+    it(`records a ${status} session and tells people, sending nothing`, async () => {
+      // Prepare
+      const world = await reviewed(status);
+      // Act
+      await expect(executeAndRecord(world.deps, ID)).resolves.toEqual({ status });
+      // Assess
+      expect(world.sql.runs).toHaveLength(0);
+      expect(world.deps.notifications.jobs).toEqual([{ kind: 'session', sessionId: ID }]);
+    });
+  }
+
+  it('never ends with the session left running: a claim it lost is handed to the workflow\'s catch, whose Record closes it as outcome_unknown', async () => {
+    // Prepare: another attempt takes the claim between this one's read and its own claim.
+    const world = await setUp([WROTE_ONE]);
+    const claim = world.deps.sessions.startRunning.bind(world.deps.sessions);
+    world.deps.sessions.startRunning = async (id, at) => {
+      await claim(id, at);
+      return undefined;
+    };
+    // Act
+    await expect(executeAndRecord(world.deps, ID)).rejects.toBeInstanceOf(RunInProgressError);
+    await record(world.deps, { sessionId: ID, failure: { Error: 'RunInProgressError' } });
+    // Assess
+    expect(world.sql.runs).toHaveLength(0);
+    expect((await world.deps.sessions.get(ID))?.error?.code).toBe(OUTCOME_UNKNOWN);
   });
 });

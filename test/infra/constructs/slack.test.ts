@@ -20,6 +20,7 @@ const ids = {
   directory: roleOf(slack.directory),
   awaitReview: roleOf(stack.workflow.awaitReview),
   record: roleOf(stack.workflow.record),
+  execute: roleOf(stack.workflow.execute),
   reconcile: roleOf(stack.workflow.reconcile),
   openWindow: roleOf(stack.workflow.openWindow),
   reviews: roleOf(stack.functions.reviews),
@@ -63,7 +64,9 @@ describe('Slack approvals on AWS', () => {
   });
 
   it('lets the functions that change sessions queue jobs for the notify Lambda, and nothing else invoke it', () => {
-    expect(rolesGranted('lambda:InvokeFunction', ids.notify)).toEqual([ids.awaitReview, ids.interactions, ids.openWindow, ids.reconcile, ids.record, ids.reviews, ids.sessions].sort());
+    // Execute is one of them: it records a reviewed command's outcome (or its denial) itself.
+    expect(rolesGranted('lambda:InvokeFunction', ids.notify)).toEqual([ids.awaitReview, ids.execute, ids.interactions, ids.openWindow, ids.reconcile, ids.record, ids.reviews, ids.sessions].sort());
+    expect(environmentOf(stack.workflow.execute)).toMatchObject({ NOTIFY_FUNCTION_NAME: { Ref: ids.notify } });
     expect(statementsOf(json, ids.evaluate).some((s) => refersTo(s.Resource, ids.notify))).toBe(false);
     expect(environmentOf(stack.functions.reviews)).toMatchObject({ NOTIFY_FUNCTION_NAME: { Ref: ids.notify } });
     expect(environmentOf(stack.functions.reviews)).not.toHaveProperty('SLACK_BOT_TOKEN_SECRET_ARN');
