@@ -9,11 +9,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Answer, expectRefused, expectUnchanged, type Hostile, raw, send, settled, snapshot, type Snapshot, startHostile } from './harness';
+import { type Answer, expectRefused, expectUnchanged, hostileStackPerFile, raw, send, settled, snapshot, type Snapshot } from './harness';
 import { localClusterArn } from '../../../infra/local/demo-config';
 
-let hostile: Hostile;
-let webDir: string;
+const webDir = mkdtempSync(join(tmpdir(), 'accessgate-hostile-web-'));
+// Registered before the stack's own hooks, so it runs after the stack has stopped (afterAll hooks run last-registered first).
+afterAll(() => rmSync(webDir, { recursive: true, force: true }));
+const hostile = hostileStackPerFile({ web: { outDir: webDir } });
 /** A cursor of alice's own GET /sessions listing, as the API handed it out. */
 let cursor: string;
 
@@ -22,17 +24,10 @@ const post = (path: string, body: unknown, user = 'alice'): Promise<Answer> =>
   send(`${hostile.stack.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${hostile.tokens[user]}` }, body: JSON.stringify(body) });
 
 beforeAll(async () => {
-  webDir = mkdtempSync(join(tmpdir(), 'accessgate-hostile-web-'));
-  hostile = await startHostile({ web: { outDir: webDir } });
   for (const command of ['select 1', 'select 2']) expect((await post('/sessions?wait=5', { resource: 'postgres-demo', command })).status).toBe(202);
   cursor = JSON.parse((await get('/sessions?limit=1')).text).cursor as string;
   expect(cursor).toMatch(/\./);
 }, 120_000);
-
-afterAll(async () => {
-  await hostile?.stop();
-  rmSync(webDir, { recursive: true, force: true });
-});
 
 /** A group of read-only cases: one snapshot before the group and one after. */
 function readOnlyGroup(name: string, run: () => void): void {
