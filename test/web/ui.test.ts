@@ -356,6 +356,32 @@ describe('the web UI, end to end in Chromium', () => {
     expect([...positions].sort((x, y) => x - y)).toEqual(positions);
   });
 
+  it('asks for an access window from the terminal once a rule allows one, and shows it pending review with its length', async () => {
+    // Prepare: dana lets dba-by-command grant windows of up to an hour.
+    const dana = await ApiClient.as(stack, 'dana@example.com');
+    const { rule } = (await dana.get('/rules/dba-by-command')).body;
+    expect((await dana.call('PUT', '/rules/dba-by-command', { ...rule, maxWindowSeconds: 3600 })).status).toBe(200);
+    const a = page.alice;
+    await a.evaluate(`location.hash = '#/sessions'`);
+    await a.locator('main h1').filter({ hasText: /^Sessions log$/ }).waitFor();
+    await a.evaluate(`location.hash = '#/terminal'`);
+    await a.locator('main h1').filter({ hasText: /^Terminal$/ }).waitFor();
+    // Act
+    await a.getByLabel(/Orders \(production\)/).check();
+    await a.getByLabel('Window length (minutes)').fill('30');
+    await a.getByLabel(/^Reason/).fill('incident 77');
+    await a.getByRole('button', { name: 'Request access window' }).click();
+    // Assess: the panel follows the new window, and the API holds it as asked.
+    const summary = a.locator('.session-panel .session-summary');
+    await summary.and(a.locator('[data-status="pending_review"]')).locator('.window-kind').waitFor();
+    expect(await summary.locator('.window-kind').textContent()).toBe('access window, 30 min');
+    const windowId = (await summary.getAttribute('data-session-id'))!;
+    expect([sessionId, withdrawnId]).not.toContain(windowId);
+    const { session } = (await alice.get(`/sessions/${windowId}`)).body;
+    expect(session).toMatchObject({ kind: 'window', durationSeconds: 1800, status: 'pending_review', reason: 'incident 77' });
+    await shot(a, '10-terminal-window');
+  });
+
   it('fits a narrow window without sideways scrolling', async () => {
     const pages = [['alice', page.alice, '#/terminal', 'Terminal'], ['bob', page.bob, '#/reviews', 'Reviews'], ['erin', page.erin, '#/sessions', 'Sessions log']] as const;
     for (const [name, p, hash, title] of pages) {
