@@ -161,6 +161,9 @@ export class DataApiSqlRunner implements SqlRunner {
     // The statements of a script run one after another in the one transaction: all or nothing.
     let shown: ExecuteStatementCommandOutput | undefined;
     let rowsChanged = 0;
+    // A statement MySQL committed on its own has been applied, whatever follows: neither the ceiling
+    // nor a failed commit can take it back, so neither may report it as rolled back.
+    let selfCommitted = false;
     for (const call of calls) {
       let output: ExecuteStatementCommandOutput;
       try {
@@ -184,8 +187,9 @@ export class DataApiSqlRunner implements SqlRunner {
       }
       if (output.columnMetadata?.length || !shown?.columnMetadata?.length) shown = output;
       rowsChanged += output.numberOfRecordsUpdated ?? 0;
+      selfCommitted ||= call.commitsOnItsOwn;
       // The approval covered at most rowLimit changed rows: more, and nothing is committed.
-      if (limits.rowLimit !== undefined && rowsChanged > limits.rowLimit) {
+      if (!selfCommitted && limits.rowLimit !== undefined && rowsChanged > limits.rowLimit) {
         await rollBack();
         throw new RowLimitExceededError(rowsChanged, limits.rowLimit);
       }
@@ -194,23 +198,28 @@ export class DataApiSqlRunner implements SqlRunner {
     try {
       await this.client.send(new CommitTransactionCommand({ ...where, transactionId }));
     } catch (error) {
+      if (selfCommitted) return resultOf(shown, rowsChanged, maxRows);
       // The database answered and refused the commit (a deferred constraint, a serialization
       // failure): it rolled the transaction back. Any other failure may have come after the commit.
       if (errorName(error) === 'DatabaseErrorException') throw refusal(error);
       throw new OutcomeUnknownError(`CommitTransaction failed with ${errorName(error)}; the change may or may not be applied.`);
     }
 
-    // A script answers with the rows of its last statement that returned rows, and the rows all its statements changed.
-    const records = shown?.records ?? [];
-    return {
-      columns: (shown?.columnMetadata ?? []).map((column) => ({
-        name: column.label ?? column.name ?? '',
-        type: column.typeName ?? 'unknown',
-      })),
-      rows: records.slice(0, maxRows).map((record) => record.map(fieldValue)),
-      rowCount: records.length,
-      truncated: records.length > maxRows,
-      ...(shown?.columnMetadata?.length ? {} : { recordsUpdated: rowsChanged }),
-    };
+    return resultOf(shown, rowsChanged, maxRows);
   }
+}
+
+/** A script answers with the rows of its last statement that returned rows, and the rows all its statements changed. */
+function resultOf(shown: ExecuteStatementCommandOutput | undefined, rowsChanged: number, maxRows: number): QueryResult {
+  const records = shown?.records ?? [];
+  return {
+    columns: (shown?.columnMetadata ?? []).map((column) => ({
+      name: column.label ?? column.name ?? '',
+      type: column.typeName ?? 'unknown',
+    })),
+    rows: records.slice(0, maxRows).map((record) => record.map(fieldValue)),
+    rowCount: records.length,
+    truncated: records.length > maxRows,
+    ...(shown?.columnMetadata?.length ? {} : { recordsUpdated: rowsChanged }),
+  };
 }

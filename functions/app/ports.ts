@@ -166,7 +166,8 @@ export interface RunLimits {
  *   commits on its own was sent and its answer lost; it may or may not be applied, and running it
  *   again could apply it twice.
  * On MySQL a script holding a statement MySQL commits on its own is refused before anything is sent
- * (SqlError `mysql_ddl_in_script`): it could not run as one unit.
+ * (SqlError `mysql_ddl_in_script`): it could not run as one unit. A lone such statement that answered
+ * resolves: it is applied, so neither the ceiling nor a failed commit can turn it into a rollback.
  * The runner never retries a statement or a commit itself (functions/domain/execution.ts).
  */
 export interface SqlRunner {

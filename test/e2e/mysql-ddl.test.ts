@@ -7,7 +7,9 @@
  *   MariaDB itself, with a driver of its own);
  * - a lone DDL statement stays allowed, and when its ExecuteStatement answer is lost (the local Data
  *   API's fault queue runs it, then answers InternalServerErrorException) it is recorded `failed` with
- *   `outcome_unknown`, never as rolled back: the table is there, and it was sent once.
+ *   `outcome_unknown`, never as rolled back: the table is there, and it was sent once;
+ * - a lone DDL statement that answered has been committed by MySQL: a lost commit after it, or more
+ *   rows than the rule's ceiling (`CREATE TABLE … AS SELECT`), leaves it `done`, not "rolled back".
  */
 import { randomBytes } from 'node:crypto';
 import mysql from 'mysql2/promise';
@@ -120,5 +122,32 @@ describe.runIf(onMysql)('DDL on a MySQL resource', () => {
     const types = events.map((e) => e.type);
     expect(types.filter((type) => type.startsWith('session.running') || type === 'session.done' || type === 'session.failed')).toEqual(['session.running', 'session.failed']);
     expect(verifyChain(sessionStream(view.session.id), events)).toEqual([]);
+  });
+
+  it('records a lone DDL statement that answered as done when the commit after it is lost: MySQL had committed it already', async () => {
+    const table = `ddl_commit_${suffix}`;
+    created.push(table);
+    queue.push({ type: 'InternalServerErrorException', message: 'An internal error occurred.', after: true }, 1, { op: 'CommitTransaction' });
+    const view = await approve(`create table ${table} (id int)`);
+    expect(await tableExists(table)).toBe(1);
+    expect(view.session.status).toBe('done');
+    expect(queue.pending()).toBe(0);
+  });
+
+  it('records CREATE TABLE … AS SELECT past the rule\'s row ceiling as done with its count, not as rolled back: the table exists', async () => {
+    // Prepare: a ceiling far below the rows the statement copies
+    const dana = await ApiClient.as(stack, 'dana@example.com');
+    const rule = (await dana.get('/rules/dba-by-command')).body.rule;
+    expect((await dana.put('/rules/dba-by-command', { ...rule, maxRowsAffected: 5 })).status).toBe(200);
+    const table = `ddl_copy_${suffix}`;
+    created.push(table);
+    const orders = Number(((await db.query('SELECT COUNT(*) FROM orders'))[0] as unknown[][])[0]![0]);
+    // Act
+    const view = await approve(`create table ${table} as select id from orders`);
+    // Assess
+    expect(await tableExists(table)).toBe(1);
+    expect(view.session.status).toBe('done');
+    expect(view.result.recordsUpdated).toBe(orders);
+    expect(orders).toBeGreaterThan(5);
   });
 });

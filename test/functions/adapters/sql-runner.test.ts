@@ -229,6 +229,17 @@ describe('DataApiSqlRunner, statements MySQL commits on its own', () => {
     await expect(runner.run(target, 'create table audit_copy (id int)', 10)).rejects.toBeInstanceOf(SqlError);
   });
 
+  it('reports a MySQL DDL statement that answered as applied, though it changed more rows than the ceiling or its commit failed: no rollback can undo it', async () => {
+    // CREATE TABLE … AS SELECT counts the rows it copies, and MySQL has committed it when it answers.
+    rds.on(ExecuteStatementCommand).resolves({ numberOfRecordsUpdated: 3000 });
+    await expect(runner.run(mysqlTarget, 'create table orders_copy as select * from orders', 10, undefined, { rowLimit: 10 })).resolves.toMatchObject({ recordsUpdated: 3000 });
+    expect(sent()).toEqual(['BeginTransaction', 'ExecuteStatement', 'CommitTransaction']);
+    rds.on(CommitTransactionCommand).rejects(lostResponse());
+    await expect(runner.run(mysqlTarget, 'create table orders_copy as select * from orders', 10)).resolves.toMatchObject({ recordsUpdated: 3000 });
+    // The same counts for PostgreSQL DDL are held to the ceiling: its transaction covers them.
+    await expect(runner.run(target, 'create table orders_copy as select * from orders', 10, undefined, { rowLimit: 10 })).rejects.toBeInstanceOf(RowLimitExceededError);
+  });
+
   it('refuses a MySQL script holding DDL before sending anything', async () => {
     const error = await runner.run(mysqlTarget, 'insert into orders (id) values (1); create table audit_copy (id int)', 10).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SqlError);
