@@ -15,11 +15,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient, ScanCommand, type ScanCommandOutput } from '@aws-sdk/client-dynamodb';
 import { importJWK, SignJWT } from 'jose';
-import { afterAll, beforeAll, expect } from 'vitest';
+import { expect } from 'vitest';
 import { canonicalJson } from '../../../functions/domain/canonical-json';
 import { localClusterArn } from '../../../infra/local/demo-config';
 import { DEMO_USERS, LOCAL_AUDIENCE, LOCAL_ISSUER } from '../../../infra/local/identity';
 import { type LocalStack, type LocalStackOptions, startLocalStack } from '../../../infra/local/stack';
+import { perFile } from '../../support/per-file';
 
 export interface Hostile {
   readonly stack: LocalStack;
@@ -48,34 +49,11 @@ export async function startHostile(options: LocalStackOptions = {}): Promise<Hos
 }
 
 /**
- * One stack for the calling test file: started before its first hook or case, stopped after its last.
- * The answer stands for that stack from then on (a file's own `beforeAll`, registered after this call,
- * already sees it started).
+ * One stack for the calling test file: started before its first hook or case, stopped after its last
+ * (test/support/per-file.ts). A file's own `beforeAll`, registered after this call, sees it started.
  */
 export function hostileStackPerFile(options: LocalStackOptions = {}): Hostile {
-  let current: Hostile | undefined;
-  beforeAll(async () => {
-    current = await startHostile(options);
-  }, 120_000);
-  afterAll(async () => {
-    await current?.stop();
-  });
-  const started = (): Hostile => {
-    if (!current) throw new Error('the hostile stack is used before its beforeAll has started it');
-    return current;
-  };
-  return {
-    get stack() {
-      return started().stack;
-    },
-    get dataDir() {
-      return started().dataDir;
-    },
-    get tokens() {
-      return started().tokens;
-    },
-    stop: () => started().stop(),
-  };
+  return perFile(() => startHostile(options), (hostile) => hostile.stop(), 120_000);
 }
 
 /**
