@@ -42,9 +42,11 @@ import { parametersOf, readScript } from './sql-script';
 const NEVER_STARTED = new Set(['DatabaseResumingException']);
 
 /**
- * Answers in which the Data API or the database refused the statement: it was not applied. Any other
- * failure of a statement MySQL commits on its own (a lost answer, an InternalServerErrorException, a
- * StatementTimeoutException) leaves its outcome unknown, as a lost CommitTransaction answer does.
+ * Answers in which the database (or the Data API) refused the statement. For a statement MySQL commits
+ * on its own even these leave the outcome unknown: MySQL may have applied part of it before refusing
+ * (MariaDB's `DROP TABLE a, b` drops `a`, then fails on a missing `b`). Any other failure of such a
+ * statement (a lost answer, an InternalServerErrorException, a StatementTimeoutException) leaves it
+ * unknown too, as a lost CommitTransaction answer does.
  */
 const REFUSED = new Set(['DatabaseErrorException', 'BadRequestException']);
 
@@ -180,8 +182,13 @@ export class DataApiSqlRunner implements SqlRunner {
       } catch (error) {
         await rollBack();
         if (NEVER_STARTED.has(errorName(error))) throw new TransientDatabaseError(`${errorName(error)}: ${errorMessage(error)}`);
-        if (call.commitsOnItsOwn && !REFUSED.has(errorName(error))) {
-          throw new OutcomeUnknownError(`ExecuteStatement of a statement MySQL commits on its own failed with ${errorName(error)}; it may or may not be applied.`, 'self_commit_lost');
+        if (call.commitsOnItsOwn) {
+          const refused = REFUSED.has(errorName(error));
+          throw new OutcomeUnknownError(
+            `ExecuteStatement of a statement MySQL commits on its own failed with ${errorName(error)}; it may be applied, in part or whole.`,
+            refused ? 'self_commit_refused' : 'self_commit_lost',
+            refused ? refusal(error) : undefined,
+          );
         }
         throw refusal(error);
       }

@@ -155,7 +155,10 @@ export async function execute(deps: ExecuteDeps, sessionId: string, options: Exe
       await recordSessionEvent(deps, sessionId, 'execution.retrying', SYSTEM, { error: error.message });
       throw error;
     }
-    if (error instanceof OutcomeUnknownError) return fail(OUTCOME_UNKNOWN, outcomeUnknownMessage(error.because));
+    if (error instanceof OutcomeUnknownError) {
+      if (error.databaseError) await deps.results.putFailure(sessionId, { code: error.databaseError.code, message: error.databaseError.message });
+      return fail(OUTCOME_UNKNOWN, outcomeUnknownMessage(error.because));
+    }
     // Counts only: the message says how many rows changed and the ceiling, never which rows.
     if (error instanceof RowLimitExceededError) return fail(error.code, error.message);
     if (error instanceof SqlError) {

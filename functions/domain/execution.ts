@@ -13,12 +13,14 @@
 export const OUTCOME_UNKNOWN = 'outcome_unknown';
 
 /** Why an outcome is unknown, in words for the person who ran the command. */
-export type UnknownBecause = 'commit_lost' | 'self_commit_lost' | 'interrupted';
+export type UnknownBecause = 'commit_lost' | 'self_commit_lost' | 'self_commit_refused' | 'interrupted';
 
 const UNKNOWN_BECAUSE: Record<UnknownBecause, string> = {
   commit_lost: 'the command ran inside a transaction and the commit was sent, but its answer never came back',
   self_commit_lost:
     'the statement is one MySQL commits on its own (DDL such as CREATE, ALTER or DROP), it was sent, and its answer never came back; rolling back the transaction cannot undo it',
+  self_commit_refused:
+    'the database refused the statement, but it is one MySQL commits on its own (DDL such as CREATE, ALTER or DROP), and MySQL may have applied part of it first (a DROP TABLE of several tables drops the ones that exist before failing on one that does not); rolling back the transaction cannot undo that',
   interrupted: 'the run was interrupted (the process running it stopped or ran out of time) before it reported how the command ended',
 };
 
@@ -57,14 +59,17 @@ export class SqlError extends Error {
 /**
  * A commit was sent and its answer lost: the change may or may not be in the database. Never retried.
  * `because` says which commit: the transaction's (`commit_lost`), or the one MySQL makes by itself for a
- * statement it commits on its own (`self_commit_lost`).
+ * statement it commits on its own, whose answer was lost (`self_commit_lost`) or was the database's
+ * refusal after it may have applied part of it (`self_commit_refused`, with that refusal in
+ * `databaseError`: its words may quote row data, so they go to the requester alone).
  */
 export class OutcomeUnknownError extends Error {
   override readonly name = 'OutcomeUnknownError';
   readonly code = OUTCOME_UNKNOWN;
   constructor(
     message: string,
-    readonly because: Extract<UnknownBecause, 'commit_lost' | 'self_commit_lost'> = 'commit_lost',
+    readonly because: Exclude<UnknownBecause, 'interrupted'> = 'commit_lost',
+    readonly databaseError?: SqlError,
   ) {
     super(message);
   }

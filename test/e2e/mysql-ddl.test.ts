@@ -8,6 +8,8 @@
  * - a lone DDL statement stays allowed, and when its ExecuteStatement answer is lost (the local Data
  *   API's fault queue runs it, then answers InternalServerErrorException) it is recorded `failed` with
  *   `outcome_unknown`, never as rolled back: the table is there, and it was sent once;
+ * - a lone DDL statement the database refused may be applied in part (MariaDB's `DROP TABLE a, b`
+ *   drops `a`, then fails on a missing `b`): `outcome_unknown`, its refusal kept for the requester;
  * - a lone DDL statement that answered has been committed by MySQL: a lost commit after it, or more
  *   rows than the rule's ceiling (`CREATE TABLE … AS SELECT`), leaves it `done`, not "rolled back".
  */
@@ -122,6 +124,20 @@ describe.runIf(onMysql)('DDL on a MySQL resource', () => {
     const types = events.map((e) => e.type);
     expect(types.filter((type) => type.startsWith('session.running') || type === 'session.done' || type === 'session.failed')).toEqual(['session.running', 'session.failed']);
     expect(verifyChain(sessionStream(view.session.id), events)).toEqual([]);
+  });
+
+  it('records a DROP of two tables that MariaDB refuses after dropping the first as outcome_unknown, not as rolled back', async () => {
+    // Prepare: one table that exists, one that does not
+    const table = `ddl_half_${suffix}`;
+    created.push(table);
+    await db.query(`CREATE TABLE ${table} (id int)`);
+    // Act
+    const view = await approve(`drop table ${table}, ddl_missing_${suffix}`);
+    // Assess: MariaDB dropped the first table before refusing, and the record does not say otherwise
+    expect(await tableExists(table)).toBe(0);
+    expect(view.session.status).toBe('failed');
+    expect(view.session.error).toEqual({ code: 'outcome_unknown', message: expect.stringMatching(/^Outcome unknown: the database refused the statement, but .*may have applied part of it/) });
+    expect(view.databaseError).toMatchObject({ code: '42S02', message: expect.stringMatching(/Unknown table/) });
   });
 
   it('records a lone DDL statement that answered as done when the commit after it is lost: MySQL had committed it already', async () => {

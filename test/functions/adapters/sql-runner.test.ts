@@ -218,9 +218,12 @@ describe('DataApiSqlRunner, statements MySQL commits on its own', () => {
     }
   });
 
-  it('reports a MySQL DDL statement the database refused as a refusal with its SQLSTATE', async () => {
-    rds.on(ExecuteStatementCommand).rejects(new DatabaseErrorException({ message: "Table 'orders' already exists; SQLState: 42S01", $metadata: {} }));
-    await expect(runner.run(mysqlTarget, 'create table orders (id int)', 10)).rejects.toMatchObject({ name: 'SqlError', code: '42S01' });
+  it('reports a MySQL DDL statement the database refused as outcome unknown, the refusal kept for the requester: MySQL may have applied part of it', async () => {
+    const message = "Unknown table 'shop.gone'; SQLState: 42S02";
+    rds.on(ExecuteStatementCommand).rejects(new DatabaseErrorException({ message, $metadata: {} }));
+    const error = await runner.run(mysqlTarget, 'drop table orders, gone', 10).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(OutcomeUnknownError);
+    expect(error).toMatchObject({ because: 'self_commit_refused', databaseError: { name: 'SqlError', code: '42S02', message } });
   });
 
   it('still reports a lost answer for a MySQL write, and for PostgreSQL DDL, as rolled back: the transaction covers them', async () => {

@@ -134,6 +134,16 @@ describe('execute', () => {
     expect(world.sql.runs).toHaveLength(1);
   });
 
+  it('keeps the database\'s refusal of a statement MySQL commits on its own for the requester, and records only that its outcome is unknown', async () => {
+    const refusal = new SqlError("Unknown table 'shop.gone'; SQLState: 42S02", '42S02');
+    const world = await setUp([new OutcomeUnknownError('ExecuteStatement failed', 'self_commit_refused', refusal)]);
+    await expect(execute(world.deps, ID)).resolves.toEqual({ status: 'failed' });
+    const session = await world.deps.sessions.get(ID);
+    expect(session?.error).toMatchObject({ code: OUTCOME_UNKNOWN, message: expect.stringMatching(/^Outcome unknown: the database refused the statement, but .*may have applied part of it/) });
+    expect(JSON.stringify(session)).not.toContain('shop.gone');
+    expect(await world.deps.results.failure(ID)).toEqual({ code: '42S02', message: refusal.message });
+  });
+
   it('fails a session found running when the task starts again (a retried Lambda) as outcome unknown, without sending the command', async () => {
     // Prepare
     const world = await setUp([]);
