@@ -5,7 +5,7 @@
  * post that failed. The ledger reads the system clock, so the tests move Date. Posts are counted at the (faked) Slack call; the claims in the table itself.
  */
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { CLAIM_LEASE_MS, DynamoNotificationLedger } from '../../../functions/adapters/notification-ledger';
 import { DynamoOpenFollowUps } from '../../../functions/adapters/open-follow-ups';
 import { DynamoSessionStore } from '../../../functions/adapters/session-store';
@@ -14,6 +14,7 @@ import type { SlackMessage } from '../../../functions/domain/slack-message';
 import { ruleSchema, ruleSnapshot } from '../../../functions/domain/rule';
 import { newSession, type Session } from '../../../functions/domain/session';
 import { dynamoPerFile } from '../../support/dynamo';
+import { systemDatePerFile } from '../../support/system-date';
 
 const dynamo = dynamoPerFile();
 let table: string;
@@ -27,16 +28,10 @@ beforeAll(() => {
   store = new DynamoSessionStore(dynamo.documents, table);
   index = new DynamoOpenFollowUps(dynamo.documents, table, store);
   ledger = new DynamoNotificationLedger(dynamo.documents, table);
-  // The ledger's persistence layer reads the system clock: the tests move Date (timers stay real for dynalite).
-  vi.useFakeTimers({ toFake: ['Date'] });
 });
 
-const tick = () => vi.setSystemTime(at);
-beforeEach(tick);
-
-afterAll(() => {
-  vi.useRealTimers();
-});
+// The ledger's persistence layer reads the system clock: the tests move Date.
+const tick = systemDatePerFile(() => at);
 
 const rule = ruleSnapshot(ruleSchema.parse({ name: 'r', resources: ['db'], approvalGroups: ['approvers'], forceApprovalGroups: ['sre'], slackChannel: 'C-APPROVERS' }));
 let counter = 0;

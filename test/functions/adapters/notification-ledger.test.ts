@@ -6,9 +6,10 @@
  * real for dynalite).
  */
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { CLAIM_LEASE_MS, DynamoNotificationLedger, SENT_REMEMBERED_SECONDS } from '../../../functions/adapters/notification-ledger';
 import { dynamoPerFile } from '../../support/dynamo';
+import { systemDatePerFile } from '../../support/system-date';
 
 const dynamo = dynamoPerFile();
 let table: string;
@@ -18,16 +19,10 @@ let ledger: DynamoNotificationLedger;
 beforeAll(() => {
   table = dynamo.tables.SESSIONS_TABLE;
   ledger = new DynamoNotificationLedger(dynamo.documents, table);
-  vi.useFakeTimers({ toFake: ['Date'] });
 });
 
 /** Moves the system clock to `at`; call after changing it. */
-const tick = () => vi.setSystemTime(at);
-beforeEach(tick);
-
-afterAll(() => {
-  vi.useRealTimers();
-});
+const tick = systemDatePerFile(() => at);
 
 let sessions = 0;
 const newSessionId = () => `00000000-0000-4000-b000-${String(++sessions).padStart(12, '0')}`;
