@@ -7,7 +7,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { slackSignature } from '../../../functions/domain/slack-signature';
-import { callerOf, DEMO_NAMES, expectRefused, expectUnchanged, hostileStackPerFile, send, settled, snapshot, type Snapshot } from './harness';
+import { callerOf, DEMO_NAMES, expectRefused, expectUnchanged, hostileStackPerFile, refuserOf, send, settled, snapshot, type Snapshot } from './harness';
 
 const hostile = hostileStackPerFile();
 const call = callerOf(hostile);
@@ -27,11 +27,7 @@ beforeAll(async () => {
   await settled(hostile);
 }, 120_000);
 
-async function refusedWithoutTrace(method: string, path: string, user: string, body: unknown, status: number): Promise<void> {
-  const before = await snapshot(hostile);
-  expectRefused(await call(method, path, user, body), status);
-  expectUnchanged(before, await snapshot(hostile));
-}
+const refusedWithoutTrace = refuserOf(hostile);
 
 const RULE = { name: 'hostile-rule', mode: 'command', resources: ['postgres-demo'], requesterGroups: [], approvalGroups: ['dba-approvers'], approvalsRequired: 1, forceApprovalGroups: [], reviewTimeoutSeconds: 600, reasonRequired: false };
 const ENTRY = { sub: 'mallory', name: 'Mallory', groups: ['admins'] };

@@ -69,6 +69,25 @@ export const callerOf =
       ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
     });
 
+/**
+ * Refused requests to `hostile`'s API as a demo user: each asserts its status, that the answer's
+ * `details.fields` names `field` when one is given, and that nothing changed (`expectUnchanged`).
+ */
+export const refuserOf = (hostile: Hostile) => {
+  const call = callerOf(hostile);
+  return async (method: string, path: string, user: string, body: unknown, status: number, field?: string): Promise<Answer> => {
+    const before = await snapshot(hostile);
+    const answer = await call(method, path, user, body);
+    expectRefused(answer, status);
+    if (field !== undefined) {
+      const fields = (JSON.parse(answer.text) as { error: { details?: { fields?: string[] } } }).error.details?.fields ?? [];
+      expect(fields, answer.text.slice(0, 300)).toContain(field);
+    }
+    expectUnchanged(before, await snapshot(hostile));
+    return answer;
+  };
+};
+
 /** A token signed with the local identity provider's own key, with the claims (and header) a case needs. */
 export async function forgedToken(
   hostile: Hostile,

@@ -7,7 +7,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { WEBHOOK_EVENT_TYPES } from '../../../functions/domain/webhook';
-import { callerOf, DEMO_NAMES, expectRefused, expectUnchanged, hostileStackPerFile, snapshot } from './harness';
+import { callerOf, DEMO_NAMES, hostileStackPerFile, refuserOf } from './harness';
 
 const hostile = hostileStackPerFile();
 const call = callerOf(hostile);
@@ -30,16 +30,7 @@ beforeAll(async () => {
   expect((await call('DELETE', `/webhooks/${deleted}`, 'dana')).status).toBe(204);
 }, 120_000);
 
-async function refused(method: string, path: string, user: string, body: unknown, status: number, field?: string): Promise<void> {
-  const before = await snapshot(hostile);
-  const answer = await call(method, path, user, body);
-  expectRefused(answer, status);
-  if (field !== undefined) {
-    const fields = (JSON.parse(answer.text) as { error: { details?: { fields?: string[] } } }).error.details?.fields ?? [];
-    expect(fields, answer.text.slice(0, 300)).toContain(field);
-  }
-  expectUnchanged(before, await snapshot(hostile));
-}
+const refused = refuserOf(hostile);
 
 describe('people who may not use the webhooks API', () => {
   const admins = ['dana'];

@@ -9,7 +9,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '../eventually';
-import { type Answer, callerOf, expectRefused, expectUnchanged, hostileStackPerFile, settled, snapshot } from './harness';
+import { type Answer, callerOf, hostileStackPerFile, refuserOf, settled } from './harness';
 
 const hostile = hostileStackPerFile();
 const call = callerOf(hostile);
@@ -67,17 +67,7 @@ beforeAll(async () => {
   await settled(hostile);
 }, 180_000);
 
-async function refused(method: string, path: string, user: string, body: unknown, status: number, field?: string): Promise<Answer> {
-  const before = await snapshot(hostile);
-  const answer = await call(method, path, user, body);
-  expectRefused(answer, status);
-  if (field !== undefined) {
-    const fields = (JSON.parse(answer.text) as { error: { details?: { fields?: string[] } } }).error.details?.fields ?? [];
-    expect(fields, answer.text.slice(0, 300)).toContain(field);
-  }
-  expectUnchanged(before, await snapshot(hostile));
-  return answer;
-}
+const refused = refuserOf(hostile);
 
 describe('POST /sessions with kind "window"', () => {
   it.each([
