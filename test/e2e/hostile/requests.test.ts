@@ -62,21 +62,19 @@ describe('malformed JSON bodies', () => {
     await refusedWithoutTrace('POST', '/sessions', body, as('alice'), 400);
   });
 
-  it.each([
+  /** Writing routes other than POST /sessions, each with a user allowed to call it: [method, path, user]. */
+  const writingRoutes = [
     ['POST', `/sessions/${UNKNOWN_ID}/review`, 'bob'],
     ['POST', '/rules', 'dana'],
     ['PUT', '/rules/dba-by-command', 'dana'],
     ['PUT', '/directory/users/mallory@example.com', 'dana'],
-  ])('%s %s with a truncated body: 400, nothing written', async (method, path, user) => {
+  ];
+
+  it.each(writingRoutes)('%s %s with a truncated body: 400, nothing written', async (method, path, user) => {
     await refusedWithoutTrace(method, path, '{"decision":', as(user), 400);
   });
 
-  it.each([
-    ['POST', `/sessions/${UNKNOWN_ID}/review`, 'bob'],
-    ['POST', '/rules', 'dana'],
-    ['PUT', '/rules/dba-by-command', 'dana'],
-    ['PUT', '/directory/users/mallory@example.com', 'dana'],
-  ])('%s %s with JSON null: 400, nothing written', async (method, path, user) => {
+  it.each(writingRoutes)('%s %s with JSON null: 400, nothing written', async (method, path, user) => {
     await refusedWithoutTrace(method, path, 'null', as(user), 400);
   });
 });
