@@ -20,16 +20,11 @@ import { sessionStream } from '../../functions/app/audit-trail';
 import { verifyChain } from '../../functions/domain/audit-chain';
 import { createFaultQueue, type FaultInjector } from '../../infra/local/data-api/fault-queue';
 import { type LocalStack, startLocalStack } from '../../infra/local/stack';
-import { debianOnly } from '../support/skip-policy';
+import { mariaDb, MYSQL_URL } from '../support/skip-policy';
 import { ApiClient } from './client';
 import { type Hostile, snapshot } from './hostile/harness';
 
-const url = process.env.ACCESSGATE_TEST_MYSQL_URL;
-const onMysql = debianOnly({
-  present: !!url,
-  skips: 'DDL in MySQL scripts and lost MySQL DDL answers (test/e2e/mysql-ddl.test.ts)',
-  install: 'apt-get install mariadb-server, then set ACCESSGATE_TEST_MYSQL_URL as .ci/run does',
-});
+const onMysql = mariaDb('DDL in MySQL scripts and lost MySQL DDL answers (test/e2e/mysql-ddl.test.ts)');
 
 describe.runIf(onMysql)('DDL on a MySQL resource', () => {
   const queue = createFaultQueue();
@@ -50,8 +45,8 @@ describe.runIf(onMysql)('DDL on a MySQL resource', () => {
   let bob: ApiClient;
 
   beforeAll(async () => {
-    stack = await startLocalStack({ port: 0, web: false, mysqlUrl: url, faults });
-    db = await mysql.createConnection({ uri: url!, rowsAsArray: true });
+    stack = await startLocalStack({ port: 0, web: false, mysqlUrl: MYSQL_URL, faults });
+    db = await mysql.createConnection({ uri: MYSQL_URL!, rowsAsArray: true });
     alice = await ApiClient.as(stack, 'alice@example.com');
     bob = await ApiClient.as(stack, 'bob@example.com');
   }, 180_000);

@@ -27,3 +27,10 @@ export function debianOnly(tool: DebianOnlyTool): boolean {
   console.warn(line);
   return false;
 }
+
+/** The MariaDB server MySQL tests run against (.ci/run starts Debian's and sets it). */
+export const MYSQL_URL = process.env.ACCESSGATE_TEST_MYSQL_URL;
+
+/** Whether tests needing MariaDB can run (`debianOnly` for `MYSQL_URL`); `skips` says what is skipped without it. */
+export const mariaDb = (skips: string): boolean =>
+  debianOnly({ present: !!MYSQL_URL, skips, install: 'apt-get install mariadb-server, then set ACCESSGATE_TEST_MYSQL_URL as .ci/run does' });

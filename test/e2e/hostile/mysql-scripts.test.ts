@@ -9,25 +9,20 @@
 import { randomBytes } from 'node:crypto';
 import mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { debianOnly } from '../../support/skip-policy';
+import { mariaDb, MYSQL_URL } from '../../support/skip-policy';
 import { callerOf, expectUnchanged, hostileStackPerFile, settled, snapshot } from './harness';
 
-const url = process.env.ACCESSGATE_TEST_MYSQL_URL;
-const onMysql = debianOnly({
-  present: !!url,
-  skips: 'hostile MySQL scripts (test/e2e/hostile/mysql-scripts.test.ts)',
-  install: 'apt-get install mariadb-server, then set ACCESSGATE_TEST_MYSQL_URL as .ci/run does',
-});
+const onMysql = mariaDb('hostile MySQL scripts (test/e2e/hostile/mysql-scripts.test.ts)');
 
 describe.runIf(onMysql)('MySQL scripts holding a statement MySQL commits on its own', () => {
-  const hostile = hostileStackPerFile({ mysqlUrl: url });
+  const hostile = hostileStackPerFile({ mysqlUrl: MYSQL_URL });
   const call = callerOf(hostile);
   // The MariaDB database is shared with other test files: this file's table name is its own.
   const table = `hostile_${randomBytes(3).toString('hex')}`;
   let db: mysql.Connection;
 
   beforeAll(async () => {
-    db = await mysql.createConnection({ uri: url!, rowsAsArray: true });
+    db = await mysql.createConnection({ uri: MYSQL_URL!, rowsAsArray: true });
   });
   afterAll(async () => {
     await db?.query(`DROP TABLE IF EXISTS ${table}`);
