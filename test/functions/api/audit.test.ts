@@ -7,9 +7,9 @@ import { createHash } from 'node:crypto';
 import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { BatchGetCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
-import { beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { apiEvent, type Caller, callers } from '../../fixtures/api-event';
-import { EVIDENCE_ENV, stubHandlerEnv } from '../../fixtures/handler-env';
+import { apiHandlerPerFile, EVIDENCE_ENV } from '../../fixtures/handler-env';
 
 const dynamo = mockClient(DynamoDBDocumentClient);
 const s3 = mockClient(S3Client);
@@ -36,14 +36,7 @@ const session = {
 
 const digestBody = JSON.stringify({ objects: [{ key: 'evidence/2026/11/26/config/0000000001-0000000002.json', sha256: 'b'.repeat(64), size: 10 }, { key: '../escape', sha256: 'c'.repeat(64), size: 1 }], publicKey: { fingerprint: 'abc', key: 'public-keys/abc.pem' } });
 
-let handler: typeof import('../../../functions/api/audit').handler;
-const invoke = (event: ReturnType<typeof apiEvent>) =>
-  handler(event, {} as never) as Promise<{ statusCode: number; body: string; headers: Record<string, string>; isBase64Encoded?: boolean }>;
-
-beforeAll(async () => {
-  stubHandlerEnv(EVIDENCE_ENV);
-  ({ handler } = await import('../../../functions/api/audit'));
-});
+const invoke = apiHandlerPerFile(() => import('../../../functions/api/audit'), EVIDENCE_ENV);
 
 beforeEach(() => {
   // Prepare

@@ -1,18 +1,12 @@
 import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
-import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { apiEvent, callers } from '../../fixtures/api-event';
-import { stubHandlerEnv } from '../../fixtures/handler-env';
+import { apiHandlerPerFile } from '../../fixtures/handler-env';
 
 const dynamo = mockClient(DynamoDBDocumentClient);
-let handler: typeof import('../../../functions/api/directory').handler;
-const invoke = (event: ReturnType<typeof apiEvent>) => handler(event, {} as never) as Promise<{ statusCode: number; body: string }>;
+const invoke = apiHandlerPerFile(() => import('../../../functions/api/directory'));
 const grace = { sub: '55555555-5555-4555-a555-555555555555', email: 'grace@example.com', name: 'Grace Green', groups: ['dba-approvers'] };
-
-beforeAll(async () => {
-  stubHandlerEnv();
-  ({ handler } = await import('../../../functions/api/directory'));
-});
 
 beforeEach(() => {
   dynamo.reset();

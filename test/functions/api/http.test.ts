@@ -1,9 +1,9 @@
 import { DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
-import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { parseGroups } from '../../../functions/api/http';
 import { apiEvent, callers } from '../../fixtures/api-event';
-import { STATE_MACHINE_ARN, stubHandlerEnv } from '../../fixtures/handler-env';
+import { apiHandlerPerFile, STATE_MACHINE_ARN } from '../../fixtures/handler-env';
 
 describe('parseGroups', () => {
   it('reads API Gateway\'s flattened array claim', () => {
@@ -30,14 +30,8 @@ describe('parseGroups', () => {
 
 describe('the HTTP edge', () => {
   const dynamo = mockClient(DynamoDBDocumentClient);
-  let handler: typeof import('../../../functions/api/sessions').handler;
-  const invoke = (event: ReturnType<typeof apiEvent>) =>
-    handler(event, {} as never) as Promise<{ statusCode: number; body: string; headers: Record<string, string> }>;
+  const invoke = apiHandlerPerFile(() => import('../../../functions/api/sessions'), { STATE_MACHINE_ARN });
 
-  beforeAll(async () => {
-    stubHandlerEnv({ STATE_MACHINE_ARN });
-    ({ handler } = await import('../../../functions/api/sessions'));
-  });
   beforeEach(() => {
     dynamo.reset();
     dynamo.on(GetCommand).resolves({});

@@ -2,9 +2,9 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { SendTaskSuccessCommand, SFNClient, TaskTimedOut } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
-import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { apiEvent, callers } from '../../fixtures/api-event';
-import { STATE_MACHINE_ARN, stubHandlerEnv } from '../../fixtures/handler-env';
+import { apiHandlerPerFile, STATE_MACHINE_ARN } from '../../fixtures/handler-env';
 import { pendingReviewItem, SESSION_ID as ID } from '../../fixtures/session-item';
 
 const dynamo = mockClient(DynamoDBDocumentClient);
@@ -15,15 +15,9 @@ const session = pendingReviewItem(
   { requesterSub: callers.alice.sub },
 );
 
-let handler: typeof import('../../../functions/api/reviews').handler;
-const invoke = (event: ReturnType<typeof apiEvent>) => handler(event, {} as never) as Promise<{ statusCode: number; body: string }>;
+const invoke = apiHandlerPerFile(() => import('../../../functions/api/reviews'), { STATE_MACHINE_ARN });
 const review = (caller: (typeof callers)[keyof typeof callers], body: unknown) =>
   invoke(apiEvent('POST /sessions/{id}/review', { caller, path: { id: ID }, body: JSON.stringify(body) }));
-
-beforeAll(async () => {
-  stubHandlerEnv({ STATE_MACHINE_ARN });
-  ({ handler } = await import('../../../functions/api/reviews'));
-});
 
 beforeEach(() => {
   dynamo.reset();

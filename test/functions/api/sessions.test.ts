@@ -1,11 +1,11 @@
 import { GetCommand, PutCommand, QueryCommand, DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
-import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { apiEvent, callers } from '../../fixtures/api-event';
 import { canonicalJson } from '../../../functions/domain/audit-chain';
 import { sha256Hex } from '../../../functions/domain/session';
-import { STATE_MACHINE_ARN, stubHandlerEnv } from '../../fixtures/handler-env';
+import { apiHandlerPerFile, STATE_MACHINE_ARN } from '../../fixtures/handler-env';
 import { ordersResource } from '../../fixtures/resource';
 
 const dynamo = mockClient(DynamoDBDocumentClient);
@@ -29,13 +29,7 @@ const ruleItem = {
   },
 };
 
-let handler: typeof import('../../../functions/api/sessions').handler;
-const invoke = (event: ReturnType<typeof apiEvent>) => handler(event, {} as never) as Promise<{ statusCode: number; body: string }>;
-
-beforeAll(async () => {
-  stubHandlerEnv({ STATE_MACHINE_ARN });
-  ({ handler } = await import('../../../functions/api/sessions'));
-});
+const invoke = apiHandlerPerFile(() => import('../../../functions/api/sessions'), { STATE_MACHINE_ARN });
 
 beforeEach(() => {
   // Prepare

@@ -1,22 +1,16 @@
 /** The webhooks API handler: routing and statuses, with the DynamoDB client mocked. */
 import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
-import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { apiEvent, callers } from '../../fixtures/api-event';
-import { stubHandlerEnv } from '../../fixtures/handler-env';
+import { apiHandlerPerFile } from '../../fixtures/handler-env';
 
 const dynamo = mockClient(DynamoDBDocumentClient);
 const HOOK_ID = '5b0c1f3e-8a57-4d0b-9f3a-0c6a3f1d2e44';
 const stored = { id: HOOK_ID, url: 'https://hooks.example.com/in', events: ['session.done'], createdAt: '2026-11-26T10:00:00.000Z', createdBy: 'dana@example.com' };
 
-let handler: typeof import('../../../functions/api/webhooks').handler;
-const invoke = (event: ReturnType<typeof apiEvent>) => handler(event, {} as never) as Promise<{ statusCode: number; body?: string }>;
+const invoke = apiHandlerPerFile(() => import('../../../functions/api/webhooks'), { WEBHOOK_KEY: 'test-webhook-key-0123456789abcdef0123456789abcdef' });
 const body = (response: { body?: string }) => JSON.parse(response.body ?? 'null');
-
-beforeAll(async () => {
-  stubHandlerEnv({ WEBHOOK_KEY: 'test-webhook-key-0123456789abcdef0123456789abcdef' });
-  ({ handler } = await import('../../../functions/api/webhooks'));
-});
 
 beforeEach(() => {
   dynamo.reset();
