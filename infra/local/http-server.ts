@@ -5,9 +5,9 @@
  * `POST /dev/token` and any extra local pages (web UI, Slack stand-in) the runtime mounts.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { LocalIdentityProvider } from './identity';
+import { listenOnLoopback } from './listen';
 import { BodyTooLargeError, readBody } from './read-body';
 
 export type ApiLambda = (event: APIGatewayProxyEventV2WithJWTAuthorizer, context: unknown) => Promise<APIGatewayProxyStructuredResultV2>;
@@ -155,19 +155,5 @@ export async function startApiServer(options: ApiServerOptions): Promise<{ url: 
   });
   // Long-polls hold requests up to 25 s; keep Node's defaults from cutting them.
   server.requestTimeout = 60_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, '127.0.0.1', resolve);
-  });
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    port,
-    server,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  return { ...(await listenOnLoopback(server, options.port)), server };
 }

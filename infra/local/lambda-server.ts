@@ -16,7 +16,7 @@
  * event delivered twice at once (Lambda's queue is at-least-once).
  */
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenOnLoopback } from './listen';
 import { readBody } from './read-body';
 
 export type Handler = (event: unknown, context: unknown) => Promise<unknown>;
@@ -203,20 +203,18 @@ export async function startLambdaServer(options: LambdaServerOptions): Promise<L
       }
     })().catch((error: unknown) => send(500, { message: (error as Error).message }, { 'x-amzn-errortype': 'ServiceException' }));
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const listening = await listenOnLoopback(server);
   return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    url: listening.url,
     register,
     async idle() {
       // A run can end by starting another (a retry's destination): wait until nothing is left.
       while (pending.size) await Promise.allSettled([...pending]);
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        closed = true;
-        for (const timer of timers) clearTimeout(timer);
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close: () => {
+      closed = true;
+      for (const timer of timers) clearTimeout(timer);
+      return listening.close();
+    },
   };
 }

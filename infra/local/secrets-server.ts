@@ -4,7 +4,7 @@
  * AWS_ENDPOINT_URL_SECRETS_MANAGER. Holds only the secrets it is given; read-only.
  */
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenOnLoopback } from './listen';
 import { readBody } from './read-body';
 
 /** The last path segment of a secret ARN (`arn:…:secret:name-AbCdEf` → `name-AbCdEf`) also finds it. */
@@ -46,13 +46,5 @@ export async function startSecretsServer(secrets: ReadonlyMap<string, string>): 
       });
     }, (error: unknown) => send(500, { __type: 'InternalServiceError', message: (error as Error).message }));
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  return listenOnLoopback(server);
 }

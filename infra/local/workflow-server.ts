@@ -5,8 +5,8 @@
  * other answers UnknownOperationException, as AWS does.
  */
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { TaskFailure, type WorkflowRunner } from './workflow-runner';
+import { listenOnLoopback } from './listen';
 import { readBody } from './read-body';
 
 type Body = Record<string, unknown>;
@@ -94,14 +94,5 @@ export async function startWorkflowServer(runner: WorkflowRunner, stateMachineAr
       else send(500, { __type: 'InternalFailure', message: (error as Error).message });
     }
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  return listenOnLoopback(server);
 }
