@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { eventually } from './eventually';
 import { probeStack } from './probe-stack';
+import { withRuleChanged } from './rule-change';
 
 /** The handlers' clock: the system's, moved ahead by `aheadMs` to make a follow-up overdue. */
 const clock = { aheadMs: 0, now: () => new Date(Date.now() + clock.aheadMs) };
@@ -15,16 +16,7 @@ const { as, rowsTagged } = e2e;
 const session = async (id: string) => (await as.dana.get(`/sessions/${id}`)).body.session;
 
 /** Runs `body` with the demo rule changed by `change`, and puts the rule back afterwards. */
-async function withRule<T>(change: (rule: Record<string, unknown>) => Record<string, unknown>, body: () => Promise<T>): Promise<T> {
-  const rule = (await as.dana.get('/rules/dba-by-command')).body.rule;
-  const changed = await as.dana.put('/rules/dba-by-command', change(rule));
-  expect(changed.status, JSON.stringify(changed.body)).toBe(200);
-  try {
-    return await body();
-  } finally {
-    await as.dana.put('/rules/dba-by-command', rule);
-  }
-}
+const withRule = <T>(change: (rule: Record<string, unknown>) => Record<string, unknown>, body: () => Promise<T>) => withRuleChanged(as.dana, 'dba-by-command', change, body);
 
 const submit = async (tag: string, reason?: string) =>
   as.alice.post('/sessions', { resource: 'postgres-demo', command: `insert into ${PROBE} values ('${tag}')`, ...(reason === undefined ? {} : { reason }) });

@@ -9,6 +9,7 @@ import { subjectOf } from '../../infra/local/identity';
 import type { RecordedMessage } from '../../infra/local/slack/stand-in';
 import { eventually } from './eventually';
 import { probeStack } from './probe-stack';
+import { withRuleChanged } from './rule-change';
 
 const PROBE = 'approval_probe';
 const e2e = probeStack(PROBE, ['alice', 'bob', 'grace', 'dana'], { slack: { timeoutMs: 500, retryDelaysMs: [400, 800] } });
@@ -31,15 +32,8 @@ const submit = async (tag: string) => {
 const session = async (id: string) => (await as.dana.get(`/sessions/${id}`)).body.session;
 const entry = (email: string, name: string, groups: string[], sub = subjectOf(email)) => as.dana.put(`/directory/users/${email}`, { sub, name, groups });
 
-async function withRule<T>(approvalsRequired: number, body: () => Promise<T>): Promise<T> {
-  const rule = (await as.dana.get('/rules/dba-by-command')).body.rule;
-  expect((await as.dana.put('/rules/dba-by-command', { ...rule, approvalsRequired })).status).toBe(200);
-  try {
-    return await body();
-  } finally {
-    await as.dana.put('/rules/dba-by-command', rule);
-  }
-}
+/** Runs `body` with the demo rule asking for `approvalsRequired` approvals, and puts the rule back afterwards. */
+const withRule = <T>(approvalsRequired: number, body: () => Promise<T>) => withRuleChanged(as.dana, 'dba-by-command', (rule) => ({ ...rule, approvalsRequired }), body);
 
 describe('one person is one approver', () => {
   it('counts bob once when he approves in Slack under a stale directory subject and again through the API', async () => {
