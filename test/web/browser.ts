@@ -4,10 +4,13 @@
  * real sign-in page, records anything the page reports (CSP violations, uncaught errors), and checks
  * accessible names with Chromium's own accessibility tree.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import packaged from '@sparticuz/chromium';
 import { type Browser, chromium, type Page } from 'playwright-core';
+import { type LocalStack, startLocalStack } from '../../infra/local/stack';
+import { buildWeb } from '../../web/build';
 
 export const SCREENSHOTS = join(process.cwd(), 'test-output', 'screenshots');
 
@@ -44,6 +47,39 @@ export async function launchChromium(): Promise<Browser> {
 }
 
 /** Problems a page reported: CSP violations, console errors, uncaught exceptions. */
+export interface WebUi {
+  readonly stack: LocalStack;
+  readonly browser: Browser;
+  /** Closes Chromium, stops the stack and removes the built UI. */
+  stop(): Promise<void>;
+}
+
+/**
+ * The web UI built into a temp folder named after `label`, served by a local stack on a free port, and
+ * Chromium, the two started side by side. When either fails to start, the other is stopped again and
+ * the folder removed before the error is thrown.
+ */
+export async function startWebUi(label: string): Promise<WebUi> {
+  const outDir = mkdtempSync(join(tmpdir(), `accessgate-${label}-`));
+  let started: PromiseSettledResult<LocalStack> | undefined;
+  let launched: PromiseSettledResult<Browser> | undefined;
+  const stop = async () => {
+    if (launched?.status === 'fulfilled') await launched.value.close();
+    if (started?.status === 'fulfilled') await started.value.stop();
+    rmSync(outDir, { recursive: true, force: true });
+  };
+  try {
+    await buildWeb(outDir);
+    [started, launched] = await Promise.allSettled([startLocalStack({ port: 0, retryIntervalMs: 10, web: { outDir } }), launchChromium()]);
+    if (started.status === 'rejected') throw started.reason;
+    if (launched.status === 'rejected') throw launched.reason;
+    return { stack: started.value, browser: launched.value, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
 export const problems: string[] = [];
 
 export async function signIn(

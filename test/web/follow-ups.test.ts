@@ -5,34 +5,23 @@
  * record and its chain holds one follow_up.closed, and the view no longer lists it. Every control has
  * an accessible name.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LocalStack, startLocalStack } from '../../infra/local/stack';
-import { buildWeb } from '../../web/build';
+import type { LocalStack } from '../../infra/local/stack';
 import { ApiClient } from '../e2e/client';
 import { eventually } from '../e2e/eventually';
-import { controlsOf, launchChromium, problems, shot, signIn } from './browser';
+import { controlsOf, problems, shot, signIn, startWebUi, type WebUi } from './browser';
 
 let stack: LocalStack;
 let browser: Browser;
-let outDir: string;
+let web: WebUi | undefined;
 
 beforeAll(async () => {
-  outDir = mkdtempSync(join(tmpdir(), 'accessgate-web-follow-ups-'));
-  await buildWeb(outDir);
-  const [started, launched] = await Promise.allSettled([startLocalStack({ port: 0, retryIntervalMs: 10, web: { outDir } }), launchChromium()]);
-  if (started.status === 'fulfilled') stack = started.value;
-  if (launched.status === 'fulfilled') browser = launched.value;
-  for (const result of [started, launched]) if (result.status === 'rejected') throw result.reason;
+  ({ stack, browser } = web = await startWebUi('web-follow-ups'));
 }, 180_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await stack?.stop();
-  if (outDir) rmSync(outDir, { recursive: true, force: true });
+  await web?.stop();
 });
 
 describe('the Follow-ups view', () => {

@@ -11,19 +11,17 @@
  * Code that runs in the page is passed as a string: the root project type-checks Node code without the
  * DOM library, and this file is part of it.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LocalStack, startLocalStack } from '../../infra/local/stack';
-import { buildWeb } from '../../web/build';
+import type { LocalStack } from '../../infra/local/stack';
 import { ApiClient } from '../e2e/client';
-import { controlsOf, focusedDescription, launchChromium, problems, shot, signIn } from './browser';
+import { controlsOf, focusedDescription, problems, shot, signIn, startWebUi, type WebUi } from './browser';
 
+let web: WebUi | undefined;
 let stack: LocalStack;
 let browser: Browser;
-let outDir: string;
 const page: Record<string, Page> = {};
 let alice: ApiClient;
 
@@ -35,20 +33,13 @@ const XSS_COMMAND = `select '<script>window.__xss = 1</script><img src=x onerror
 const XSS_REASON = '<b>urgent</b><script>window.__xss = 3</script>';
 
 beforeAll(async () => {
-  outDir = mkdtempSync(join(tmpdir(), 'accessgate-web-'));
-  await buildWeb(outDir);
-  const [started, launched] = await Promise.allSettled([startLocalStack({ port: 0, retryIntervalMs: 10, web: { outDir } }), launchChromium()]);
-  if (started.status === 'fulfilled') stack = started.value;
-  if (launched.status === 'fulfilled') browser = launched.value;
-  for (const result of [started, launched]) if (result.status === 'rejected') throw result.reason;
+  ({ stack, browser } = web = await startWebUi('web'));
   alice = await ApiClient.as(stack, 'alice@example.com');
   // Building the UI, starting the stack and Chromium take about 10 s alone, several times that on a busy machine.
 }, 180_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await stack?.stop();
-  if (outDir) rmSync(outDir, { recursive: true, force: true });
+  await web?.stop();
 });
 
 async function unnamedControls(p: Page): Promise<string[]> {
