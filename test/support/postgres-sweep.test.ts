@@ -19,7 +19,9 @@ describe('the test PostgreSQL folder sweep', () => {
     for (const folder of [stale, live, unrelated]) mkdirSync(folder);
     // A stand-in for the orphaned server: its command line names the folder, as postgres -D does.
     const server = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)', stale], { stdio: 'ignore' });
-    const exited = new Promise((resolve) => server.once('exit', (_code, signal) => resolve(signal)));
+    // A spawn that fails emits 'error' and never 'exit': fail with its reason rather than wait out the test.
+    const exited = new Promise((resolve, reject) => server.once('exit', (_code, signal) => resolve(signal)).once('error', reject));
+    expect(server.pid, 'the stand-in server was not started').toBeGreaterThan(0);
     writeFileSync(join(stale, 'postmaster.pid'), `${server.pid}\n${stale}\n`);
 
     expect(sweepStaleTestFolders(root)).toEqual([stale]);
@@ -31,8 +33,9 @@ describe('the test PostgreSQL folder sweep', () => {
     const stale = join(root, `accessgate-test-pg-${deadPid()}-ghi789`);
     mkdirSync(stale);
     const bystander = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
+    const exited = new Promise((resolve, reject) => bystander.once('exit', (_code, signal) => resolve(signal)).once('error', reject));
+    expect(bystander.pid, 'the bystander was not started').toBeGreaterThan(0);
     writeFileSync(join(stale, 'postmaster.pid'), `${bystander.pid}\n`);
-    const exited = new Promise((resolve) => bystander.once('exit', (_code, signal) => resolve(signal)));
     expect(sweepStaleTestFolders(root)).toEqual([stale]);
     // Whichever signal reaches it first ends it: SIGTERM from here means the sweep sent none.
     bystander.kill('SIGTERM');
