@@ -86,6 +86,22 @@ export const ESM_BANNER =
   "import { createRequire as __agCreateRequire } from 'node:module'; import { fileURLToPath as __agFileURLToPath } from 'node:url'; " +
   "const require = __agCreateRequire(import.meta.url); const __filename = __agFileURLToPath(import.meta.url); const __dirname = __agFileURLToPath(new URL('.', import.meta.url));";
 
+/**
+ * How every function is bundled, in esbuild's terms; the Lambda bundle benchmark (test/bench/bundles.ts)
+ * bundles each handler with the same, so the sizes it reports are the ones deployed. The runtime
+ * provides the AWS SDK; the SQL parsers are bundled only where the handler reads SQL.
+ */
+export function bundlingOf(sqlParser: boolean) {
+  return {
+    format: 'esm',
+    target: 'node24',
+    minify: true,
+    mainFields: ['module', 'main'],
+    banner: ESM_BANNER,
+    external: ['@aws-sdk/*', ...(sqlParser ? [] : SQL_PARSER_MODULES)],
+  } as const;
+}
+
 export class AccessgateFunction extends NodejsFunction {
   /** The handler module, relative to the project root. */
   readonly handlerModule: string;
@@ -94,6 +110,7 @@ export class AccessgateFunction extends NodejsFunction {
 
   constructor(scope: Construct, id: string, props: AccessgateFunctionProps) {
     const entry = join(PROJECT_ROOT, props.entry);
+    const bundling = bundlingOf(props.sqlParser ?? false);
     if (!existsSync(entry)) throw new Error(`accessgate: handler module ${props.entry} (function ${id}) does not exist`);
     // Role and log group are created beside the function because a subclass cannot add children
     // before super(); each function still gets its own.
@@ -141,15 +158,14 @@ export class AccessgateFunction extends NodejsFunction {
       },
       bundling: {
         format: OutputFormat.ESM,
-        target: 'node24',
-        minify: true,
+        target: bundling.target,
+        minify: bundling.minify,
         sourceMap: true,
         // Stack traces need the mappings, not the sources: keeps the bundle small and the code out of logs.
         sourcesContent: false,
-        mainFields: ['module', 'main'],
-        banner: ESM_BANNER,
-        // The runtime provides the AWS SDK; the SQL parsers only where the handler reads SQL.
-        externalModules: ['@aws-sdk/*', ...(props.sqlParser ? [] : SQL_PARSER_MODULES)],
+        mainFields: [...bundling.mainFields],
+        banner: bundling.banner,
+        externalModules: [...bundling.external],
         ...(props.sqlParser
           ? {
               commandHooks: {

@@ -18,6 +18,7 @@ export const BENCH_FIELDS = [
   'verifyMBps',
   'sha256sumMBps',
   'bundleMaxKB',
+  'bundleMaxNoSqlKB',
   'costPer1kReviewedUsd',
   'costPer1kReviewedHourUsd',
   'costPer1kRuleFreeUsd',
