@@ -10,6 +10,10 @@ import { MODEL, PRICES } from './prices';
 export interface CostInput extends Usage {
   /** Milliseconds invocations of a function hold a request open (long-polls), billed on top of the model's duration per invocation. */
   readonly heldMs?: Readonly<Record<string, number>>;
+  /** WebSocket API messages, both ways (each 32 KB counts as one). */
+  readonly socketMessages?: number;
+  /** WebSocket API connection-minutes. */
+  readonly connectionMinutes?: number;
 }
 
 export interface Cost {
@@ -35,7 +39,10 @@ export function costOf(usage: CostInput): Cost {
   const stepFunctions = usage.transitions * PRICES.stepFunctionsStandardPerTransition;
   const lambda = invocations * PRICES.lambdaPerRequest + lambdaGbSeconds(usage) * PRICES.lambdaArmPerGbSecond;
   const dynamo = usage.writeUnits * PRICES.dynamoPerWriteUnit + usage.readUnits * PRICES.dynamoPerReadUnit;
-  const api = usage.apiRequests * PRICES.httpApiPerRequest;
+  const api =
+    usage.apiRequests * PRICES.httpApiPerRequest +
+    (usage.socketMessages ?? 0) * PRICES.webSocketPerMessage +
+    (usage.connectionMinutes ?? 0) * PRICES.webSocketPerConnectionMinute;
   const logBytes = usage.logBytes + invocations * MODEL.lambdaPlatformLogBytesPerInvocation + usage.historyEvents * MODEL.stepFunctionsLogBytesPerHistoryEvent;
   const logs = (logBytes / 1024 ** 3) * PRICES.logsPerGbIngested;
   return { stepFunctions, lambda, dynamo, api, logs, total: stepFunctions + lambda + dynamo + api + logs };
@@ -58,6 +65,8 @@ export function addUsage(...parts: CostInput[]): CostInput {
     writeUnits: sum((p) => p.writeUnits),
     logBytes: sum((p) => p.logBytes),
     heldMs: merge((p) => p.heldMs),
+    socketMessages: sum((p) => p.socketMessages ?? 0),
+    connectionMinutes: sum((p) => p.connectionMinutes ?? 0),
   };
 }
 
@@ -73,5 +82,7 @@ export function scaleUsage(usage: CostInput, times: number): CostInput {
     writeUnits: usage.writeUnits * times,
     logBytes: usage.logBytes * times,
     heldMs: scale(usage.heldMs),
+    socketMessages: (usage.socketMessages ?? 0) * times,
+    connectionMinutes: (usage.connectionMinutes ?? 0) * times,
   };
 }

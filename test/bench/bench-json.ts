@@ -21,6 +21,7 @@ export const BENCH_FIELDS = [
   'bundleMaxNoSqlKB',
   'costPer1kReviewedUsd',
   'costPer1kReviewedHourUsd',
+  'costPer1kLongPollHourUsd',
   'costPer1kRuleFreeUsd',
   'wruPerReviewed',
 ] as const;

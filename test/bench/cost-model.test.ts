@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { writeUnits } from '../../infra/local/usage-meter';
 import { type IndexDefinition, sessionsTable, type TableDefinition } from '../../infra/tables';
-import { ARCHITECTURE_DOC, costSection, docFigures, readDocFigures } from './cost-doc';
+import { ARCHITECTURE_DOC, COST_PATHS, costSection, docFigures, readDocFigures } from './cost-doc';
 import { type CostFigures, measureCosts } from './cost-scenarios';
 
 describe('write units as DynamoDB bills them', () => {
@@ -57,13 +57,22 @@ describe('cost per command, counted on the local runtime', () => {
     expect(Object.keys(figures.ruleFree.invocations)).not.toContain('Execute');
   });
 
+  it('holds no request open while the CLI or web UI waits on the WebSocket API', () => {
+    expect(Object.values(figures.reviewedHour.heldMs ?? {}).reduce((sum, ms) => sum + ms, 0)).toBe(0);
+    expect(figures.reviewedHour.connectionMinutes).toBe(60);
+    // The CLI reads the session after subscribing and after each pushed change; it never long-polls.
+    expect(figures.reviewedHour.invocations['GET /sessions/{id}']).toBeLessThan(10);
+    expect(figures.reviewedHour.invocations).toMatchObject({ $connect: 1, subscribe: 1, ping: 6 });
+    expect(figures.longPollHour.heldMs).toEqual({ 'GET /sessions/{id}': 3_600_000 });
+  });
+
   it('matches the cost section of docs/architecture.md', () => {
     const found = readDocFigures(readFileSync(ARCHITECTURE_DOC, 'utf8'));
     expect(found, 'docs/architecture.md has no generated cost section: run npx tsx test/bench/cost-doc.ts').toBeDefined();
     // The table is what the figures it carries give.
     expect(found!.section).toBe(costSection(found!.figures));
     const measured = docFigures(figures);
-    for (const path of ['reviewed', 'reviewedHour', 'ruleFree'] as const) {
+    for (const path of COST_PATHS) {
       const doc = found!.figures.paths[path];
       const now = measured.paths[path];
       // The workflow's shape and the client's requests decide these exactly.

@@ -112,12 +112,14 @@ ${slackAckReport(slack)}
 const cost = await measureCosts();
 console.log(`AWS cost per 1,000 commands, from counts (infra/prices.ts)
 reviewed, requester not waiting                $${cost.costPer1kReviewedUsd.toFixed(4)}   ${cost.reviewed.transitions} transitions, ${cost.wruPerReviewed} write units per command
-reviewed, requester's client waiting one hour  $${cost.costPer1kReviewedHourUsd.toFixed(4)}
+reviewed, requester's client waiting one hour  $${cost.costPer1kReviewedHourUsd.toFixed(4)}   the CLI or web UI on the WebSocket API
+reviewed, a script long-polling for one hour   $${cost.costPer1kLongPollHourUsd.toFixed(4)}   GET /sessions/{id}?wait=20 back to back
 no rule covers it                              $${cost.costPer1kRuleFreeUsd.toFixed(4)}   ${cost.ruleFree.transitions} transitions
 `);
 recordBenchFigures({
   costPer1kReviewedUsd: cost.costPer1kReviewedUsd,
   costPer1kReviewedHourUsd: cost.costPer1kReviewedHourUsd,
+  costPer1kLongPollHourUsd: cost.costPer1kLongPollHourUsd,
   costPer1kRuleFreeUsd: cost.costPer1kRuleFreeUsd,
   wruPerReviewed: cost.wruPerReviewed,
 });
