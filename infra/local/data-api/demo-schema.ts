@@ -6,21 +6,10 @@
  * seeding is idempotent so a persisted PGlite folder or a shared server is seeded only once.
  */
 import { PGliteBackend, type SqlBackend } from './backends';
+import { seededRandom } from '../seeded-random';
 
 export const DEMO_CUSTOMER_COUNT = 1000;
 export const DEMO_ORDER_COUNT = 3000;
-
-/** mulberry32: tiny, fast, good enough for demo data, identical everywhere. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const FIRST = ['Ada', 'Alan', 'Grace', 'Linus', 'Margaret', 'Ken', 'Barbara', 'Dennis', 'Frances', 'Edsger', 'Radia', 'Tim', 'Hedy', 'John', 'Katherine', 'Donald', 'Anita', 'Guido', 'Sophie', 'Yukihiro', 'Niamh', 'Jörg', 'Amélie', 'Søren', 'Zoë'];
 const LAST = ['Lovelace', 'Turing', 'Hopper', 'Torvalds', 'Hamilton', 'Thompson', 'Liskov', 'Ritchie', 'Allen', 'Dijkstra', 'Perlman', 'Berners-Lee', 'Lamarr', 'McCarthy', 'Johnson', 'Knuth', 'Borg', 'van Rossum', 'Wilson', 'Matsumoto', "O'Brien", 'Müller', 'Dubois', 'Kierkegaard', 'Nakamura'];
@@ -53,7 +42,7 @@ interface DemoData {
 
 /** The demo rows; same seed, same rows (customer ids are 1…1000 in insertion order). */
 export function generateDemoData(seed = 20261126): DemoData {
-  const rand = prng(seed);
+  const rand = seededRandom(seed);
   const customers: DemoData['customers'] = [];
   for (let i = 1; i <= DEMO_CUSTOMER_COUNT; i++) {
     const first = FIRST[Math.floor(rand() * FIRST.length)];
