@@ -16,6 +16,16 @@ export interface PgTypeInfo {
   tz?: boolean;
 }
 
+/** A type pgjdbc reports as OTHER, whose values the Data API returns as text (stringValue). */
+export const otherType = (typeName: string): PgTypeInfo => ({ typeName, jdbc: JDBC.OTHER, kind: 'string' });
+
+/** The built-in types pgjdbc reports as OTHER, by OID. */
+const OTHER_TYPES: Record<number, string> = {
+  24: 'regproc', 28: 'xid', 650: 'cidr', 774: 'macaddr8', 829: 'macaddr', 869: 'inet', 1186: 'interval',
+  1562: 'varbit', 2249: 'record', 2278: 'void', 2950: 'uuid', 3614: 'tsvector', 3615: 'tsquery',
+  4072: 'jsonpath',
+};
+
 export const PG_TYPES: Record<number, PgTypeInfo> = {
   16: { typeName: 'bool', jdbc: JDBC.BIT, kind: 'boolean' },
   17: { typeName: 'bytea', jdbc: JDBC.BINARY, kind: 'blob' },
@@ -24,38 +34,25 @@ export const PG_TYPES: Record<number, PgTypeInfo> = {
   20: { typeName: 'int8', jdbc: JDBC.BIGINT, kind: 'long', signed: true },
   21: { typeName: 'int2', jdbc: JDBC.SMALLINT, kind: 'long', signed: true },
   23: { typeName: 'int4', jdbc: JDBC.INTEGER, kind: 'long', signed: true },
-  24: { typeName: 'regproc', jdbc: JDBC.OTHER, kind: 'string' },
   25: { typeName: 'text', jdbc: JDBC.VARCHAR, kind: 'string', caseSensitive: true },
   26: { typeName: 'oid', jdbc: JDBC.BIGINT, kind: 'long' },
-  28: { typeName: 'xid', jdbc: JDBC.OTHER, kind: 'string' },
   114: { typeName: 'json', jdbc: JDBC.OTHER, kind: 'string', caseSensitive: true },
   142: { typeName: 'xml', jdbc: JDBC.SQLXML, kind: 'string', caseSensitive: true },
-  650: { typeName: 'cidr', jdbc: JDBC.OTHER, kind: 'string' },
   700: { typeName: 'float4', jdbc: JDBC.REAL, kind: 'double', signed: true },
   701: { typeName: 'float8', jdbc: JDBC.DOUBLE, kind: 'double', signed: true },
   705: { typeName: 'unknown', jdbc: JDBC.OTHER, kind: 'string', caseSensitive: true },
-  774: { typeName: 'macaddr8', jdbc: JDBC.OTHER, kind: 'string' },
   790: { typeName: 'money', jdbc: JDBC.DOUBLE, kind: 'string', signed: true, currency: true },
-  829: { typeName: 'macaddr', jdbc: JDBC.OTHER, kind: 'string' },
-  869: { typeName: 'inet', jdbc: JDBC.OTHER, kind: 'string' },
   1042: { typeName: 'bpchar', jdbc: JDBC.CHAR, kind: 'string', caseSensitive: true },
   1043: { typeName: 'varchar', jdbc: JDBC.VARCHAR, kind: 'string', caseSensitive: true },
   1082: { typeName: 'date', jdbc: JDBC.DATE, kind: 'string' },
   1083: { typeName: 'time', jdbc: JDBC.TIME, kind: 'string' },
   1114: { typeName: 'timestamp', jdbc: JDBC.TIMESTAMP, kind: 'string' },
   1184: { typeName: 'timestamptz', jdbc: JDBC.TIMESTAMP, kind: 'string', tz: true },
-  1186: { typeName: 'interval', jdbc: JDBC.OTHER, kind: 'string' },
   1266: { typeName: 'timetz', jdbc: JDBC.TIME, kind: 'string' },
   1560: { typeName: 'bit', jdbc: JDBC.BIT, kind: 'string' },
-  1562: { typeName: 'varbit', jdbc: JDBC.OTHER, kind: 'string' },
   1700: { typeName: 'numeric', jdbc: JDBC.NUMERIC, kind: 'decimal', signed: true },
-  2249: { typeName: 'record', jdbc: JDBC.OTHER, kind: 'string' },
-  2278: { typeName: 'void', jdbc: JDBC.OTHER, kind: 'string' },
-  2950: { typeName: 'uuid', jdbc: JDBC.OTHER, kind: 'string' },
-  3614: { typeName: 'tsvector', jdbc: JDBC.OTHER, kind: 'string' },
-  3615: { typeName: 'tsquery', jdbc: JDBC.OTHER, kind: 'string' },
   3802: { typeName: 'jsonb', jdbc: JDBC.OTHER, kind: 'string', caseSensitive: true },
-  4072: { typeName: 'jsonpath', jdbc: JDBC.OTHER, kind: 'string' },
+  ...Object.fromEntries(Object.entries(OTHER_TYPES).map(([oid, typeName]) => [oid, otherType(typeName)])),
 };
 
 /** Array type OID → element type OID, for the built-in array types. */

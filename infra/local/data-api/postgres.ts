@@ -5,7 +5,7 @@
 import pg from 'pg';
 import { BackendDatabaseError, BackendUnavailableError, StatementTimeoutError, UnsupportedValueError, isConnectionError } from './errors';
 import { endPools, pooledTransaction, withStatementTimeout } from './pooled';
-import { PG_ARRAYS, PG_TYPES, parsePgArray, pgPrecisionScale, pgScalar, type PgResolvedType, type PgTypeInfo } from './pg-values';
+import { otherType, PG_ARRAYS, PG_TYPES, parsePgArray, pgPrecisionScale, pgScalar, type PgResolvedType, type PgTypeInfo } from './pg-values';
 import { JDBC, type BackendTransaction, type CellValue, type Column, type QueryOptions, type QueryResult, type SqlBackend } from './sql-backend';
 
 interface PgField {
@@ -69,7 +69,7 @@ export class PgCatalog {
     const scalar = (typname: string, typtype: string | null, base: number): PgTypeInfo => {
       if (typtype === 'd' && PG_TYPES[base]) return { ...PG_TYPES[base], typeName: typname };
       if (typtype === 'e') return { typeName: typname, jdbc: JDBC.VARCHAR, kind: 'string', caseSensitive: true };
-      return { typeName: typname, jdbc: JDBC.OTHER, kind: 'string' };
+      return otherType(typname);
     };
     for (const r of res.rows) {
       const oid = Number(r[0]);
@@ -83,7 +83,7 @@ export class PgCatalog {
       }
     }
     for (const oid of missing) {
-      if (!this.types.has(oid)) this.types.set(oid, { info: { typeName: 'unknown', jdbc: JDBC.OTHER, kind: 'string' } });
+      if (!this.types.has(oid)) this.types.set(oid, { info: otherType('unknown') });
     }
   }
 
