@@ -8,7 +8,8 @@ import { DynamoNotificationLedger } from './adapters/notification-ledger';
 import { DynamoOpenFollowUps } from './adapters/open-follow-ups';
 import { SlackFollowUpReminder } from './adapters/slack-follow-up';
 import type { FollowUpReminderDeps } from './app/follow-up-ports';
-import { type Composition, perComposition, slackApiOf } from './wiring';
+import { slackApiOf } from './slack-wiring';
+import { type Composition, perComposition } from './wiring';
 
 /** The reminder's dependencies on a composition; reads no environment. */
 export function buildFollowUpReminderDeps(base: Composition): FollowUpReminderDeps {

@@ -31,13 +31,11 @@ import { traced } from './adapters/tracing';
 import { DynamoEventLog } from './adapters/event-log';
 import { powertoolsLog } from './adapters/log';
 import { LogNotifier } from './adapters/log-notifier';
-import { DynamoNotificationLedger } from './adapters/notification-ledger';
 import { InlineNotificationQueue, LambdaNotificationQueue } from './adapters/notification-queue';
 import { DynamoResultStore } from './adapters/result-store';
 import { DynamoSessionStore } from './adapters/session-store';
 import { DynamoWindowStore } from './adapters/window-store';
 import { SecretStore } from './adapters/secrets';
-import { SlackApi, SlackNotifier } from './adapters/slack';
 import { DataApiSqlRunner } from './adapters/sql-runner';
 import { DataApiCommandPreviewer } from './adapters/command-preview';
 import { StepFunctionsWorkflow } from './adapters/workflow';
@@ -79,25 +77,17 @@ export function awsClients(given: Partial<AwsClients> = {}): AwsClients {
 export interface DepsOverrides extends Partial<Deps> {
   /** Clients to use instead of new ones (the local runtime's, which its event stream watches). */
   readonly clients?: Partial<AwsClients>;
-  /** The secret cache to read the Slack token through (the composition's, shared with its handlers). */
-  readonly secrets?: SecretStore;
 }
 
-/** Slack's Web API when a bot token is configured; its token is read through `secrets` at first use. */
-export function slackApiOf(config: Config, secrets: SecretStore): SlackApi | undefined {
-  const tokenSecret = config.SLACK_BOT_TOKEN_SECRET_ARN;
-  return tokenSecret
-    ? new SlackApi({ token: () => secrets.string(tokenSecret), tokenRefused: () => secrets.forget(tokenSecret), apiUrl: config.SLACK_API_URL, timeoutMs: config.SLACK_TIMEOUT_MS })
-    : undefined;
-}
-
-/** The use cases' dependencies for these settings. Pure: reads no environment, keeps nothing. */
+/**
+ * The use cases' dependencies for these settings, without Slack: jobs go to the notify function when
+ * one is configured and are logged otherwise. A function that talks to Slack itself adds it on top
+ * (slack-wiring.ts), so no other bundle carries Slack's client. Pure: reads no environment, keeps nothing.
+ */
 export function buildDeps(config: Config, overrides: DepsOverrides = {}): Deps {
-  const { clients: given, secrets: givenSecrets, ...replaced } = overrides;
+  const { clients: given, ...replaced } = overrides;
   const clients = awsClients(given);
-  const secrets = givenSecrets ?? new SecretStore(clients.secrets);
   const catalog = new DynamoCatalogStore(clients.dynamo, config.SESSIONS_TABLE);
-  const slack = slackApiOf(config, secrets);
   const log = replaced.log ?? powertoolsLog();
   const directoryTable = config.DIRECTORY === 'table' ? new DynamoDirectoryTable(clients.dynamo, config.SESSIONS_TABLE) : undefined;
   const workflow = replaced.workflow ?? new StepFunctionsWorkflow(clients.sfn, config.STATE_MACHINE_ARN ?? '');
@@ -112,19 +102,12 @@ export function buildDeps(config: Config, overrides: DepsOverrides = {}): Deps {
     sql: new DataApiSqlRunner(clients.rdsData),
     sqlClassifier: parserSqlClassifier,
     previewer: new DataApiCommandPreviewer(clients.rdsData),
-    // Slack when configured; otherwise approvers find reviews in the web UI, the CLI or GET /reviews.
-    notifier: slack
-      ? new SlackNotifier(slack, catalog, new DynamoNotificationLedger(clients.dynamo, config.SESSIONS_TABLE), {
-          webUrl: config.WEB_URL,
-          defaultChannel: config.SLACK_DEFAULT_CHANNEL ?? '',
-        })
-      : new LogNotifier(log),
+    notifier: new LogNotifier(log),
     notifications: config.NOTIFY_FUNCTION_NAME
       ? new LambdaNotificationQueue(clients.lambda, config.NOTIFY_FUNCTION_NAME)
       : new InlineNotificationQueue((job) => runNotificationJob(deps, job), log),
     ...(config.DIRECTORY === 'token' ? {} : { directory: directoryTable ?? new CognitoDirectory(clients.cognito, config.DIRECTORY_USER_POOL_ID ?? '') }),
     ...(directoryTable ? { directoryTable } : {}),
-    ...(slack ? { chat: slack } : {}),
     clock: { now: () => new Date() },
     log,
     metrics: emfSessionMetrics(),
@@ -170,7 +153,7 @@ export function compose(environment: Environment, overrides: CompositionOverride
     config,
     clients,
     secrets,
-    deps: buildDeps(config, { ...replaced, clients, secrets }),
+    deps: buildDeps(config, { ...replaced, clients }),
     ...(evidenceAdapters ? { evidenceAdapters } : {}),
     ...(webhookAdapters ? { webhookAdapters } : {}),
     ...(pushAdapters ? { pushAdapters } : {}),

@@ -13,7 +13,8 @@ import { handleInteraction } from '../app/slack-reviews';
 import { parseInteraction } from '../domain/slack-interaction';
 import { verifySlackSignature } from '../domain/slack-signature';
 import { EDGE_HEADERS, errorResult, json } from '../api/http';
-import { deps, secrets, settings } from '../wiring';
+import { slackDeps } from '../slack-wiring';
+import { secrets, settings } from '../wiring';
 
 /** The bytes Slack signed: API Gateway may hand them over base64-encoded. */
 const rawBody = (event: APIGatewayProxyEventV2): Buffer =>
@@ -22,9 +23,9 @@ const rawBody = (event: APIGatewayProxyEventV2): Buffer =>
 /** Whatever happens to the record, the answer is the same 401. */
 async function recordRejection(request: RejectedRequest): Promise<RejectionRecord> {
   try {
-    return await recordRejectedRequest(deps(), request);
+    return await recordRejectedRequest(slackDeps(), request);
   } catch (error) {
-    deps().log.error('security event not recorded', { error: (error as Error)?.message ?? String(error) });
+    slackDeps().log.error('security event not recorded', { error: (error as Error)?.message ?? String(error) });
     return 'failed';
   }
 }
@@ -47,10 +48,10 @@ export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredRe
     if (!check.ok) {
       const sourceIp = event.requestContext?.http?.sourceIp;
       const recorded = await recordRejection({ reason: check.reason, sourceIp, timestamp });
-      deps().log.warn('Slack request refused', { reason: check.reason, sourceIp, recorded });
+      slackDeps().log.warn('Slack request refused', { reason: check.reason, sourceIp, recorded });
       return json(401, { error: { code: 'invalid_signature', message: 'The request is not signed by Slack with this app\'s signing secret.' } });
     }
-    const answer = await handleInteraction(deps(), parseInteraction(body.toString('utf8')), { receivedAt });
+    const answer = await handleInteraction(slackDeps(), parseInteraction(body.toString('utf8')), { receivedAt });
     return answer ? json(200, answer) : { statusCode: 200, headers: { ...EDGE_HEADERS }, body: '' };
   } catch (error) {
     return errorResult(error);

@@ -9,7 +9,7 @@ import * as z from 'zod';
 import { runNotificationJob } from '../app/notifications';
 import type { NotificationJob } from '../app/ports';
 import { parseOrThrow } from '../domain/validation';
-import { deps } from '../wiring';
+import { slackDeps } from '../slack-wiring';
 
 const jobSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('review'), sessionId: z.string().uuid() }),
@@ -26,4 +26,4 @@ const jobSchema = z.discriminatedUnion('kind', [
   }),
 ]) satisfies z.ZodType<NotificationJob>;
 
-export const handler = middy<unknown, void>().handler(async (event) => runNotificationJob(deps(), parseOrThrow(jobSchema, event, 'notification job')));
+export const handler = middy<unknown, void>().handler(async (event) => runNotificationJob(slackDeps(), parseOrThrow(jobSchema, event, 'notification job')));

@@ -1,7 +1,7 @@
 /** Task "AwaitReview" (.waitForTaskToken): stores the token on the session and notifies approvers. */
 import { awaitReview } from '../app/workflow-tasks';
-import { deps } from '../wiring';
+import { slackDeps } from '../slack-wiring';
 import { awaitReviewInput } from './inputs';
 import { taskHandler } from './task';
 
-export const handler = taskHandler(awaitReviewInput, ({ sessionId, taskToken }) => awaitReview(deps(), sessionId, taskToken));
+export const handler = taskHandler(awaitReviewInput, ({ sessionId, taskToken }) => awaitReview(slackDeps(), sessionId, taskToken));

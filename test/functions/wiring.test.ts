@@ -5,6 +5,10 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { EvidenceAdapters } from '../../functions/evidence-wiring';
 import { evidenceDeps } from '../../functions/evidence-wiring';
+import { LogNotifier } from '../../functions/adapters/log-notifier';
+import { InlineNotificationQueue, LambdaNotificationQueue } from '../../functions/adapters/notification-queue';
+import { SlackApi, SlackNotifier } from '../../functions/adapters/slack';
+import { slackDeps } from '../../functions/slack-wiring';
 import { compose, composition, deps, inComposition, settings } from '../../functions/wiring';
 
 const tables = { SESSIONS_TABLE: 'sessions', EVENTS_TABLE: 'events', RESULTS_TABLE: 'results' };
@@ -55,6 +59,33 @@ describe('compositions', () => {
     expect(inOther.evidence === inLocal.evidence).toBe(false);
     expect(inOther.evidence.objects).not.toBe(standIns.objects);
     expect(inOther.evidence.periodSeconds).toBe(3600);
+  });
+
+  it('leave Slack to the functions that talk to it, which add it on top of the same composition', async () => {
+    const slack = { SLACK_BOT_TOKEN_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:1:secret:bot', SLACK_DEFAULT_CHANNEL: 'C0123456789' };
+    const queued = compose({ ...tables, ...slack, NOTIFY_FUNCTION_NAME: 'accessgate-notify' });
+    const inline = compose({ ...tables, ...slack });
+    const withSlack = async () => ({ first: slackDeps(), again: slackDeps() });
+
+    // Every other function posts nothing itself: it hands jobs to the notify function, or logs them.
+    expect(queued.deps.chat).toBeUndefined();
+    expect(queued.deps.notifier).toBeInstanceOf(LogNotifier);
+    const onQueue = await inComposition(queued, withSlack)(undefined, undefined);
+    expect(onQueue.again === onQueue.first).toBe(true);
+    expect(onQueue.first.chat).toBeInstanceOf(SlackApi);
+    expect(onQueue.first.notifier).toBeInstanceOf(SlackNotifier);
+    expect(onQueue.first.notifications).toBe(queued.deps.notifications);
+    expect(onQueue.first.notifications).toBeInstanceOf(LambdaNotificationQueue);
+    expect(onQueue.first.sessions).toBe(queued.deps.sessions);
+
+    // The notify function itself (no queue to hand jobs to) runs them through Slack in its own process.
+    const onInline = await inComposition(inline, withSlack)(undefined, undefined);
+    expect(onInline.first.notifications).toBeInstanceOf(InlineNotificationQueue);
+    expect(onInline.first.notifier).toBeInstanceOf(SlackNotifier);
+
+    // Without a bot token there is no Slack to add.
+    const plain = compose(tables);
+    expect(await inComposition(plain, async () => slackDeps() === plain.deps)(undefined, undefined)).toBe(true);
   });
 
   it('outside any, build the function its own once, from its environment', () => {
