@@ -27,7 +27,11 @@ const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
 export const OPEN_FOLLOW_UP = 'FOLLOWUP#open';
 const OPEN_FOLLOW_UP_KEYS = ['openFollowUpKey', 'followUpDueKey'] as const;
 
-/** Item attributes that are storage mechanics, never part of the session the API returns. */
+/**
+ * Item attributes that are storage mechanics, never part of the session the API returns. Items written
+ * before the session item stopped carrying copies of what it holds elsewhere also have `requesterSub`,
+ * `requesterEmail` (the requester's), `resourceId` (the resource's) and `id` (the key's).
+ */
 const STORAGE_ATTRIBUTES = [
   'pk', 'sk', 'requesterKey', 'createdKey', 'monthKey', 'requesterSub', 'requesterEmail', 'resourceId',
   'approverSubs', 'approverEmails', 'approvalCount', 'taskToken', 'stepCounts', ...OPEN_FOLLOW_UP_KEYS,
@@ -35,7 +39,7 @@ const STORAGE_ATTRIBUTES = [
 
 /** The session an item of this table holds, without its storage attributes (the push reads stream images with it). */
 export function toSession(item: Record<string, unknown>): Session {
-  const session = { ...item };
+  const session: Record<string, unknown> = { id: sessionIdOf(item), ...item };
   for (const attribute of STORAGE_ATTRIBUTES) delete session[attribute];
   return session as unknown as Session;
 }
@@ -68,11 +72,9 @@ export class DynamoSessionStore implements SessionStore {
           TableName: this.tableName,
           Item: {
             ...sessionKey(session.id),
-            ...session,
+            // The id is the key's; the requester's and resource's own fields are read in place (addApproval).
+            ...withoutId(session),
             requesterKey: `REQUESTER#${session.requester.sub}`,
-            requesterSub: session.requester.sub,
-            requesterEmail: session.requester.email,
-            resourceId: session.resource.id,
             createdKey,
             monthKey: `MONTH#${monthOf(session.createdAt)}`,
             approvalCount: 0,
@@ -193,11 +195,11 @@ export class DynamoSessionStore implements SessionStore {
     const counting = {
       expression: `SET ${sets}${adds}`,
       condition:
-        '#status = :pending AND approvalCount < approvalsRequired AND requesterSub <> :sub AND requesterEmail <> :email' +
+        '#status = :pending AND approvalCount < approvalsRequired AND #requester.#sub <> :sub AND #requester.email <> :email' +
         ' AND (attribute_not_exists(approverSubs) OR NOT contains(approverSubs, :sub))' +
         ' AND (attribute_not_exists(approverEmails) OR NOT contains(approverEmails, :email))' +
         (step === undefined ? '' : ` AND ${stepCount} < #rule.approvalSteps[${step}].approvals`),
-      names: (step === undefined ? {} : { '#rule': 'rule' }) as Record<string, string>,
+      names: { '#requester': 'requester', '#sub': 'sub', ...(step === undefined ? {} : { '#rule': 'rule' }) } as Record<string, string>,
       values: {
         ':approval': [{ ...approval, email: key }],
         ':at': approval.at,
@@ -579,6 +581,8 @@ export class DynamoSessionStore implements SessionStore {
     return found;
   }
 }
+
+const withoutId = ({ id: _id, ...session }: Session): Omit<Session, 'id'> => session;
 
 /** The session an index entry (META or GROUP item, keys only) belongs to. */
 const sessionIdOf = (key: Record<string, unknown>): string => (key.pk as string).slice('SESSION#'.length);

@@ -58,7 +58,7 @@ describe('POST /sessions', () => {
 
     const put = dynamo.commandCalls(PutCommand, { TableName: 'sessions' }).map((call) => call.args[0].input);
     const meta = put.find((input) => input.Item?.sk === 'META');
-    expect(meta).toMatchObject({ Item: { pk: `SESSION#${session.id}`, status: 'pending_review', requesterSub: callers.alice.sub } });
+    expect(meta).toMatchObject({ Item: { pk: `SESSION#${session.id}`, status: 'pending_review', requester: { sub: callers.alice.sub } } });
     expect(put.find((input) => input.Item?.sk === 'GROUP#dba-approvers')?.Item).toMatchObject({ pendingGroupKey: 'GROUP#dba-approvers' });
 
     const event = dynamo.commandCalls(PutCommand, { TableName: 'events' })[0].args[0].input;
