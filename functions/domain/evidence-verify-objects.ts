@@ -3,11 +3,11 @@
  * bytes, nothing unlisted passing as evidence, each stream's segments linked and its events one hash
  * chain, and every event within the documented schema. One function per check.
  */
-import { type AuditEvent, type ChainProblem, GENESIS_HASH, verifyChain } from './audit-chain';
-import { EVIDENCE_PREFIX, type EvidenceSegment, TABLE_EXPORT_PREFIX } from './evidence';
-import type { Inspection, Problem, VerifiedStream } from './evidence-verify';
+import { type AuditEvent, CHAIN_START, type ChainPosition, type ChainProblem, checkLink, GENESIS_HASH } from './audit-chain';
+import { EVIDENCE_PREFIX, TABLE_EXPORT_PREFIX } from './evidence';
+import type { Inspection, Problem, VerifiedSegment, VerifiedStream } from './evidence-verify';
 import type { ReadDigest } from './evidence-verify-digests';
-import { type ExaminedSegment, examineSegment } from './evidence-verify-segment';
+import { type ExaminedSegment, examineSegment, type SegmentOutline } from './evidence-verify-segment';
 
 export interface ListedObject {
   readonly sha256: string;
@@ -16,9 +16,15 @@ export interface ListedObject {
   readonly digest: string;
 }
 
-interface ReadSegment extends ExaminedSegment {
+/**
+ * A segment as the stream checks use it: its key, and its outline. The segment itself is read only
+ * when asked for (a source may parse it on demand), which verifying alone never does.
+ */
+interface ReadSegment {
   readonly key: string;
-  readonly segment: EvidenceSegment;
+  readonly sha256: string;
+  readonly outline: SegmentOutline;
+  readonly examined: ExaminedSegment;
 }
 
 /** Every object the digests list, once; the same key listed with two different hashes is named. */
@@ -60,11 +66,11 @@ export function checkListedObjects(inspection: Inspection, listed: ReadonlyMap<s
     }
     if (!examined) continue;
     for (const problem of examined.problems) inspection.problem(problem);
-    const { segment } = examined;
-    if (!segment) continue;
-    const list = byStream.get(segment.stream) ?? [];
-    list.push({ ...examined, key, segment });
-    byStream.set(segment.stream, list);
+    const { outline } = examined;
+    if (!outline) continue;
+    const list = byStream.get(outline.stream) ?? [];
+    list.push({ key, sha256: examined.sha256, outline, examined });
+    byStream.set(outline.stream, list);
   }
   return byStream;
 }
@@ -96,10 +102,10 @@ const chainMessage = (problem: ChainProblem, stream: string, keyOf: (seq: number
 /** Consecutive segments of a stream link up (no gap, no overlap, each naming the one before it). */
 function checkSegmentLinks(inspection: Inspection, stream: string, segments: readonly ReadSegment[], listed: ReadonlyMap<string, ListedObject>): ReadSegment[] {
   const kept: ReadSegment[] = [];
-  segments.forEach(({ key, segment }, index) => {
+  segments.forEach(({ key, outline: segment }, index) => {
     const before = segments[index - 1];
-    if (segment.events[0].seq !== segment.fromSeq || segment.events.at(-1)!.seq !== segment.toSeq) {
-      inspection.problem({ kind: 'broken_chain', key, stream, message: `${key} says it holds ${segment.fromSeq}-${segment.toSeq} but its events run ${segment.events[0].seq}-${segment.events.at(-1)!.seq}` });
+    if (segment.first.seq !== segment.fromSeq || segment.last.seq !== segment.toSeq) {
+      inspection.problem({ kind: 'broken_chain', key, stream, message: `${key} says it holds ${segment.fromSeq}-${segment.toSeq} but its events run ${segment.first.seq}-${segment.last.seq}` });
     }
     if (!before) {
       if (segment.previous === null && segment.fromSeq !== 1) {
@@ -108,14 +114,14 @@ function checkSegmentLinks(inspection: Inspection, stream: string, segments: rea
         // Listed in a digest of this folder but absent would already be a missing object.
         inspection.note(`${stream} continues from ${segment.previous.key}, exported before this folder's range`);
       }
-    } else if (segment.fromSeq <= before.segment.toSeq) {
-      inspection.problem({ kind: 'overlapping_segments', key, stream, message: `${key} repeats events ${segment.fromSeq}-${Math.min(segment.toSeq, before.segment.toSeq)} of ${stream} already in ${before.key}` });
+    } else if (segment.fromSeq <= before.outline.toSeq) {
+      inspection.problem({ kind: 'overlapping_segments', key, stream, message: `${key} repeats events ${segment.fromSeq}-${Math.min(segment.toSeq, before.outline.toSeq)} of ${stream} already in ${before.key}` });
       return;
-    } else if (segment.fromSeq > before.segment.toSeq + 1) {
-      inspection.problem({ kind: 'missing_segment', key, stream, message: `${stream} has no segment for events ${before.segment.toSeq + 1}-${segment.fromSeq - 1} (${key} names ${segment.previous?.key ?? 'nothing'} before it)` });
+    } else if (segment.fromSeq > before.outline.toSeq + 1) {
+      inspection.problem({ kind: 'missing_segment', key, stream, message: `${stream} has no segment for events ${before.outline.toSeq + 1}-${segment.fromSeq - 1} (${key} names ${segment.previous?.key ?? 'nothing'} before it)` });
     } else {
       const link = segment.previous;
-      if (!link || link.key !== before.key || link.sha256 !== before.sha256 || link.toSeq !== before.segment.toSeq || link.lastHash !== before.segment.events.at(-1)!.hash) {
+      if (!link || link.key !== before.key || link.sha256 !== before.sha256 || link.toSeq !== before.outline.toSeq || link.lastHash !== before.outline.last.hash) {
         inspection.problem({ kind: 'broken_chain', key, stream, message: `${key} does not link to ${before.key}, the segment before it in ${stream}` });
       }
     }
@@ -124,36 +130,66 @@ function checkSegmentLinks(inspection: Inspection, stream: string, segments: rea
   return kept;
 }
 
-/** The stream's events form one hash chain from its anchor: genesis, or the last event of a segment before the folder's range. */
-function checkEventChain(inspection: Inspection, stream: string, segments: readonly ReadSegment[], events: readonly AuditEvent[]): void {
-  const keyBySeq = new Map<number, string>();
-  for (const { key, segment } of segments) for (const event of segment.events) keyBySeq.set(event.seq, key);
-  const anchor = segments[0]?.segment.previous;
-  const firstEvent = events[0];
-  const found = verifyChain(stream, events, segments.flatMap(({ eventHashes }) => eventHashes)).filter((problem) => {
-    if (!anchor || !firstEvent) return true;
-    if (problem.kind === 'gap' && problem.expectedSeq === 1 && problem.actualSeq === firstEvent.seq && firstEvent.seq === anchor.toSeq + 1) return false;
-    if (problem.kind === 'broken_link' && problem.seq === firstEvent.seq && problem.expectedPrev === GENESIS_HASH && problem.actualPrev === anchor.lastHash) return false;
-    return true;
-  });
-  for (const problem of found) inspection.problem(chainMessage(problem, stream, (seq) => keyBySeq.get(seq)));
+/**
+ * The stream's events form one hash chain from its anchor: genesis, or the last event of a segment
+ * before the folder's range. Each segment's events after its first were checked with it
+ * (SegmentOutline.within); here each first event is checked against the event before it, so the
+ * problems are exactly those of checking the stream's events in one run (audit-chain.ts verifyChain).
+ */
+function checkEventChain(inspection: Inspection, stream: string, segments: readonly ReadSegment[]): void {
+  const anchor = segments[0]?.outline.previous;
+  const firstEvent = segments[0]?.outline.first;
+  const found: ChainProblem[] = [];
+  let at: ChainPosition = CHAIN_START;
+  for (const { outline } of segments) {
+    checkLink(stream, outline.first, outline.first.recomputed, at, found);
+    found.push(...outline.within);
+    at = { prev: outline.last.hash, expectedSeq: outline.last.seq + 1 };
+  }
+  const keyOf = (seq: number) => {
+    for (let index = segments.length - 1; index >= 0; index--) if (segments[index].outline.seqs.includes(seq)) return segments[index].key;
+    return undefined;
+  };
+  for (const problem of found) {
+    if (anchor && firstEvent) {
+      if (problem.kind === 'gap' && problem.expectedSeq === 1 && problem.actualSeq === firstEvent.seq && firstEvent.seq === anchor.toSeq + 1) continue;
+      if (problem.kind === 'broken_link' && problem.seq === firstEvent.seq && problem.expectedPrev === GENESIS_HASH && problem.actualPrev === anchor.lastHash) continue;
+    }
+    inspection.problem(chainMessage(problem, stream, keyOf));
+  }
 }
 
 /** Every event keeps to the documented schema (./evidence-schema.ts): an undocumented field is named. */
 function checkEventSchema(inspection: Inspection, segments: readonly ReadSegment[]): void {
-  for (const { undocumented } of segments) for (const problem of undocumented) inspection.problem(problem);
+  for (const { examined } of segments) for (const problem of examined.undocumented) inspection.problem(problem);
 }
 
 /** Each stream's segments link up, its events form one chain, and each event keeps to the schema. */
-export function checkStreams(inspection: Inspection, byStream: ReadonlyMap<string, ReadSegment[]>, listed: ReadonlyMap<string, ListedObject>): VerifiedStream[] {
+export function checkStreams(inspection: Inspection, byStream: ReadonlyMap<string, ReadSegment[]>, listed: ReadonlyMap<string, ListedObject>): { streams: VerifiedStream[]; events: number } {
   const streams: VerifiedStream[] = [];
+  let events = 0;
   for (const [stream, all] of [...byStream.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
-    const sorted = [...all].sort((a, b) => a.segment.fromSeq - b.segment.fromSeq || (a.key < b.key ? -1 : 1));
+    const sorted = [...all].sort((a, b) => a.outline.fromSeq - b.outline.fromSeq || (a.key < b.key ? -1 : 1));
     const segments = checkSegmentLinks(inspection, stream, sorted, listed);
-    const events = segments.flatMap(({ segment }) => segment.events as AuditEvent[]);
-    checkEventChain(inspection, stream, segments, events);
+    checkEventChain(inspection, stream, segments);
     checkEventSchema(inspection, segments);
-    streams.push({ stream, kind: sorted[0].segment.kind, segments: sorted.map(({ key, segment }) => ({ key, segment })), events });
+    streams.push(verifiedStream(stream, sorted, segments));
+    for (const { outline } of segments) events += outline.seqs.length;
   }
-  return streams;
+  return { streams, events };
+}
+
+/** The stream as the report reads it; its segments and events are read from the source only when asked for. */
+function verifiedStream(stream: string, sorted: readonly ReadSegment[], kept: readonly ReadSegment[]): VerifiedStream {
+  const segmentOf = ({ key, examined }: ReadSegment): VerifiedSegment => ({ key, get segment() { return examined.segment!; } });
+  let events: AuditEvent[] | undefined;
+  return {
+    stream,
+    kind: sorted[0].outline.kind,
+    segments: sorted.map(segmentOf),
+    get events() {
+      events ??= kept.flatMap(({ examined }) => examined.segment!.events as AuditEvent[]);
+      return events;
+    },
+  };
 }

@@ -6,21 +6,50 @@
  * the result: the verifier then only links segments and events, which needs every stream at once.
  */
 import * as z from 'zod';
-import { type AuditEventBody, hashEvent } from './audit-chain';
-import { EVIDENCE_FORMAT, evidenceKey, type EvidenceSegment, sha256Hex } from './evidence';
+import { CHAIN_START, type ChainPosition, type ChainProblem, checkLink, hashEvent } from './audit-chain';
+import { EVIDENCE_FORMAT, evidenceKey, type EvidenceSegment, type SegmentLink, sha256Hex } from './evidence';
 import { undocumentedFields } from './evidence-schema';
 import type { Problem } from './evidence-verify';
 import { firstIssue, parseJson } from './evidence-verify-digests';
+
+/** The first event of a segment, as the check against the event before it (in another segment) needs it. */
+export interface OutlinedEvent {
+  readonly stream: string;
+  readonly seq: number;
+  readonly prev: string;
+  readonly hash: string;
+  /** What its content (all but its hash) hashes to. */
+  readonly recomputed: string;
+}
+
+/**
+ * What linking a segment into its stream needs, worked out from its events: their count and sequence
+ * numbers, its first and last event, and what checking its events after the first against the one
+ * before each found (audit-chain.ts checkLink). The verifier checks only each first event itself.
+ */
+export interface SegmentOutline {
+  readonly kind: EvidenceSegment['kind'];
+  readonly stream: string;
+  readonly fromSeq: number;
+  readonly toSeq: number;
+  readonly previous: SegmentLink | null;
+  readonly first: OutlinedEvent;
+  readonly last: { readonly seq: number; readonly hash: string };
+  /** Each event's sequence number, in the segment's order. */
+  readonly seqs: readonly number[];
+  /** Problems of the events after the first, in event order, within this segment. */
+  readonly within: readonly ChainProblem[];
+}
 
 export interface ExaminedSegment {
   readonly sha256: string;
   readonly size: number;
   /** The segment, absent when the bytes are not one (a malformed_object problem says why). */
   readonly segment?: EvidenceSegment;
+  /** Present exactly when the segment is. */
+  readonly outline?: SegmentOutline;
   /** malformed_object or misplaced_object, in the order found. */
   readonly problems: readonly Problem[];
-  /** What each event's content (all but its hash) hashes to, in the segment's event order. */
-  readonly eventHashes: readonly string[];
   /** One undocumented_field problem per event that holds a field the documented schema does not allow. */
   readonly undocumented: readonly Problem[];
 }
@@ -39,26 +68,68 @@ const segmentSchema = z.object({
   events: z.array(eventSchema).min(1),
 }).strict();
 
+const SEGMENT_FIELDS = ['format', 'kind', 'stream', 'fromSeq', 'toSeq', 'exportedAt', 'previous', 'events'];
+const LINK_FIELDS = ['key', 'sha256', 'toSeq', 'lastHash'];
+const KINDS: readonly unknown[] = ['session', 'config', 'security', 'other'];
+const HEX64 = /^[0-9a-f]{64}$/;
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+const hasExactly = (value: Record<string, unknown>, fields: readonly string[]) => Object.keys(value).length === fields.length && fields.every((field) => Object.hasOwn(value, field));
+const isCount = (value: unknown) => Number.isSafeInteger(value) && (value as number) > 0;
+
+/**
+ * segmentSchema's checks written out, for speed: true only for what segmentSchema accepts (it is at
+ * least as strict), so a segment it passes needs no schema run; anything else goes through the
+ * schema, which also names the problem.
+ */
+function plainlySegment(value: unknown): boolean {
+  if (!isRecord(value) || !hasExactly(value, SEGMENT_FIELDS)) return false;
+  const { format, kind, stream, fromSeq, toSeq, exportedAt, previous, events } = value;
+  if (format !== EVIDENCE_FORMAT || !KINDS.includes(kind) || typeof stream !== 'string' || stream === '' || !isCount(fromSeq) || !isCount(toSeq)) return false;
+  if (typeof exportedAt !== 'string' || Number.isNaN(Date.parse(exportedAt))) return false;
+  if (previous !== null) {
+    if (!isRecord(previous) || !hasExactly(previous, LINK_FIELDS) || typeof previous.key !== 'string' || !isCount(previous.toSeq)) return false;
+    if (typeof previous.sha256 !== 'string' || !HEX64.test(previous.sha256) || typeof previous.lastHash !== 'string' || !HEX64.test(previous.lastHash)) return false;
+  }
+  if (!Array.isArray(events) || events.length === 0) return false;
+  for (const event of events) {
+    if (!isRecord(event) || typeof event.stream !== 'string' || !Number.isSafeInteger(event.seq) || typeof event.prev !== 'string' || typeof event.hash !== 'string') return false;
+  }
+  return true;
+}
+
 export function examineSegment(key: string, bytes: Uint8Array): ExaminedSegment {
-  const examined = { sha256: sha256Hex(bytes), size: bytes.length, eventHashes: [], undocumented: [] };
+  const examined = { sha256: sha256Hex(bytes), size: bytes.length, undocumented: [] };
   let parsed: unknown;
   try {
     parsed = parseJson(bytes);
   } catch (error) {
     return { ...examined, problems: [{ kind: 'malformed_object', key, message: `${key} is not valid JSON (${(error as Error).message})` }] };
   }
-  const result = segmentSchema.safeParse(parsed);
-  if (!result.success) return { ...examined, problems: [{ kind: 'malformed_object', key, message: `${key} is not an evidence segment (${firstIssue(result.error)})` }] };
-  const segment = result.data as unknown as EvidenceSegment;
+  if (!plainlySegment(parsed)) {
+    const result = segmentSchema.safeParse(parsed);
+    if (!result.success) return { ...examined, problems: [{ kind: 'malformed_object', key, message: `${key} is not an evidence segment (${firstIssue(result.error)})` }] };
+  }
+  // The text's own value: the schema changes no value, and the text's member order is what lets
+  // canonicalJson take its fast path (read from canonical bytes, it is already canonical).
+  const segment = parsed as EvidenceSegment;
   const problems: Problem[] = [];
   if (evidenceKey(segment.stream, segment.fromSeq, segment.toSeq, new Date(segment.exportedAt)) !== key) {
     problems.push({ kind: 'misplaced_object', key, message: `${key} holds ${segment.stream} ${segment.fromSeq}-${segment.toSeq}, which belongs elsewhere: it was moved or swapped` });
   }
-  // Hashed from the text's own member order, not the schema's copy: read from canonical bytes it is
-  // already canonical, which lets canonicalJson take its fast path.
-  const eventHashes = (parsed as { events: Record<string, unknown>[] }).events.map(({ hash: _recorded, ...body }) => hashEvent(body as unknown as AuditEventBody));
   const undocumented: Problem[] = [];
+  const seqs: number[] = [];
+  const within: ChainProblem[] = [];
+  let first: OutlinedEvent | undefined;
+  let at: ChainPosition = CHAIN_START;
   for (const event of segment.events) {
+    const { hash: _recorded, ...body } = event;
+    const recomputed = hashEvent(body);
+    if (first) at = checkLink(segment.stream, event, recomputed, at, within);
+    else {
+      first = { stream: event.stream, seq: event.seq, prev: event.prev, hash: event.hash, recomputed };
+      at = { prev: event.hash, expectedSeq: event.seq + 1 };
+    }
+    seqs.push(event.seq);
     const extra = undocumentedFields(event);
     if (extra.length) {
       undocumented.push({
@@ -67,5 +138,10 @@ export function examineSegment(key: string, bytes: Uint8Array): ExaminedSegment 
       });
     }
   }
-  return { ...examined, segment, problems, eventHashes, undocumented };
+  const last = segment.events.at(-1)!;
+  const outline: SegmentOutline = {
+    kind: segment.kind, stream: segment.stream, fromSeq: segment.fromSeq, toSeq: segment.toSeq, previous: segment.previous,
+    first: first!, last: { seq: last.seq, hash: last.hash }, seqs, within,
+  };
+  return { ...examined, segment, outline, problems, undocumented };
 }

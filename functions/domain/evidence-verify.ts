@@ -94,7 +94,7 @@ export interface VerifiedStream {
   readonly stream: string;
   readonly kind: StreamKind;
   readonly segments: readonly VerifiedSegment[];
-  /** All events of the stream found in the folder, in sequence order. */
+  /** The events of its linked segments, in sequence order (read from the source when first asked for). */
   readonly events: readonly AuditEvent[];
 }
 
@@ -139,7 +139,7 @@ export function verifyEvidence(source: EvidenceSource, options: VerifyOptions): 
   const listed = listedObjects(inspection, digests);
   const byStream = checkListedObjects(inspection, listed);
   checkUnlisted(inspection, listed);
-  const streams = checkStreams(inspection, byStream, listed);
+  const { streams, events } = checkStreams(inspection, byStream, listed);
 
   const ignored = inspection.keys.filter((key) => ![DIGEST_PREFIX, EVIDENCE_PREFIX, TABLE_EXPORT_PREFIX, PUBLIC_KEY_PREFIX].some((prefix) => key.startsWith(prefix)));
   if (ignored.length) notes.push(`${ignored.length} file(s) outside the evidence layout were not examined (${ignored.slice(0, 3).join(', ')}${ignored.length > 3 ? ', …' : ''})`);
@@ -161,7 +161,7 @@ export function verifyEvidence(source: EvidenceSource, options: VerifyOptions): 
       digests: digests.length,
       objects: listed.size,
       segments: [...byStream.values()].reduce((sum, list) => sum + list.length, 0),
-      events: streams.reduce((sum, stream) => sum + stream.events.length, 0),
+      events,
       bytes: inspection.bytes,
       keyFingerprints: [...new Set(digests.map((entry) => entry.digest.publicKey.fingerprint))],
     },

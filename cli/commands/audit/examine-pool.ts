@@ -12,7 +12,8 @@ import { buildSync } from 'esbuild';
 import { EVIDENCE_PREFIX, type EvidenceSegment } from '../../../functions/domain/evidence';
 import type { EvidenceSource } from '../../../functions/domain/evidence-verify';
 import { parseJson } from '../../../functions/domain/evidence-verify-digests';
-import type { ExamineBatch, ExaminedObject } from './examine-worker';
+import type { ExaminedSegment } from '../../../functions/domain/evidence-verify-segment';
+import type { ExamineBatch, ExaminedBatch, ExaminedObject } from './examine-worker';
 import { folderSource } from './folder';
 
 /** Below this many evidence objects the folder is examined in this thread. */
@@ -38,18 +39,27 @@ export async function examinedFolderSource(root: string, { threads = availablePa
     if (waiting.length) pool.add(waiting.splice(0));
     const examined = await pool.done();
     // Every evidence key was examined; a file that appeared since the listing is no evidence anyway.
-    return {
-      ...source,
-      examine: (key) => {
-        const found = examined.get(key);
-        if (!found) return undefined;
-        // The schema check passed on these very bytes, and it changes no value: the text's own value is the segment.
-        return found.isSegment ? { ...found.examined, segment: parseJson(found.bytes) as EvidenceSegment } : found.examined;
-      },
-    };
+    return { ...source, examine: (key) => examined.get(key) ?? undefined };
   } finally {
     await pool?.close();
   }
+}
+
+/**
+ * A worker's answer as the verifier takes it. The segment is parsed from the object's bytes when first
+ * asked for: the schema check passed on these very bytes and changes no value, so the text's own value
+ * is the segment.
+ */
+function examinedFrom({ examined, offset, size }: ExaminedObject, bytes: ArrayBuffer): ExaminedSegment {
+  if (!examined.outline) return examined;
+  let segment: EvidenceSegment | undefined;
+  return {
+    ...examined,
+    get segment() {
+      segment ??= parseJson(new Uint8Array(bytes, offset, size)) as EvidenceSegment;
+      return segment;
+    },
+  };
 }
 
 /**
@@ -72,18 +82,21 @@ function workerCode(): string {
  */
 class ExaminePool {
   private readonly workers: { readonly worker: Worker; readonly inFlight: string[][] }[];
-  private readonly examined = new Map<string, ExaminedObject | null>();
+  private readonly examined = new Map<string, ExaminedSegment | null>();
   private sent = 0;
   private answered = 0;
   private failed: Error | undefined;
-  private settle: { resolve(examined: Map<string, ExaminedObject | null>): void; reject(error: Error): void } | undefined;
+  private settle: { resolve(examined: Map<string, ExaminedSegment | null>): void; reject(error: Error): void } | undefined;
 
   constructor(private readonly root: string, threads: number) {
     const code = workerCode();
     this.workers = Array.from({ length: threads }, () => ({ worker: new Worker(code, { eval: true }), inFlight: [] }));
     for (const { worker, inFlight } of this.workers) {
-      worker.on('message', (results: (ExaminedObject | null)[]) => {
-        inFlight.shift()!.forEach((key, index) => this.examined.set(key, results[index]));
+      worker.on('message', ({ objects, bytes }: ExaminedBatch) => {
+        inFlight.shift()!.forEach((key, index) => {
+          const found = objects[index];
+          this.examined.set(key, found ? examinedFrom(found, bytes) : null);
+        });
         this.answered++;
         this.check();
       });
@@ -99,7 +112,7 @@ class ExaminePool {
     entry.worker.postMessage({ root: this.root, keys } satisfies ExamineBatch);
   }
 
-  done(): Promise<Map<string, ExaminedObject | null>> {
+  done(): Promise<Map<string, ExaminedSegment | null>> {
     return new Promise((resolve, reject) => {
       this.settle = { resolve, reject };
       this.check();

@@ -13,7 +13,7 @@ export interface ExamineBatch {
   readonly keys: readonly string[];
 }
 
-function read(root: string, key: string): Buffer | null {
+function readObject(root: string, key: string): Buffer | null {
   try {
     return readFileSync(join(root, ...key.split('/')));
   } catch (error) {
@@ -23,21 +23,34 @@ function read(root: string, key: string): Buffer | null {
 }
 
 /**
- * What a worker answers for one object. The parsed segment is not sent: copying an object graph between
- * threads costs more than parsing its text again, so the bytes go back and the segment is re-read from
- * them when the examination found one.
+ * What a worker answers for one object: what examineSegment found but the parsed segment, and where
+ * the object's bytes lie in the batch's buffer. Copying an object graph between threads costs more
+ * than parsing its text again, so the segment is parsed again from the bytes, and only if asked for:
+ * verifying needs no more than the segment's outline.
  */
 export interface ExaminedObject {
   readonly examined: Omit<ExaminedSegment, 'segment'>;
-  readonly isSegment: boolean;
-  readonly bytes: Uint8Array;
+  readonly offset: number;
+  readonly size: number;
+}
+
+/** A batch's answer: per key, in the batch's order, its examination (null when the file is absent), and every object's bytes in one buffer, handed over rather than copied. */
+export interface ExaminedBatch {
+  readonly objects: readonly (ExaminedObject | null)[];
+  readonly bytes: ArrayBuffer;
 }
 
 parentPort?.on('message', ({ root, keys }: ExamineBatch) => {
-  parentPort?.postMessage(keys.map((key): ExaminedObject | null => {
-    const bytes = read(root, key);
-    if (!bytes) return null;
-    const { segment, ...examined } = examineSegment(key, bytes);
-    return { examined, isSegment: segment !== undefined, bytes };
-  }));
+  const read = keys.map((key) => readObject(root, key));
+  const bytes = new Uint8Array(read.reduce((sum, file) => sum + (file?.length ?? 0), 0));
+  let offset = 0;
+  const objects = keys.map((key, index): ExaminedObject | null => {
+    const file = read[index];
+    if (!file) return null;
+    const { segment: _parsed, ...examined } = examineSegment(key, file);
+    bytes.set(file, offset);
+    offset += file.length;
+    return { examined, offset: offset - file.length, size: file.length };
+  });
+  parentPort?.postMessage({ objects, bytes: bytes.buffer } satisfies ExaminedBatch, [bytes.buffer]);
 });
