@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type AuditEvent, canonicalJson, chainEvent, GENESIS_HASH, hashEvent, verifyChain } from '../../../functions/domain/audit-chain';
+import { type AuditEvent, CHAIN_START, type ChainPosition, type ChainProblem, canonicalJson, chainEvent, checkLink, GENESIS_HASH, hashEvent, verifyChain } from '../../../functions/domain/audit-chain';
 
 const actor = { sub: 's', email: 'bob@example.com', name: 'Bob' };
 
@@ -74,5 +74,24 @@ describe('hash chain', () => {
   it('notices an event moved from another stream', () => {
     const events = chain(1);
     expect(verifyChain('SESSION#2', events)).toEqual([expect.objectContaining({ kind: 'wrong_stream' })]);
+  });
+
+  it('gives the same problems checked in pieces (as the evidence verifier checks each segment apart) as in one run', () => {
+    const events = chain(6);
+    const tampered = [events[0], { ...events[1], stream: 'SESSION#9' }, events[3], events[2], { ...events[4], details: { n: 99 } }, events[5]];
+    const whole = verifyChain('SESSION#1', tampered);
+    expect(whole.map((p) => p.kind)).toEqual(['wrong_stream', 'altered', 'gap', 'broken_link', 'gap', 'broken_link', 'gap', 'broken_link', 'altered']);
+    const recomputed = tampered.map(({ hash: _hash, ...body }) => hashEvent(body));
+    for (let cut = 1; cut < tampered.length; cut++) {
+      // The second piece's events after its first are checked on their own, its first against the piece before it.
+      const problems: ChainProblem[] = [];
+      let at: ChainPosition = CHAIN_START;
+      for (let index = 0; index < cut; index++) at = checkLink('SESSION#1', tampered[index], recomputed[index], at, problems);
+      const within: ChainProblem[] = [];
+      let inside: ChainPosition = { prev: tampered[cut].hash, expectedSeq: tampered[cut].seq + 1 };
+      for (let index = cut + 1; index < tampered.length; index++) inside = checkLink('SESSION#1', tampered[index], recomputed[index], inside, within);
+      checkLink('SESSION#1', tampered[cut], recomputed[cut], at, problems);
+      expect([...problems, ...within]).toEqual(whole);
+    }
   });
 });
