@@ -46,6 +46,11 @@ export function logicalId(construct: IConstruct): string {
   return Stack.of(construct).resolve(element.logicalId) as string;
 }
 
+/** The logical ids of an owner's constructs, under their own names: `logicalIdsOf(stack.webhooks, ['bus', 'queue'])`. */
+export function logicalIdsOf<Owner, Name extends keyof Owner & string>(owner: Owner, names: readonly Name[]): Record<Name, string> {
+  return Object.fromEntries(names.map((name) => [name, logicalId(owner[name] as IConstruct)])) as Record<Name, string>;
+}
+
 export interface Statement {
   Effect: 'Allow' | 'Deny';
   Action: string | string[];

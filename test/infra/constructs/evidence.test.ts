@@ -8,23 +8,16 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { EVIDENCE_DENIED_ACTIONS } from '../../../infra/constructs/evidence';
-import { asArray, leastPrivilegeViolations, logicalId, normalized, policyStatements, refersTo, roleOf, statementsOf, synth, templateReader } from '../synth';
+import { asArray, leastPrivilegeViolations, logicalId, logicalIdsOf, normalized, policyStatements, refersTo, roleOf, statementsOf, synth, templateReader } from '../synth';
 
 // With cdk-nag: synthesis throws on any unacknowledged AwsSolutions finding.
 const { app, stack, json } = synth({}, { nag: true });
 const evidence = stack.evidence;
 const ids = {
-  bucket: logicalId(evidence.bucket),
-  accessLogs: logicalId(evidence.accessLogs),
-  staging: logicalId(evidence.staging),
-  key: logicalId(evidence.signingKey),
+  ...logicalIdsOf(evidence, ['bucket', 'accessLogs', 'staging', 'signingKey', 'exporter', 'sealer', 'tableExport', 'auditApi']),
   events: logicalId(stack.tables.events.table),
   evidenceTable: logicalId(stack.tables.evidence.table),
   dlq: logicalId(stack.operations.deadLetterQueue),
-  exporter: logicalId(evidence.exporter),
-  sealer: logicalId(evidence.sealer),
-  tableExport: logicalId(evidence.tableExport),
-  auditApi: logicalId(evidence.auditApi),
 };
 const { props, ofType, environmentOf } = templateReader(json);
 const objectsUnder = (bucketId: string, prefix: string) => ({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucketId, 'Arn'] }, `/${prefix}/*`]] });
@@ -136,12 +129,12 @@ describe('the digest sealer and its key', () => {
   });
 
   it('signs with an RSA 2048 KMS key that only it may use to sign', () => {
-    expect(props(ids.key)).toMatchObject({ KeySpec: 'RSA_2048', KeyUsage: 'SIGN_VERIFY' });
-    expect(json.Resources[ids.key].DeletionPolicy).toBe('Retain');
+    expect(props(ids.signingKey)).toMatchObject({ KeySpec: 'RSA_2048', KeyUsage: 'SIGN_VERIFY' });
+    expect(json.Resources[ids.signingKey].DeletionPolicy).toBe('Retain');
     const signers = policyStatements(json).filter(({ statement }) => statement.Effect === 'Allow' && asArray(statement.Action).includes('kms:Sign'));
     expect(signers.flatMap(({ roles }) => roles)).toEqual([roleOf(evidence.sealer)]);
-    expect(normalized(signers[0].statement)).toEqual({ effect: 'Allow', actions: ['kms:GetPublicKey', 'kms:Sign'], resources: [{ 'Fn::GetAtt': [ids.key, 'Arn'] }] });
-    expect(environmentOf(ids.sealer).DIGEST_KEY_ID).toEqual({ 'Fn::GetAtt': [ids.key, 'Arn'] });
+    expect(normalized(signers[0].statement)).toEqual({ effect: 'Allow', actions: ['kms:GetPublicKey', 'kms:Sign'], resources: [{ 'Fn::GetAtt': [ids.signingKey, 'Arn'] }] });
+    expect(environmentOf(ids.sealer).DIGEST_KEY_ID).toEqual({ 'Fn::GetAtt': [ids.signingKey, 'Arn'] });
   });
 });
 

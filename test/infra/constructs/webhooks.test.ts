@@ -6,19 +6,13 @@
  */
 import { describe, expect, it } from 'vitest';
 import { WEBHOOK_MAX_ATTEMPTS } from '../../../infra/constructs/webhooks';
-import { leastPrivilegeViolations, logicalId, normalized, refersTo, roleOf, statementsOf, synth, templateReader } from '../synth';
+import { leastPrivilegeViolations, logicalId, logicalIdsOf, normalized, refersTo, roleOf, statementsOf, synth, templateReader } from '../synth';
 
 // With cdk-nag: synthesis throws on any unacknowledged AwsSolutions finding.
 const { stack, json } = synth({}, { nag: true });
 const webhooks = stack.webhooks;
 const ids = {
-  bus: logicalId(webhooks.bus),
-  queue: logicalId(webhooks.queue),
-  deadLetters: logicalId(webhooks.deadLetters),
-  key: logicalId(webhooks.key),
-  api: logicalId(webhooks.api),
-  dispatcher: logicalId(webhooks.dispatcher),
-  deliverer: logicalId(webhooks.deliverer),
+  ...logicalIdsOf(webhooks, ['bus', 'queue', 'deadLetters', 'key', 'api', 'dispatcher', 'deliverer']),
   events: logicalId(stack.tables.events.table),
 };
 const { props, ofType, environmentOf } = templateReader(json);
