@@ -36,6 +36,16 @@ function script(overrides: Partial<Record<TaskState, TaskHandler>>) {
   return { runner, calls };
 }
 
+/** Fails the first `times` invocations with `error`, then behaves as `then`. */
+function failing(times: number, error: () => Error, then: TaskHandler): TaskHandler {
+  let calls = 0;
+  return async (event) => {
+    calls += 1;
+    if (calls <= times) throw error();
+    return then(event);
+  };
+}
+
 /** Makes AwaitReview hand its token to the test, which plays the review API. */
 function reviewedBy(runner: () => WorkflowRunner, decision: 'approve' | 'deny' | 'cancel'): TaskHandler {
   return async (event) => {
@@ -136,44 +146,28 @@ describe('session.asl.json, re-driven without a route', () => {
   });
 
   it('retries a transient database error, then succeeds', async () => {
-    let attempts = 0;
-    const { runner, calls } = script({
-      Execute: async () => {
-        attempts += 1;
-        if (attempts < 3) throw new TaskFailure('TransientDatabaseError', 'DatabaseResumingException: the database is resuming');
-        return { status: 'done' };
-      },
-    });
+    const resuming = () => new TaskFailure('TransientDatabaseError', 'DatabaseResumingException: the database is resuming');
+    const { runner, calls } = script({ Execute: failing(2, resuming, async () => ({ status: 'done' })) });
     const execution = await run(runner);
-    expect(attempts).toBe(3);
+    expect(calls.Execute).toHaveLength(3);
     expect(execution.statesEntered).toEqual(['Route', 'Evaluate', 'Route', 'Execute']);
     expect(calls.Record).toBeUndefined();
   });
 
   it('does not retry other errors: they reach Record as a failure', async () => {
-    let attempts = 0;
-    const { runner, calls } = script({
-      Execute: async () => {
-        attempts += 1;
-        throw new TaskFailure('NotFoundError', 'Session does not exist.');
-      },
-    });
+    const notFound = () => new TaskFailure('NotFoundError', 'Session does not exist.');
+    const { runner, calls } = script({ Execute: failing(Infinity, notFound, async () => undefined) });
     const execution = await run(runner);
-    expect(attempts).toBe(1);
+    expect(calls.Execute).toHaveLength(1);
     expect(execution.status).toBe('SUCCEEDED');
     expect(calls.Record[0]).toMatchObject({ sessionId: SESSION, failure: { Error: 'NotFoundError' } });
   });
 
   it('gives up on a transient error after the retry budget and records the failure', async () => {
-    let attempts = 0;
-    const { runner, calls } = script({
-      Execute: async () => {
-        attempts += 1;
-        throw new TaskFailure('TransientDatabaseError', 'still resuming');
-      },
-    });
+    const stillResuming = () => new TaskFailure('TransientDatabaseError', 'still resuming');
+    const { runner, calls } = script({ Execute: failing(Infinity, stillResuming, async () => undefined) });
     await run(runner);
-    expect(attempts).toBe(6);
+    expect(calls.Execute).toHaveLength(6);
     expect(calls.Record[0]).toMatchObject({ failure: { Error: 'TransientDatabaseError' } });
   });
 
@@ -237,16 +231,6 @@ describe('session.asl.json, re-driven without a route', () => {
   describe('Lambda faults in each Task state', () => {
     const throttle = () => new TaskFailure('Lambda.TooManyRequestsException', 'Rate Exceeded.');
     const permanent = () => new TaskFailure('Error', 'the function failed');
-
-    /** Fails the first `times` invocations with `error`, then behaves as `then`. */
-    const failing = (times: number, error: () => Error, then: TaskHandler): TaskHandler => {
-      let calls = 0;
-      return async (event) => {
-        calls += 1;
-        if (calls <= times) throw error();
-        return then(event);
-      };
-    };
 
     interface Path {
       /** The state, when it runs another state's function (AwaitWindowReview runs AwaitReview's). */
