@@ -25,6 +25,12 @@ export async function failure(call: Promise<unknown>): Promise<DataApiFailure> {
   throw new Error('expected the call to fail');
 }
 
+/** A local cluster's ARN and its secret's, named `name` (the stand-in serves a backend under any such pair). */
+export const localCluster = (name: string) => ({
+  cluster: `arn:aws:rds:us-east-1:123456789012:cluster:${name}`,
+  secret: `arn:aws:secretsmanager:us-east-1:123456789012:secret:${name}-AbCdEf`,
+});
+
 /** `maxAttempts` 1: the SDK resends nothing, as the product's own client; unset: the SDK's default retries. */
 export const dataApiClient = (url: string, maxAttempts?: number): RDSDataClient =>
   new RDSDataClient({ endpoint: url, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts });

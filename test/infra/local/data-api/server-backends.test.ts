@@ -12,12 +12,11 @@ import { MysqlBackend, PostgresBackend, type SqlBackend } from '../../../../infr
 import { seedDemoSchema } from '../../../../infra/local/data-api/demo-schema';
 import { postgresDatabase } from '../../../support/postgres';
 import { debianOnly } from '../../../support/skip-policy';
-import { callsOn, dataApiClient, failure } from './calls';
+import { callsOn, dataApiClient, failure, localCluster } from './calls';
 
 const PG_URL = await postgresDatabase('dataapi_backends');
 const MYSQL_URL = process.env.ACCESSGATE_TEST_MYSQL_URL;
-const CLUSTER = 'arn:aws:rds:us-east-1:123456789012:cluster:integration';
-const SECRET = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:integration-AbCdEf';
+const { cluster: CLUSTER, secret: SECRET } = localCluster('integration');
 const TABLE = `dataapi_items_${process.pid}`;
 
 function harness(makeBackend: () => SqlBackend, statementTimeoutMs = 500) {
@@ -36,6 +35,21 @@ function harness(makeBackend: () => SqlBackend, statementTimeoutMs = 500) {
   });
   return callsOn(() => ctx.client, CLUSTER, SECRET);
 }
+
+/**
+ * `statement` runs past the timeout: the call fails with StatementTimeoutException, the next command
+ * runs, and the server's own list of running statements (`running(statement)`, a count) no longer holds it.
+ */
+async function expectStoppedOnServer(exec: ReturnType<typeof harness>['exec'], statement: string, running: (statement: string) => string) {
+  const stuck = await failure(exec(statement));
+  expect(stuck.name).toBe('StatementTimeoutException');
+  expect((await exec('SELECT 1')).records).toEqual([[{ longValue: 1 }]]);
+  const sleeping = await exec(running(statement));
+  expect(sleeping.records).toEqual([[{ longValue: 0 }]]);
+}
+
+/** MariaDB's count of the connections running `statement`. */
+const mysqlRunning = (statement: string) => `SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE INFO = '${statement}'`;
 
 describe('PostgreSQL server backend', () => {
   // Long enough that a statement can be seen running, and a second call sent, on a busy machine.
@@ -127,13 +141,7 @@ describe('PostgreSQL server backend with its only pooled connection stuck', () =
 
   it('stops the statement at its timeout on the server itself, so the next command runs', async () => {
     // The client-side cancel needs a second connection, which the pool of one cannot give.
-    const stuck = await failure(exec('SELECT pg_sleep(60)'));
-    expect(stuck.name).toBe('StatementTimeoutException');
-    expect((await exec('SELECT 1')).records).toEqual([[{ longValue: 1 }]]);
-    const sleeping = await exec(
-      "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND state = 'active' AND query = 'SELECT pg_sleep(60)'",
-    );
-    expect(sleeping.records).toEqual([[{ longValue: 0 }]]);
+    await expectStoppedOnServer(exec, 'SELECT pg_sleep(60)', (sql) => `SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND state = 'active' AND query = '${sql}'`);
   });
 });
 
@@ -229,11 +237,7 @@ describe.runIf(mysqlTests)('MySQL server backend', () => {
   it('kills a statement past the timeout, on the server itself', async () => {
     // A sleep far beyond any test timeout: only the statement timeout can end it in time, and the
     // process list shows whether the server really stopped it (no wall-clock bound to flake on).
-    const err = await failure(exec('SELECT SLEEP(600)'));
-    expect(err.name).toBe('StatementTimeoutException');
-    expect((await exec('SELECT 1')).records).toEqual([[{ longValue: 1 }]]);
-    const sleeping = await exec("SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE INFO = 'SELECT SLEEP(600)'");
-    expect(sleeping.records).toEqual([[{ longValue: 0 }]]);
+    await expectStoppedOnServer(exec, 'SELECT SLEEP(600)', mysqlRunning);
   });
 });
 
@@ -242,10 +246,6 @@ describe.runIf(mysqlTests)('MySQL server backend with its only pooled connection
 
   it('stops the statement at its timeout on the server itself, so the next command runs', async () => {
     // KILL QUERY needs a second connection, which the pool of one cannot give.
-    const stuck = await failure(exec('SELECT SLEEP(60)'));
-    expect(stuck.name).toBe('StatementTimeoutException');
-    expect((await exec('SELECT 1')).records).toEqual([[{ longValue: 1 }]]);
-    const sleeping = await exec("SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE INFO = 'SELECT SLEEP(60)'");
-    expect(sleeping.records).toEqual([[{ longValue: 0 }]]);
+    await expectStoppedOnServer(exec, 'SELECT SLEEP(60)', mysqlRunning);
   });
 });

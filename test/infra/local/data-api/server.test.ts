@@ -8,10 +8,9 @@ import type { ExecuteStatementCommandInput, RDSDataClient } from '@aws-sdk/clien
 import { createFaultQueue, startDataApiServer, type DataApiServer } from '../../../../infra/local/data-api/server';
 import { openPGliteBackend, seedDemoSchema } from '../../../../infra/local/data-api/demo-schema';
 import type { PGliteBackend } from '../../../../infra/local/data-api/backends';
-import { callsOn, dataApiClient, failure } from './calls';
+import { callsOn, dataApiClient, failure, localCluster } from './calls';
 
-const CLUSTER = 'arn:aws:rds:us-east-1:123456789012:cluster:local-demo';
-const SECRET = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:local-demo-AbCdEf';
+const { cluster: CLUSTER, secret: SECRET } = localCluster('local-demo');
 
 let backend: PGliteBackend;
 let server: DataApiServer;

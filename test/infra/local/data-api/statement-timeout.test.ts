@@ -12,10 +12,9 @@ import { PGlite } from '@electric-sql/pglite';
 import type { RDSDataClient } from '@aws-sdk/client-rds-data';
 import { startDataApiServer, type DataApiServer } from '../../../../infra/local/data-api/server';
 import { PGliteBackend } from '../../../../infra/local/data-api/backends';
-import { callsOn, dataApiClient, failure } from './calls';
+import { callsOn, dataApiClient, failure, localCluster } from './calls';
 
-const CLUSTER = 'arn:aws:rds:us-east-1:123456789012:cluster:watchdog';
-const SECRET = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:watchdog-AbCdEf';
+const { cluster: CLUSTER, secret: SECRET } = localCluster('watchdog');
 const LOST = '/* answer lost */';
 
 let pglite: PGlite;
