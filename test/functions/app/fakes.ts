@@ -50,6 +50,32 @@ import type { Route } from '../../../functions/domain/workflow-route';
 const copy = <T>(value: T): T => structuredClone(value);
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
+/**
+ * Items by key, copied on the way in and out as a database does: what a caller holds never aliases what
+ * is stored. Still a Map, for tests that count or reach into the stored items.
+ */
+export class CopiedTable<Item> extends Map<string, Item> {
+  read(key: string): Item | undefined {
+    const found = this.get(key);
+    return found && copy(found);
+  }
+  readAll(): Item[] {
+    return [...this.values()].map(copy);
+  }
+  /** Stores `item` under `key`, answering the item it replaced. */
+  write(key: string, item: Item): Item | undefined {
+    const before = this.get(key);
+    this.set(key, copy(item));
+    return before;
+  }
+  /** Removes the item under `key`, answering it. */
+  remove(key: string): Item | undefined {
+    const before = this.get(key);
+    this.delete(key);
+    return before;
+  }
+}
+
 export class InMemorySessionStore implements SessionStore {
   readonly items = new Map<string, Mutable<Session>>();
   readonly tokens = new Map<string, string>();
@@ -239,46 +265,38 @@ export class InMemoryWindowStore implements WindowStore {
 }
 
 export class InMemoryCatalog implements CatalogStore {
-  readonly resourceItems = new Map<string, Resource>();
-  readonly ruleItems = new Map<string, Rule>();
+  readonly resourceItems = new CopiedTable<Resource>();
+  readonly ruleItems = new CopiedTable<Rule>();
 
   constructor(resources: readonly Resource[] = [], rules: readonly Rule[] = []) {
-    for (const resource of resources) this.resourceItems.set(resource.id, copy(resource));
-    for (const rule of rules) this.ruleItems.set(rule.name, copy(rule));
+    for (const resource of resources) this.resourceItems.write(resource.id, resource);
+    for (const rule of rules) this.ruleItems.write(rule.name, rule);
   }
 
   async resource(id: string) {
-    const found = this.resourceItems.get(id);
-    return found && copy(found);
+    return this.resourceItems.read(id);
   }
   async resources() {
-    return [...this.resourceItems.values()].map(copy);
+    return this.resourceItems.readAll();
   }
   async putResource(resource: Resource) {
-    const before = this.resourceItems.get(resource.id);
-    this.resourceItems.set(resource.id, copy(resource));
-    return before;
+    return this.resourceItems.write(resource.id, resource);
   }
   async rule(name: string) {
-    const found = this.ruleItems.get(name);
-    return found && copy(found);
+    return this.ruleItems.read(name);
   }
   async rules() {
-    return [...this.ruleItems.values()].map(copy);
+    return this.ruleItems.readAll();
   }
   async createRule(rule: Rule) {
     if (this.ruleItems.has(rule.name)) throw new ConflictError(`A rule named "${rule.name}" already exists.`, 'rule_exists');
-    this.ruleItems.set(rule.name, copy(rule));
+    this.ruleItems.write(rule.name, rule);
   }
   async replaceRule(rule: Rule) {
-    const before = this.ruleItems.get(rule.name);
-    if (before) this.ruleItems.set(rule.name, copy(rule));
-    return before;
+    return this.ruleItems.has(rule.name) ? this.ruleItems.write(rule.name, rule) : undefined;
   }
   async deleteRule(name: string) {
-    const before = this.ruleItems.get(name);
-    this.ruleItems.delete(name);
-    return before;
+    return this.ruleItems.remove(name);
   }
 }
 
@@ -307,21 +325,19 @@ export class InMemoryEventLog implements EventLog {
 }
 
 export class InMemoryResults implements ResultStore {
-  readonly items = new Map<string, QueryResult>();
-  readonly failures = new Map<string, SessionError>();
+  readonly items = new CopiedTable<QueryResult>();
+  readonly failures = new CopiedTable<SessionError>();
   async put(sessionId: string, result: QueryResult) {
-    this.items.set(sessionId, copy(result));
+    this.items.write(sessionId, result);
   }
   async get(sessionId: string) {
-    const found = this.items.get(sessionId);
-    return found && copy(found);
+    return this.items.read(sessionId);
   }
   async putFailure(sessionId: string, failure: SessionError) {
-    this.failures.set(sessionId, copy(failure));
+    this.failures.write(sessionId, failure);
   }
   async failure(sessionId: string) {
-    const found = this.failures.get(sessionId);
-    return found && copy(found);
+    return this.failures.read(sessionId);
   }
 }
 
@@ -408,26 +424,21 @@ export class RecordingQueue implements NotificationQueue {
 }
 
 export class InMemoryDirectory implements DirectoryTable {
-  readonly entries = new Map<string, Identity>();
+  readonly entries = new CopiedTable<Identity>();
   constructor(people: readonly Identity[] = []) {
-    for (const person of people) this.entries.set(person.email, copy(person));
+    for (const person of people) this.entries.write(person.email, person);
   }
   async lookup(email: string) {
-    const found = this.entries.get(email.toLowerCase());
-    return found && copy(found);
+    return this.entries.read(email.toLowerCase());
   }
   async list() {
-    return [...this.entries.values()].map(copy);
+    return this.entries.readAll();
   }
   async put(entry: Identity) {
-    const before = this.entries.get(entry.email);
-    this.entries.set(entry.email, copy(entry));
-    return before;
+    return this.entries.write(entry.email, entry);
   }
   async remove(email: string) {
-    const before = this.entries.get(email);
-    this.entries.delete(email);
-    return before;
+    return this.entries.remove(email);
   }
 }
 

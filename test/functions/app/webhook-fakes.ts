@@ -4,28 +4,25 @@
  */
 import type { BusEvent, DeliveryAttempt, DeliveryJob, DeliveryQueue, EventBus, TransportRequest, TransportResult, WebhookDeps, WebhookStore, WebhookTransport } from '../../../functions/app/webhook-ports';
 import type { Webhook } from '../../../functions/domain/webhook';
-import { type Fakes, fakeDeps } from './fakes';
+import { CopiedTable, type Fakes, fakeDeps } from './fakes';
 
 const copy = <T>(value: T): T => structuredClone(value);
 
 export class InMemoryWebhookStore implements WebhookStore {
-  readonly items = new Map<string, Webhook>();
+  readonly items = new CopiedTable<Webhook>();
   readonly deliveries = new Map<string, DeliveryAttempt[]>();
 
   async create(webhook: Webhook) {
-    this.items.set(webhook.id, copy(webhook));
+    this.items.write(webhook.id, webhook);
   }
   async get(id: string) {
-    const found = this.items.get(id);
-    return found && copy(found);
+    return this.items.read(id);
   }
   async list() {
-    return [...this.items.values()].map(copy);
+    return this.items.readAll();
   }
   async delete(id: string) {
-    const found = this.items.get(id);
-    this.items.delete(id);
-    return found;
+    return this.items.remove(id);
   }
   async recordAttempt(webhookId: string, attempt: DeliveryAttempt) {
     this.deliveries.set(webhookId, [...(this.deliveries.get(webhookId) ?? []), copy(attempt)]);
