@@ -8,10 +8,11 @@ import { GetPublicKeyCommand, KMSClient, SignCommand } from '@aws-sdk/client-kms
 import { HeadObjectCommand, NotFound, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
-import { beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { verifyEvidence } from '../../../functions/domain/evidence-verify';
 import { mapSource, rsaKey, type SigningKey } from '../../fixtures/evidence';
 import { EVIDENCE_ENV, stubHandlerEnv } from '../../fixtures/handler-env';
+import { freshMocksPerCase } from '../../support/mocked-aws';
 
 const dynamo = mockClient(DynamoDBDocumentClient);
 const s3 = mockClient(S3Client);
@@ -31,12 +32,10 @@ beforeAll(async () => {
   ({ handler } = await import('../../../functions/audit/digest'));
 });
 
+freshMocksPerCase(NOW, dynamo, s3, kms);
+
 beforeEach(() => {
   // Prepare: the chain was started at 10:00; one object was recorded at 11:xx; nothing else.
-  vi.useFakeTimers({ now: NOW, toFake: ['Date'] });
-  dynamo.reset();
-  s3.reset();
-  kms.reset();
   head = { next: '2026-11-26T10:00:00.000Z' };
   bucket = new Map();
   published = false;

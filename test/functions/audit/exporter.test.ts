@@ -13,6 +13,7 @@ import { canonicalJson } from '../../../functions/domain/audit-chain';
 import { sessionEvents } from '../../fixtures/evidence';
 import { eventItem, streamEvent, streamRecord } from '../../fixtures/stream-event';
 import { EVIDENCE_ENV, stubHandlerEnv } from '../../fixtures/handler-env';
+import { freshMocksPerCase } from '../../support/mocked-aws';
 
 const dynamo = mockClient(DynamoDBDocumentClient);
 const s3 = mockClient(S3Client);
@@ -32,11 +33,10 @@ beforeAll(async () => {
 let cursor: Record<string, any> | undefined;
 let stored = events;
 
+freshMocksPerCase(NOW, dynamo, s3);
+
 beforeEach(() => {
   // Prepare
-  vi.useFakeTimers({ now: NOW, toFake: ['Date'] });
-  dynamo.reset();
-  s3.reset();
   cursor = undefined;
   stored = events;
   const cursorKey = { pk: `CURSOR#SESSION#${ID}`, sk: 'CURSOR' };

@@ -8,8 +8,9 @@ import { DescribeExportCommand, DynamoDBClient, ExportTableToPointInTimeCommand 
 import { GetObjectCommand, HeadObjectCommand, NotFound, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
-import { beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { EVIDENCE_ENV, stubHandlerEnv } from '../../fixtures/handler-env';
+import { freshMocksPerCase } from '../../support/mocked-aws';
 
 const dynamo = mockClient(DynamoDBDocumentClient);
 const ddb = mockClient(DynamoDBClient);
@@ -33,12 +34,10 @@ beforeAll(async () => {
   ({ handler } = await import('../../../functions/audit/table-export'));
 });
 
+freshMocksPerCase(NOW, dynamo, ddb, s3);
+
 beforeEach(() => {
   // Prepare
-  vi.useFakeTimers({ now: NOW, toFake: ['Date'] });
-  dynamo.reset();
-  ddb.reset();
-  s3.reset();
   records = new Map();
   dynamo.on(GetCommand, { TableName: 'evidence', Key: { pk: 'DIGEST', sk: 'HEAD' } }).resolves({ Item: { next: '2026-11-26T10:00:00.000Z' } });
   dynamo.on(GetCommand, { TableName: 'evidence' }).callsFake((input) => ({ Item: records.get(input.Key.pk) }));
