@@ -20,7 +20,6 @@ const dynamo = dynamoPerFile();
 let table: string;
 let store: DynamoSessionStore;
 let index: DynamoOpenFollowUps;
-let at = Date.parse('2026-11-26T10:00:00.000Z');
 let ledger: DynamoNotificationLedger;
 
 beforeAll(() => {
@@ -31,21 +30,21 @@ beforeAll(() => {
 });
 
 // The ledger's persistence layer reads the system clock: the tests move Date.
-const tick = systemDatePerFile(() => at);
+const date = systemDatePerFile('2026-11-26T10:00:00.000Z');
 
 const rule = ruleSnapshot(ruleSchema.parse({ name: 'r', resources: ['db'], approvalGroups: ['approvers'], forceApprovalGroups: ['sre'], slackChannel: 'C-APPROVERS' }));
 let counter = 0;
 async function forcedSession(dueAt: string): Promise<Session> {
   const session = newSession({
     id: `00000000-0000-4000-c000-${String(++counter).padStart(12, '0')}`,
-    now: new Date(at),
+    now: new Date(date.now()),
     requester: { sub: 'alice', email: 'alice@example.com', name: 'Alice', groups: ['dba'] },
     resource: { id: 'db', name: 'DB', type: 'postgres', database: 'db' },
     command: 'delete from orders',
     rule,
   });
   await store.create(session);
-  return store.forceApprove(session.id, { sub: 'sam', email: 'sam@example.com', name: 'Sam', at: new Date(at).toISOString(), via: 'api', forced: true, reason: 'outage' }, { status: 'open', dueAt });
+  return store.forceApprove(session.id, { sub: 'sam', email: 'sam@example.com', name: 'Sam', at: new Date(date.now()).toISOString(), via: 'api', forced: true, reason: 'outage' }, { status: 'open', dueAt });
 }
 const dueIds = async (before: string) => (await index.dueBefore(before, 100)).items.map((session) => session.id);
 
@@ -60,7 +59,7 @@ describe('the open follow-ups index', () => {
     expect(first).toEqual(await store.get(early.id));
     expect(Object.keys(first!)).not.toContain('openFollowUpKey');
 
-    await store.closeFollowUp(early.id, { status: 'acknowledged', dueAt: early.followUp!.dueAt, closedAt: new Date(at).toISOString() });
+    await store.closeFollowUp(early.id, { status: 'acknowledged', dueAt: early.followUp!.dueAt, closedAt: new Date(date.now()).toISOString() });
     expect(await dueIds('2026-11-28T13:00:00.000Z')).toEqual([late.id]);
     expect(await dueIds('2026-11-30T00:00:00.000Z')).toEqual([late.id, notYet.id]);
   });
@@ -103,8 +102,7 @@ describe('the Slack follow-up reminder', () => {
     expect(posts[0]!.message.text).toContain('Break-glass follow-up overdue');
     expect(recorded).toEqual([{ channel: 'C-APPROVERS', ts: 'ts-1' }]);
     expect(await claim(session.id)).toMatchObject({ state: 'COMPLETED' });
-    at += 10 * CLAIM_LEASE_MS;
-    tick();
+    date.advance(10 * CLAIM_LEASE_MS);
     expect(await reminder().remind(session, async () => undefined)).toBe(false);
     expect(posts).toHaveLength(1);
   });
@@ -119,8 +117,7 @@ describe('the Slack follow-up reminder', () => {
     await expect(reminder().remind(session, async () => Promise.reject(new Error('event log down')))).rejects.toThrow('event log down');
     expect(posts).toHaveLength(1);
     expect(await reminder().remind(session, async () => undefined)).toBe(false);
-    at += CLAIM_LEASE_MS + 1000;
-    tick();
+    date.advance(CLAIM_LEASE_MS + 1000);
     expect(await reminder().remind(session, async () => undefined)).toBe(true);
     expect(posts).toHaveLength(2);
   });

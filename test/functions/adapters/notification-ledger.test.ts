@@ -12,22 +12,18 @@ import { dynamoPerFile } from '../../support/dynamo';
 import { systemDatePerFile } from '../../support/system-date';
 
 const dynamo = dynamoPerFile();
-let table: string;
-let at = Date.parse('2026-11-26T10:00:00.000Z');
 let ledger: DynamoNotificationLedger;
 
 beforeAll(() => {
-  table = dynamo.tables.SESSIONS_TABLE;
-  ledger = new DynamoNotificationLedger(dynamo.documents, table);
+  ledger = new DynamoNotificationLedger(dynamo.documents, dynamo.tables.SESSIONS_TABLE);
 });
 
-/** Moves the system clock to `at`; call after changing it. */
-const tick = systemDatePerFile(() => at);
+const date = systemDatePerFile('2026-11-26T10:00:00.000Z');
 
 let sessions = 0;
 const newSessionId = () => `00000000-0000-4000-b000-${String(++sessions).padStart(12, '0')}`;
 const stored = async (sessionId: string, key: string) =>
-  (await dynamo.documents.send(new GetCommand({ TableName: table, Key: { pk: `SESSION#${sessionId}`, sk: `NOTIFIED#${key}` }, ConsistentRead: true }))).Item;
+  (await dynamo.documents.send(new GetCommand({ TableName: dynamo.tables.SESSIONS_TABLE, Key: { pk: `SESSION#${sessionId}`, sk: `NOTIFIED#${key}` }, ConsistentRead: true }))).Item;
 
 describe('the notification ledger', () => {
   it('lets one of several concurrent workers claim a message, and none once it is sent', async () => {
@@ -36,8 +32,7 @@ describe('the notification ledger', () => {
     expect(claims.filter(Boolean)).toHaveLength(1);
 
     await ledger.complete(id, 'dm:approved');
-    at += 10 * CLAIM_LEASE_MS;
-    tick();
+    date.advance(10 * CLAIM_LEASE_MS);
 
     expect(await ledger.claim(id, 'dm:approved')).toBe(false);
     expect(await stored(id, 'dm:approved')).toMatchObject({ state: 'COMPLETED' });
@@ -48,10 +43,9 @@ describe('the notification ledger', () => {
     expect(await ledger.claim(id, 'dm:expired')).toBe(true);
     await ledger.complete(id, 'dm:expired');
 
-    at += 8 * 24 * 3600 * 1000;
-    tick();
+    date.advance(8 * 24 * 3600 * 1000);
     expect(await ledger.claim(id, 'dm:expired')).toBe(false);
-    expect((await stored(id, 'dm:expired'))?.expiration).toBeGreaterThanOrEqual(Math.floor(at / 1000) + SENT_REMEMBERED_SECONDS - 8 * 24 * 3600 - 1);
+    expect((await stored(id, 'dm:expired'))?.expiration).toBeGreaterThanOrEqual(Math.floor(date.now() / 1000) + SENT_REMEMBERED_SECONDS - 8 * 24 * 3600 - 1);
   });
 
   it('gives a claim back after a failed send, so the retry sends', async () => {
@@ -66,22 +60,19 @@ describe('the notification ledger', () => {
     // The worker claims, then its Lambda times out: no send, no release, no completion.
     expect(await ledger.claim(id, 'dm:denied')).toBe(true);
 
-    at += CLAIM_LEASE_MS - 1;
-    tick();
+    date.advance(CLAIM_LEASE_MS - 1);
     expect(await ledger.claim(id, 'dm:denied')).toBe(false);
-    at += 2;
-    tick();
+    date.advance(2);
     const retries = await Promise.all([ledger.claim(id, 'dm:denied'), ledger.claim(id, 'dm:denied')]);
 
     expect(retries.filter(Boolean)).toHaveLength(1);
-    expect(await stored(id, 'dm:denied')).toMatchObject({ state: 'INPROGRESS', leaseUntil: at + CLAIM_LEASE_MS });
+    expect(await stored(id, 'dm:denied')).toMatchObject({ state: 'INPROGRESS', leaseUntil: date.now() + CLAIM_LEASE_MS });
   });
 
   it('counts a message recorded before claims had leases as sent', async () => {
     const id = newSessionId();
-    await dynamo.documents.send(new PutCommand({ TableName: table, Item: { pk: `SESSION#${id}`, sk: 'NOTIFIED#dm:approved', at: '2026-11-01T00:00:00.000Z' } }));
-    at += 10 * CLAIM_LEASE_MS;
-    tick();
+    await dynamo.documents.send(new PutCommand({ TableName: dynamo.tables.SESSIONS_TABLE, Item: { pk: `SESSION#${id}`, sk: 'NOTIFIED#dm:approved', at: '2026-11-01T00:00:00.000Z' } }));
+    date.advance(10 * CLAIM_LEASE_MS);
     expect(await ledger.claim(id, 'dm:approved')).toBe(false);
   });
 });
