@@ -89,6 +89,13 @@ class Client {
 const watches = async (sessionId: string) =>
   ((await table.send(new ScanCommand({ TableName: 'accessgate-Connections', ConsistentRead: true }))).Items ?? []).filter((item) => item.pk === `SESSION#${sessionId}`);
 
+/** A socket open as `name`@example.com, with a subscribe to the session sent on it. */
+const subscribed = async (name: string, sessionId: string) => {
+  const client = await Client.open(await stack.token(`${name}@example.com`));
+  client.send({ action: 'subscribe', sessionId });
+  return client;
+};
+
 const submit = async () => {
   const reply = await as.alice.post('/sessions?wait=5', { resource: 'postgres-demo', command: 'select id from customers order by id limit 2' });
   expect(reply.body.session.status).toBe('pending_review');
@@ -102,8 +109,7 @@ describe('waiting for a decision through the WebSocket API', () => {
 
   it('pushes each change to the waiting requester until the rows are there, with no request held open', async () => {
     const id = await submit();
-    const alice = await Client.open(await stack.token('alice@example.com'));
-    alice.send({ action: 'subscribe', sessionId: id });
+    const alice = await subscribed('alice', id);
     expect(await alice.next((m) => m.sessionId === id)).toMatchObject({ type: 'session', status: 'pending_review' });
     expect(await watches(id)).toHaveLength(1);
 
@@ -134,13 +140,11 @@ describe('waiting for a decision through the WebSocket API', () => {
 
   it('refuses a subscribe from someone who may not read the session, and tells them nothing of it', async () => {
     const id = await submit();
-    const frank = await Client.open(await stack.token('frank@example.com'));
-    frank.send({ action: 'subscribe', sessionId: id });
+    const frank = await subscribed('frank', id);
     expect(await frank.next((m) => m.sessionId === id)).toMatchObject({ type: 'error', code: 'session_not_visible' });
     expect(await watches(id)).toHaveLength(0);
 
-    const alice = await Client.open(await stack.token('alice@example.com'));
-    alice.send({ action: 'subscribe', sessionId: id });
+    const alice = await subscribed('alice', id);
     await alice.next((m) => m.sessionId === id);
     await as.bob.post(`/sessions/${id}/review`, { decision: 'deny', reason: 'not today' });
     await alice.next((m) => m.sessionId === id && m.status === 'denied');
@@ -172,8 +176,7 @@ describe('waiting for a decision through the WebSocket API', () => {
 
   it('forgets a connection that has gone the first time a push finds it gone', async () => {
     const id = await submit();
-    const alice = await Client.open(await stack.token('alice@example.com'));
-    alice.send({ action: 'subscribe', sessionId: id });
+    const alice = await subscribed('alice', id);
     await alice.next((m) => m.sessionId === id);
     expect(await watches(id)).toHaveLength(1);
     await alice.close();
