@@ -18,7 +18,10 @@ const faults: FaultInjector = {
     return queue.next(op, sql);
   },
 };
-const calls = (op: string) => seen.filter((seenOp) => seenOp === op).length;
+/** Checks how many calls of each operation reached the stand-in: `{ ExecuteStatement: 1, CommitTransaction: 0 }`. */
+function expectCalls(expected: Record<string, number>): void {
+  for (const [op, count] of Object.entries(expected)) expect(seen.filter((seenOp) => seenOp === op).length, op).toBe(count);
+}
 
 let runtime: FaultRuntime;
 
@@ -45,8 +48,7 @@ describe('a Data API failure before the statement runs', () => {
     const submitted = await runtime.submit('alice', UNREVIEWED);
     // Assess
     await runtime.expectTruth(submitted, { runs: 1, status: 'done' });
-    expect(calls('ExecuteStatement')).toBe(3);
-    expect(calls('CommitTransaction')).toBe(1);
+    expectCalls({ ExecuteStatement: 3, CommitTransaction: 1 });
     const events = (await (await runtime.as('alice')).get(`/sessions/${submitted.id}`)).body.events as { type: string }[];
     expect(events.map((e) => e.type).filter((type) => type === 'execution.retrying')).toHaveLength(2);
   });
@@ -55,17 +57,14 @@ describe('a Data API failure before the statement runs', () => {
     queue.push({ type: 'ServiceUnavailableError', message: 'Service unavailable.' }, 1, { op: 'BeginTransaction' });
     const submitted = await runtime.submit('alice', UNREVIEWED);
     await runtime.expectTruth(submitted, { runs: 1, status: 'done' });
-    expect(calls('BeginTransaction')).toBe(2);
-    expect(calls('ExecuteStatement')).toBe(1);
+    expectCalls({ BeginTransaction: 2, ExecuteStatement: 1 });
   });
 
   it('an InternalServerErrorException proves nothing, so it is not retried: rolled back and recorded as failed', async () => {
     queue.push(internalError(false), 1, { op: 'ExecuteStatement' });
     const submitted = await runtime.submit('alice', UNREVIEWED);
     await runtime.expectTruth(submitted, { runs: 0, status: 'failed', errorCode: 'InternalServerErrorException' });
-    expect(calls('ExecuteStatement')).toBe(1);
-    expect(calls('CommitTransaction')).toBe(0);
-    expect(calls('RollbackTransaction')).toBe(1);
+    expectCalls({ ExecuteStatement: 1, CommitTransaction: 0, RollbackTransaction: 1 });
   });
 });
 
@@ -77,8 +76,7 @@ describe('a Data API failure after the statement ran, its answer lost', () => {
     const submitted = await runtime.submit('alice', UNREVIEWED);
     // Assess
     await runtime.expectTruth(submitted, { runs: 0, status: 'failed', errorCode: 'InternalServerErrorException' });
-    expect(calls('ExecuteStatement')).toBe(1);
-    expect(calls('CommitTransaction')).toBe(0);
+    expectCalls({ ExecuteStatement: 1, CommitTransaction: 0 });
   });
 
   it('the commit went through and its answer was lost: 1 row, failed as outcome_unknown, never re-run, said plainly to the requester', async () => {
@@ -89,8 +87,7 @@ describe('a Data API failure after the statement ran, its answer lost', () => {
     // Assess
     const session = await runtime.expectTruth(submitted, { runs: 1, status: 'failed', errorCode: 'outcome_unknown' });
     expect(session.error?.message).toMatch(/^Outcome unknown: .* will not be run again/);
-    expect(calls('ExecuteStatement')).toBe(1);
-    expect(calls('CommitTransaction')).toBe(1);
+    expectCalls({ ExecuteStatement: 1, CommitTransaction: 1 });
     const view = await (await runtime.as('alice')).get(`/sessions/${submitted.id}`);
     expect(view.body.session.error.code).toBe('outcome_unknown');
     expect(view.body.events.map((e: { type: string }) => e.type)).toEqual(['session.requested', 'session.running', 'session.failed']);

@@ -43,11 +43,15 @@ async function expired() {
 }
 
 describe('a Lambda throttle in a Task state is retried, and the command runs once', () => {
-  it('Execute', async () => {
-    runtime.taskFaults.push('Execute', THROTTLE);
-    const submitted = await approved();
-    await runtime.expectTruth(submitted, { runs: 1, status: 'done' });
-    expect(runtime.taskFaults.met.Execute).toBe(1);
+  it.each([
+    { title: 'Execute', state: 'Execute', reach: approved, truth: { runs: 1, status: 'done' } },
+    { title: 'Record (reached by an expired review: an approved command is recorded by Execute)', state: 'Record', reach: expired, truth: { runs: 0, status: 'expired' } },
+    { title: 'AwaitReview', state: 'AwaitReview', reach: approved, truth: { runs: 1, status: 'done' } },
+  ] as const)('$title', async ({ state, reach, truth }) => {
+    runtime.taskFaults.push(state, THROTTLE);
+    const submitted = await reach();
+    await runtime.expectTruth(submitted, truth);
+    expect(runtime.taskFaults.met[state]).toBe(1);
   });
 
   it('Execute, after a denial: the denial is recorded and nothing runs', async () => {
@@ -56,21 +60,6 @@ describe('a Lambda throttle in a Task state is retried, and the command runs onc
     expect((await (await runtime.as('bob')).post(`/sessions/${submitted.id}/review`, { decision: 'deny', reason: 'not today' })).status).toBe(200);
     await runtime.expectTruth(submitted, { runs: 0, status: 'denied' });
     expect(runtime.taskFaults.met.Execute).toBe(1);
-  });
-
-  it('Record (reached by an expired review: an approved command is recorded by Execute)', async () => {
-    runtime.taskFaults.push('Record', THROTTLE);
-    const submitted = await expired();
-    await runtime.expectTruth(submitted, { runs: 0, status: 'expired' });
-    expect(runtime.taskFaults.met.Record).toBe(1);
-  });
-
-  it('AwaitReview', async () => {
-    runtime.taskFaults.push('AwaitReview', THROTTLE);
-    const submitted = await reviewWaiting();
-    expect((await approve(submitted.id)).status).toBe(200);
-    await runtime.expectTruth(submitted, { runs: 1, status: 'done' });
-    expect(runtime.taskFaults.met.AwaitReview).toBe(1);
   });
 
   it('Expire', async () => {
