@@ -43,8 +43,18 @@ const i32 = (...values: number[]) =>
     }),
   );
 
+/** The frontend messages the cases send, by their names in the protocol. Bind sends text values; result formats are 0 (text) or 1 (binary). */
+const parse = (statement: string, sql: string, ...parameterTypes: number[]) => message('P', cstr(statement), cstr(sql), i16(parameterTypes.length), i32(...parameterTypes));
+const bind = (portal: string, statement: string, values: string[] = [], resultFormats: number[] = []) =>
+  message('B', cstr(portal), cstr(statement), i16(0), i16(values.length), ...values.flatMap((value) => [i32(Buffer.byteLength(value)), Buffer.from(value)]), i16(resultFormats.length), i16(...resultFormats));
+const describeStatement = (statement: string) => message('D', Buffer.from('S'), cstr(statement));
+const describePortal = (portal: string) => message('D', Buffer.from('P'), cstr(portal));
+const execute = (portal: string, maxRows = 0) => message('E', cstr(portal), i32(maxRows));
+const sync = () => message('S');
+const query = (sql: string) => message('Q', cstr(sql));
+
 /** A raw client: start-up done, then send bytes and read back message types until ReadyForQuery. */
-async function rawClient(): Promise<{ socket: Socket; exchange(bytes: Buffer): Promise<{ type: string; body: Buffer }[]> }> {
+async function rawClient(): Promise<{ socket: Socket; exchange(...messages: Buffer[]): Promise<{ type: string; body: Buffer }[]> }> {
   const socket = connect(gateway.port, '127.0.0.1');
   let buffer = Buffer.alloc(0);
   let waiting: (() => void) | undefined;
@@ -72,8 +82,8 @@ async function rawClient(): Promise<{ socket: Socket; exchange(bytes: Buffer): P
   expect(hello.map((m) => m.type)).toEqual(['R', ...Array(11).fill('S'), 'K', 'Z']);
   return {
     socket,
-    exchange: async (bytes) => {
-      socket.write(bytes);
+    exchange: async (...messages) => {
+      socket.write(Buffer.concat(messages));
       return untilReady();
     },
   };
@@ -83,14 +93,12 @@ describe('the extended protocol on the wire', () => {
   it('streams a portal in pieces with Execute row limits and PortalSuspended', async () => {
     const client = await rawClient();
     const reply = await client.exchange(
-      Buffer.concat([
-        message('P', cstr('s1'), cstr('select n, d from t where n > $1'), i16(1), i32(23)),
-        message('B', cstr('p1'), cstr('s1'), i16(0), i16(1), i32(1), Buffer.from('0'), i16(0)),
-        message('D', Buffer.from('P'), cstr('p1')),
-        message('E', cstr('p1'), i32(2)),
-        message('E', cstr('p1'), i32(2)),
-        message('S'),
-      ]),
+      parse('s1', 'select n, d from t where n > $1', 23),
+      bind('p1', 's1', ['0']),
+      describePortal('p1'),
+      execute('p1', 2),
+      execute('p1', 2),
+      sync(),
     );
     expect(reply.map((m) => m.type)).toEqual(['1', '2', 'T', 'D', 'D', 's', 'D', 'C', 'Z']);
     expect(reply.find((m) => m.type === 'C')?.body.toString()).toBe('SELECT 3\0');
@@ -101,15 +109,13 @@ describe('the extended protocol on the wire', () => {
   it('answers binary result formats, and describes a named statement only when it returns no rows', async () => {
     const client = await rawClient();
     const reply = await client.exchange(
-      Buffer.concat([
-        message('P', cstr('ins'), cstr('insert into t values ($1)'), i16(0)),
-        message('D', Buffer.from('S'), cstr('ins')),
-        message('P', cstr('sel'), cstr('select n, d from t'), i16(0)),
-        message('B', cstr(''), cstr('sel'), i16(0), i16(0), i16(1), i16(1)),
-        message('D', Buffer.from('P'), cstr('')),
-        message('E', cstr(''), i32(0)),
-        message('S'),
-      ]),
+      parse('ins', 'insert into t values ($1)'),
+      describeStatement('ins'),
+      parse('sel', 'select n, d from t'),
+      bind('', 'sel', [], [1]),
+      describePortal(''),
+      execute(''),
+      sync(),
     );
     expect(reply.map((m) => m.type)).toEqual(['1', 't', 'n', '1', '2', 'T', 'D', 'D', 'D', 'C', 'Z']);
     const parameterTypes = reply[1].body;
@@ -123,20 +129,13 @@ describe('the extended protocol on the wire', () => {
 
   it('reports an error once and skips the rest up to Sync; the connection stays usable', async () => {
     const client = await rawClient();
-    const failed = await client.exchange(
-      Buffer.concat([
-        message('P', cstr(''), cstr('select 1; select 2'), i16(0)),
-        message('B', cstr(''), cstr(''), i16(0), i16(0), i16(0)),
-        message('E', cstr(''), i32(0)),
-        message('S'),
-      ]),
-    );
+    const failed = await client.exchange(parse('', 'select 1; select 2'), bind('', ''), execute(''), sync());
     expect(failed.map((m) => m.type)).toEqual(['E', 'Z']);
     expect(failed[0].body.toString()).toContain('C42601\0');
-    const describeFirst = await client.exchange(Buffer.concat([message('P', cstr(''), cstr('select n from t'), i16(0)), message('D', Buffer.from('S'), cstr('')), message('S')]));
+    const describeFirst = await client.exchange(parse('', 'select n from t'), describeStatement(''), sync());
     expect(describeFirst.map((m) => m.type)).toEqual(['1', 'E', 'Z']);
     expect(describeFirst[1].body.toString()).toContain('C0A000\0');
-    const simple = await client.exchange(message('Q', cstr('select 1; ; begin')));
+    const simple = await client.exchange(query('select 1; ; begin'));
     expect(simple.map((m) => m.type)).toEqual(['T', 'D', 'D', 'D', 'C', 'E', 'Z']);
     client.socket.destroy();
   });
