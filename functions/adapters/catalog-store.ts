@@ -7,7 +7,7 @@ import type { CatalogStore } from '../app/ports';
 import { ConflictError } from '../domain/errors';
 import type { Resource } from '../domain/resource';
 import type { Rule } from '../domain/rule';
-import { isConditionFailure, queryAll } from './dynamodb';
+import { isConditionFailure, recordsOfKind, unlessRefused } from './dynamodb';
 
 type Kind = 'RULE' | 'RESOURCE';
 const keyOf = (kind: Kind, name: string) => ({ pk: `${kind}#${name}`, sk: 'META' });
@@ -29,16 +29,6 @@ export class DynamoCatalogStore implements CatalogStore {
     return strip<T>(Item);
   }
 
-  private async all<T>(kind: Kind): Promise<T[]> {
-    const items = await queryAll(this.client, {
-      TableName: this.tableName,
-      IndexName: 'byKind',
-      KeyConditionExpression: 'kind = :kind',
-      ExpressionAttributeValues: { ':kind': kind },
-    });
-    return items.map((item) => strip<T>(item) as T);
-  }
-
   /** Writes an item; returns what it replaced. The record is nested so stored keys never collide with its fields. */
   private async put<T>(kind: Kind, name: string, record: T, condition?: string): Promise<T | undefined> {
     const { Attributes } = await this.client.send(
@@ -57,7 +47,7 @@ export class DynamoCatalogStore implements CatalogStore {
   }
 
   resources() {
-    return this.all<Resource>('RESOURCE');
+    return recordsOfKind<Resource>(this.client, this.tableName, 'RESOURCE');
   }
 
   putResource(resource: Resource) {
@@ -69,7 +59,7 @@ export class DynamoCatalogStore implements CatalogStore {
   }
 
   rules() {
-    return this.all<Rule>('RULE');
+    return recordsOfKind<Rule>(this.client, this.tableName, 'RULE');
   }
 
   async createRule(rule: Rule): Promise<void> {
@@ -81,13 +71,8 @@ export class DynamoCatalogStore implements CatalogStore {
     }
   }
 
-  async replaceRule(rule: Rule): Promise<Rule | undefined> {
-    try {
-      return await this.put('RULE', rule.name, rule, 'attribute_exists(pk)');
-    } catch (error) {
-      if (isConditionFailure(error)) return undefined;
-      throw error;
-    }
+  replaceRule(rule: Rule): Promise<Rule | undefined> {
+    return unlessRefused(this.put('RULE', rule.name, rule, 'attribute_exists(pk)'));
   }
 
   async deleteRule(name: string): Promise<Rule | undefined> {

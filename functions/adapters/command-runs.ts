@@ -5,23 +5,12 @@
  * failure destination, the reconciler (infra/constructs/workflow.ts). Without one, the session workflow
  * runs it on its execute route, as every session's workflow did before.
  */
-import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
 import type { CommandRuns, Workflow } from '../app/ports';
+import { LambdaEvents } from './lambda-event';
 
-export class LambdaCommandRuns implements CommandRuns {
-  constructor(
-    private readonly client: LambdaClient,
-    private readonly functionName: string,
-  ) {}
-
-  async start(sessionId: string): Promise<void> {
-    await this.client.send(
-      new InvokeCommand({
-        FunctionName: this.functionName,
-        InvocationType: 'Event',
-        Payload: new TextEncoder().encode(JSON.stringify({ sessionId })),
-      }),
-    );
+export class LambdaCommandRuns extends LambdaEvents implements CommandRuns {
+  start(sessionId: string): Promise<void> {
+    return this.invoke({ sessionId });
   }
 }
 

@@ -7,7 +7,7 @@
 import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { DirectoryTable } from '../app/ports';
 import { type Identity, normalizeEmail } from '../domain/identity';
-import { queryAll } from './dynamodb';
+import { recordsOfKind } from './dynamodb';
 
 const KIND = 'USER';
 const keyOf = (email: string) => ({ pk: `${KIND}#${normalizeEmail(email)}`, sk: 'META' });
@@ -25,14 +25,8 @@ export class DynamoDirectoryTable implements DirectoryTable {
     return recordOf(Item);
   }
 
-  async list(): Promise<Identity[]> {
-    const items = await queryAll(this.client, {
-      TableName: this.tableName,
-      IndexName: 'byKind',
-      KeyConditionExpression: 'kind = :kind',
-      ExpressionAttributeValues: { ':kind': KIND },
-    });
-    return items.map((item) => recordOf(item)!);
+  list(): Promise<Identity[]> {
+    return recordsOfKind<Identity>(this.client, this.tableName, KIND);
   }
 
   async put(entry: Identity): Promise<Identity | undefined> {

@@ -19,6 +19,19 @@ export const isConditionFailure = (error: unknown): boolean =>
   (error as { name?: string } | undefined)?.name === 'ConditionalCheckFailedException';
 
 /**
+ * Awaits a conditional write: undefined when DynamoDB refused it because its condition did not hold,
+ * the write's own result otherwise. Any other failure is thrown.
+ */
+export async function unlessRefused<T>(write: Promise<T>): Promise<T | undefined> {
+  try {
+    return await write;
+  } catch (error) {
+    if (isConditionFailure(error)) return undefined;
+    throw error;
+  }
+}
+
+/**
  * Runs a Query across every page, or until `limit` items: one response stops at 1 MB, so reading only
  * the first page would silently drop items once a partition grows.
  */
@@ -42,6 +55,20 @@ export async function queryAll(
     startKey = page.LastEvaluatedKey;
   } while (startKey && items.length < limit);
   return items;
+}
+
+/**
+ * The records of every item of one kind (`RULE`, `RESOURCE`, `USER`, `WEBHOOK`) in the Sessions table,
+ * through its byKind index, so listing never scans. Each item nests its record under `record`.
+ */
+export async function recordsOfKind<T>(client: DynamoDBDocumentClient, tableName: string, kind: string): Promise<T[]> {
+  const items = await queryAll(client, {
+    TableName: tableName,
+    IndexName: 'byKind',
+    KeyConditionExpression: 'kind = :kind',
+    ExpressionAttributeValues: { ':kind': kind },
+  });
+  return items.map((item) => item.record as T);
 }
 
 export function encodeCursor(key: Record<string, unknown> | undefined, extra?: Record<string, unknown>): string | undefined {

@@ -24,7 +24,7 @@ import type {
   TableExportStatus,
 } from '../app/evidence-ports';
 import type { DigestEntry } from '../domain/evidence';
-import { isConditionFailure } from './dynamodb';
+import { isConditionFailure, unlessRefused } from './dynamodb';
 
 const OBJECT_PREFIX = 'OBJECT#';
 const cursorKey = (stream: string) => ({ pk: `CURSOR#${stream}`, sk: 'CURSOR' });
@@ -82,8 +82,9 @@ export class DynamoEvidenceState implements EvidenceStateStore {
   }
 
   async completeSegment(stream: string, key: string): Promise<void> {
-    try {
-      await this.client.send(
+    // Refused: already confirmed by a concurrent replay of the same segment.
+    await unlessRefused(
+      this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: cursorKey(stream),
@@ -92,11 +93,8 @@ export class DynamoEvidenceState implements EvidenceStateStore {
           ExpressionAttributeNames: { '#key': 'key' },
           ExpressionAttributeValues: { ':key': key },
         }),
-      );
-    } catch (error) {
-      // Already confirmed by a concurrent replay of the same segment.
-      if (!isConditionFailure(error)) throw error;
-    }
+      ),
+    );
   }
 
   digestHead(): Promise<DigestHead | undefined> {

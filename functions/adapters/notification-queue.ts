@@ -4,23 +4,12 @@
  * (tens of milliseconds), and Lambda retries a job that fails (twice, then the dead-letter queue).
  * Without one, the job runs in the caller's process and a failure is only recorded.
  */
-import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
 import type { Log, NotificationJob, NotificationQueue } from '../app/ports';
+import { LambdaEvents } from './lambda-event';
 
-export class LambdaNotificationQueue implements NotificationQueue {
-  constructor(
-    private readonly client: LambdaClient,
-    private readonly functionName: string,
-  ) {}
-
-  async enqueue(job: NotificationJob): Promise<void> {
-    await this.client.send(
-      new InvokeCommand({
-        FunctionName: this.functionName,
-        InvocationType: 'Event',
-        Payload: new TextEncoder().encode(JSON.stringify(job)),
-      }),
-    );
+export class LambdaNotificationQueue extends LambdaEvents implements NotificationQueue {
+  enqueue(job: NotificationJob): Promise<void> {
+    return this.invoke(job);
   }
 }
 

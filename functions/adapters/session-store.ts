@@ -15,7 +15,7 @@ import type { FollowUp } from '../domain/follow-up';
 import { personKey } from '../domain/identity';
 import type { Preview } from '../domain/preview';
 import { type Approval, type Denial, reviewGroupsOf, type Session } from '../domain/session';
-import { decodeCursor, encodeCursor, isConditionFailure } from './dynamodb';
+import { decodeCursor, encodeCursor, isConditionFailure, unlessRefused } from './dynamodb';
 
 const META = 'META';
 export const sessionKey = (id: string) => ({ pk: `SESSION#${id}`, sk: META });
@@ -53,6 +53,14 @@ function matches(session: Session, filters: SessionFilters): boolean {
   if (filters.from && session.createdAt < filters.from) return false;
   if (filters.to && session.createdAt > filters.to) return false;
   return true;
+}
+
+/** One conditional update of a session item: `#status` names its status, `condition` is what must hold. */
+interface Transition {
+  readonly expression: string;
+  readonly condition: string;
+  readonly names?: Record<string, string>;
+  readonly values: Record<string, unknown>;
 }
 
 export class DynamoSessionStore implements SessionStore {
@@ -129,13 +137,10 @@ export class DynamoSessionStore implements SessionStore {
     return session;
   }
 
-  /** Runs a conditional update; when the condition fails, explains why from the current item. */
-  private async transition(
-    id: string,
-    update: { expression: string; condition: string; names?: Record<string, string>; values: Record<string, unknown> },
-  ): Promise<Session | undefined> {
-    try {
-      const { Attributes } = await this.client.send(
+  /** Runs a conditional update of the session: the updated session, or undefined when the condition did not hold. */
+  private async transition(id: string, update: Transition): Promise<Session | undefined> {
+    const updated = await unlessRefused(
+      this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: sessionKey(id),
@@ -145,12 +150,21 @@ export class DynamoSessionStore implements SessionStore {
           ExpressionAttributeValues: update.values,
           ReturnValues: 'ALL_NEW',
         }),
-      );
-      return Attributes && toSession(Attributes);
-    } catch (error) {
-      if (isConditionFailure(error)) return undefined;
-      throw error;
-    }
+      ),
+    );
+    return updated?.Attributes && toSession(updated.Attributes);
+  }
+
+  /** A transition that closes a pending review: on success the review leaves every group's queue. */
+  private async closingReview(id: string, update: Transition): Promise<Session | undefined> {
+    const session = await this.transition(id, update);
+    if (session) await this.closeReviewQueue(session);
+    return session;
+  }
+
+  /** A decision on a pending review: it closes the review, or finds it closed and says so (review_closed). */
+  private async decide(id: string, update: Transition): Promise<Session> {
+    return (await this.closingReview(id, update)) ?? this.closedReview(id);
   }
 
   private async closedReview(id: string): Promise<never> {
@@ -163,16 +177,16 @@ export class DynamoSessionStore implements SessionStore {
   private async closeReviewQueue(session: Session): Promise<void> {
     await Promise.all(
       reviewGroupsOf(session).map((group) =>
-        this.client.send(
-          new UpdateCommand({
-            TableName: this.tableName,
-            Key: { pk: `SESSION#${session.id}`, sk: `GROUP#${group}` },
-            UpdateExpression: 'REMOVE pendingGroupKey',
-            ConditionExpression: 'attribute_exists(pk)',
-          }),
-        ).catch((error: unknown) => {
-          if (!isConditionFailure(error)) throw error;
-        }),
+        unlessRefused(
+          this.client.send(
+            new UpdateCommand({
+              TableName: this.tableName,
+              Key: { pk: `SESSION#${session.id}`, sk: `GROUP#${group}` },
+              UpdateExpression: 'REMOVE pendingGroupKey',
+              ConditionExpression: 'attribute_exists(pk)',
+            }),
+          ),
+        ),
       ),
     );
   }
@@ -214,16 +228,13 @@ export class DynamoSessionStore implements SessionStore {
     // The approval that meets the count closes the review in the same write, when the count is still
     // the one the caller read: one rewrite of the session instead of two.
     if (approvalsBefore !== undefined) {
-      const closed = await this.transition(id, {
+      const closed = await this.closingReview(id, {
         expression: `SET #status = :approved, decidedAt = :at, ${sets}${adds}`,
         condition: `${counting.condition} AND approvalCount = :before AND approvalsRequired = :meets`,
         names: counting.names,
         values: { ...counting.values, ':approved': 'approved', ':before': approvalsBefore, ':meets': approvalsBefore + 1 },
       });
-      if (closed) {
-        await this.closeReviewQueue(closed);
-        return { session: closed, counted: true };
-      }
+      if (closed) return { session: closed, counted: true };
     }
     const session = await this.transition(id, counting);
     if (session) return { session, counted: true };
@@ -234,14 +245,12 @@ export class DynamoSessionStore implements SessionStore {
     return this.closedReview(id);
   }
 
-  async markApproved(id: string, at: string): Promise<Session | undefined> {
-    const session = await this.transition(id, {
+  markApproved(id: string, at: string): Promise<Session | undefined> {
+    return this.closingReview(id, {
       expression: 'SET #status = :approved, decidedAt = :at, updatedAt = :at',
       condition: '#status = :pending AND approvalCount >= approvalsRequired',
       values: { ':approved': 'approved', ':pending': 'pending_review', ':at': at },
     });
-    if (session) await this.closeReviewQueue(session);
-    return session;
   }
 
   async closeFollowUp(id: string, followUp: FollowUp): Promise<Session | undefined> {
@@ -253,8 +262,8 @@ export class DynamoSessionStore implements SessionStore {
     });
   }
 
-  async forceApprove(id: string, approval: Approval, followUp: FollowUp): Promise<Session> {
-    const session = await this.transition(id, {
+  forceApprove(id: string, approval: Approval, followUp: FollowUp): Promise<Session> {
+    return this.decide(id, {
       expression:
         'SET #status = :approved, forced = :true, approvals = list_append(approvals, :approval), decidedAt = :at, updatedAt = :at, followUp = :followUp, openFollowUpKey = :openFollowUp, followUpDueKey = :dueKey ADD approverSubs :subs, approverEmails :emails, approvalCount :one',
       condition: '#status = :pending',
@@ -272,46 +281,33 @@ export class DynamoSessionStore implements SessionStore {
         ':one': 1,
       },
     });
-    if (!session) return this.closedReview(id);
-    await this.closeReviewQueue(session);
-    return session;
   }
 
-  async deny(id: string, denial: Denial): Promise<Session> {
-    const session = await this.transition(id, {
+  deny(id: string, denial: Denial): Promise<Session> {
+    return this.decide(id, {
       expression: 'SET #status = :denied, denial = :denial, decidedAt = :at, finishedAt = :at, updatedAt = :at',
       condition: '#status = :pending',
       values: { ':denied': 'denied', ':pending': 'pending_review', ':denial': denial, ':at': denial.at },
     });
-    if (!session) return this.closedReview(id);
-    await this.closeReviewQueue(session);
-    return session;
   }
 
-  async cancel(id: string, at: string): Promise<Session> {
-    const session = await this.transition(id, {
+  cancel(id: string, at: string): Promise<Session> {
+    return this.decide(id, {
       expression: 'SET #status = :cancelled, finishedAt = :at, updatedAt = :at',
       condition: '#status = :pending',
       values: { ':cancelled': 'cancelled', ':pending': 'pending_review', ':at': at },
     });
-    if (!session) return this.closedReview(id);
-    await this.closeReviewQueue(session);
-    return session;
   }
 
   async expire(id: string, at: string): Promise<Session> {
-    const session = await this.transition(id, {
+    const session = await this.closingReview(id, {
       expression: 'SET #status = :expired, finishedAt = :at, updatedAt = :at',
       condition: '#status = :pending AND approvalCount < approvalsRequired',
       values: { ':expired': 'expired', ':pending': 'pending_review', ':at': at },
     });
-    if (session) {
-      await this.closeReviewQueue(session);
-      return session;
-    }
-    // Enough approvals arrived but the writer that reached the count never closed the review: close
-    // it as approved now, since those approvals were given inside the window.
-    return (await this.markApproved(id, at)) ?? this.mustGet(id);
+    // Not expired: enough approvals arrived but the writer that reached the count never closed the
+    // review. Close it as approved now, since those approvals were given inside the window.
+    return session ?? (await this.markApproved(id, at)) ?? this.mustGet(id);
   }
 
   async savePreview(id: string, preview: Preview, at: string): Promise<Session | undefined> {
@@ -506,8 +502,9 @@ export class DynamoSessionStore implements SessionStore {
   private async noteMonth(iso: string): Promise<void> {
     const month = monthOf(iso);
     if (this.monthNoted && this.monthNoted <= month) return;
-    try {
-      await this.client.send(
+    // Refused: the marker already holds this month or an earlier one.
+    await unlessRefused(
+      this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { pk: 'MARKER', sk: 'FIRST_MONTH' },
@@ -516,11 +513,8 @@ export class DynamoSessionStore implements SessionStore {
           ExpressionAttributeNames: { '#month': 'month' },
           ExpressionAttributeValues: { ':month': month },
         }),
-      );
-    } catch (error) {
-      // Refused: the marker already holds this month or an earlier one.
-      if (!isConditionFailure(error)) throw error;
-    }
+      ),
+    );
     this.monthNoted = month;
   }
 

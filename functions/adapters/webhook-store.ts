@@ -6,7 +6,7 @@
 import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { DeliveryAttempt, WebhookStore } from '../app/webhook-ports';
 import type { Webhook } from '../domain/webhook';
-import { queryAll } from './dynamodb';
+import { recordsOfKind } from './dynamodb';
 
 const KIND = 'WEBHOOK';
 const keyOf = (id: string) => ({ pk: `WEBHOOK#${id}`, sk: 'META' });
@@ -32,14 +32,8 @@ export class DynamoWebhookStore implements WebhookStore {
     return Item?.record as Webhook | undefined;
   }
 
-  async list(): Promise<Webhook[]> {
-    const items = await queryAll(this.client, {
-      TableName: this.tableName,
-      IndexName: 'byKind',
-      KeyConditionExpression: 'kind = :kind',
-      ExpressionAttributeValues: { ':kind': KIND },
-    });
-    return items.map((item) => item.record as Webhook);
+  list(): Promise<Webhook[]> {
+    return recordsOfKind<Webhook>(this.client, this.tableName, KIND);
   }
 
   async delete(id: string): Promise<Webhook | undefined> {

@@ -6,7 +6,7 @@ import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamod
 import type { WindowStore } from '../app/ports';
 import type { Actor } from '../domain/identity';
 import type { Session } from '../domain/session';
-import { isConditionFailure } from './dynamodb';
+import { unlessRefused } from './dynamodb';
 import { sessionKey, toSession } from './session-store';
 
 export class DynamoWindowStore implements WindowStore {
@@ -16,8 +16,8 @@ export class DynamoWindowStore implements WindowStore {
   ) {}
 
   private async update(id: string, expression: string, from: string, values: Record<string, unknown>): Promise<Session | undefined> {
-    try {
-      const { Attributes } = await this.client.send(
+    const updated = await unlessRefused(
+      this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: sessionKey(id),
@@ -27,12 +27,9 @@ export class DynamoWindowStore implements WindowStore {
           ExpressionAttributeValues: { ':window': 'window', ':from': from, ...values },
           ReturnValues: 'ALL_NEW',
         }),
-      );
-      return Attributes && toSession(Attributes);
-    } catch (error) {
-      if (isConditionFailure(error)) return undefined;
-      throw error;
-    }
+      ),
+    );
+    return updated?.Attributes && toSession(updated.Attributes);
   }
 
   open(id: string, at: string, endsAt: string): Promise<Session | undefined> {
