@@ -19,6 +19,7 @@ import { S3ObjectStore } from './adapters/object-store';
 import { PitrTableSnapshots } from './adapters/table-snapshots';
 import type { DigestSigner, EvidenceDeps, ObjectStore, TableSnapshots } from './app/evidence-ports';
 import { type EvidenceSettings, loadEvidenceSettings } from './config';
+import { atFirstUse, requiredSetting } from './first-use';
 import { type Composition, perComposition } from './wiring';
 
 export interface EvidenceAdapters {
@@ -27,23 +28,14 @@ export interface EvidenceAdapters {
   readonly snapshots: TableSnapshots;
 }
 
-function lazy<T>(make: () => T): () => T {
-  let value: T | undefined;
-  return () => (value ??= make());
-}
-
 /** The evidence functions' dependencies on a composition; reads no environment, keeps nothing. */
 export function buildEvidenceDeps(settings: EvidenceSettings, base: Composition): EvidenceDeps {
-  const required = <K extends keyof EvidenceSettings>(name: K): NonNullable<EvidenceSettings[K]> => {
-    const value = settings[name];
-    if (value === undefined) throw new Error(`accessgate audit evidence is misconfigured: ${String(name)} is not set for this function`);
-    return value as NonNullable<EvidenceSettings[K]>;
-  };
+  const required = requiredSetting(settings, 'audit evidence');
   const given = base.evidenceAdapters;
-  const s3 = lazy(() => traced(new S3Client({})));
-  const objects = lazy(() => given?.objects ?? new S3ObjectStore(s3(), required('EVIDENCE_BUCKET')));
-  const signer = lazy(() => given?.signer ?? new KmsDigestSigner(traced(new KMSClient({})), required('DIGEST_KEY_ID')));
-  const snapshots = lazy(
+  const s3 = atFirstUse(() => traced(new S3Client({})));
+  const objects = atFirstUse(() => given?.objects ?? new S3ObjectStore(s3(), required('EVIDENCE_BUCKET')));
+  const signer = atFirstUse(() => given?.signer ?? new KmsDigestSigner(traced(new KMSClient({})), required('DIGEST_KEY_ID')));
+  const snapshots = atFirstUse(
     () =>
       given?.snapshots ??
       new PitrTableSnapshots(
@@ -53,7 +45,7 @@ export function buildEvidenceDeps(settings: EvidenceSettings, base: Composition)
         required('EVENTS_TABLE_ARN'),
       ),
   );
-  const state = lazy(() => new DynamoEvidenceState(base.clients.dynamo, required('EVIDENCE_TABLE')));
+  const state = atFirstUse(() => new DynamoEvidenceState(base.clients.dynamo, required('EVIDENCE_TABLE')));
   return {
     get objects() {
       return objects();

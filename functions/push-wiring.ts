@@ -15,26 +15,18 @@ import { ApiGatewaySocketChannel } from './adapters/socket-channel';
 import { traced } from './adapters/tracing';
 import type { PushDeps, TokenVerifier } from './app/push-ports';
 import { loadPushSettings, type PushSettings } from './config';
+import { atFirstUse, requiredSetting } from './first-use';
 import { type Composition, perComposition } from './wiring';
 
 export interface PushAdapters {
   readonly tokens?: TokenVerifier;
 }
 
-function lazy<T>(make: () => T): () => T {
-  let value: T | undefined;
-  return () => (value ??= make());
-}
-
 /** The push functions' dependencies on a composition; reads no environment, keeps nothing. */
 export function buildPushDeps(settings: PushSettings, base: Composition): PushDeps {
-  const required = <K extends keyof PushSettings>(name: K): NonNullable<PushSettings[K]> => {
-    const value = settings[name];
-    if (value === undefined) throw new Error(`accessgate push to waiting clients is misconfigured: ${String(name)} is not set for this function`);
-    return value as NonNullable<PushSettings[K]>;
-  };
-  const channel = lazy(() => new ApiGatewaySocketChannel(traced(new ApiGatewayManagementApiClient({ endpoint: required('SOCKET_CALLBACK_URL') }))));
-  const tokens = lazy(
+  const required = requiredSetting(settings, 'push to waiting clients');
+  const channel = atFirstUse(() => new ApiGatewaySocketChannel(traced(new ApiGatewayManagementApiClient({ endpoint: required('SOCKET_CALLBACK_URL') }))));
+  const tokens = atFirstUse(
     () => base.pushAdapters?.tokens ?? new JwksTokenVerifier(required('JWT_ISSUER'), required('JWT_AUDIENCE').split(',').map((value) => value.trim()).filter(Boolean)),
   );
   const { sessions, roles, clock, log } = base.deps;
