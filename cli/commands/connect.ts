@@ -3,7 +3,7 @@
  * clients and drivers work through the approval flow. The gateway acts as the signed-in user; the user
  * name and database a client sends are not credentials and are ignored.
  */
-import { intOption, parse } from '../lib/args';
+import { intOption, parseOptionsOnly } from '../lib/args';
 import { clientFor } from '../lib/api';
 import type { Io } from '../lib/command';
 import { resolveApi } from '../lib/config';
@@ -55,8 +55,7 @@ const OPTIONS = {
 } as const;
 
 export async function run(args: readonly string[], io: Io): Promise<number> {
-  const { values, positionals } = parse(args, OPTIONS);
-  if (positionals.length) throw usageError(`connect takes no arguments (got "${positionals[0]}").`);
+  const values = parseOptionsOnly(args, OPTIONS, 'connect');
   if (!values.resource) throw usageError('--resource is required.', 'Name a postgres resource; accessgate resources lists yours.');
   const port = intOption(values.port, 'port', { min: 0, max: 65535 }) ?? 5433;
   const host = values.host ?? '127.0.0.1';

@@ -11,7 +11,7 @@
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
 import { createInterface } from 'node:readline';
-import { parse } from '../lib/args';
+import { parseOptionsOnly } from '../lib/args';
 import { ApiClient } from '../lib/api';
 import type { Io } from '../lib/command';
 import { resolveApi, writeTokenCache } from '../lib/config';
@@ -53,8 +53,7 @@ const OPTIONS = {
 } as const;
 
 export async function run(args: readonly string[], io: Io): Promise<number> {
-  const { values, positionals } = parse(args, OPTIONS);
-  if (positionals.length) throw usageError(`login takes no arguments (got "${positionals[0]}").`);
+  const values = parseOptionsOnly(args, OPTIONS, 'login');
   const api = resolveApi(values.api, io.env);
   const issuer = values.issuer ?? io.env.ACCESSGATE_OIDC_ISSUER;
   const token = issuer

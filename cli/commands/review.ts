@@ -11,7 +11,7 @@ import { parse } from '../lib/args';
 import { clientFor } from '../lib/api';
 import type { Io } from '../lib/command';
 import { EXIT, usageError } from '../lib/errors';
-import { formatOption, printGrid, relativeTime } from '../lib/output';
+import { formatOption, printListing, relativeTime } from '../lib/output';
 
 export const help = `Usage: accessgate review list [--format table|json|csv]
        accessgate review approve <id> [--reason TEXT]
@@ -46,30 +46,22 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
   if (action === 'list') {
     if (id !== undefined) throw usageError('review list takes no id.');
     const reviews = await client.reviews();
-    if (!reviews.length && format === 'table') {
-      io.stderr.write('Nothing waits for your review.\n');
-      return EXIT.done;
-    }
     if (format === 'table' && reviews.some(({ session }) => hasHiddenText(session.command) || hasHiddenText(session.reason))) io.stdout.write(`${HIDDEN_TEXT_WARNING}\n`);
-    printGrid(
-      io.stdout,
-      format,
-      {
-        columns: [{ name: 'id' }, { name: 'requester' }, { name: 'resource' }, { name: 'approvals' }, { name: 'expires' }, { name: 'you' }, { name: 'reason' }, { name: 'preview' }, { name: 'command' }],
-        rows: reviews.map(({ session, canApprove, canForce, approvedByYou }) => [
-          session.id,
-          session.requester.email,
-          session.resource.id,
-          session.rule?.approvalSteps ? stepProgressText(session) : `${session.approvals.length}/${session.approvalsRequired}`,
-          format === 'table' ? relativeTime(session.expiresAt) : session.expiresAt,
-          approvedByYou ? 'approved' : [canApprove && 'approve', canForce && 'force'].filter(Boolean).join(', '),
-          [revealHidden(session.reason ?? '').text, reasonLinkOf(session)].filter(Boolean).join(' '),
-          session.preview ? previewLine(session.preview) : '',
-          `${revealHidden(session.command).text.replace(/\s+/g, ' ')}${session.parameters?.length ? `  [${session.parameters.map((p) => `${p.name}=${JSON.stringify(Object.values(p.value)[0])}`).join(', ')}]` : ''}`,
-        ]),
-      },
-      reviews,
-    );
+    printListing(io, format, reviews, {
+      columns: [{ name: 'id' }, { name: 'requester' }, { name: 'resource' }, { name: 'approvals' }, { name: 'expires' }, { name: 'you' }, { name: 'reason' }, { name: 'preview' }, { name: 'command' }],
+      row: ({ session, canApprove, canForce, approvedByYou }) => [
+        session.id,
+        session.requester.email,
+        session.resource.id,
+        session.rule?.approvalSteps ? stepProgressText(session) : `${session.approvals.length}/${session.approvalsRequired}`,
+        format === 'table' ? relativeTime(session.expiresAt) : session.expiresAt,
+        approvedByYou ? 'approved' : [canApprove && 'approve', canForce && 'force'].filter(Boolean).join(', '),
+        [revealHidden(session.reason ?? '').text, reasonLinkOf(session)].filter(Boolean).join(' '),
+        session.preview ? previewLine(session.preview) : '',
+        `${revealHidden(session.command).text.replace(/\s+/g, ' ')}${session.parameters?.length ? `  [${session.parameters.map((p) => `${p.name}=${JSON.stringify(Object.values(p.value)[0])}`).join(', ')}]` : ''}`,
+      ],
+      none: 'Nothing waits for your review.',
+    });
     return EXIT.done;
   }
 
@@ -98,31 +90,23 @@ type Client = ReturnType<typeof clientFor>;
 async function listFollowUps(client: Client, id: string | undefined, format: ReturnType<typeof formatOption>, io: Io): Promise<number> {
   if (id !== undefined) throw usageError('review follow-ups takes no id.');
   const followUps = await client.followUps();
-  if (!followUps.length && format === 'table') {
-    io.stderr.write('No break-glass follow-up waits for you.\n');
-    return EXIT.done;
-  }
-  printGrid(
-    io.stdout,
-    format,
-    {
-      columns: [{ name: 'id' }, { name: 'due' }, { name: 'forced by' }, { name: 'requester' }, { name: 'resource' }, { name: 'status' }, { name: 'command' }],
-      rows: followUps.map(({ session, overdue }) => {
-        const forcer = [...session.approvals].reverse().find((approval) => approval.forced);
-        const due = session.followUp?.dueAt ?? '';
-        return [
-          session.id,
-          `${format === 'table' ? relativeTime(due) : due}${overdue ? ' OVERDUE' : ''}`,
-          forcer ? `${forcer.email}: ${revealHidden(forcer.reason ?? '').text}` : '',
-          session.requester.email,
-          session.resource.id,
-          session.status,
-          revealHidden(session.command).text.replace(/\s+/g, ' '),
-        ];
-      }),
+  printListing(io, format, followUps, {
+    columns: [{ name: 'id' }, { name: 'due' }, { name: 'forced by' }, { name: 'requester' }, { name: 'resource' }, { name: 'status' }, { name: 'command' }],
+    row: ({ session, overdue }) => {
+      const forcer = [...session.approvals].reverse().find((approval) => approval.forced);
+      const due = session.followUp?.dueAt ?? '';
+      return [
+        session.id,
+        `${format === 'table' ? relativeTime(due) : due}${overdue ? ' OVERDUE' : ''}`,
+        forcer ? `${forcer.email}: ${revealHidden(forcer.reason ?? '').text}` : '',
+        session.requester.email,
+        session.resource.id,
+        session.status,
+        revealHidden(session.command).text.replace(/\s+/g, ' '),
+      ];
     },
-    followUps,
-  );
+    none: 'No break-glass follow-up waits for you.',
+  });
   return EXIT.done;
 }
 

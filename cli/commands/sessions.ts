@@ -3,10 +3,10 @@
  * (--reviewable), or everyone's for admins and auditors, with the API's filters.
  */
 import { revealHidden } from '../../functions/domain/hidden-text';
-import { intOption, parse } from '../lib/args';
+import { intOption, parseOptionsOnly } from '../lib/args';
 import { clientFor } from '../lib/api';
 import type { Io } from '../lib/command';
-import { EXIT, usageError } from '../lib/errors';
+import { EXIT } from '../lib/errors';
 import { formatOption, printGrid, relativeTime } from '../lib/output';
 
 export const help = `Usage: accessgate sessions [--scope mine|reviewable|all] [filters] [--format table|json|csv]
@@ -41,8 +41,7 @@ const OPTIONS = {
 } as const;
 
 export async function run(args: readonly string[], io: Io): Promise<number> {
-  const { values, positionals } = parse(args, OPTIONS);
-  if (positionals.length) throw usageError(`sessions takes no arguments (got "${positionals[0]}").`, 'To see one session: accessgate session <id>');
+  const values = parseOptionsOnly(args, OPTIONS, 'sessions', 'To see one session: accessgate session <id>');
   const format = formatOption(values.format);
   const limit = intOption(values.limit, 'limit', { min: 1, max: 200 });
   const page = await clientFor(values.api, io.env).sessions({

@@ -2,10 +2,10 @@
  * `accessgate whoami`: the identity the API sees for the current token (from the verified claims,
  * exactly what reviews and policy use), and which API that is.
  */
-import { parse } from '../lib/args';
+import { parseOptionsOnly } from '../lib/args';
 import { clientFor } from '../lib/api';
 import type { Io } from '../lib/command';
-import { EXIT, usageError } from '../lib/errors';
+import { EXIT } from '../lib/errors';
 import { formatOption, printGrid } from '../lib/output';
 
 export const help = `Usage: accessgate whoami [--format table|json|csv]
@@ -13,8 +13,7 @@ export const help = `Usage: accessgate whoami [--format table|json|csv]
 Shows who the API sees you as: name, email, groups, and whether you are an admin or auditor.`;
 
 export async function run(args: readonly string[], io: Io): Promise<number> {
-  const { values, positionals } = parse(args, { format: { type: 'string' } });
-  if (positionals.length) throw usageError(`whoami takes no arguments (got "${positionals[0]}").`);
+  const values = parseOptionsOnly(args, { format: { type: 'string' } }, 'whoami');
   const format = formatOption(values.format);
   const client = clientFor(values.api, io.env);
   const me = await client.me();

@@ -76,23 +76,22 @@ class MessageWriter {
   private parts: Buffer[] = [];
 
   int16(value: number): this {
-    const b = Buffer.alloc(2);
-    b.writeInt16BE(value);
-    this.parts.push(b);
-    return this;
+    return this.fixed(2, (field) => field.writeInt16BE(value));
   }
 
   int32(value: number): this {
-    const b = Buffer.alloc(4);
-    b.writeInt32BE(value);
-    this.parts.push(b);
-    return this;
+    return this.fixed(4, (field) => field.writeInt32BE(value));
   }
 
   uint32(value: number): this {
-    const b = Buffer.alloc(4);
-    b.writeUInt32BE(value);
-    this.parts.push(b);
+    return this.fixed(4, (field) => field.writeUInt32BE(value));
+  }
+
+  /** A big-endian field of `size` bytes, filled by `write`. */
+  private fixed(size: number, write: (field: Buffer) => unknown): this {
+    const field = Buffer.alloc(size);
+    write(field);
+    this.parts.push(field);
     return this;
   }
 

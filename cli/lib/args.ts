@@ -36,6 +36,13 @@ export function parse<T extends Options>(args: readonly string[], options: T): P
   }
 }
 
+/** Parses a command that takes options only: an argument is a usage error naming the command (and `hint`). */
+export function parseOptionsOnly<T extends Options>(args: readonly string[], options: T, command: string, hint?: string): Parsed<T>['values'] {
+  const { values, positionals } = parse(args, options);
+  if (positionals.length) throw usageError(`${command} takes no arguments (got "${positionals[0]}").`, hint);
+  return values;
+}
+
 /** Positive integer option, or a usage error naming the option. */
 export function intOption(value: string | undefined, name: string, { min = 0, max = Number.MAX_SAFE_INTEGER } = {}): number | undefined {
   if (value === undefined) return undefined;

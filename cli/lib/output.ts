@@ -108,6 +108,23 @@ export const renderCsv = (grid: Grid): string => toCsv(grid.columns.map((column)
 
 export const renderJson = (value: unknown): string => `${JSON.stringify(value, null, 2)}\n`;
 
+/** A listing of what the API returned: its columns, one row per item, and what to say when there is none. */
+export interface Listing<T> {
+  readonly columns: readonly Column[];
+  readonly row: (item: T) => readonly unknown[];
+  /** Said on stderr instead of an empty table; json and csv still print their empty value for programs. */
+  readonly none: string;
+}
+
+/** Prints the items as a grid in the chosen format; `json` prints the items themselves (the API's own shape). */
+export function printListing<T>(io: { readonly stdout: Sink; readonly stderr: Sink }, format: Format, items: readonly T[], listing: Listing<T>): void {
+  if (!items.length && format === 'table') {
+    io.stderr.write(`${listing.none}\n`);
+    return;
+  }
+  printGrid(io.stdout, format, { columns: listing.columns, rows: items.map(listing.row) }, items);
+}
+
 /** Prints a grid in the chosen format; `json` prints `jsonValue` (the API's own shape) when given. */
 export function printGrid(sink: Sink, format: Format, grid: Grid, jsonValue?: unknown, footer = true): void {
   if (format === 'json') sink.write(renderJson(jsonValue ?? grid.rows.map((row) => Object.fromEntries(grid.columns.map((column, index) => [column.name, row[index]])))));

@@ -11,7 +11,7 @@ import { dirname, join, resolve } from 'node:path';
 import type { ListedObject } from '../../../functions/app/evidence-catalog';
 import { PULL_RECORD_FILE, type PullRecord } from '../../../functions/domain/evidence';
 import { isSafeKey } from '../../../functions/domain/evidence-verify';
-import { parse } from '../../lib/args';
+import { parseOptionsOnly } from '../../lib/args';
 import type { Io } from '../../lib/command';
 import { CliError, EXIT, usageError } from '../../lib/errors';
 
@@ -42,8 +42,7 @@ function target(out: string, key: string): string {
 }
 
 export async function run(args: readonly string[], io: Io): Promise<number> {
-  const { values, positionals } = parse(args, { from: { type: 'string' }, to: { type: 'string' }, out: { type: 'string' }, bucket: { type: 'string' }, region: { type: 'string' } });
-  if (positionals.length) throw usageError(`audit pull takes no arguments (got "${positionals[0]}").`);
+  const values = parseOptionsOnly(args, { from: { type: 'string' }, to: { type: 'string' }, out: { type: 'string' }, bucket: { type: 'string' }, region: { type: 'string' } }, 'audit pull');
   const from = parseTime(values.from, 'from');
   const to = parseTime(values.to, 'to');
   if (!(from < to)) throw usageError('--from must be before --to.');
