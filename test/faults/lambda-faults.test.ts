@@ -43,16 +43,19 @@ async function expired() {
 }
 
 describe('a Lambda throttle in a Task state is retried, and the command runs once', () => {
-  it.each([
+  const throttled = [
     { title: 'Execute', state: 'Execute', reach: approved, truth: { runs: 1, status: 'done' } },
     { title: 'Record (reached by an expired review: an approved command is recorded by Execute)', state: 'Record', reach: expired, truth: { runs: 0, status: 'expired' } },
     { title: 'AwaitReview', state: 'AwaitReview', reach: approved, truth: { runs: 1, status: 'done' } },
-  ] as const)('$title', async ({ state, reach, truth }) => {
-    runtime.taskFaults.push(state, THROTTLE);
-    const submitted = await reach();
-    await runtime.expectTruth(submitted, truth);
-    expect(runtime.taskFaults.met[state]).toBe(1);
-  });
+  ] as const;
+  for (const { title, state, reach, truth } of throttled) {
+    it(title, async () => {
+      runtime.taskFaults.push(state, THROTTLE);
+      const submitted = await reach();
+      await runtime.expectTruth(submitted, truth);
+      expect(runtime.taskFaults.met[state]).toBe(1);
+    });
+  }
 
   it('Execute, after a denial: the denial is recorded and nothing runs', async () => {
     const submitted = await reviewWaiting();
