@@ -14,32 +14,67 @@ import type { EvidenceSource } from '../../../functions/domain/evidence-verify';
 import { parseJson } from '../../../functions/domain/evidence-verify-digests';
 import type { ExaminedSegment } from '../../../functions/domain/evidence-verify-segment';
 import type { ExamineBatch, ExaminedBatch, ExaminedObject } from './examine-worker';
-import { folderSource } from './folder';
+import { folderSource, walkFolder } from './folder';
 
 /** Below this many evidence objects the folder is examined in this thread. */
 const THREADS_FROM_OBJECTS = 2_000;
-/** Objects per message: large enough that messaging costs little, small enough to share out evenly. */
-const BATCH = 200;
+/** Objects (or folders) per message: large enough that messaging costs little, small enough to share out evenly. */
+const BATCH = 100;
+/**
+ * Batches a worker holds at once; the rest wait here and go to whichever worker answers first. On a
+ * shared machine one thread may get far less time than the other, so work is not dealt out ahead.
+ */
+const IN_HAND = 3;
 
 /**
- * The folder as a source. Once the walk has found `threadsFrom` evidence objects, `threads` workers
- * start and take them in batches while the walk goes on; a smaller folder is examined in this thread.
+ * A stream's own folder in the layout (evidence/<yyyy>/<mm>/<dd>/<kind>/<stream>, functions/domain/evidence.ts
+ * evidenceKey): a session's holds its segments. Listing the folders is as much work as reading the
+ * files in them, so the workers walk them.
+ */
+const isStreamFolder = (key: string) => key.startsWith(EVIDENCE_PREFIX) && key.split('/').length === 6;
+
+/**
+ * The folder as a source. The walk holds back stream folders and gathers evidence objects; once it
+ * has `threadsFrom` of them (a folder counting as one), `threads` workers start and take them in
+ * batches while the walk goes on, walking the folders themselves. A smaller folder is walked and
+ * examined in this thread.
  */
 export async function examinedFolderSource(root: string, { threads = availableParallelism(), threadsFrom = THREADS_FROM_OBJECTS } = {}): Promise<EvidenceSource> {
   let pool: ExaminePool | undefined;
-  const waiting: string[] = [];
+  const objects: string[] = [];
+  const folders: string[] = [];
+  const share = (all: boolean) => {
+    if (!pool && objects.length + folders.length >= threadsFrom) pool = new ExaminePool(threads);
+    if (!pool) return;
+    while (objects.length >= BATCH || (all && objects.length)) pool.add({ root, keys: objects.splice(0, BATCH) });
+    while (folders.length >= BATCH || (all && folders.length)) pool.add({ root, folders: folders.splice(0, BATCH) });
+  };
   try {
-    const source = folderSource(root, (key) => {
-      if (!key.startsWith(EVIDENCE_PREFIX)) return;
-      waiting.push(key);
-      if (!pool && waiting.length >= threadsFrom && threads > 0) pool = new ExaminePool(root, threads);
-      if (pool && waiting.length >= BATCH) pool.add(waiting.splice(0));
-    });
-    if (!pool) return source;
-    if (waiting.length) pool.add(waiting.splice(0));
-    const examined = await pool.done();
+    const source = folderSource(root, threads > 0
+      ? {
+        file: (key) => {
+          if (!key.startsWith(EVIDENCE_PREFIX)) return;
+          objects.push(key);
+          share(false);
+        },
+        folder: (key) => {
+          if (!isStreamFolder(key)) return false;
+          folders.push(key);
+          share(false);
+          return true;
+        },
+      }
+      : {});
+    share(true);
+    if (!pool) {
+      const keys = [...source.keys()];
+      for (const folder of folders) walkFolder(root, folder, (key) => keys.push(key));
+      return { ...source, keys: () => keys };
+    }
+    const { examined, listed } = await pool.done();
     // Every evidence key was examined; a file that appeared since the listing is no evidence anyway.
-    return { ...source, examine: (key) => examined.get(key) ?? undefined };
+    const keys = [...source.keys(), ...listed];
+    return { ...source, keys: () => keys, examine: (key) => examined.get(key) ?? undefined };
   } finally {
     await pool?.close();
   }
@@ -76,28 +111,41 @@ function workerCode(): string {
   return bundled;
 }
 
+/** Every object the workers examined (null when its file was absent), and the files they found in the folders they walked. */
+interface PoolResult {
+  readonly examined: ReadonlyMap<string, ExaminedSegment | null>;
+  readonly listed: readonly string[];
+}
+
 /**
- * Worker threads taking batches of keys as the walk finds them. The walk blocks this thread, so no
- * answer is read until it ends: each batch goes at once to the worker with the fewest batches in hand.
+ * Worker threads taking batches of keys or folders as the walk finds them: each worker holds up to
+ * IN_HAND batches, and takes the next waiting one as it answers.
  */
 class ExaminePool {
-  private readonly workers: { readonly worker: Worker; readonly inFlight: string[][] }[];
+  private readonly workers: { readonly worker: Worker; readonly inFlight: boolean[] }[];
+  private readonly waiting: ExamineBatch[] = [];
   private readonly examined = new Map<string, ExaminedSegment | null>();
+  /** Files found in the folders the workers walked. */
+  private readonly listed: string[] = [];
   private sent = 0;
   private answered = 0;
   private failed: Error | undefined;
-  private settle: { resolve(examined: Map<string, ExaminedSegment | null>): void; reject(error: Error): void } | undefined;
+  private settle: { resolve(found: PoolResult): void; reject(error: Error): void } | undefined;
 
-  constructor(private readonly root: string, threads: number) {
+  constructor(threads: number) {
     const code = workerCode();
     this.workers = Array.from({ length: threads }, () => ({ worker: new Worker(code, { eval: true }), inFlight: [] }));
-    for (const { worker, inFlight } of this.workers) {
-      worker.on('message', ({ objects, bytes }: ExaminedBatch) => {
-        inFlight.shift()!.forEach((key, index) => {
+    for (const entry of this.workers) {
+      const { worker, inFlight } = entry;
+      worker.on('message', ({ keys, objects, bytes }: ExaminedBatch) => {
+        if (inFlight.shift()) this.listed.push(...keys);
+        keys.forEach((key, index) => {
           const found = objects[index];
           this.examined.set(key, found ? examinedFrom(found, bytes) : null);
         });
         this.answered++;
+        const next = this.waiting.shift();
+        if (next) this.send(entry, next);
         this.check();
       });
       worker.on('error', (error) => this.fail(error));
@@ -105,14 +153,19 @@ class ExaminePool {
     }
   }
 
-  add(keys: string[]): void {
-    const entry = this.workers.reduce((least, next) => (next.inFlight.length < least.inFlight.length ? next : least));
-    entry.inFlight.push(keys);
+  add(batch: ExamineBatch): void {
     this.sent++;
-    entry.worker.postMessage({ root: this.root, keys } satisfies ExamineBatch);
+    const entry = this.workers.reduce((least, next) => (next.inFlight.length < least.inFlight.length ? next : least));
+    if (entry.inFlight.length < IN_HAND) this.send(entry, batch);
+    else this.waiting.push(batch);
   }
 
-  done(): Promise<Map<string, ExaminedSegment | null>> {
+  private send(entry: ExaminePool['workers'][number], batch: ExamineBatch): void {
+    entry.inFlight.push('folders' in batch);
+    entry.worker.postMessage(batch);
+  }
+
+  done(): Promise<PoolResult> {
     return new Promise((resolve, reject) => {
       this.settle = { resolve, reject };
       this.check();
@@ -132,6 +185,6 @@ class ExaminePool {
   private check(): void {
     if (!this.settle) return;
     if (this.failed) this.settle.reject(this.failed);
-    else if (this.answered === this.sent) this.settle.resolve(this.examined);
+    else if (this.answered === this.sent) this.settle.resolve({ examined: this.examined, listed: this.listed });
   }
 }

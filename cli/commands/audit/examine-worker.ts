@@ -1,17 +1,19 @@
 /**
- * A worker thread of the examine pool (./examine-pool.ts): reads each evidence object of a batch from
- * the folder and examines it from its bytes alone; answers, per key, what examineSegment found, or
- * null when the file is absent. Any other read error fails the batch, and with it the verification.
+ * A worker thread of the examine pool (./examine-pool.ts). A batch is either evidence objects the
+ * folder's walk found, or folders it handed over, which this thread walks itself; either way it reads
+ * each object and examines it from its bytes alone, and answers, per key, what examineSegment found,
+ * or null when the file is absent. Any other read error fails the batch, and with it the verification.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parentPort } from 'node:worker_threads';
 import { type ExaminedSegment, examineSegment } from '../../../functions/domain/evidence-verify-segment';
+import { walkFolder } from './folder';
 
-export interface ExamineBatch {
-  readonly root: string;
-  readonly keys: readonly string[];
-}
+export type ExamineBatch =
+  | { readonly root: string; readonly keys: readonly string[] }
+  /** Folders under evidence/, each walked whole: every file in them is an evidence object. */
+  | { readonly root: string; readonly folders: readonly string[] };
 
 function readObject(root: string, key: string): Buffer | null {
   try {
@@ -34,13 +36,25 @@ export interface ExaminedObject {
   readonly size: number;
 }
 
-/** A batch's answer: per key, in the batch's order, its examination (null when the file is absent), and every object's bytes in one buffer, handed over rather than copied. */
+/**
+ * A batch's answer: the keys examined (for a batch of folders, the files found in them), per key its
+ * examination (null when the file is absent), and every object's bytes in one buffer, handed over
+ * rather than copied.
+ */
 export interface ExaminedBatch {
+  readonly keys: readonly string[];
   readonly objects: readonly (ExaminedObject | null)[];
   readonly bytes: ArrayBuffer;
 }
 
-parentPort?.on('message', ({ root, keys }: ExamineBatch) => {
+function examineBatch(batch: ExamineBatch): ExaminedBatch {
+  const { root } = batch;
+  let keys: readonly string[];
+  if ('folders' in batch) {
+    const found: string[] = [];
+    for (const folder of batch.folders) walkFolder(root, folder, (key) => found.push(key));
+    keys = found;
+  } else keys = batch.keys;
   const read = keys.map((key) => readObject(root, key));
   const bytes = new Uint8Array(read.reduce((sum, file) => sum + (file?.length ?? 0), 0));
   let offset = 0;
@@ -52,5 +66,10 @@ parentPort?.on('message', ({ root, keys }: ExamineBatch) => {
     offset += file.length;
     return { examined, offset: offset - file.length, size: file.length };
   });
-  parentPort?.postMessage({ objects, bytes: bytes.buffer } satisfies ExaminedBatch, [bytes.buffer]);
+  return { keys, objects, bytes: bytes.buffer };
+}
+
+parentPort?.on('message', (batch: ExamineBatch) => {
+  const answer = examineBatch(batch);
+  parentPort?.postMessage(answer, [answer.bytes]);
 });

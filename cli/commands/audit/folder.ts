@@ -6,28 +6,42 @@
  */
 import { createHash } from 'node:crypto';
 import { closeSync, existsSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
-import { join, relative, sep } from 'node:path';
+import { join } from 'node:path';
 import { PULL_RECORD_FILE } from '../../../functions/domain/evidence';
 import type { EvidenceSource } from '../../../functions/domain/evidence-verify';
 
 export const REPORT_FOLDER = 'report';
 
-/** `found`, when given, hears of each evidence file's key as the walk finds it, before the listing ends. */
-export function folderSource(root: string, found?: (key: string) => void): EvidenceSource {
-  const keys: string[] = [];
-  const walk = (dir: string) => {
+/**
+ * Walks the folder `root`/`from` (the whole folder when `from` is empty) depth first. `file` hears
+ * each regular file's key ('/'-separated, relative to root); `folder`, when given, is offered each
+ * folder before the walk enters it, and takes it by answering true: the walk then leaves it out.
+ * The report output and the pull record are not evidence files and are left out.
+ */
+export function walkFolder(root: string, from: string, file: (key: string) => void, folder?: (key: string) => boolean): void {
+  const walk = (dir: string, prefix: string) => {
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      const full = join(dir, entry.name);
-      const key = relative(root, full).split(sep).join('/');
+      const key = prefix + entry.name;
       if (key === PULL_RECORD_FILE || key === REPORT_FOLDER) continue;
-      if (entry.isDirectory()) walk(full);
-      else if (entry.isFile()) {
-        keys.push(key);
-        found?.(key);
-      }
+      if (entry.isDirectory()) {
+        if (!folder?.(key)) walk(`${dir}/${entry.name}`, `${key}/`);
+      } else if (entry.isFile()) file(key);
     }
   };
-  walk(root);
+  walk(from ? join(root, ...from.split('/')) : root, from ? `${from}/` : '');
+}
+
+/**
+ * The folder as a source. `found.file`, when given, hears of each file's key as the walk finds it,
+ * before the listing ends; `found.folder` may take folders from the walk (see walkFolder), whose
+ * files are then not in this source's listing: the caller lists them.
+ */
+export function folderSource(root: string, found: { file?(key: string): void; folder?(key: string): boolean } = {}): EvidenceSource {
+  const keys: string[] = [];
+  walkFolder(root, '', (key) => {
+    keys.push(key);
+    found.file?.(key);
+  }, found.folder);
   const path = (key: string) => join(root, ...key.split('/'));
   // One read buffer for the whole folder: allocating a fresh MiB per file costs more than hashing it.
   const buffer = Buffer.allocUnsafe(1024 * 1024);
