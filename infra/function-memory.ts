@@ -1,6 +1,6 @@
 /**
- * Memory of each Lambda function, in MB: the stack's constructs size their functions from here and the
- * cost model (infra/cost-model.ts) bills GB-seconds from here, so the two cannot disagree. Keys are the
+ * Memory of each Lambda function, in MB: AccessgateFunction sizes every function of the stack from here and
+ * the cost model (infra/cost-model.ts) bills GB-seconds from here, so the two cannot disagree. Keys are the
  * functions' construct ids, which are also the names the local runtime invokes them by.
  */
 export const DEFAULT_MEMORY_MB = 256;

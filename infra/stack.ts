@@ -257,7 +257,7 @@ export class AccessgateStack extends Stack {
   }
 
   private addApiFunctions() {
-    const { sessions, events, results } = this.tables;
+    const { sessions, results } = this.tables;
     const api = this.api;
 
     const identity = this.createFunction(api, 'IdentityHandler', {
@@ -269,9 +269,7 @@ export class AccessgateStack extends Stack {
       auth: false,
       publicBecause: 'load balancers and uptime checks call it without a token; it answers 200 and reveals no data.',
     });
-    api.addRoute('/me', 'GET', identity, { auth: true });
-    api.addRoute('/resources', 'GET', identity, { auth: true });
-    api.addRoute('/openapi.json', 'GET', identity, { auth: true });
+    api.addRoutes(identity, ['GET /me', 'GET /resources', 'GET /openapi.json'], { auth: true });
 
     const sessionsFn = this.createFunction(api, 'SessionsHandler', {
       entry: 'functions/api/sessions.ts',
@@ -281,42 +279,27 @@ export class AccessgateStack extends Stack {
       // Guardrails, autoApprove and the MySQL script check (domain/implicit-commit.ts) classify commands at submission.
       sqlParser: true,
     })
-      .bindTable(sessions, 'RW')
-      .bindTable(events, 'APPEND')
+      .bindSessionWriter(this.tables)
       .bindTable(results, 'RO');
     this.workflow.bindStarter(sessionsFn);
     this.workflow.bindRunStarter(sessionsFn);
     this.workflow.bindReviewResponder(sessionsFn);
-    api.addRoute('/sessions', 'POST', sessionsFn, { auth: true });
-    api.addRoute('/sessions', 'GET', sessionsFn, { auth: true });
-    api.addRoute('/sessions/{id}', 'GET', sessionsFn, { auth: true });
-    api.addRoute('/sessions/{id}/cancel', 'POST', sessionsFn, { auth: true });
-    api.addRoute('/sessions/{id}/revoke', 'POST', sessionsFn, { auth: true });
+    api.addRoutes(sessionsFn, ['POST /sessions', 'GET /sessions', 'GET /sessions/{id}', 'POST /sessions/{id}/cancel', 'POST /sessions/{id}/revoke'], { auth: true });
 
     const reviews = this.createFunction(api, 'ReviewsHandler', {
       entry: 'functions/api/reviews.ts',
       description: 'API: list reviews waiting for the caller, approve or deny a session',
       timeout: Duration.seconds(10),
-    })
-      .bindTable(sessions, 'RW')
-      .bindTable(events, 'APPEND');
+    }).bindSessionWriter(this.tables);
     this.workflow.bindReviewResponder(reviews);
-    api.addRoute('/reviews', 'GET', reviews, { auth: true });
-    api.addRoute('/sessions/{id}/review', 'POST', reviews, { auth: true });
-    api.addRoute('/sessions/{id}/follow-up', 'POST', reviews, { auth: true });
+    api.addRoutes(reviews, ['GET /reviews', 'POST /sessions/{id}/review', 'POST /sessions/{id}/follow-up'], { auth: true });
 
     const rules = this.createFunction(api, 'RulesHandler', {
       entry: 'functions/api/rules.ts',
       description: 'API: read and change access request rules',
       timeout: Duration.seconds(10),
-    })
-      .bindTable(sessions, 'RW')
-      .bindTable(events, 'APPEND');
-    api.addRoute('/rules', 'GET', rules, { auth: true });
-    api.addRoute('/rules', 'POST', rules, { auth: true });
-    api.addRoute('/rules/{name}', 'GET', rules, { auth: true });
-    api.addRoute('/rules/{name}', 'PUT', rules, { auth: true });
-    api.addRoute('/rules/{name}', 'DELETE', rules, { auth: true });
+    }).bindSessionWriter(this.tables);
+    api.addRoutes(rules, ['GET /rules', 'POST /rules', 'GET /rules/{name}', 'PUT /rules/{name}', 'DELETE /rules/{name}'], { auth: true });
 
     return { identity, sessions: sessionsFn, reviews, rules };
   }

@@ -18,8 +18,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Operations } from './operations';
-import type { AccessgateTable } from './tables';
-import { DEFAULT_MEMORY_MB } from '../function-memory';
+import type { AccessgateTable, AccessgateTables } from './tables';
+import { memoryOf } from '../function-memory';
 
 /** The repository root: entries, the lock file and the esbuild project root are resolved from it. */
 export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -54,7 +54,6 @@ export interface AccessgateFunctionProps {
   readonly description: string;
   /** Sized to the work: above the slowest call the handler makes, below its caller's own timeout. */
   readonly timeout: Duration;
-  readonly memorySize?: number;
   /** Errors within five minutes that raise the function's alarm. */
   readonly errorAlarmThreshold?: number;
   /**
@@ -143,7 +142,8 @@ export class AccessgateFunction extends NodejsFunction {
       depsLockFilePath: join(PROJECT_ROOT, 'package-lock.json'),
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
-      memorySize: props.memorySize ?? DEFAULT_MEMORY_MB,
+      // Sized from infra/function-memory.ts by construct id, the table the cost model bills from.
+      memorySize: memoryOf(id),
       timeout: props.timeout,
       role,
       logGroup,
@@ -201,6 +201,21 @@ export class AccessgateFunction extends NodejsFunction {
       }),
     );
     this.addEnvironment(table.definition.envVar, table.table.tableName);
+    return this;
+  }
+
+  /** For a function that changes sessions and records what it did: sessions read-write, the event log append-only. */
+  bindSessionWriter(tables: Pick<AccessgateTables, 'sessions' | 'events'>): this {
+    return this.bindTable(tables.sessions, 'RW').bindTable(tables.events, 'APPEND');
+  }
+
+  /**
+   * Lets this function invoke `target` and tells it the target's name in `envVar`, in one step. The
+   * unqualified function only: grantInvoke would add every version (`:*`), which nothing here calls.
+   */
+  bindInvoke(target: lambda.IFunction, envVar: string, sid: string): this {
+    this.addToRolePolicy(new iam.PolicyStatement({ sid, actions: ['lambda:InvokeFunction'], resources: [target.functionArn] }));
+    this.addEnvironment(envVar, target.functionName);
     return this;
   }
 }

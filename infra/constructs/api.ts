@@ -30,6 +30,9 @@ export type RouteOptions = { readonly auth: true } | { readonly auth: false; rea
 
 export type RouteMethod = 'GET' | 'POST' | 'PUT' | 'DELETE' | 'PATCH';
 
+/** A route as API Gateway keys it: method, one space, path (`GET /sessions/{id}`). */
+export type RouteKey = `${RouteMethod} /${string}`;
+
 export class AccessgateApi extends Construct {
   readonly httpApi: apigwv2.HttpApi;
   readonly stage: apigwv2.HttpStage;
@@ -97,5 +100,13 @@ export class AccessgateApi extends Construct {
       }
     }
     return routes;
+  }
+
+  /** Routes several route keys to one function, each as `addRoute` does, with the same options. */
+  addRoutes(fn: lambda.IFunction, routeKeys: readonly RouteKey[], options: RouteOptions): void {
+    for (const routeKey of routeKeys) {
+      const [method, path] = routeKey.split(' ') as [RouteMethod, string];
+      this.addRoute(path, method, fn, options);
+    }
   }
 }

@@ -31,9 +31,7 @@ export class ConfigSeed extends Construct {
       description: 'Deploy time: upsert the protected resources and create the initial rules from the config file',
       timeout: Duration.seconds(60),
       defaults: props.defaults,
-    })
-      .bindTable(props.tables.sessions, 'RW')
-      .bindTable(props.tables.events, 'APPEND');
+    }).bindSessionWriter(props.tables);
 
     const provider = new CustomResourceProvider(this, 'Provider', {
       onEvent: this.handler,

@@ -16,8 +16,7 @@
  *  - the auditors' API: GET /audit/sessions, GET /audit/exports, GET /audit/exports/object.
  */
 import { type CfnElement, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
-import * as events from 'aws-cdk-lib/aws-events';
-import * as targets from 'aws-cdk-lib/aws-events-targets';
+import type * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -25,9 +24,9 @@ import { Construct } from 'constructs';
 import { AccessgateFunction, type FunctionDefaults } from './accessgate-function';
 import type { AccessgateApi } from './api';
 import { readEventStream } from './event-stream';
+import { hourlySchedule } from './hourly-schedule';
 import type { Operations } from './operations';
 import type { AccessgateTables } from './tables';
-import { memoryOf } from '../function-memory';
 
 export const DEFAULT_EVIDENCE_RETENTION_DAYS = 400;
 /** Staged PITR exports are kept this long: long enough to retry a failed copy, short enough to hold no history. */
@@ -148,55 +147,41 @@ export class AuditEvidence extends Construct {
       removalPolicy: RemovalPolicy.RETAIN,
     });
 
-    const evidenceEnvironment = (fn: AccessgateFunction) => {
+    // Each of these knows where the evidence is, how long it is locked and how long a digest's period is.
+    const evidenceFunction = (name: string, fnProps: { entry: string; description: string; timeout: Duration }) => {
+      const fn = new AccessgateFunction(this, name, { ...fnProps, defaults });
       fn.addEnvironment('EVIDENCE_BUCKET', this.bucket.bucketName);
       fn.addEnvironment('EVIDENCE_RETENTION_DAYS', String(props.retentionDays));
       fn.addEnvironment('DIGEST_SECONDS', '3600');
       return fn;
     };
 
-    this.exporter = evidenceEnvironment(
-      new AccessgateFunction(this, 'Exporter', {
-        entry: 'functions/audit/exporter.ts',
-        description: 'Audit: writes each final session\'s events, and config and security events, to the Object Lock bucket',
-        timeout: Duration.minutes(2),
-        memorySize: memoryOf('Exporter'),
-        defaults,
-      }).bindTable(tables.sessions, 'RO'),
-    );
+    this.exporter = evidenceFunction('Exporter', {
+      entry: 'functions/audit/exporter.ts',
+      description: 'Audit: writes each final session\'s events, and config and security events, to the Object Lock bucket',
+      timeout: Duration.minutes(2),
+    }).bindTable(tables.sessions, 'RO');
     this.readEvents(this.exporter);
     this.useState(this.exporter, 'write');
     this.writeObjects(this.exporter, [PREFIXES.evidence]);
     readEventStream(this.exporter, tables.events, { onFailure: operations.deadLetterQueue, batchSize: 100, maxBatchingWindow: Duration.seconds(5), reportBatchItemFailures: true });
 
-    this.sealer = evidenceEnvironment(
-      new AccessgateFunction(this, 'DigestSealer', {
-        entry: 'functions/audit/digest.ts',
-        description: 'Audit: seals a signed digest for every ended hour, empty or not, chained to the one before',
-        timeout: Duration.minutes(5),
-        defaults,
-      }),
-    );
+    this.sealer = evidenceFunction('DigestSealer', {
+      entry: 'functions/audit/digest.ts',
+      description: 'Audit: seals a signed digest for every ended hour, empty or not, chained to the one before',
+      timeout: Duration.minutes(5),
+    });
     this.useState(this.sealer, 'write');
     this.writeObjects(this.sealer, [PREFIXES.digests, PREFIXES.publicKeys]);
     this.signingKey.grant(this.sealer, 'kms:Sign', 'kms:GetPublicKey');
     this.sealer.addEnvironment('DIGEST_KEY_ID', this.signingKey.keyArn);
-    this.digestSchedule = new events.Rule(this, 'HourlyDigest', {
-      description: 'accessgate: seal the audit digest of the hour that just ended',
-      schedule: events.Schedule.cron({ minute: '1' }),
-      // EventBridge invokes asynchronously: a failed run lands in the function's dead-letter queue.
-      targets: [new targets.LambdaFunction(this.sealer)],
-    });
+    this.digestSchedule = hourlySchedule(this, 'HourlyDigest', { fn: this.sealer, minute: 1, description: 'accessgate: seal the audit digest of the hour that just ended' });
 
-    this.tableExport = evidenceEnvironment(
-      new AccessgateFunction(this, 'TableExport', {
-        entry: 'functions/audit/table-export.ts',
-        description: 'Audit: daily point-in-time export of the event table, copied under Object Lock once complete',
-        timeout: Duration.minutes(15),
-        memorySize: memoryOf('TableExport'),
-        defaults,
-      }),
-    );
+    this.tableExport = evidenceFunction('TableExport', {
+      entry: 'functions/audit/table-export.ts',
+      description: 'Audit: daily point-in-time export of the event table, copied under Object Lock once complete',
+      timeout: Duration.minutes(15),
+    });
     this.useState(this.tableExport, 'write');
     this.writeObjects(this.tableExport, [PREFIXES.tableExports]);
     const eventsArn = tables.events.table.tableArn;
@@ -213,23 +198,15 @@ export class AuditEvidence extends Construct {
     this.tableExport.addToRolePolicy(new iam.PolicyStatement({ sid: 'ListStaging', actions: ['s3:ListBucket'], resources: [this.staging.bucketArn] }));
     this.tableExport.addEnvironment('EXPORT_STAGING_BUCKET', this.staging.bucketName);
     this.tableExport.addEnvironment('EVENTS_TABLE_ARN', eventsArn);
-    this.tableExportSchedule = new events.Rule(this, 'TableExportStep', {
-      description: 'accessgate: start the day\'s point-in-time export of the event table, or copy a completed one under lock',
-      schedule: events.Schedule.cron({ minute: '20' }),
-      targets: [new targets.LambdaFunction(this.tableExport)],
-    });
+    this.tableExportSchedule = hourlySchedule(this, 'TableExportStep', { fn: this.tableExport, minute: 20, description: 'accessgate: start the day\'s point-in-time export of the event table, or copy a completed one under lock' });
 
-    this.auditApi = evidenceEnvironment(
-      new AccessgateFunction(this, 'AuditApi', {
-        entry: 'functions/api/audit.ts',
-        description: 'API: audit session listing (JSON, CSV) and evidence downloads for auditors',
-        timeout: Duration.seconds(29),
-        memorySize: memoryOf('AuditApi'),
-        defaults,
-      })
-        .bindTable(tables.sessions, 'RO')
-        .bindTable(tables.events, 'APPEND'),
-    );
+    this.auditApi = evidenceFunction('AuditApi', {
+      entry: 'functions/api/audit.ts',
+      description: 'API: audit session listing (JSON, CSV) and evidence downloads for auditors',
+      timeout: Duration.seconds(29),
+    })
+      .bindTable(tables.sessions, 'RO')
+      .bindTable(tables.events, 'APPEND');
     this.useState(this.auditApi, 'read');
     this.auditApi.addToRolePolicy(
       new iam.PolicyStatement({
@@ -239,7 +216,7 @@ export class AuditEvidence extends Construct {
       }),
     );
     this.listBucket(this.auditApi);
-    for (const path of ['/audit/sessions', '/audit/events', '/audit/exports', '/audit/exports/object']) api.addRoute(path, 'GET', this.auditApi, { auth: true });
+    api.addRoutes(this.auditApi, ['GET /audit/sessions', 'GET /audit/events', 'GET /audit/exports', 'GET /audit/exports/object'], { auth: true });
 
     const logicalId = (construct: Construct) => Stack.of(this).resolve((construct.node.defaultChild as CfnElement).logicalId) as string;
     const bucketId = logicalId(this.bucket);

@@ -10,13 +10,13 @@
  */
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import type * as cognito from 'aws-cdk-lib/aws-cognito';
-import * as events from 'aws-cdk-lib/aws-events';
-import * as targets from 'aws-cdk-lib/aws-events-targets';
+import type * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { AccessgateFunction, type FunctionDefaults } from './accessgate-function';
 import type { AccessgateApi } from './api';
+import { hourlySchedule } from './hourly-schedule';
 import type { AccessgateTables } from './tables';
 import type { Workflow } from './workflow';
 
@@ -61,7 +61,7 @@ export class Slack extends Construct {
 
     // Each of these reads and updates sessions and records what it did in the event log.
     const sessionFunction = (name: string, fnProps: { entry: string; description: string; timeout: Duration }) =>
-      new AccessgateFunction(this, name, { ...fnProps, defaults }).bindTable(tables.sessions, 'RW').bindTable(tables.events, 'APPEND');
+      new AccessgateFunction(this, name, { ...fnProps, defaults }).bindSessionWriter(tables);
 
     this.notify = sessionFunction('Notify', {
       entry: 'functions/slack/notify.ts',
@@ -81,12 +81,7 @@ export class Slack extends Construct {
       timeout: Duration.minutes(2),
     });
     this.bindPoster(this.followUpReminder);
-    this.followUpSchedule = new events.Rule(this, 'HourlyFollowUpReminder', {
-      description: 'accessgate: remind approvers\' channels of break-glass follow-ups past their due time',
-      schedule: events.Schedule.cron({ minute: '5' }),
-      // EventBridge invokes asynchronously: Lambda retries a failed run twice, then the dead-letter queue.
-      targets: [new targets.LambdaFunction(this.followUpReminder)],
-    });
+    this.followUpSchedule = hourlySchedule(this, 'HourlyFollowUpReminder', { fn: this.followUpReminder, minute: 5, description: 'accessgate: remind approvers\' channels of break-glass follow-ups past their due time' });
 
     this.interactions = sessionFunction('Interactions', {
       entry: 'functions/slack/interactions.ts',
@@ -110,8 +105,7 @@ export class Slack extends Construct {
       description: 'API: the directory that maps a Slack user\'s email to an accessgate identity',
       timeout: Duration.seconds(10),
     });
-    api.addRoute('/directory/users', 'GET', this.directory, { auth: true });
-    for (const method of ['GET', 'PUT', 'DELETE'] as const) api.addRoute('/directory/users/{email}', method, this.directory, { auth: true });
+    api.addRoutes(this.directory, ['GET /directory/users', 'GET /directory/users/{email}', 'PUT /directory/users/{email}', 'DELETE /directory/users/{email}'], { auth: true });
 
     this.bindReviewer(this.interactions);
     if (props.directoryUserPool) {
@@ -150,10 +144,7 @@ export class Slack extends Construct {
 
   /** Lets the function hand notification jobs to the notify Lambda (asynchronous invocations only). */
   bindQueue(fn: AccessgateFunction): AccessgateFunction {
-    // The unqualified function only: grantInvoke would add every version (`:*`), which nothing here calls.
-    fn.addToRolePolicy(new iam.PolicyStatement({ sid: 'QueueNotifications', actions: ['lambda:InvokeFunction'], resources: [this.notify.functionArn] }));
-    fn.addEnvironment('NOTIFY_FUNCTION_NAME', this.notify.functionName);
-    return fn;
+    return fn.bindInvoke(this.notify, 'NOTIFY_FUNCTION_NAME', 'QueueNotifications');
   }
 
   static channelFrom(value: unknown): string | undefined {

@@ -96,14 +96,9 @@ export class Webhooks extends Construct {
       description: 'API: register, list and delete webhooks, and read their delivery attempts',
       timeout: Duration.seconds(10),
       defaults,
-    })
-      .bindTable(tables.sessions, 'RW')
-      .bindTable(tables.events, 'APPEND');
+    }).bindSessionWriter(tables);
     this.readKey(this.api);
-    api.addRoute('/webhooks', 'POST', this.api, { auth: true });
-    api.addRoute('/webhooks', 'GET', this.api, { auth: true });
-    api.addRoute('/webhooks/{id}', 'DELETE', this.api, { auth: true });
-    api.addRoute('/webhooks/{id}/deliveries', 'GET', this.api, { auth: true });
+    api.addRoutes(this.api, ['POST /webhooks', 'GET /webhooks', 'DELETE /webhooks/{id}', 'GET /webhooks/{id}/deliveries'], { auth: true });
 
     this.dispatcher = new AccessgateFunction(this, 'WebhookDispatcher', {
       entry: 'functions/webhooks/dispatch.ts',

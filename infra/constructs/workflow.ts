@@ -32,7 +32,6 @@ import { join } from 'node:path';
 import { AccessgateFunction, type FunctionDefaults, PROJECT_ROOT } from './accessgate-function';
 import type { AccessgateTables } from './tables';
 import { UNFINISHED_EXECUTION_STATUSES } from '../../functions/workflow/inputs';
-import { memoryOf } from '../function-memory';
 import { RUN_RETRY_ATTEMPTS, RUN_TIMEOUT_SECONDS } from '../../functions/domain/command-run';
 
 export const SESSION_ASL_PATH = join(PROJECT_ROOT, 'statemachines', 'session.asl.json');
@@ -80,9 +79,7 @@ export class Workflow extends Construct {
     const { defaults, tables } = props;
     // Every Task in the ASL has TimeoutSeconds 30 except Execute (120): each function must finish first.
     const task = (name: string, entry: string, description: string, sqlParser = false) =>
-      new AccessgateFunction(this, name, { entry, description, timeout: Duration.seconds(20), defaults, sqlParser })
-        .bindTable(tables.sessions, 'RW')
-        .bindTable(tables.events, 'APPEND');
+      new AccessgateFunction(this, name, { entry, description, timeout: Duration.seconds(20), defaults, sqlParser }).bindSessionWriter(tables);
 
     // Evaluate (on a re-drive) and AwaitReview preview the command, which reads it with the SQL parsers.
     this.evaluate = task('Evaluate', 'functions/workflow/evaluate.ts', 'Workflow: route a session on its frozen policy decision', true);
@@ -108,7 +105,6 @@ export class Workflow extends Construct {
         description,
         // Above the Data API's 45 s statement limit and the 60 s SDK timeout, below the ASL's 120 s.
         timeout: Duration.seconds(RUN_TIMEOUT_SECONDS),
-        memorySize: memoryOf(name),
         // A SQL error in an engineer's command fails the invocation by design (the workflow records it as
         // "failed"); only a burst of errors means the executor or a database is broken.
         errorAlarmThreshold: 5,
@@ -116,8 +112,7 @@ export class Workflow extends Construct {
         sqlParser: true,
         defaults,
       })
-        .bindTable(tables.sessions, 'RW')
-        .bindTable(tables.events, 'APPEND')
+        .bindSessionWriter(tables)
         .bindTable(tables.results, 'RW');
       // Every command runs in a Data API transaction (functions/adapters/sql-runner.ts).
       fn.addToRolePolicy(
@@ -204,10 +199,7 @@ export class Workflow extends Construct {
 
   /** Lets the function hand a command no rule covers to its run (asynchronous invocations of it only). */
   bindRunStarter(fn: AccessgateFunction): AccessgateFunction {
-    // The unqualified function only: grantInvoke would add every version (`:*`), which nothing here calls.
-    fn.addToRolePolicy(new iam.PolicyStatement({ sid: 'StartRuns', actions: ['lambda:InvokeFunction'], resources: [this.run.functionArn] }));
-    fn.addEnvironment('RUN_FUNCTION_NAME', this.run.functionName);
-    return fn;
+    return fn.bindInvoke(this.run, 'RUN_FUNCTION_NAME', 'StartRuns');
   }
 
   /**
