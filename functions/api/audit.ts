@@ -4,7 +4,7 @@
  * GET /audit/exports/object (auditors: the locked evidence, digests and public keys, for
  * `accessgate audit pull`). Every refused attempt is recorded as a security event.
  */
-import * as z from 'zod';
+import * as z from '../domain/zod';
 import { assertAuditReader, auditSessions, auditStream, SESSION_CSV_HEADER, sessionCsvRow } from '../app/audit-sessions';
 import { listExports, MAX_DOWNLOAD_BYTES, readExport } from '../app/evidence-catalog';
 import { toCsv } from '../domain/csv';
@@ -19,37 +19,29 @@ import { isoDate, sessionFilterFields } from './session-filters';
 const MAX_CSV_BYTES = 4 * 1024 * 1024;
 const CSV_PAGE = 100;
 
-const sessionsSchema = z
-  .object({
-    ...sessionFilterFields,
-    format: z.enum(['json', 'csv']).optional(),
-    limit: z.coerce.number().int().min(1).max(10_000).optional(),
-  })
-  .strict();
+const sessionsSchema = z.strictObject({
+  ...sessionFilterFields,
+  format: z.optional(z.enum(['json', 'csv'])),
+  limit: z.optional(z.coerce.number().check(z.int(), z.gte(1), z.lte(10_000))),
+});
 
-const exportsSchema = z
-  .object({
-    from: isoDate,
-    to: isoDate,
-    cursor: z.string().optional(),
-    limit: z.coerce.number().int().min(1).max(200).optional(),
-  })
-  .strict();
+const exportsSchema = z.strictObject({
+  from: isoDate,
+  to: isoDate,
+  cursor: z.optional(z.string()),
+  limit: z.optional(z.coerce.number().check(z.int(), z.gte(1), z.lte(200))),
+});
 
-const objectSchema = z
-  .object({
-    key: z.string().min(1),
-    offset: z.coerce.number().int().min(0).default(0),
-    length: z.coerce.number().int().min(1).max(MAX_DOWNLOAD_BYTES).default(MAX_DOWNLOAD_BYTES),
-  })
-  .strict();
+const objectSchema = z.strictObject({
+  key: z.string().check(z.minLength(1)),
+  offset: z._default(z.coerce.number().check(z.int(), z.gte(0)), 0),
+  length: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(MAX_DOWNLOAD_BYTES)), MAX_DOWNLOAD_BYTES),
+});
 
 /** The chains that are not a session's: configuration changes, and one security chain per day. */
-const eventsSchema = z
-  .object({
-    stream: z.string().regex(/^(CONFIG|SECURITY#\d{4}-\d{2}-\d{2})$/, 'must be CONFIG or SECURITY#<yyyy-mm-dd>; a session\'s events come with GET /sessions/{id}'),
-  })
-  .strict();
+const eventsSchema = z.strictObject({
+  stream: z.string().check(z.regex(/^(CONFIG|SECURITY#\d{4}-\d{2}-\d{2})$/, 'must be CONFIG or SECURITY#<yyyy-mm-dd>; a session\'s events come with GET /sessions/{id}')),
+});
 
 const wantsCsv = (format: string | undefined, accept: string | undefined) => format === 'csv' || (!format && /\btext\/csv\b/.test(accept ?? ''));
 

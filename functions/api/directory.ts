@@ -3,23 +3,21 @@
  * a Slack user's email into an accessgate identity. `sub` must be the person's subject in the identity
  * provider (GET /me shows it), so a decision from Slack and one from the web UI are the same person's.
  */
-import * as z from 'zod';
+import * as z from '../domain/zod';
 import { deleteDirectoryEntry, listDirectory, putDirectoryEntry, readDirectoryEntry } from '../app/directory';
 import { InvalidInputError } from '../domain/errors';
 import { deps } from '../wiring';
 import { apiHandler, json, validate, validatePath } from './http';
 
-const group = z.string().trim().min(1).max(128);
-const entrySchema = z
-  .object({
-    sub: z.string().trim().min(1).max(128),
-    name: z.string().trim().min(1).max(256),
-    groups: z.array(group).max(100),
-    email: z.string().optional(),
-  })
-  .strict();
+const group = z.string().check(z.trim(), z.minLength(1), z.maxLength(128));
+const entrySchema = z.strictObject({
+  sub: z.string().check(z.trim(), z.minLength(1), z.maxLength(128)),
+  name: z.string().check(z.trim(), z.minLength(1), z.maxLength(256)),
+  groups: z.array(group).check(z.maxLength(100)),
+  email: z.optional(z.string()),
+});
 
-const emailOf = (raw: string) => validatePath(z.string().trim().toLowerCase().pipe(z.email().max(254)), raw, 'email');
+const emailOf = (raw: string) => validatePath(z.pipe(z.string().check(z.trim(), z.toLowerCase()), z.email().check(z.maxLength(254))), raw, 'email');
 
 /** What each route reads, for the OpenAPI document (functions/api/openapi.ts). */
 export const contract = {

@@ -9,7 +9,7 @@ import middy, { type MiddlewareObj } from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import httpJsonBodyParser from '@middy/http-json-body-parser';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import * as z from 'zod';
+import * as z from '../domain/zod';
 import { AppError, InvalidInputError, UnauthenticatedError } from '../domain/errors';
 import { type Identity, normalizeEmail } from '../domain/identity';
 import { parseOrThrow } from '../domain/validation';
@@ -128,10 +128,10 @@ function pathParameter(event: ApiEvent, name: string): string {
 }
 
 /** Validates a parsed body or query against a schema; errors name the field. */
-export const validate = <T extends z.ZodType>(schema: T, value: unknown, what = 'request'): z.output<T> => parseOrThrow(schema, value, what);
+export const validate = <T extends z.ZodMiniType>(schema: T, value: unknown, what = 'request'): z.output<T> => parseOrThrow(schema, value, what);
 
 /** Validates a path parameter; a refusal names the parameter (`id`, `name`, `email`) as a body's names its field. */
-export const validatePath = <T extends z.ZodType>(schema: T, raw: string, name: string): z.output<T> =>
+export const validatePath = <T extends z.ZodMiniType>(schema: T, raw: string, name: string): z.output<T> =>
   (validate(z.object({ [name]: schema }), { [name]: raw }, 'path') as Record<string, z.output<T>>)[name]!;
 
 export function errorResult(error: unknown): ApiResult {

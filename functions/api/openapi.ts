@@ -3,7 +3,7 @@
  * handlers validate with, so the document cannot promise a field the API refuses or miss one it
  * accepts. Served at GET /openapi.json.
  */
-import * as z from 'zod';
+import * as z from '../domain/zod';
 import * as audit from './audit';
 import * as directory from './directory';
 import * as reviews from './reviews';
@@ -12,7 +12,7 @@ import * as sessions from './sessions';
 import * as webhooks from './webhooks';
 
 /** What a route reads (body, query) and, where described, what it answers with 200 (functions/api/responses.ts). */
-type Contract = { readonly body?: z.ZodType; readonly query?: z.ZodObject; readonly response?: z.ZodType };
+type Contract = { readonly body?: z.ZodMiniType; readonly query?: z.ZodMiniObject; readonly response?: z.ZodMiniType };
 
 /** The handler modules whose routes carry a contract; identity's routes take nothing. */
 const MODULES: readonly { routes: object; contract: Readonly<Record<string, Contract>> }[] = [sessions, reviews, rules, directory, audit, webhooks];
@@ -21,9 +21,9 @@ const MODULES: readonly { routes: object; contract: Readonly<Record<string, Cont
 const PUBLIC = new Set(['GET /health', 'POST /slack/interactions']);
 
 /** What an input schema accepts, as JSON Schema; refinements (and transforms) are the handler's. */
-const jsonSchema = (schema: z.ZodType) => z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any', target: 'draft-2020-12' });
+const jsonSchema = (schema: z.ZodMiniType) => z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any', target: 'draft-2020-12' });
 /** What a response schema promises; shared shapes (the preview, its plan) are inlined, recursion by $defs. */
-const responseSchema = (schema: z.ZodType) => z.toJSONSchema(schema, { io: 'output', unrepresentable: 'any', target: 'draft-2020-12' });
+const responseSchema = (schema: z.ZodMiniType) => z.toJSONSchema(schema, { io: 'output', unrepresentable: 'any', target: 'draft-2020-12' });
 
 const errorBody = {
   type: 'object',
@@ -49,8 +49,8 @@ function operation(routeKey: string, contract: Contract | undefined) {
     ? Object.entries(contract.query.shape).map(([name, field]) => ({
         name,
         in: 'query',
-        required: !(field as z.ZodType).safeParse(undefined).success,
-        schema: jsonSchema(field as z.ZodType),
+        required: !(field as z.ZodMiniType).safeParse(undefined).success,
+        schema: jsonSchema(field as z.ZodMiniType),
       }))
     : [];
   return {

@@ -2,7 +2,7 @@
  * GET /reviews and POST /sessions/{id}/review. The caller reviews as the directory knows them
  * (functions/app/people.ts): the same groups a Slack click of theirs is decided with.
  */
-import * as z from 'zod';
+import * as z from '../domain/zod';
 import { reviewerOf } from '../app/people';
 import { followUpSession, listFollowUps } from '../app/follow-ups';
 import { listReviews, reviewSession } from '../app/reviews';
@@ -12,29 +12,23 @@ import { apiHandler, json, validate } from './http';
 import { reviewListSchema } from './responses';
 import { sessionId } from './sessions';
 
-const reviewSchema = z
-  .object({
-    decision: z.enum(['approve', 'deny']),
-    reason: z.string().max(2000).optional(),
-    force: z.boolean().optional(),
-    via: z.enum(['web', 'api']).default('api'),
-  })
-  .strict();
+const reviewSchema = z.strictObject({
+  decision: z.enum(['approve', 'deny']),
+  reason: z.optional(z.string().check(z.maxLength(2000))),
+  force: z.optional(z.boolean()),
+  via: z._default(z.enum(['web', 'api']), 'api'),
+});
 
-const listSchema = z
-  .object({
-    limit: z.coerce.number().int().min(1).max(200).default(100),
-    /** `follow-up`: open break-glass follow-ups instead of pending reviews (docs/policies.md). */
-    scope: z.enum(['pending', 'follow-up']).default('pending'),
-  })
-  .strict();
+const listSchema = z.strictObject({
+  limit: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(200)), 100),
+  /** `follow-up`: open break-glass follow-ups instead of pending reviews (docs/policies.md). */
+  scope: z._default(z.enum(['pending', 'follow-up']), 'pending'),
+});
 
-const followUpSchema = z
-  .object({
-    outcome: z.enum(FOLLOW_UP_OUTCOMES),
-    note: z.string().max(2000).optional(),
-  })
-  .strict();
+const followUpSchema = z.strictObject({
+  outcome: z.enum(FOLLOW_UP_OUTCOMES),
+  note: z.optional(z.string().check(z.maxLength(2000))),
+});
 
 /** What each route reads, for the OpenAPI document (functions/api/openapi.ts). */
 export const contract = {

@@ -2,7 +2,7 @@
  * POST /sessions (a command, or `kind: "window"` for an access window), GET /sessions,
  * GET /sessions/{id}, POST /sessions/{id}/cancel, POST /sessions/{id}/revoke.
  */
-import * as z from 'zod';
+import * as z from '../domain/zod';
 import { cancelSession, listSessions, readSession, submitSession, waitForSession } from '../app/sessions';
 import { requestWindow, revokeWindow } from '../app/windows';
 import { MAX_COMMAND_BYTES, commandBytes, sqlParametersSchema } from '../domain/session';
@@ -15,33 +15,29 @@ import { sessionFilterFields } from './session-filters';
 
 const MAX_WAIT_SECONDS = 25;
 
-const submitSchema = z
-  .object({
-    resource: resourceSchema.shape.id,
-    /** `window` asks for an access window (durationSeconds, no command) instead of running one command. */
-    kind: z.enum(['command', 'window']).optional(),
-    /** Required for a command; a window has none. */
-    command: z.string().optional(),
-    /** A window's length in seconds, at most the governing rule's maxWindowSeconds. */
-    durationSeconds: z.number().int().min(1).optional(),
-    /** Data API parameters for the command's `:name` placeholders (the native-client gateway binds with these). */
-    parameters: sqlParametersSchema.optional(),
-    reason: z.string().max(2000).optional(),
-  })
-  .strict();
-
-const waitSchema = z.object({
-  wait: z.coerce.number().min(0).max(MAX_WAIT_SECONDS, `must be at most ${MAX_WAIT_SECONDS} seconds`).optional(),
-  after: z.string().max(128).optional(),
+const submitSchema = z.strictObject({
+  resource: resourceSchema.shape.id,
+  /** `window` asks for an access window (durationSeconds, no command) instead of running one command. */
+  kind: z.optional(z.enum(['command', 'window'])),
+  /** Required for a command; a window has none. */
+  command: z.optional(z.string()),
+  /** A window's length in seconds, at most the governing rule's maxWindowSeconds. */
+  durationSeconds: z.optional(z.int().check(z.gte(1))),
+  /** Data API parameters for the command's `:name` placeholders (the native-client gateway binds with these). */
+  parameters: z.optional(sqlParametersSchema),
+  reason: z.optional(z.string().check(z.maxLength(2000))),
 });
 
-const listSchema = z
-  .object({
-    ...sessionFilterFields,
-    scope: z.enum(['mine', 'reviewable', 'all']).optional(),
-    limit: z.coerce.number().int().min(1).max(200).default(50),
-  })
-  .strict();
+const waitSchema = z.object({
+  wait: z.optional(z.coerce.number().check(z.gte(0), z.lte(MAX_WAIT_SECONDS, `must be at most ${MAX_WAIT_SECONDS} seconds`))),
+  after: z.optional(z.string().check(z.maxLength(128))),
+});
+
+const listSchema = z.strictObject({
+  ...sessionFilterFields,
+  scope: z.optional(z.enum(['mine', 'reviewable', 'all'])),
+  limit: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(200)), 50),
+});
 
 /** What each route reads, for the OpenAPI document (functions/api/openapi.ts). */
 export const contract = {

@@ -2,17 +2,17 @@
  * POST/GET /webhooks, DELETE /webhooks/{id}, GET /webhooks/{id}/deliveries: admins register and
  * delete, admins and auditors read. The secret is in the answer to POST only.
  */
-import * as z from 'zod';
+import * as z from '../domain/zod';
 import { deleteWebhook, listDeliveries, listWebhooks, registerWebhook } from '../app/webhooks';
 import { WEBHOOK_EVENT_TYPES } from '../domain/webhook';
 import { webhookDeps } from '../webhook-wiring';
 import { apiHandler, json, validatePath } from './http';
 
-const webhookId = (raw: string) => validatePath(z.string().uuid('must be a webhook id'), raw, 'id');
+const webhookId = (raw: string) => validatePath(z.string().check(z.uuid('must be a webhook id')), raw, 'id');
 
 /** What each route reads, for the OpenAPI document (functions/api/openapi.ts); the handler itself names `events[i]`. */
 export const contract = {
-  'POST /webhooks': { body: z.object({ url: z.string().url(), events: z.array(z.enum(WEBHOOK_EVENT_TYPES)).min(1) }).strict() },
+  'POST /webhooks': { body: z.strictObject({ url: z.url(), events: z.array(z.enum(WEBHOOK_EVENT_TYPES)).check(z.minLength(1)) }) },
 } as const;
 
 export const routes = {

@@ -5,7 +5,7 @@
  * into the shared Inspection and returns what the next check needs.
  */
 import { constants, createPublicKey, type KeyObject, verify as verifySignature } from 'node:crypto';
-import * as z from 'zod';
+import * as z from './zod';
 import {
   canonicalBytes,
   DIGEST_FORMAT,
@@ -32,35 +32,35 @@ export interface ReadDigest {
   readonly sha256: string;
 }
 
-const iso = z.string().refine((value) => !Number.isNaN(Date.parse(value)), 'must be an ISO 8601 time');
-const hex64 = z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 hex digits');
+const iso = z.string().check(z.refine((value) => !Number.isNaN(Date.parse(value)), 'must be an ISO 8601 time'));
+const hex64 = z.string().check(z.regex(/^[0-9a-f]{64}$/, 'must be 64 hex digits'));
 /** Canonical base64 only: a decoder ignores stray characters and unused bits, so two spellings could carry one signature. */
-const base64 = z.string().min(1).refine((value) => Buffer.from(value, 'base64').toString('base64') === value, 'must be canonical base64');
+const base64 = z.string().check(z.minLength(1), z.refine((value) => Buffer.from(value, 'base64').toString('base64') === value, 'must be canonical base64'));
 
-export const digestSchema = z.object({
+export const digestSchema = z.strictObject({
   format: z.literal(DIGEST_FORMAT),
   digestKey: z.string(),
   periodStart: iso,
   periodEnd: iso,
-  periodSeconds: z.number().int().positive(),
-  objects: z.array(z.object({ key: z.string(), sha256: hex64, size: z.number().int().nonnegative() }).strict()),
-  previous: z.object({ key: z.string(), sha256: hex64, signature: base64, periodStart: iso }).strict().nullable(),
-  publicKey: z.object({ fingerprint: hex64, key: z.string() }).strict().refine((value) => value.key === publicKeyKey(value.fingerprint), 'publicKey.key must be public-keys/<fingerprint>.pem'),
+  periodSeconds: z.int().check(z.positive()),
+  objects: z.array(z.strictObject({ key: z.string(), sha256: hex64, size: z.int().check(z.nonnegative()) })),
+  previous: z.nullable(z.strictObject({ key: z.string(), sha256: hex64, signature: base64, periodStart: iso })),
+  publicKey: z.strictObject({ fingerprint: hex64, key: z.string() }).check(z.refine((value) => value.key === publicKeyKey(value.fingerprint), 'publicKey.key must be public-keys/<fingerprint>.pem')),
   signatureAlgorithm: z.enum([RSA_SIGNING_ALGORITHM, ECDSA_SIGNING_ALGORITHM]),
   signature: base64,
-}).strict();
+});
 
-const pullRecordSchema = z.object({
+const pullRecordSchema = z.strictObject({
   from: iso,
   to: iso,
-  sealedUntil: iso.optional(),
+  sealedUntil: z.optional(iso),
   source: z.string(),
   pulledAt: iso,
-  digests: z.number().int().nonnegative(),
-  objects: z.number().int().nonnegative(),
-}).strict();
+  digests: z.int().check(z.nonnegative()),
+  objects: z.int().check(z.nonnegative()),
+});
 
-export const firstIssue = (error: z.ZodError) => {
+export const firstIssue = (error: z.core.$ZodError) => {
   const issue = error.issues[0];
   return issue ? `${issue.path.join('.') || '(root)'}: ${issue.message}` : 'invalid';
 };

@@ -5,7 +5,7 @@
  * may work it out ahead of the verifier and in parallel (the CLI does, in worker threads) and hand over
  * the result: the verifier then only links segments and events, which needs every stream at once.
  */
-import * as z from 'zod';
+import * as z from './zod';
 import { CHAIN_START, type ChainPosition, type ChainProblem, checkLink, hashEvent } from './audit-chain';
 import { EVIDENCE_FORMAT, evidenceKey, type EvidenceSegment, type SegmentLink, sha256Hex } from './evidence';
 import { undocumentedFields } from './evidence-schema';
@@ -54,19 +54,19 @@ export interface ExaminedSegment {
   readonly undocumented: readonly Problem[];
 }
 
-const iso = z.string().refine((value) => !Number.isNaN(Date.parse(value)), 'must be an ISO 8601 time');
-const hex64 = z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 hex digits');
-const eventSchema = z.object({ stream: z.string(), seq: z.number().int(), prev: z.string(), hash: z.string() }).passthrough();
-const segmentSchema = z.object({
+const iso = z.string().check(z.refine((value) => !Number.isNaN(Date.parse(value)), 'must be an ISO 8601 time'));
+const hex64 = z.string().check(z.regex(/^[0-9a-f]{64}$/, 'must be 64 hex digits'));
+const eventSchema = z.looseObject({ stream: z.string(), seq: z.int(), prev: z.string(), hash: z.string() });
+const segmentSchema = z.strictObject({
   format: z.literal(EVIDENCE_FORMAT),
   kind: z.enum(['session', 'config', 'security', 'other']),
-  stream: z.string().min(1),
-  fromSeq: z.number().int().positive(),
-  toSeq: z.number().int().positive(),
+  stream: z.string().check(z.minLength(1)),
+  fromSeq: z.int().check(z.positive()),
+  toSeq: z.int().check(z.positive()),
   exportedAt: iso,
-  previous: z.object({ key: z.string(), sha256: hex64, toSeq: z.number().int().positive(), lastHash: hex64 }).strict().nullable(),
-  events: z.array(eventSchema).min(1),
-}).strict();
+  previous: z.nullable(z.strictObject({ key: z.string(), sha256: hex64, toSeq: z.int().check(z.positive()), lastHash: hex64 })),
+  events: z.array(eventSchema).check(z.minLength(1)),
+});
 
 const SEGMENT_FIELDS = ['format', 'kind', 'stream', 'fromSeq', 'toSeq', 'exportedAt', 'previous', 'events'];
 const LINK_FIELDS = ['key', 'sha256', 'toSeq', 'lastHash'];

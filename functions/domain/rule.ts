@@ -1,13 +1,15 @@
 /**
  * An access request rule: which commands on which resources need whose review.
  */
-import * as z from 'zod';
 import { AUTO_APPROVE, GUARDRAILS } from './guardrails';
 import { stepGroups, totalApprovals } from './approval-steps';
 import { linkProblem, patternProblem } from './reason-format';
 import { MAX_FOLLOW_UP_HOURS } from './follow-up';
+import * as z from './zod';
 
-const group = z.string().trim().min(1).max(128);
+const group = z.string().check(z.trim(), z.minLength(1), z.maxLength(128));
+/** A whole number from `min` to `max`. */
+const count = (min: number, max: number) => z.int().check(z.gte(min), z.lte(max));
 export const DEFAULT_REVIEW_TIMEOUT_SECONDS = 3600;
 /**
  * A review open for more than a week is no longer just-in-time. The bound also keeps every timer
@@ -22,26 +24,22 @@ export const MAX_REVIEW_TIMEOUT_SECONDS = 7 * 24 * 3600;
  */
 export const MAX_WINDOW_SECONDS = 12 * 3600;
 
-export const ruleNameSchema = z
-  .string()
-  .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be lower-case letters, digits and dashes (1-63 characters)');
+export const ruleNameSchema = z.string().check(z.regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be lower-case letters, digits and dashes (1-63 characters)'));
 
 export const MAX_APPROVAL_STEPS = 5;
-const approvalStepSchema = z
-  .object({
-    groups: z.array(group).min(1, 'name at least one group for the step').max(20),
-    approvals: z.number().int().min(1).max(5),
-  })
-  .strict();
+const approvalStepSchema = z.strictObject({
+  groups: z.array(group).check(z.minLength(1, 'name at least one group for the step'), z.maxLength(20)),
+  approvals: count(1, 5),
+});
 
 /** Turns a "why it is refused" check into a field refinement with that message. */
-const fieldProblem = (problem: (value: string) => string | undefined) => (value: string, ctx: z.RefinementCtx) => {
+const fieldProblem = (problem: (value: string) => string | undefined) => (value: string, ctx: z.core.$RefinementCtx<string>) => {
   const message = problem(value);
   if (message) ctx.addIssue({ code: 'custom', message });
 };
 
 /** A rule says who approves either as approvalSteps or as approvalGroups/approvalsRequired, never both. */
-function approvalPlanIssues(rule: { approvalGroups?: unknown; approvalsRequired?: unknown; approvalSteps?: unknown; ordered?: unknown }, ctx: z.RefinementCtx): void {
+function approvalPlanIssues(rule: { approvalGroups?: unknown; approvalsRequired?: unknown; approvalSteps?: unknown; ordered?: unknown }, ctx: z.core.$RefinementCtx<unknown>): void {
   const issue = (field: string, message: string) => ctx.addIssue({ code: 'custom', path: [field], message });
   if (rule.approvalSteps !== undefined) {
     if (rule.approvalGroups !== undefined) issue('approvalGroups', 'give either approvalSteps or approvalGroups, not both');
@@ -52,49 +50,54 @@ function approvalPlanIssues(rule: { approvalGroups?: unknown; approvalsRequired?
   }
 }
 
-export const ruleSchema = z
-  .object({
-    name: ruleNameSchema,
-    description: z.string().max(1000).default(''),
-    mode: z.literal('command').default('command'),
-    resources: z.array(z.string().min(1)).min(1, 'bind the rule to at least one resource'),
-    requesterGroups: z.array(group).default([]),
-    approvalGroups: z.array(group).min(1, 'name at least one approval group').optional(),
-    /** One when absent, unless the rule has approvalSteps. */
-    approvalsRequired: z.number().int().min(1).max(5).optional(),
-    approvalSteps: z.array(approvalStepSchema).min(1, 'name at least one step').max(MAX_APPROVAL_STEPS, `at most ${MAX_APPROVAL_STEPS} steps`).optional(),
-    ordered: z.boolean().optional(),
-    /** A regular expression the whole reason must match; makes a reason required (functions/domain/reason-format.ts). */
-    reasonPattern: z.string().min(1).superRefine(fieldProblem(patternProblem)).optional(),
-    /** `https://tracker.example.com/browse/{reason}`: the reason as a link for reviewers; needs reasonPattern. */
-    reasonLink: z.string().max(500).superRefine(fieldProblem(linkProblem)).optional(),
-    forceApprovalGroups: z.array(group).default([]),
-    /** Hours until a forced approval's follow-up is due; 48 when absent (functions/domain/follow-up.ts). */
-    followUpHours: z.number().int().min(1).max(MAX_FOLLOW_UP_HOURS).optional(),
-    reviewTimeoutSeconds: z.number().int().min(60).max(MAX_REVIEW_TIMEOUT_SECONDS).default(DEFAULT_REVIEW_TIMEOUT_SECONDS),
-    reasonRequired: z.boolean().default(false),
-    slackChannel: z.string().min(1).max(80).optional(),
-    /** Commands refused at submission, whoever would review them (functions/domain/guardrails.ts). */
-    guardrails: z.object({ deny: z.array(z.enum(GUARDRAILS)).max(GUARDRAILS.length) }).strict().optional(),
-    /** `read-only`: commands the parser proves read-only run without review. */
-    autoApprove: z.enum(AUTO_APPROVE).optional(),
-    /** Present: requesters this rule covers may ask for an access window of at most this many seconds. */
-    maxWindowSeconds: z.number().int().min(60).max(MAX_WINDOW_SECONDS).optional(),
-    /** The most rows an approved command may change; unset, the ceiling is the previewed count plus 10 %. */
-    maxRowsAffected: z.number().int().min(0).optional(),
-  })
-  .strict()
-  .superRefine(approvalPlanIssues)
-  .superRefine((rule, ctx) => {
-    if (rule.reasonLink !== undefined && rule.reasonPattern === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['reasonLink'], message: 'needs reasonPattern, so the reason it links is checked' });
-    }
-    if (rule.followUpHours !== undefined && rule.forceApprovalGroups.length === 0) {
-      ctx.addIssue({ code: 'custom', path: ['followUpHours'], message: 'needs forceApprovalGroups: only a forced approval opens a follow-up' });
-    }
-  })
+export const ruleSchema = z.pipe(
+  z
+    .strictObject({
+      name: ruleNameSchema,
+      description: z._default(z.string().check(z.maxLength(1000)), ''),
+      mode: z._default(z.literal('command'), 'command'),
+      resources: z.array(z.string().check(z.minLength(1))).check(z.minLength(1, 'bind the rule to at least one resource')),
+      requesterGroups: z._default(z.array(group), []),
+      approvalGroups: z.optional(z.array(group).check(z.minLength(1, 'name at least one approval group'))),
+      /** One when absent, unless the rule has approvalSteps. */
+      approvalsRequired: z.optional(count(1, 5)),
+      approvalSteps: z.optional(
+        z.array(approvalStepSchema).check(z.minLength(1, 'name at least one step'), z.maxLength(MAX_APPROVAL_STEPS, `at most ${MAX_APPROVAL_STEPS} steps`)),
+      ),
+      ordered: z.optional(z.boolean()),
+      /** A regular expression the whole reason must match; makes a reason required (functions/domain/reason-format.ts). */
+      reasonPattern: z.optional(z.string().check(z.minLength(1), z.superRefine(fieldProblem(patternProblem)))),
+      /** `https://tracker.example.com/browse/{reason}`: the reason as a link for reviewers; needs reasonPattern. */
+      reasonLink: z.optional(z.string().check(z.maxLength(500), z.superRefine(fieldProblem(linkProblem)))),
+      forceApprovalGroups: z._default(z.array(group), []),
+      /** Hours until a forced approval's follow-up is due; 48 when absent (functions/domain/follow-up.ts). */
+      followUpHours: z.optional(count(1, MAX_FOLLOW_UP_HOURS)),
+      reviewTimeoutSeconds: z._default(count(60, MAX_REVIEW_TIMEOUT_SECONDS), DEFAULT_REVIEW_TIMEOUT_SECONDS),
+      reasonRequired: z._default(z.boolean(), false),
+      slackChannel: z.optional(z.string().check(z.minLength(1), z.maxLength(80))),
+      /** Commands refused at submission, whoever would review them (functions/domain/guardrails.ts). */
+      guardrails: z.optional(z.strictObject({ deny: z.array(z.enum(GUARDRAILS)).check(z.maxLength(GUARDRAILS.length)) })),
+      /** `read-only`: commands the parser proves read-only run without review. */
+      autoApprove: z.optional(z.enum(AUTO_APPROVE)),
+      /** Present: requesters this rule covers may ask for an access window of at most this many seconds. */
+      maxWindowSeconds: z.optional(count(60, MAX_WINDOW_SECONDS)),
+      /** The most rows an approved command may change; unset, the ceiling is the previewed count plus 10 %. */
+      maxRowsAffected: z.optional(z.int().check(z.gte(0))),
+    })
+    .check(
+      z.superRefine(approvalPlanIssues),
+      z.superRefine((rule, ctx) => {
+        if (rule.reasonLink !== undefined && rule.reasonPattern === undefined) {
+          ctx.addIssue({ code: 'custom', path: ['reasonLink'], message: 'needs reasonPattern, so the reason it links is checked' });
+        }
+        if (rule.followUpHours !== undefined && rule.forceApprovalGroups.length === 0) {
+          ctx.addIssue({ code: 'custom', path: ['followUpHours'], message: 'needs forceApprovalGroups: only a forced approval opens a follow-up' });
+        }
+      }),
+    ),
   // The default of one approval applies only without steps, so a rule sent with steps never holds both.
-  .transform((rule) => (rule.approvalSteps ? rule : { ...rule, approvalsRequired: rule.approvalsRequired ?? 1 }));
+  z.transform((rule) => (rule.approvalSteps ? rule : { ...rule, approvalsRequired: rule.approvalsRequired ?? 1 })),
+);
 
 export type Rule = z.output<typeof ruleSchema>;
 export type RuleInput = z.input<typeof ruleSchema>;

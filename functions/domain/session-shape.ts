@@ -4,7 +4,7 @@
  * review decisions, and re-exports all of this), so the web UI type-checks against these very types
  * with `import type` (web/src/types.ts) and bundles nothing from here.
  */
-import * as z from 'zod';
+import * as z from './zod';
 import type { FollowUp } from './follow-up';
 import type { Actor } from './identity';
 import type { Preview } from './preview';
@@ -22,26 +22,26 @@ export const MAX_PARAMETERS = 1000;
  * JavaScript's safe range because JSON carries them as doubles: larger ones travel as a DECIMAL string.
  */
 const parameterValueSchema = z.union([
-  z.object({ isNull: z.literal(true) }).strict(),
-  z.object({ stringValue: z.string() }).strict(),
-  z.object({ longValue: z.number().int().refine(Number.isSafeInteger, 'must be a safe integer; send larger ones as stringValue with typeHint DECIMAL') }).strict(),
-  z.object({ doubleValue: z.number().finite() }).strict(),
-  z.object({ booleanValue: z.boolean() }).strict(),
-  z.object({ blobValue: z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/, 'must be base64') }).strict(),
+  z.strictObject({ isNull: z.literal(true) }),
+  z.strictObject({ stringValue: z.string() }),
+  z.strictObject({ longValue: z.int().check(z.refine(Number.isSafeInteger, 'must be a safe integer; send larger ones as stringValue with typeHint DECIMAL')) }),
+  z.strictObject({ doubleValue: z.number() }),
+  z.strictObject({ booleanValue: z.boolean() }),
+  z.strictObject({ blobValue: z.string().check(z.regex(/^[A-Za-z0-9+/]*={0,2}$/, 'must be base64')) }),
 ]);
 
-export const sqlParameterSchema = z
-  .object({
-    name: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,62}$/, 'must be a placeholder name (letters, digits, underscore)'),
-    value: parameterValueSchema,
-    typeHint: z.enum(['DATE', 'DECIMAL', 'JSON', 'TIME', 'TIMESTAMP', 'UUID']).optional(),
-  })
-  .strict();
+export const sqlParameterSchema = z.strictObject({
+  name: z.string().check(z.regex(/^[A-Za-z_][A-Za-z0-9_]{0,62}$/, 'must be a placeholder name (letters, digits, underscore)')),
+  value: parameterValueSchema,
+  typeHint: z.optional(z.enum(['DATE', 'DECIMAL', 'JSON', 'TIME', 'TIMESTAMP', 'UUID'])),
+});
 
 export const sqlParametersSchema = z
   .array(sqlParameterSchema)
-  .max(MAX_PARAMETERS, `at most ${MAX_PARAMETERS} parameters`)
-  .refine((list) => new Set(list.map((p) => p.name)).size === list.length, 'parameter names must be unique');
+  .check(
+    z.maxLength(MAX_PARAMETERS, `at most ${MAX_PARAMETERS} parameters`),
+    z.refine((list) => new Set(list.map((p) => p.name)).size === list.length, 'parameter names must be unique'),
+  );
 
 export type SqlParameter = z.output<typeof sqlParameterSchema>;
 

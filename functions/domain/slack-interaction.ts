@@ -4,46 +4,38 @@
  * schemas are loose. Anything else (a closed modal, a shortcut) parses as `ignored` and is just
  * acknowledged. Pure: no I/O.
  */
-import * as z from 'zod';
 import { InvalidInputError } from './errors';
 import { type Identity, samePerson } from './identity';
 import { canForce, isApprover, type Session } from './session';
 import type { ClickRefusal } from './slack-message';
 import { describeIssues } from './validation';
+import * as z from './zod';
 
-const user = z.object({ id: z.string().min(1).max(64) }).loose();
+const text = (min: number, max: number) => z.string().check(z.minLength(min), z.maxLength(max));
+const user = z.looseObject({ id: text(1, 64) });
 
-const blockActions = z
-  .object({
-    type: z.literal('block_actions'),
-    user,
-    trigger_id: z.string().min(1).max(256),
-    response_url: z.string().url().optional(),
-    channel: z.object({ id: z.string() }).loose().optional(),
-    message: z.object({ ts: z.string() }).loose().optional(),
-    actions: z
-      .array(z.object({ action_id: z.string().max(255), value: z.string().max(2000).optional() }).loose())
-      .min(1),
-  })
-  .loose();
+const blockActions = z.looseObject({
+  type: z.literal('block_actions'),
+  user,
+  trigger_id: text(1, 256),
+  response_url: z.optional(z.url()),
+  channel: z.optional(z.looseObject({ id: z.string() })),
+  message: z.optional(z.looseObject({ ts: z.string() })),
+  actions: z
+    .array(z.looseObject({ action_id: z.string().check(z.maxLength(255)), value: z.optional(z.string().check(z.maxLength(2000))) }))
+    .check(z.minLength(1)),
+});
 
-const viewSubmission = z
-  .object({
-    type: z.literal('view_submission'),
-    user,
-    view: z
-      .object({
-        id: z.string().optional(),
-        callback_id: z.string().max(255),
-        private_metadata: z.string().max(3000).default(''),
-        state: z
-          .object({ values: z.record(z.string(), z.record(z.string(), z.object({ value: z.string().nullish() }).loose())) })
-          .loose()
-          .default({ values: {} }),
-      })
-      .loose(),
-  })
-  .loose();
+const viewSubmission = z.looseObject({
+  type: z.literal('view_submission'),
+  user,
+  view: z.looseObject({
+    id: z.optional(z.string()),
+    callback_id: z.string().check(z.maxLength(255)),
+    private_metadata: z._default(z.string().check(z.maxLength(3000)), ''),
+    state: z._default(z.looseObject({ values: z.record(z.string(), z.record(z.string(), z.looseObject({ value: z.nullish(z.string()) }))) }), { values: {} }),
+  }),
+});
 
 export type BlockActions = z.output<typeof blockActions>;
 export type ViewSubmission = z.output<typeof viewSubmission>;

@@ -8,7 +8,7 @@
  * published it; nothing else needs calling, and nothing is published that was not recorded.
  */
 import { createHash, createHmac } from 'node:crypto';
-import * as z from 'zod';
+import * as z from './zod';
 import { InvalidInputError } from './errors';
 import type { Session } from './session';
 import { refuseWebhookUrl, type WebhookTargetPolicy } from './webhook-address';
@@ -47,12 +47,10 @@ export function webhookTypeOf(auditType: string): WebhookEventType | undefined {
 export const MAX_WEBHOOK_URL_LENGTH = 2048;
 export const MAX_WEBHOOKS = 50;
 
-const registrationSchema = z
-  .object({
-    url: z.string().min(1).max(MAX_WEBHOOK_URL_LENGTH),
-    events: z.array(z.string()).min(1, 'name at least one event type').max(WEBHOOK_EVENT_TYPES.length * 2),
-  })
-  .strict();
+const registrationSchema = z.strictObject({
+  url: z.string().check(z.minLength(1), z.maxLength(MAX_WEBHOOK_URL_LENGTH)),
+  events: z.array(z.string()).check(z.minLength(1, 'name at least one event type'), z.maxLength(WEBHOOK_EVENT_TYPES.length * 2)),
+});
 
 export interface WebhookRegistration {
   readonly url: string;

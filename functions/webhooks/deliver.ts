@@ -7,7 +7,7 @@
  */
 import middy from '@middy/core';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import * as z from 'zod';
+import * as z from '../domain/zod';
 import { deliverAttempt } from '../app/webhooks';
 import type { DeliveryJob } from '../app/webhook-ports';
 import { WEBHOOK_EVENT_TYPES } from '../domain/webhook';
@@ -15,11 +15,11 @@ import { parseOrThrow } from '../domain/validation';
 import { webhookDeps } from '../webhook-wiring';
 
 const jobSchema = z.object({
-  webhookId: z.string().min(1),
-  eventId: z.string().min(1),
+  webhookId: z.string().check(z.minLength(1)),
+  eventId: z.string().check(z.minLength(1)),
   type: z.enum(WEBHOOK_EVENT_TYPES),
-  body: z.string().min(2),
-}) satisfies z.ZodType<DeliveryJob>;
+  body: z.string().check(z.minLength(2)),
+}) satisfies z.ZodMiniType<DeliveryJob>;
 
 /** True when the record must come back (retry, or on to the dead-letter queue). */
 async function attempt(record: SQSRecord): Promise<boolean> {
