@@ -50,21 +50,14 @@ export class WaitingClientsPush extends Construct {
     super(scope, id);
     const { defaults, tables } = props;
 
-    this.authorizer = new AccessgateFunction(this, 'SocketAuthorizer', {
-      entry: 'functions/push/authorizer.ts',
-      description: 'WebSocket $connect: verifies the caller\'s JWT as the HTTP API\'s authorizer does',
-      timeout: Duration.seconds(10),
-      defaults,
-    });
+    // The authorizer and the routes answer a client that waits on the connection: one read or write each.
+    const socketFunction = (name: string, entry: string, description: string) =>
+      new AccessgateFunction(this, name, { entry, description, timeout: Duration.seconds(10), defaults });
+    this.authorizer = socketFunction('SocketAuthorizer', 'functions/push/authorizer.ts', 'WebSocket $connect: verifies the caller\'s JWT as the HTTP API\'s authorizer does');
     this.authorizer.addEnvironment('JWT_ISSUER', props.issuer);
     this.authorizer.addEnvironment('JWT_AUDIENCE', props.audience.join(','));
 
-    this.routes = new AccessgateFunction(this, 'SocketRoutes', {
-      entry: 'functions/push/socket.ts',
-      description: 'WebSocket routes: $connect, subscribe to a session the caller may read, ping',
-      timeout: Duration.seconds(10),
-      defaults,
-    }).bindTable(tables.sessions, 'RO');
+    this.routes = socketFunction('SocketRoutes', 'functions/push/socket.ts', 'WebSocket routes: $connect, subscribe to a session the caller may read, ping').bindTable(tables.sessions, 'RO');
     this.routes.addToRolePolicy(
       new iam.PolicyStatement({ sid: 'WatchSessions', actions: ['dynamodb:PutItem'], resources: [tables.connections.table.tableArn] }),
     );
