@@ -2,6 +2,11 @@
  * The append-only, hash-chained event log in the Events table. Events are only ever Put with
  * `attribute_not_exists(pk)`: a writer that loses the race for a sequence number re-reads the head and
  * chains onto the new one, so concurrent appends to one stream stay a single unbroken chain.
+ *
+ * The head this log last wrote or read on a stream is remembered (a bounded number of streams), so the
+ * next append to it from the same process chains on without a read. A remembered head that another
+ * writer has since passed loses the conditional Put like any racer, and the head is read again: the
+ * chain is the same one a read before every append would build.
  */
 import { type DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { EventLog, NewEvent } from '../app/ports';
@@ -11,6 +16,8 @@ import { isConditionFailure, queryAll } from './dynamodb';
 const SEQ_WIDTH = 10;
 const seqKey = (seq: number) => String(seq).padStart(SEQ_WIDTH, '0');
 const MAX_ATTEMPTS = 20;
+/** Streams whose head is remembered; the least recently appended to is forgotten first. */
+const REMEMBERED_HEADS = 1000;
 
 function toEvent(item: Record<string, unknown>): AuditEvent {
   const { pk: _pk, sk: _sk, ...event } = item;
@@ -23,9 +30,12 @@ export class DynamoEventLog implements EventLog {
     private readonly tableName: string,
   ) {}
 
+  private readonly heads = new Map<string, AuditEvent>();
+
   async append(stream: string, event: NewEvent): Promise<AuditEvent> {
     for (let attempt = 1; ; attempt++) {
-      const chained = chainEvent(await this.head(stream), { stream, ...event });
+      const known = attempt === 1 ? this.heads.get(stream) : undefined;
+      const chained = chainEvent(known ?? (await this.head(stream)), { stream, ...event });
       try {
         await this.client.send(
           new PutCommand({
@@ -34,13 +44,23 @@ export class DynamoEventLog implements EventLog {
             ConditionExpression: 'attribute_not_exists(pk)',
           }),
         );
+        this.remember(stream, chained);
         return chained;
       } catch (error) {
+        this.heads.delete(stream);
         if (!isConditionFailure(error) || attempt >= MAX_ATTEMPTS) throw error;
+        // A remembered head that was behind: read the real one at once, no back-off needed.
+        if (known) continue;
         // Another writer took this sequence number: back off a little so a burst spreads out.
         await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * attempt));
       }
     }
+  }
+
+  private remember(stream: string, head: AuditEvent): void {
+    this.heads.delete(stream);
+    this.heads.set(stream, head);
+    if (this.heads.size > REMEMBERED_HEADS) this.heads.delete(this.heads.keys().next().value!);
   }
 
   private async head(stream: string): Promise<AuditEvent | undefined> {

@@ -23,9 +23,10 @@ export interface SubmitInput {
 
 export async function submitSession(deps: Deps, who: Identity, input: SubmitInput): Promise<Session> {
   validateCommand(input.command, input.parameters);
-  const resource = await deps.catalog.resource(input.resource);
+  // Two independent reads: one round trip's wait, not two.
+  const [resource, rules] = await Promise.all([deps.catalog.resource(input.resource), deps.catalog.rules()]);
   if (!resource) throw new NotFoundError(`Resource "${input.resource}" does not exist.`);
-  const { rule } = evaluateCommand(who, resource, await deps.catalog.rules(), input.reason);
+  const { rule } = evaluateCommand(who, resource, rules, input.reason);
   const judgement = await judgeCommand(deps, who, resource, rule, input);
   // Inside an active window of this requester on this resource, the command is approved by that
   // grant; every check above (access, reason, guardrails) has applied to it all the same.
@@ -67,6 +68,12 @@ export async function readSession(deps: Deps, who: Identity, id: string): Promis
   const session = await deps.sessions.get(id);
   if (!session) throw new NotFoundError(`Session ${id} does not exist.`);
   assertMayRead(deps, who, session);
+  return viewOf(deps, who, session);
+}
+
+/** The view of a session already read and shown readable to `who`: its events, and its rows or error for the requester. */
+async function viewOf(deps: Deps, who: Identity, session: Session): Promise<SessionView> {
+  const id = session.id;
   const requester = who.sub === session.requester.sub;
   const [events, result, databaseError] = await Promise.all([
     deps.events.list(sessionStream(id)),
@@ -93,7 +100,9 @@ export async function waitForSession(deps: Deps, who: Identity, id: string, seco
     if (!session) throw new NotFoundError(`Session ${id} does not exist.`);
     assertMayRead(deps, who, session);
     const ready = after ? session.updatedAt !== after : isSettled(session.status);
-    if (ready || Date.now() >= deadline) return readSession(deps, who, id);
+    // The session just read is the one shown: reading it again would cost a round trip and could
+    // show a later state than the one `ready` was decided on.
+    if (ready || Date.now() >= deadline) return viewOf(deps, who, session);
     await new Promise((resolve) => setTimeout(resolve, Math.min(pause, Math.max(0, deadline - Date.now()))));
   }
 }

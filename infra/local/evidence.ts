@@ -122,7 +122,8 @@ export async function startLocalEvidence(standIns: EvidenceStandIns, options: Lo
   const tableExport = options.bind((await import('../../functions/audit/table-export')).handler as Lambda<unknown, { exports: TableExportRecord[] }>);
 
   const client = new DynamoDBClient({});
-  const stream = new LocalEventStream({ tableName: options.eventsTable, deliver: (event) => exporter(event, context('Exporter')) });
+  // Batched as the stack's event source mapping batches them (infra/constructs/evidence.ts: 5 s window).
+  const stream = new LocalEventStream({ tableName: options.eventsTable, windowMs: 5000, deliver: (event) => exporter(event, context('Exporter')) });
   stream.attach(options.documentClient);
   await stream.catchUp(client);
 

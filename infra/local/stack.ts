@@ -135,6 +135,10 @@ async function openBackends(options: LocalStackOptions, resources: { id: string;
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   // Node 20 is what this machine runs; the SDK's notice about its future Node 22 floor is noise here.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  // Tracing is off here (the Tracer turns itself off outside Lambda), but the X-Ray SDK's automatic
+  // mode would still hook every promise of this one process, handlers and stand-ins alike, to carry a
+  // trace context nobody reads. Set before the handler modules, which load the SDK, are imported.
+  process.env.AWS_XRAY_MANUAL_MODE ??= 'true';
   const databaseOf = (url: string) => decodeURIComponent(new URL(url).pathname.slice(1));
   const config = demoConfig({
     ...(options.mysqlUrl ? { mysqlDatabase: databaseOf(options.mysqlUrl) || 'mysql' } : {}),
