@@ -7,7 +7,7 @@ import { type Actor, actorOf, type Identity } from '../domain/identity';
 import { ConflictError, InvalidInputError, NotFoundError } from '../domain/errors';
 import { governingRule } from '../domain/policy';
 import { canUseResource, resourceSummary } from '../domain/resource';
-import { approvalsRequiredOf, approverGroupsOf, type Rule, ruleSchema } from '../domain/rule';
+import { type Rule, ruleSchema, ruleSummary } from '../domain/rule';
 import type { ProductConfig } from '../domain/product-config';
 import { parseOrThrow } from '../domain/validation';
 import { canonicalJson } from '../domain/audit-chain';
@@ -23,18 +23,7 @@ export async function visibleResources(deps: Deps, who: Identity) {
       const rule = governingRule(who, resource, rules);
       return {
         ...resourceSummary(resource),
-        rule: rule
-          ? {
-              name: rule.name,
-              approvalGroups: approverGroupsOf(rule),
-              approvalsRequired: approvalsRequiredOf(rule),
-              ...(rule.approvalSteps ? { approvalSteps: rule.approvalSteps, ordered: rule.ordered ?? false } : {}),
-              forceApprovalGroups: rule.forceApprovalGroups,
-              reasonRequired: rule.reasonRequired,
-              reviewTimeoutSeconds: rule.reviewTimeoutSeconds,
-              ...(rule.maxWindowSeconds ? { maxWindowSeconds: rule.maxWindowSeconds } : {}),
-            }
-          : null,
+        rule: rule ? ruleSummary(rule) : null,
       };
     });
 }

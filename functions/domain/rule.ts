@@ -102,8 +102,8 @@ export const ruleSchema = z.pipe(
 export type Rule = z.output<typeof ruleSchema>;
 export type RuleInput = z.input<typeof ruleSchema>;
 
-/** The part of a rule frozen onto a session at submission, so later rule edits cannot change a review in flight. */
-export const ruleSnapshot = (rule: Rule) => ({
+/** What a person who may use a resource is told of the rule that governs it (GET /resources): who approves, how long a review waits. */
+export const ruleSummary = (rule: Rule) => ({
   name: rule.name,
   approvalGroups: approverGroupsOf(rule),
   forceApprovalGroups: rule.forceApprovalGroups,
@@ -111,8 +111,14 @@ export const ruleSnapshot = (rule: Rule) => ({
   ...(rule.approvalSteps ? { approvalSteps: rule.approvalSteps, ordered: rule.ordered ?? false } : {}),
   reviewTimeoutSeconds: rule.reviewTimeoutSeconds,
   reasonRequired: rule.reasonRequired,
-  slackChannel: rule.slackChannel,
   ...(rule.maxWindowSeconds ? { maxWindowSeconds: rule.maxWindowSeconds } : {}),
+});
+export type RuleSummary = ReturnType<typeof ruleSummary>;
+
+/** The part of a rule frozen onto a session at submission, so later rule edits cannot change a review in flight. */
+export const ruleSnapshot = (rule: Rule) => ({
+  ...ruleSummary(rule),
+  slackChannel: rule.slackChannel,
   ...(rule.reasonPattern ? { reasonPattern: rule.reasonPattern } : {}),
   ...(rule.reasonLink ? { reasonLink: rule.reasonLink } : {}),
   ...(rule.maxRowsAffected !== undefined ? { maxRowsAffected: rule.maxRowsAffected } : {}),
