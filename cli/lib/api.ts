@@ -3,57 +3,12 @@
  * UI and scripts use) and turns every failure into a CliError: one sentence from the API's own error,
  * one saying what to do, the exit code for its class, and the raw reply for --verbose.
  */
-import type { QueryResult } from '../../functions/app/ports';
-import type { AuditEvent } from '../../functions/domain/audit-chain';
-import type { Identity } from '../../functions/domain/identity';
+import type { FollowUpItem, Me, QueryResult, ResourceView, ReviewItem, SessionView } from '../../functions/app/api-views';
 import type { Session, SqlParameter } from '../../functions/domain/session';
 import { type Env, resolveApi, resolveToken } from './config';
 import { CliError, EXIT } from './errors';
 
-export type { QueryResult, Session, SqlParameter };
-
-export interface SessionView {
-  readonly session: Session;
-  readonly events: AuditEvent[];
-  readonly result?: QueryResult;
-  /** The database's own message for a failed command; sent to the requester only. */
-  readonly databaseError?: { readonly code: string; readonly message: string };
-}
-
-export interface Me extends Identity {
-  readonly isAdmin: boolean;
-  readonly isAuditor: boolean;
-  /** The WebSocket API sessions are waited on through; absent where the deployment has none. */
-  readonly socketUrl?: string;
-}
-
-export interface ResourceView {
-  readonly id: string;
-  readonly name: string;
-  readonly type: string;
-  readonly database: string;
-  readonly rule: null | {
-    readonly name: string;
-    readonly approvalGroups: string[];
-    readonly approvalsRequired: number;
-    readonly forceApprovalGroups: string[];
-    readonly reviewTimeoutSeconds: number;
-    readonly reasonRequired: boolean;
-  };
-}
-
-export interface ReviewItem {
-  readonly session: Session;
-  readonly canApprove: boolean;
-  readonly canForce: boolean;
-  readonly approvedByYou: boolean;
-}
-
-/** An open break-glass follow-up the caller may close (GET /reviews?scope=follow-up). */
-export interface FollowUpItem {
-  readonly session: Session;
-  readonly overdue: boolean;
-}
+export type { FollowUpItem, Me, QueryResult, ResourceView, ReviewItem, Session, SessionView, SqlParameter };
 
 export interface SubmitRequest {
   readonly resource: string;

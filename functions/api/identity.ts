@@ -1,6 +1,7 @@
 /**
  * GET /health (no auth), GET /me, GET /resources, GET /openapi.json.
  */
+import type { Me } from '../app/api-views';
 import { visibleResources } from '../app/catalog';
 import { canReadEverything, isAdmin } from '../domain/identity';
 import { deps, settings } from '../wiring';
@@ -17,7 +18,7 @@ export const routes = {
     const { roles } = deps();
     // socketUrl: where the web UI and the CLI wait on a session without holding a request (functions/push/socket.ts).
     const { SOCKET_URL: socketUrl } = settings();
-    return json(200, { ...who, isAdmin: isAdmin(who, roles), isAuditor: canReadEverything(who, roles) && !isAdmin(who, roles), ...(socketUrl ? { socketUrl } : {}) });
+    return json(200, { ...who, isAdmin: isAdmin(who, roles), isAuditor: canReadEverything(who, roles) && !isAdmin(who, roles), ...(socketUrl ? { socketUrl } : {}) } satisfies Me);
   },
   'GET /resources': async (request) => json(200, { resources: await visibleResources(deps(), request.identity()) }),
   'GET /openapi.json': async () => json(200, openApiDocument(IDENTITY_ROUTES)),

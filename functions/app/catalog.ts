@@ -13,9 +13,10 @@ import { parseOrThrow } from '../domain/validation';
 import { canonicalJson } from '../domain/audit-chain';
 import { assertAdmin, assertReader } from './access';
 import { recordConfigEvent } from './audit-trail';
+import type { ResourceView } from './api-views';
 import type { Deps } from './ports';
 
-export async function visibleResources(deps: Deps, who: Identity) {
+export async function visibleResources(deps: Deps, who: Identity): Promise<ResourceView[]> {
   const [resources, rules] = await Promise.all([deps.catalog.resources(), deps.catalog.rules()]);
   return resources
     .filter((resource) => canUseResource(who, resource))

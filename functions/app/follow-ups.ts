@@ -8,12 +8,8 @@ import { closeFollowUp, type FollowUp, type FollowUpOutcome, isOverdue } from '.
 import { actorOf, type Identity } from '../domain/identity';
 import { isApprover, type Session } from '../domain/session';
 import { recordSessionEvent } from './audit-trail';
+import type { FollowUpItem } from './api-views';
 import type { Deps } from './ports';
-
-export interface FollowUpItem {
-  readonly session: Session;
-  readonly overdue: boolean;
-}
 
 /** Open follow-ups of forced sessions under rules the caller approves for, oldest due first. */
 export async function listFollowUps(deps: Deps, who: Identity, limit: number): Promise<FollowUpItem[]> {

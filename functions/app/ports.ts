@@ -3,6 +3,7 @@
  * implement them over DynamoDB, Step Functions, the RDS Data API and Slack; nothing here names AWS.
  */
 import type { AuditEvent, EventActor } from '../domain/audit-chain';
+import type { QueryResult } from './api-views';
 import type { FollowUp } from '../domain/follow-up';
 import type { Actor, Identity } from '../domain/identity';
 import type { Preview } from '../domain/preview';
@@ -126,13 +127,7 @@ export interface EventLog {
   list(stream: string): Promise<AuditEvent[]>;
 }
 
-export interface QueryResult {
-  readonly columns: { readonly name: string; readonly type: string }[];
-  readonly rows: unknown[][];
-  readonly rowCount: number;
-  readonly truncated: boolean;
-  readonly recordsUpdated?: number;
-}
+export type { QueryResult };
 
 /** What the requester alone may read back about a run, kept a day and then gone. */
 export interface ResultStore {

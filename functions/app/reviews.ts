@@ -8,6 +8,7 @@ import { ConflictError, NotFoundError } from '../domain/errors';
 import { openFollowUp } from '../domain/follow-up';
 import { type Approval, canForce, decideReview, isApprover, mayReview, ReviewRefusedError, type ReviewRequest, type Session } from '../domain/session';
 import { recordSecurityEvent, recordSessionEvent } from './audit-trail';
+import type { ReviewItem } from './api-views';
 import type { Deps } from './ports';
 import { resumeWorkflow } from './sessions';
 
@@ -147,13 +148,6 @@ export async function notifyQuietly(deps: Deps, session: Session): Promise<void>
       status: session.status,
     });
   }
-}
-
-export interface ReviewItem {
-  readonly session: Session;
-  readonly canApprove: boolean;
-  readonly canForce: boolean;
-  readonly approvedByYou: boolean;
 }
 
 export async function listReviews(deps: Deps, who: Identity, limit: number): Promise<ReviewItem[]> {

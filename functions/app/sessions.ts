@@ -6,13 +6,13 @@ import { ForbiddenError, NotFoundError } from '../domain/errors';
 import { evaluateCommand } from '../domain/policy';
 import { resourceSummary } from '../domain/resource';
 import { ruleSnapshot } from '../domain/rule';
-import { assertCancellable, isApprover, isSettled, mayReview, newSession, type Session, type SessionError, type SqlParameter, validateCommand } from '../domain/session';
-import type { AuditEvent } from '../domain/audit-chain';
+import { assertCancellable, isApprover, isSettled, mayReview, newSession, type Session, type SqlParameter, validateCommand } from '../domain/session';
 import { recordSessionEvent, sessionStream, SYSTEM } from './audit-trail';
 import { judgeCommand } from './command-rules';
 import { launchSession, recordRequest } from './session-start';
 import { activeGrant } from './window-grant';
-import type { Deps, Page, QueryResult, SessionFilters, SessionScope } from './ports';
+import type { SessionView } from './api-views';
+import type { Deps, Page, SessionFilters, SessionScope } from './ports';
 
 export interface SubmitInput {
   readonly resource: string;
@@ -54,14 +54,6 @@ export async function submitSession(deps: Deps, who: Identity, input: SubmitInpu
 export function assertMayRead(deps: Pick<Deps, 'roles'>, who: Identity, session: Session): void {
   if (who.sub === session.requester.sub || canReadEverything(who, deps.roles) || mayReview(who, session) || isApprover(who, session)) return;
   throw new ForbiddenError(`You may not read session ${session.id}.`, 'session_not_visible');
-}
-
-export interface SessionView {
-  readonly session: Session;
-  readonly events: AuditEvent[];
-  readonly result?: QueryResult;
-  /** The database's full message for a refused command (session.error keeps only its SQLSTATE): requester only, for a day. */
-  readonly databaseError?: SessionError;
 }
 
 export async function readSession(deps: Deps, who: Identity, id: string): Promise<SessionView> {

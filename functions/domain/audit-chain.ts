@@ -4,6 +4,7 @@
  * reordering an event breaks the chain at that point (canonical-json.ts defines the form hashed).
  */
 import { hash as hashOnce } from 'node:crypto';
+import type { AuditEvent, AuditEventBody } from './audit-event';
 import type { EventActor } from './identity';
 import { canonicalJson } from './canonical-json';
 
@@ -14,20 +15,7 @@ export const GENESIS_HASH = '0'.repeat(64);
 
 export type { EventActor };
 
-export interface AuditEventBody {
-  /** The chain this event belongs to: `SESSION#<id>`, `CONFIG` or `SECURITY#<yyyy-mm-dd>`. */
-  readonly stream: string;
-  readonly seq: number;
-  readonly at: string;
-  readonly type: string;
-  readonly actor: EventActor;
-  readonly details: Record<string, unknown>;
-  readonly prev: string;
-}
-
-export interface AuditEvent extends AuditEventBody {
-  readonly hash: string;
-}
+export type { AuditEvent, AuditEventBody };
 
 // One-shot hashing: `audit verify` hashes every event, and a Hash object per event cost more than the hashing.
 export const hashEvent = (body: AuditEventBody): string => hashOnce('sha256', canonicalJson(body), 'hex');

@@ -8,12 +8,7 @@ import { type Api, ApiError, isAbort } from '../api';
 import { commandView, reasonView } from '../components/hidden-text';
 import { field, h, render, uid } from '../dom';
 import { personEl, relative, timeEl } from '../format';
-import type { Session } from '../types';
-
-interface FollowUpItem {
-  readonly session: Session;
-  readonly overdue: boolean;
-}
+import type { FollowUpItem } from '../types';
 
 /** The view, loaded now and again by `reload` (the Reviews page calls it on its own refresh). */
 export function followUpsView(api: Api, signal: AbortSignal): { readonly element: HTMLElement; reload(): Promise<void> } {

@@ -10,9 +10,9 @@ import { sessionSummary } from '../components/session-summary';
 import { field, h, render, uid } from '../dom';
 import { plural, statusBadge, timeEl } from '../format';
 import { childController, type Page, type PageContext } from '../page';
-import type { ResourceRule, ResourceView, Session, SessionView } from '../types';
+import type { ResourceView, RuleSummary, Session, SessionView } from '../types';
 
-export function ruleDescription(rule: ResourceRule | null): string {
+export function ruleDescription(rule: RuleSummary | null): string {
   if (!rule) return 'No rule: commands run at once, and are still recorded.';
   const parts = [`${plural(rule.approvalsRequired, 'approval')} from ${rule.approvalGroups.join(', ')}`];
   if (rule.forceApprovalGroups?.length) parts.push(`${rule.forceApprovalGroups.join(', ')} may force-approve`);
