@@ -5,7 +5,7 @@
  * dynalite on a laptop.
  */
 import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, DynamoDBDocumentClient, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { InvalidInputError } from '../domain/errors';
 
 /** The document client the adapters expect: undefined attributes dropped, class instances refused. */
@@ -69,6 +69,23 @@ export async function recordsOfKind<T>(client: DynamoDBDocumentClient, tableName
     ExpressionAttributeValues: { ':kind': kind },
   });
   return items.map((item) => item.record as T);
+}
+
+/**
+ * Reads these items with consistent reads, 100 keys a request, asking again for the keys DynamoDB left
+ * unprocessed. Items that do not exist are missing from the answer; its order is not the keys'.
+ */
+export async function batchGetAll(client: DynamoDBDocumentClient, tableName: string, keys: readonly Record<string, unknown>[]): Promise<Record<string, unknown>[]> {
+  const items: Record<string, unknown>[] = [];
+  for (let start = 0; start < keys.length; start += 100) {
+    let batch: Record<string, unknown>[] | undefined = keys.slice(start, start + 100);
+    while (batch && batch.length > 0) {
+      const { Responses, UnprocessedKeys } = await client.send(new BatchGetCommand({ RequestItems: { [tableName]: { Keys: batch, ConsistentRead: true } } }));
+      items.push(...(Responses?.[tableName] ?? []));
+      batch = UnprocessedKeys?.[tableName]?.Keys as Record<string, unknown>[] | undefined;
+    }
+  }
+  return items;
 }
 
 export function encodeCursor(key: Record<string, unknown> | undefined, extra?: Record<string, unknown>): string | undefined {

@@ -13,7 +13,7 @@ import type { OpenFollowUps } from '../app/follow-up-ports';
 import type { Page, SessionStore } from '../app/ports';
 import type { Session } from '../domain/session';
 import { decodeCursor, encodeCursor } from './dynamodb';
-import { OPEN_FOLLOW_UP } from './session-store';
+import { OPEN_FOLLOW_UP } from './session-item';
 
 export class DynamoOpenFollowUps implements OpenFollowUps {
   constructor(

@@ -5,44 +5,24 @@
  * same person can never be counted twice.
  *
  * Items per session: META (the session, with index keys), one GROUP#<name> per review group, which
- * feeds the approvers' inbox (byPendingGroup, key removed when the review closes) and history, and
- * TASK_TOKEN while the workflow waits for the review.
+ * feeds the approvers' inbox (byPendingGroup, key removed when the review closes) and history,
+ * TASK_TOKEN while the workflow waits for the review, and META#PREVIEW (session-preview.ts). Every session
+ * the store answers carries its preview, wherever it is kept.
  */
-import { BatchGetCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { ApprovalOutcome, Page, SessionFilters, SessionScope, SessionStore } from '../app/ports';
 import { ConflictError, InvalidInputError, NotFoundError } from '../domain/errors';
 import type { FollowUp } from '../domain/follow-up';
 import { personKey } from '../domain/identity';
 import type { Preview } from '../domain/preview';
 import { type Approval, type Denial, reviewGroupsOf, type Session } from '../domain/session';
-import { decodeCursor, encodeCursor, isConditionFailure, unlessRefused } from './dynamodb';
+import { batchGetAll, decodeCursor, encodeCursor, isConditionFailure, unlessRefused } from './dynamodb';
+import { OPEN_FOLLOW_UP, PREVIEW_STORED, sessionIdOf, sessionKey, toSession, withoutId } from './session-item';
+import { PREVIEW_SK, SessionPreviews } from './session-preview';
 
-const META = 'META';
-export const sessionKey = (id: string) => ({ pk: `SESSION#${id}`, sk: META });
 const taskTokenKey = (id: string) => ({ pk: `SESSION#${id}`, sk: 'TASK_TOKEN' });
 const monthOf = (iso: string) => iso.slice(0, 7);
 const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
-
-/** The keys of the open follow-ups index (functions/adapters/open-follow-ups.ts), set while a follow-up is open. */
-export const OPEN_FOLLOW_UP = 'FOLLOWUP#open';
-const OPEN_FOLLOW_UP_KEYS = ['openFollowUpKey', 'followUpDueKey'] as const;
-
-/**
- * Item attributes that are storage mechanics, never part of the session the API returns. Items written
- * before the session item stopped carrying copies of what it holds elsewhere also have `requesterSub`,
- * `requesterEmail` (the requester's), `resourceId` (the resource's) and `id` (the key's).
- */
-const STORAGE_ATTRIBUTES = [
-  'pk', 'sk', 'requesterKey', 'createdKey', 'monthKey', 'requesterSub', 'requesterEmail', 'resourceId',
-  'approverSubs', 'approverEmails', 'approvalCount', 'taskToken', 'stepCounts', ...OPEN_FOLLOW_UP_KEYS,
-] as const;
-
-/** The session an item of this table holds, without its storage attributes (the push reads stream images with it). */
-export function toSession(item: Record<string, unknown>): Session {
-  const session: Record<string, unknown> = { id: sessionIdOf(item), ...item };
-  for (const attribute of STORAGE_ATTRIBUTES) delete session[attribute];
-  return session as unknown as Session;
-}
 
 function matches(session: Session, filters: SessionFilters): boolean {
   if (filters.status && session.status !== filters.status) return false;
@@ -66,11 +46,14 @@ interface Transition {
 export class DynamoSessionStore implements SessionStore {
   /** A month the first-month marker is known to be at or before: no later submission needs to write it. */
   private monthNoted?: string;
+  private readonly previews: SessionPreviews;
 
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
-  ) {}
+  ) {
+    this.previews = new SessionPreviews(client, tableName);
+  }
 
   async create(session: Session): Promise<void> {
     const createdKey = `${session.createdAt}#${session.id}`;
@@ -121,9 +104,32 @@ export class DynamoSessionStore implements SessionStore {
     );
   }
 
+  /**
+   * One consistent Query reads the session item and its preview item together (their keys are the only
+   * ones under the session's that begin with META): billed as one read of both, where a GetItem of each
+   * would be billed twice.
+   */
   async get(id: string): Promise<Session | undefined> {
-    const item = await this.item(id);
-    return item && toSession(item);
+    const { Items = [] } = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :meta)',
+        ExpressionAttributeValues: { ':pk': sessionKey(id).pk, ':meta': sessionKey(id).sk },
+        ConsistentRead: true,
+      }),
+    );
+    const item = Items.find((found) => found.sk === sessionKey(id).sk);
+    if (!item) return undefined;
+    const session = toSession(item);
+    const preview = item[PREVIEW_STORED] && (Items.find((found) => found.sk === PREVIEW_SK)?.preview as Preview | undefined);
+    return preview ? { ...session, preview } : session;
+  }
+
+  /** The session an item holds, with the preview the item says is in its own item. */
+  private async withPreview(item: Record<string, unknown>): Promise<Session> {
+    const session = toSession(item);
+    const preview = item[PREVIEW_STORED] ? await this.previews.read(session.id) : undefined;
+    return preview ? { ...session, preview } : session;
   }
 
   private async item(id: string): Promise<Record<string, unknown> | undefined> {
@@ -139,6 +145,12 @@ export class DynamoSessionStore implements SessionStore {
 
   /** Runs a conditional update of the session: the updated session, or undefined when the condition did not hold. */
   private async transition(id: string, update: Transition): Promise<Session | undefined> {
+    const item = await this.update(id, update);
+    return item && this.withPreview(item);
+  }
+
+  /** The conditional update itself: the updated item, or undefined when the condition did not hold. */
+  private async update(id: string, update: Transition): Promise<Record<string, unknown> | undefined> {
     const updated = await unlessRefused(
       this.client.send(
         new UpdateCommand({
@@ -152,7 +164,7 @@ export class DynamoSessionStore implements SessionStore {
         }),
       ),
     );
-    return updated?.Attributes && toSession(updated.Attributes);
+    return updated?.Attributes;
   }
 
   /** A transition that closes a pending review: on success the review leaves every group's queue. */
@@ -310,12 +322,19 @@ export class DynamoSessionStore implements SessionStore {
     return session ?? (await this.markApproved(id, at)) ?? this.mustGet(id);
   }
 
+  /**
+   * The preview item first, then the session says it has one, while its review is open and it has
+   * none yet (the change to the session is what waiting clients are told of). A crash in between
+   * leaves a preview item nothing reads; the next attempt keeps that preview and finishes the job.
+   */
   async savePreview(id: string, preview: Preview, at: string): Promise<Session | undefined> {
-    return this.transition(id, {
-      expression: 'SET preview = :preview, updatedAt = :at',
-      condition: '#status = :pending AND attribute_not_exists(preview)',
-      values: { ':preview': preview, ':pending': 'pending_review', ':at': at },
+    const stored = await this.previews.put(id, preview);
+    const item = await this.update(id, {
+      expression: `SET ${PREVIEW_STORED} = :true, updatedAt = :at`,
+      condition: `#status = :pending AND attribute_not_exists(preview) AND attribute_not_exists(${PREVIEW_STORED})`,
+      values: { ':true': true, ':pending': 'pending_review', ':at': at },
     });
+    return item && { ...toSession(item), ...(stored ? { preview: stored } : {}) };
   }
 
   async startRunning(id: string, at: string): Promise<Session | undefined> {
@@ -560,26 +579,19 @@ export class DynamoSessionStore implements SessionStore {
     return { items, cursor: more ? encodeCursor({ createdKey: lastKey }) : undefined };
   }
 
+  /** These sessions, by id, with their previews (read together for the items that keep theirs apart). */
   private async batchGet(ids: string[]): Promise<Map<string, Session>> {
-    const found = new Map<string, Session>();
-    for (let start = 0; start < ids.length; start += 100) {
-      let keys: Record<string, unknown>[] | undefined = ids.slice(start, start + 100).map(sessionKey);
-      while (keys && keys.length > 0) {
-        const { Responses, UnprocessedKeys } = await this.client.send(
-          new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: keys, ConsistentRead: true } } }),
-        );
-        for (const item of Responses?.[this.tableName] ?? []) found.set(sessionIdOf(item), toSession(item));
-        keys = UnprocessedKeys?.[this.tableName]?.Keys as Record<string, unknown>[] | undefined;
-      }
-    }
-    return found;
+    const items = await batchGetAll(this.client, this.tableName, ids.map(sessionKey));
+    const previews = await this.previews.readMany(items.filter((item) => item[PREVIEW_STORED]).map(sessionIdOf));
+    return new Map(
+      items.map((item) => {
+        const session = toSession(item);
+        const preview = previews.get(session.id);
+        return [session.id, preview ? { ...session, preview } : session];
+      }),
+    );
   }
 }
-
-const withoutId = ({ id: _id, ...session }: Session): Omit<Session, 'id'> => session;
-
-/** The session an index entry (META or GROUP item, keys only) belongs to. */
-const sessionIdOf = (key: Record<string, unknown>): string => (key.pk as string).slice('SESSION#'.length);
 
 function previousMonth(month: string): string {
   const [year, m] = month.split('-').map(Number);

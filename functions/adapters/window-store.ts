@@ -7,7 +7,7 @@ import type { WindowStore } from '../app/ports';
 import type { Actor } from '../domain/identity';
 import type { Session } from '../domain/session';
 import { unlessRefused } from './dynamodb';
-import { sessionKey, toSession } from './session-store';
+import { sessionKey, toSession } from './session-item';
 
 export class DynamoWindowStore implements WindowStore {
   constructor(

@@ -7,7 +7,7 @@
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
-import { toSession } from '../adapters/session-store';
+import { toSession } from '../adapters/session-item';
 import { pushSessionChange } from '../app/push';
 import { pushDeps } from '../push-wiring';
 import { isSessionChange } from './session-change-filter';

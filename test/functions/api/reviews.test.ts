@@ -5,7 +5,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { apiEvent, callers } from '../../fixtures/api-event';
 import { apiHandlerPerFile, STATE_MACHINE_ARN } from '../../fixtures/handler-env';
-import { pendingReviewItem, SESSION_ID as ID } from '../../fixtures/session-item';
+import { pendingReviewItem, SESSION_ID as ID, sessionRead } from '../../fixtures/session-item';
 
 const dynamo = mockClient(DynamoDBDocumentClient);
 const sfn = mockClient(SFNClient);
@@ -22,7 +22,7 @@ const review = (caller: (typeof callers)[keyof typeof callers], body: unknown) =
 beforeEach(() => {
   dynamo.reset();
   sfn.reset();
-  dynamo.on(GetCommand, { TableName: 'sessions' }).resolves({ Item: session });
+  dynamo.on(QueryCommand, sessionRead(ID)).resolves({ Items: [session] });
   dynamo.on(GetCommand, { TableName: 'sessions', Key: { pk: `SESSION#${ID}`, sk: 'TASK_TOKEN' } }).resolves({ Item: { token: 'token-1' } });
   // The directory, which decides who reviews with which groups.
   for (const caller of Object.values(callers)) {
@@ -57,7 +57,7 @@ describe('POST /sessions/{id}/review', () => {
 
   it('answers 409 when the review closed between the read and the write', async () => {
     dynamo.on(UpdateCommand).rejects(new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} }));
-    dynamo.on(GetCommand, { TableName: 'sessions', Key: { pk: `SESSION#${ID}`, sk: 'META' } }).resolvesOnce({ Item: session }).resolves({ Item: { ...session, status: 'denied' } });
+    dynamo.on(QueryCommand, sessionRead(ID)).resolvesOnce({ Items: [session] }).resolves({ Items: [{ ...session, status: 'denied' }] });
 
     const response = await review(callers.bob, { decision: 'approve' });
 

@@ -13,6 +13,7 @@ import { canonicalJson } from '../../../functions/domain/audit-chain';
 import { sessionEvents } from '../../fixtures/evidence';
 import { eventItem, streamEvent, streamRecord } from '../../fixtures/stream-event';
 import { EVIDENCE_ENV, stubHandlerEnv } from '../../fixtures/handler-env';
+import { sessionRead } from '../../fixtures/session-item';
 import { freshMocksPerCase } from '../../support/mocked-aws';
 
 const dynamo = mockClient(DynamoDBDocumentClient);
@@ -122,14 +123,14 @@ describe('a session that has ended', () => {
 
 describe('a session still open', () => {
   it('is not exported until it is final', async () => {
-    dynamo.on(GetCommand, { TableName: 'sessions' }).resolves({ Item: { pk: `SESSION#${ID}`, sk: 'META', id: ID, status: 'pending_review' } });
+    dynamo.on(QueryCommand, sessionRead(ID)).resolves({ Items: [{ pk: `SESSION#${ID}`, sk: 'META', id: ID, status: 'pending_review' }] });
     expect(await invoke([streamRecord(events[1], '100')])).toEqual({ batchItemFailures: [] });
     expect(s3.commandCalls(PutObjectCommand)).toEqual([]);
-    expect(dynamo.commandCalls(QueryCommand)).toEqual([]);
+    expect(dynamo.commandCalls(QueryCommand, { TableName: 'events' })).toEqual([]);
   });
 
   it('waits for the final event when the session already reads as final without it', async () => {
-    dynamo.on(GetCommand, { TableName: 'sessions' }).resolves({ Item: { pk: `SESSION#${ID}`, sk: 'META', id: ID, status: 'done' } });
+    dynamo.on(QueryCommand, sessionRead(ID)).resolves({ Items: [{ pk: `SESSION#${ID}`, sk: 'META', id: ID, status: 'done' }] });
     stored = events.slice(0, 5);
     expect(await invoke([streamRecord(events[4], '100')])).toEqual({ batchItemFailures: [] });
     expect(s3.commandCalls(PutObjectCommand)).toEqual([]);
@@ -139,7 +140,7 @@ describe('a session still open', () => {
   });
 
   it('but an event after the end (a failed notification) is, once its session reads as final', async () => {
-    dynamo.on(GetCommand, { TableName: 'sessions' }).resolves({ Item: { pk: `SESSION#${ID}`, sk: 'META', id: ID, status: 'done' } });
+    dynamo.on(QueryCommand, sessionRead(ID)).resolves({ Items: [{ pk: `SESSION#${ID}`, sk: 'META', id: ID, status: 'done' }] });
     await invoke([streamRecord(events[1], '100')]);
     expect(s3.commandCalls(PutObjectCommand)).toHaveLength(1);
   });

@@ -13,7 +13,7 @@ import approveClick from '../../fixtures/slack/block-actions-approve.json';
 import denySubmission from '../../fixtures/slack/view-submission-deny.json';
 import baseEvent from '../../fixtures/slack/interactions-event.json';
 import { STATE_MACHINE_ARN, stubHandlerEnv } from '../../fixtures/handler-env';
-import { dbaByCommand, pendingReviewItem, SESSION_ID as ID } from '../../fixtures/session-item';
+import { dbaByCommand, pendingReviewItem, SESSION_ID as ID, sessionRead } from '../../fixtures/session-item';
 
 const dynamo = mockClient(DynamoDBDocumentClient);
 const sfn = mockClient(SFNClient);
@@ -141,7 +141,7 @@ beforeEach(() => {
   for (const client of [dynamo, sfn, secrets, lambda]) client.reset();
   secrets.on(GetSecretValueCommand, { SecretId: SIGNING_ARN }).resolves({ SecretString: SIGNING_SECRET });
   secrets.on(GetSecretValueCommand, { SecretId: TOKEN_ARN }).resolves({ SecretString: BOT_TOKEN });
-  dynamo.on(GetCommand, { TableName: 'sessions', Key: { pk: `SESSION#${ID}`, sk: 'META' } }).resolves({ Item: session });
+  dynamo.on(QueryCommand, sessionRead(ID)).resolves({ Items: [session] });
   dynamo.on(GetCommand, { TableName: 'sessions', Key: { pk: `SESSION#${ID}`, sk: 'TASK_TOKEN' } }).resolves({ Item: { token: 'token-1' } });
   dynamo.on(GetCommand, { TableName: 'sessions', Key: { pk: 'USER#bob@example.com', sk: 'META' } }).resolves({ Item: { record: bob } });
   dynamo.on(GetCommand, { TableName: 'sessions', Key: { pk: 'USER#alice@example.com', sk: 'META' } }).resolves({ Item: { record: alice } });
@@ -195,7 +195,7 @@ describe('POST /slack/interactions', () => {
 
   it('verifies a base64-encoded body on its decoded bytes', async () => {
     dynamo.on(UpdateCommand).rejects(Object.assign(new Error('The conditional request failed'), { name: 'ConditionalCheckFailedException' }));
-    dynamo.on(GetCommand, { TableName: 'sessions', Key: { pk: `SESSION#${ID}`, sk: 'META' } }).resolvesOnce({ Item: session }).resolves({ Item: { ...session, status: 'approved' } });
+    dynamo.on(QueryCommand, sessionRead(ID)).resolvesOnce({ Items: [session] }).resolves({ Items: [{ ...session, status: 'approved' }] });
 
     const response = await clickThrough(signedEvent(click('UBOB', 'approve'), { base64: true }));
 

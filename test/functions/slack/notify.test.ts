@@ -7,7 +7,7 @@ import { denyModal } from '../../../functions/domain/slack-message';
 import type { Session } from '../../../functions/domain/session';
 import { SlackStandIn } from '../../../infra/local/slack/stand-in';
 import { stubHandlerEnv } from '../../fixtures/handler-env';
-import { dbaByCommand, pendingReviewItem, SESSION_ID as ID } from '../../fixtures/session-item';
+import { dbaByCommand, pendingReviewItem, SESSION_ID as ID, sessionRead } from '../../fixtures/session-item';
 
 const dynamo = mockClient(DynamoDBDocumentClient);
 const secrets = mockClient(SecretsManagerClient);
@@ -64,7 +64,7 @@ beforeEach(() => {
 
 describe('the notify Lambda', () => {
   it("posts a review request to the rule's channel, keeps where it went and records it", async () => {
-    dynamo.on(GetCommand, { TableName: 'sessions', Key: { pk: `SESSION#${ID}`, sk: 'META' } }).resolves({ Item: pending });
+    dynamo.on(QueryCommand, sessionRead(ID)).resolves({ Items: [pending] });
 
     await run({ kind: 'review', sessionId: ID });
 
@@ -79,7 +79,7 @@ describe('the notify Lambda', () => {
   it('redraws the message from the session as it is now and tells the requester once per milestone', async () => {
     const message = slack.messages.at(-1)!;
     const done = { ...pending, status: 'done', decidedAt: '2026-11-26T10:02:00.000Z', approvals: [{ ...bob, at: '2026-11-26T10:02:00.000Z', via: 'slack', forced: false }], result: { rowCount: 3, durationMs: 12, truncated: false }, notification: { channel: message.channel, ts: message.ts } };
-    dynamo.on(GetCommand, { TableName: 'sessions', Key: { pk: `SESSION#${ID}`, sk: 'META' } }).resolves({ Item: done });
+    dynamo.on(QueryCommand, sessionRead(ID)).resolves({ Items: [done] });
     dynamo
       .on(PutItemCommand, { TableName: 'sessions', Item: { pk: { S: `SESSION#${ID}` }, sk: { S: 'NOTIFIED#dm:approved' } } })
       .rejects(new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} }));
@@ -98,7 +98,7 @@ describe('the notify Lambda', () => {
 
   it("records Slack's error on the session and fails, so Lambda retries the job", async () => {
     const message = slack.messages.find((m) => !m.user)!;
-    dynamo.on(GetCommand, { TableName: 'sessions', Key: { pk: `SESSION#${ID}`, sk: 'META' } }).resolves({ Item: { ...pending, notification: { channel: message.channel, ts: message.ts } } });
+    dynamo.on(QueryCommand, sessionRead(ID)).resolves({ Items: [{ ...pending, notification: { channel: message.channel, ts: message.ts } }] });
     slack.fail('chat.update', 'ratelimited');
 
     await expect(run({ kind: 'session', sessionId: ID })).rejects.toThrow('Slack chat.update failed: ratelimited');
@@ -107,7 +107,7 @@ describe('the notify Lambda', () => {
   });
 
   it('gives up on a Slack call that hangs past the timeout, and gives the DM claim back for the retry', async () => {
-    dynamo.on(GetCommand, { TableName: 'sessions', Key: { pk: `SESSION#${ID}`, sk: 'META' } }).resolves({ Item: { ...pending, status: 'denied', denial: { ...bob, at: '2026-11-26T10:02:00.000Z', via: 'web' } } });
+    dynamo.on(QueryCommand, sessionRead(ID)).resolves({ Items: [{ ...pending, status: 'denied', denial: { ...bob, at: '2026-11-26T10:02:00.000Z', via: 'web' } }] });
     slack.hang('chat.postMessage', 30_000);
 
     await expect(run({ kind: 'session', sessionId: ID })).rejects.toThrow('Slack chat.postMessage failed: timeout');

@@ -6,6 +6,7 @@ import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { commandDigest, type SqlParameter } from '../../../functions/domain/session';
 import { stubHandlerEnv } from '../../fixtures/handler-env';
 import { ordersResource } from '../../fixtures/resource';
+import { sessionRead } from '../../fixtures/session-item';
 
 const dynamo = mockClient(DynamoDBDocumentClient);
 const rds = mockClient(RDSDataClient);
@@ -39,9 +40,9 @@ beforeAll(async () => {
 beforeEach(() => {
   dynamo.reset();
   rds.reset();
-  dynamo.on(GetCommand, { Key: { pk: `SESSION#${ID}`, sk: 'META' } }).resolves({ Item: approved });
-  dynamo.on(GetCommand, { Key: { pk: 'RESOURCE#postgres-demo', sk: 'META' } }).resolves({ Item: resource });
   dynamo.on(QueryCommand).resolves({ Items: [] });
+  dynamo.on(QueryCommand, sessionRead(ID)).resolves({ Items: [approved] });
+  dynamo.on(GetCommand, { Key: { pk: 'RESOURCE#postgres-demo', sk: 'META' } }).resolves({ Item: resource });
   dynamo.on(PutCommand).resolves({});
   dynamo.on(UpdateCommand).resolves({ Attributes: { ...approved, status: 'running' } });
   rds.on(BeginTransactionCommand).resolves({ transactionId: 'tx-1' });
@@ -81,8 +82,8 @@ describe('Execute task', () => {
       { name: 'p3', value: { blobValue: Buffer.from('hi').toString('base64') } },
       { name: 'p4', value: { stringValue: '1.50' }, typeHint: 'DECIMAL' },
     ];
-    dynamo.on(GetCommand, { Key: { pk: `SESSION#${ID}`, sk: 'META' } }).resolves({
-      Item: { ...approved, command: sql, parameters, commandSha256: commandDigest(sql, parameters as SqlParameter[]) },
+    dynamo.on(QueryCommand, sessionRead(ID)).resolves({
+      Items: [{ ...approved, command: sql, parameters, commandSha256: commandDigest(sql, parameters as SqlParameter[]) }],
     });
     rds.on(ExecuteStatementCommand).resolves({ columnMetadata: [{ name: 'id', label: 'id', typeName: 'int4' }], records: [[{ longValue: 7 }]] });
     // Act
@@ -101,8 +102,8 @@ describe('Execute task', () => {
   it('refuses to run when a parameter differs from the approved one, though the SQL is the same', async () => {
     const sql = 'delete from orders where id = :p1';
     const approvedParameters = [{ name: 'p1', value: { longValue: 7 } }];
-    dynamo.on(GetCommand, { Key: { pk: `SESSION#${ID}`, sk: 'META' } }).resolves({
-      Item: { ...approved, command: sql, parameters: [{ name: 'p1', value: { longValue: 8 } }], commandSha256: commandDigest(sql, approvedParameters as SqlParameter[]) },
+    dynamo.on(QueryCommand, sessionRead(ID)).resolves({
+      Items: [{ ...approved, command: sql, parameters: [{ name: 'p1', value: { longValue: 8 } }], commandSha256: commandDigest(sql, approvedParameters as SqlParameter[]) }],
     });
     dynamo.on(UpdateCommand).resolves({ Attributes: { ...approved, status: 'failed', error: { code: 'command_integrity' } } });
     await expect(run()).resolves.toEqual({ status: 'failed' });
@@ -110,7 +111,7 @@ describe('Execute task', () => {
   });
 
   it('refuses to run a command whose SHA-256 no longer matches the approved one', async () => {
-    dynamo.on(GetCommand, { Key: { pk: `SESSION#${ID}`, sk: 'META' } }).resolves({ Item: { ...approved, command: `${command}; drop table customers` } });
+    dynamo.on(QueryCommand, sessionRead(ID)).resolves({ Items: [{ ...approved, command: `${command}; drop table customers` }] });
     dynamo.on(UpdateCommand).resolves({ Attributes: { ...approved, status: 'failed', error: { code: 'command_integrity' } } });
 
     await expect(run()).resolves.toEqual({ status: 'failed' });
@@ -144,7 +145,7 @@ describe('Execute task', () => {
   });
 
   it('does nothing for a session that is not approved (already ran, or never will)', async () => {
-    dynamo.on(GetCommand, { Key: { pk: `SESSION#${ID}`, sk: 'META' } }).resolves({ Item: { ...approved, status: 'done' } });
+    dynamo.on(QueryCommand, sessionRead(ID)).resolves({ Items: [{ ...approved, status: 'done' }] });
     await expect(run()).resolves.toEqual({ status: 'done' });
     expect(rds.commandCalls(ExecuteStatementCommand)).toHaveLength(0);
   });
