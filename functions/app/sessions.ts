@@ -92,9 +92,9 @@ export async function waitForSession(deps: Deps, who: Identity, id: string, seco
     if (!session) throw new NotFoundError(`Session ${id} does not exist.`);
     assertMayRead(deps, who, session);
     const ready = after ? session.updatedAt !== after : isSettled(session.status);
-    // The session just read is the one shown: reading it again would cost a round trip and could
-    // show a later state than the one `ready` was decided on.
-    if (ready || Date.now() >= deadline) return viewOf(deps, who, session);
+    // Read again for the view: the outcome's event is appended just after the status it records, and a
+    // view of the status alone, read together with the events, can show `done` without `session.done`.
+    if (ready || Date.now() >= deadline) return readSession(deps, who, id);
     await new Promise((resolve) => setTimeout(resolve, Math.min(pause, Math.max(0, deadline - Date.now()))));
   }
 }

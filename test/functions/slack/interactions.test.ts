@@ -252,8 +252,10 @@ describe('POST /slack/interactions', () => {
 
     expect(answers.every((answer) => answer.statusCode === 401)).toBe(true);
     expect(appended(SECURITY)).toHaveLength(1);
-    // The turned-away ones cost no AWS call at all.
-    expect(dynamo.calls()).toHaveLength(2);
+    // The turned-away ones cost no AWS call at all: one append's Put, and its read of the stream's last
+    // event unless the event log already knows it.
+    expect(dynamo.commandCalls(PutCommand)).toHaveLength(1);
+    expect(dynamo.calls().length).toBeLessThanOrEqual(2);
 
     // The next one recorded, from elsewhere, says how many went unrecorded before it.
     await invoke(signedEvent(click('UBOB', 'approve'), { secret: 'guessed', sourceIp: '198.51.100.8' }));
