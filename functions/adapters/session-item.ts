@@ -4,12 +4,16 @@
  * push, which reads the item's stream images, all read it through here. The item keeps no copy of what
  * it holds elsewhere: every copy was billed again at every rewrite of the session.
  */
+import type { Preview } from '../domain/preview';
 import type { Session } from '../domain/session';
 
 export const sessionKey = (id: string) => ({ pk: `SESSION#${id}`, sk: 'META' });
 
 /** The session an item under its key (META, GROUP#…, PREVIEW, or an index entry of one) belongs to. */
 export const sessionIdOf = (key: Record<string, unknown>): string => (key.pk as string).slice('SESSION#'.length);
+
+/** The session with the preview kept in its own item, when there is one. */
+export const withPreview = (session: Session, preview: Preview | undefined): Session => (preview ? { ...session, preview } : session);
 
 /** The session as its item is written: the id is the key's. */
 export const withoutId = ({ id: _id, ...session }: Session): Omit<Session, 'id'> => session;

@@ -9,11 +9,12 @@
  */
 import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { Preview } from '../domain/preview';
-import { batchGetAll, isConditionFailure } from './dynamodb';
+import { batchGetAll, unlessRefused } from './dynamodb';
+import { sessionIdOf, sessionKey } from './session-item';
 
 /** Sorts right after the session item's META and before every other item under the session's key. */
 export const PREVIEW_SK = 'META#PREVIEW';
-const previewKey = (id: string) => ({ pk: `SESSION#${id}`, sk: PREVIEW_SK });
+const previewKey = (id: string) => ({ pk: sessionKey(id).pk, sk: PREVIEW_SK });
 
 export class SessionPreviews {
   constructor(
@@ -23,16 +24,11 @@ export class SessionPreviews {
 
   /** Stores the session's preview unless one is stored already; answers the one stored, whichever it is. */
   async put(id: string, preview: Preview): Promise<Preview | undefined> {
-    try {
-      await this.client.send(
-        new PutCommand({ TableName: this.tableName, Item: { ...previewKey(id), preview }, ConditionExpression: 'attribute_not_exists(pk)' }),
-      );
-      return preview;
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-      // An earlier attempt stored one (and may have stopped before the session said so): it stays.
-      return this.read(id);
-    }
+    const stored = await unlessRefused(
+      this.client.send(new PutCommand({ TableName: this.tableName, Item: { ...previewKey(id), preview }, ConditionExpression: 'attribute_not_exists(pk)' })),
+    );
+    // Refused: an earlier attempt stored one (and may have stopped before the session said so); it stays.
+    return stored ? preview : this.read(id);
   }
 
   async read(id: string): Promise<Preview | undefined> {
@@ -43,6 +39,6 @@ export class SessionPreviews {
   /** The previews of these sessions, by session id. */
   async readMany(ids: readonly string[]): Promise<Map<string, Preview>> {
     const items = await batchGetAll(this.client, this.tableName, ids.map(previewKey));
-    return new Map(items.map((item) => [(item.pk as string).slice('SESSION#'.length), item.preview as Preview]));
+    return new Map(items.map((item) => [sessionIdOf(item), item.preview as Preview]));
   }
 }

@@ -17,7 +17,7 @@ import { personKey } from '../domain/identity';
 import type { Preview } from '../domain/preview';
 import { type Approval, type Denial, reviewGroupsOf, type Session } from '../domain/session';
 import { batchGetAll, decodeCursor, encodeCursor, isConditionFailure, unlessRefused } from './dynamodb';
-import { OPEN_FOLLOW_UP, PREVIEW_STORED, sessionIdOf, sessionKey, toSession, withoutId } from './session-item';
+import { OPEN_FOLLOW_UP, PREVIEW_STORED, sessionIdOf, sessionKey, toSession, withoutId, withPreview } from './session-item';
 import { PREVIEW_SK, SessionPreviews } from './session-preview';
 
 const taskTokenKey = (id: string) => ({ pk: `SESSION#${id}`, sk: 'TASK_TOKEN' });
@@ -120,16 +120,12 @@ export class DynamoSessionStore implements SessionStore {
     );
     const item = Items.find((found) => found.sk === sessionKey(id).sk);
     if (!item) return undefined;
-    const session = toSession(item);
-    const preview = item[PREVIEW_STORED] && (Items.find((found) => found.sk === PREVIEW_SK)?.preview as Preview | undefined);
-    return preview ? { ...session, preview } : session;
+    return withPreview(toSession(item), item[PREVIEW_STORED] ? (Items.find((found) => found.sk === PREVIEW_SK)?.preview as Preview | undefined) : undefined);
   }
 
   /** The session an item holds, with the preview the item says is in its own item. */
-  private async withPreview(item: Record<string, unknown>): Promise<Session> {
-    const session = toSession(item);
-    const preview = item[PREVIEW_STORED] ? await this.previews.read(session.id) : undefined;
-    return preview ? { ...session, preview } : session;
+  private async sessionOf(item: Record<string, unknown>): Promise<Session> {
+    return withPreview(toSession(item), item[PREVIEW_STORED] ? await this.previews.read(sessionIdOf(item)) : undefined);
   }
 
   private async item(id: string): Promise<Record<string, unknown> | undefined> {
@@ -146,7 +142,7 @@ export class DynamoSessionStore implements SessionStore {
   /** Runs a conditional update of the session: the updated session, or undefined when the condition did not hold. */
   private async transition(id: string, update: Transition): Promise<Session | undefined> {
     const item = await this.update(id, update);
-    return item && this.withPreview(item);
+    return item && this.sessionOf(item);
   }
 
   /** The conditional update itself: the updated item, or undefined when the condition did not hold. */
@@ -334,7 +330,7 @@ export class DynamoSessionStore implements SessionStore {
       condition: `#status = :pending AND attribute_not_exists(preview) AND attribute_not_exists(${PREVIEW_STORED})`,
       values: { ':true': true, ':pending': 'pending_review', ':at': at },
     });
-    return item && { ...toSession(item), ...(stored ? { preview: stored } : {}) };
+    return item && withPreview(toSession(item), stored);
   }
 
   async startRunning(id: string, at: string): Promise<Session | undefined> {
@@ -583,13 +579,7 @@ export class DynamoSessionStore implements SessionStore {
   private async batchGet(ids: string[]): Promise<Map<string, Session>> {
     const items = await batchGetAll(this.client, this.tableName, ids.map(sessionKey));
     const previews = await this.previews.readMany(items.filter((item) => item[PREVIEW_STORED]).map(sessionIdOf));
-    return new Map(
-      items.map((item) => {
-        const session = toSession(item);
-        const preview = previews.get(session.id);
-        return [session.id, preview ? { ...session, preview } : session];
-      }),
-    );
+    return new Map(items.map((item) => [sessionIdOf(item), withPreview(toSession(item), previews.get(sessionIdOf(item)))]));
   }
 }
 

@@ -60,12 +60,6 @@ export async function readSession(deps: Deps, who: Identity, id: string): Promis
   const session = await deps.sessions.get(id);
   if (!session) throw new NotFoundError(`Session ${id} does not exist.`);
   assertMayRead(deps, who, session);
-  return viewOf(deps, who, session);
-}
-
-/** The view of a session already read and shown readable to `who`: its events, and its rows or error for the requester. */
-async function viewOf(deps: Deps, who: Identity, session: Session): Promise<SessionView> {
-  const id = session.id;
   const requester = who.sub === session.requester.sub;
   const [events, result, databaseError] = await Promise.all([
     deps.events.list(sessionStream(id)),
