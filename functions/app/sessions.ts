@@ -6,7 +6,7 @@ import { ForbiddenError, NotFoundError } from '../domain/errors';
 import { evaluateCommand } from '../domain/policy';
 import { resourceSummary } from '../domain/resource';
 import { ruleSnapshot } from '../domain/rule';
-import { assertCancellable, isApprover, isSettled, mayReview, newSession, type Session, type SqlParameter, validateCommand } from '../domain/session';
+import { assertCancellable, isApprover, isSettled, mayReview, newSession, outcomeRecorded, type Session, type SqlParameter, validateCommand } from '../domain/session';
 import { recordSessionEvent, sessionStream, SYSTEM } from './audit-trail';
 import { judgeCommand } from './command-rules';
 import { launchSession, recordRequest } from './session-start';
@@ -86,9 +86,12 @@ export async function waitForSession(deps: Deps, who: Identity, id: string, seco
     if (!session) throw new NotFoundError(`Session ${id} does not exist.`);
     assertMayRead(deps, who, session);
     const ready = after ? session.updatedAt !== after : isSettled(session.status);
-    // Read again for the view: the outcome's event is appended just after the status it records, and a
-    // view of the status alone, read together with the events, can show `done` without `session.done`.
-    if (ready || Date.now() >= deadline) return readSession(deps, who, id);
+    if (ready || Date.now() >= deadline) {
+      // The outcome's event is appended just after the status it records: a view read between the two
+      // would show `done` without `session.done`, so it is read again until it holds both.
+      const view = await readSession(deps, who, id);
+      if (Date.now() >= deadline || outcomeRecorded(view.session.status, view.events.map((event) => event.type))) return view;
+    }
     await new Promise((resolve) => setTimeout(resolve, Math.min(pause, Math.max(0, deadline - Date.now()))));
   }
 }

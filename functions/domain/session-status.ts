@@ -22,3 +22,23 @@ export const isFinal = (status: SessionStatus): boolean => FINAL_STATUSES.includ
 
 /** States that need nobody's action: a caller waiting on a session can stop waiting here. */
 export const isSettled = (status: SessionStatus): boolean => status === 'pending_review' || status === 'active' || isFinal(status);
+
+/**
+ * The event that records a session's arrival at each final status. The status is written first and its
+ * event just after, so a reader can meet the status alone: a view holding both is read after the second.
+ */
+const OUTCOME_EVENT_TYPES: Partial<Record<SessionStatus, string>> = {
+  done: 'session.done',
+  failed: 'session.failed',
+  denied: 'review.denied',
+  expired: 'session.expired',
+  cancelled: 'session.cancelled',
+  ended: 'window.ended',
+  revoked: 'window.revoked',
+};
+
+/** Whether `eventTypes` hold the event of `status`'s outcome, or `status` has none to wait for. */
+export const outcomeRecorded = (status: SessionStatus, eventTypes: readonly string[]): boolean => {
+  const type = OUTCOME_EVENT_TYPES[status];
+  return type === undefined || eventTypes.includes(type);
+};

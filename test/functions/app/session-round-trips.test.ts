@@ -1,7 +1,7 @@
 /**
  * The round trips a requester waits on: submitting reads the resource and the rules side by side; a wait
- * that finds the session settled still reads it again for the view, since the outcome's event lands just
- * after the status it records.
+ * that finds the session settled holds until its view shows the outcome's event too, since that event
+ * lands just after the status it records.
  */
 import { describe, expect, it } from 'vitest';
 import { recordSessionEvent, SYSTEM } from '../../../functions/app/audit-trail';
@@ -37,21 +37,35 @@ describe('round trips on the requester\'s path', () => {
   });
 
   it('shows a settled session with the event of its outcome, written just after the status', async () => {
-    // Prepare: the session reads as done; the runner's session.done event lands before the next read
+    // Prepare: the session reads as done; the runner's session.done event lands only after the first
+    // view's events were read, as when the wait reads between the status and its event
     const deps = fakeDeps({ resources: [orders] });
     const { id } = await submitSession(deps, alice, { resource: 'orders', command });
     deps.sessions.items.get(id)!.status = 'done';
-    const get = deps.sessions.get.bind(deps.sessions);
-    let reads = 0;
-    deps.sessions.get = async (sessionId) => {
-      reads += 1;
-      if (reads === 2) await recordSessionEvent(deps, id, 'session.done', SYSTEM, {});
-      return get(sessionId);
+    const list = deps.events.list.bind(deps.events);
+    let lists = 0;
+    deps.events.list = async (stream) => {
+      const events = await list(stream);
+      lists += 1;
+      if (lists === 1) await recordSessionEvent(deps, id, 'session.done', SYSTEM, {});
+      return events;
     };
     // Act
     const view = await waitForSession(deps, alice, id, 5);
     // Assess
     expect(view.session.status).toBe('done');
     expect(view.events.map((event) => event.type)).toEqual(['session.requested', 'session.done']);
+  });
+
+  it('gives up holding for an outcome event that never comes when the wait runs out', async () => {
+    // Prepare: the session reads as done, and its event is never written (the writer died between)
+    const deps = fakeDeps({ resources: [orders] });
+    const { id } = await submitSession(deps, alice, { resource: 'orders', command });
+    deps.sessions.items.get(id)!.status = 'done';
+    // Act
+    const view = await waitForSession(deps, alice, id, 0.05);
+    // Assess
+    expect(view.session.status).toBe('done');
+    expect(view.events.map((event) => event.type)).toEqual(['session.requested']);
   });
 });

@@ -4,9 +4,11 @@ import type { Identity } from '../../../functions/domain/identity';
 import { ruleSnapshot, ruleSchema } from '../../../functions/domain/rule';
 import {
   decideReview,
+  FINAL_STATUSES,
   mayReview,
   MAX_COMMAND_BYTES,
   newSession,
+  outcomeRecorded,
   reviewSecondsLeft,
   type Session,
   sha256Hex,
@@ -141,5 +143,17 @@ describe('commandDigest', () => {
     const session = newSession({ id: 's-2', now, requester: alice, resource, command: 'select :p1, :p2', parameters });
     expect(session.parameters).toEqual(parameters);
     expect(session.commandSha256).toBe(commandDigest('select :p1, :p2', parameters));
+  });
+});
+
+describe('outcomeRecorded', () => {
+  it('asks every final status for the event that records it, and nothing of the others', () => {
+    expect(FINAL_STATUSES.filter((status) => outcomeRecorded(status, []))).toEqual([]);
+    expect(outcomeRecorded('done', ['session.requested', 'session.running'])).toBe(false);
+    expect(outcomeRecorded('done', ['session.requested', 'session.done'])).toBe(true);
+    expect(outcomeRecorded('denied', ['review.denied'])).toBe(true);
+    expect(outcomeRecorded('revoked', ['window.revoked'])).toBe(true);
+    expect(outcomeRecorded('pending_review', [])).toBe(true);
+    expect(outcomeRecorded('running', [])).toBe(true);
   });
 });
