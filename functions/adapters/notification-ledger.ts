@@ -12,8 +12,8 @@
  * listing ever sees them. Items written before this layout (no `state`) count as sent.
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { IdempotencyConfig, IdempotencyItemAlreadyExistsError } from '@aws-lambda-powertools/idempotency';
+import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { IdempotencyConfig, IdempotencyItemAlreadyExistsError, IdempotencyRecordStatus } from '@aws-lambda-powertools/idempotency';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import type { NotificationLedger } from '../app/ports';
 
@@ -29,6 +29,8 @@ export const CLAIM_LEASE_MS = 30_000;
  * window within 12 hours.
  */
 export const SENT_REMEMBERED_SECONDS = 400 * 24 * 3600;
+
+const NOTIFIED = 'NOTIFIED#';
 
 /** One session's notifications: the persistence layer's partition key is fixed per layer. */
 class SessionNotifications extends DynamoDBPersistenceLayer {
@@ -47,7 +49,7 @@ class SessionNotifications extends DynamoDBPersistenceLayer {
   }
 
   protected override getHashedIdempotencyKey(key: unknown): string {
-    return `NOTIFIED#${String(key)}`;
+    return `${NOTIFIED}${String(key)}`;
   }
 }
 
@@ -57,7 +59,7 @@ export class DynamoNotificationLedger implements NotificationLedger {
    * DynamoDB commands through the same configuration and middleware.
    */
   constructor(
-    private readonly client: DynamoDBClient | DynamoDBDocumentClient,
+    private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
     private readonly leaseMs = CLAIM_LEASE_MS,
   ) {}
@@ -82,5 +84,34 @@ export class DynamoNotificationLedger implements NotificationLedger {
 
   async release(sessionId: string, key: string): Promise<void> {
     await this.of(sessionId).deleteRecord(key);
+  }
+
+  /**
+   * One eventually consistent Query of the session's NOTIFIED# items (a read unit costs a fifth of a
+   * write unit, and a refused claim is billed a write unit). Counts what a claim would count as sent:
+   * completed and not expired, or written before claims had a state.
+   */
+  async sent(sessionId: string): Promise<ReadonlySet<string>> {
+    const nowSeconds = Date.now() / 1000;
+    const keys = new Set<string>();
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :notified)',
+          ExpressionAttributeValues: { ':pk': `SESSION#${sessionId}`, ':notified': NOTIFIED },
+          ProjectionExpression: 'sk, #state, expiration',
+          ExpressionAttributeNames: { '#state': 'state' },
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of page?.Items ?? []) {
+        const sent = item.state === undefined || (item.state === IdempotencyRecordStatus.COMPLETED && !(typeof item.expiration === 'number' && item.expiration < nowSeconds));
+        if (sent) keys.add((item.sk as string).slice(NOTIFIED.length));
+      }
+      startKey = page?.LastEvaluatedKey;
+    } while (startKey);
+    return keys;
   }
 }

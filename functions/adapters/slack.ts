@@ -255,9 +255,12 @@ export class SlackNotifier implements Notifier {
     if (notification?.channel && notification.ts) {
       await this.slack.update(notification.channel, notification.ts, reviewMessage(session, { webUrl: this.settings.webUrl })).catch((error: unknown) => failures.push(error));
     }
-    for (const milestone of milestonesReached(session)) {
+    const milestones = milestonesReached(session);
+    // Each redraw meets every milestone the session has reached; those already told need no claim.
+    const sent = milestones.length ? await this.ledger.sent(session.id) : new Set<string>();
+    for (const milestone of milestones) {
       const key = `dm:${milestone}`;
-      if (!(await this.ledger.claim(session.id, key))) continue;
+      if (sent.has(key) || !(await this.ledger.claim(session.id, key))) continue;
       try {
         const user = await this.slack.userIdByEmail(session.requester.email);
         // A requester without a Slack account still sees everything in the web UI.

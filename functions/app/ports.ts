@@ -261,6 +261,13 @@ export interface NotificationLedger {
   complete(sessionId: string, key: string): Promise<void>;
   /** Gives a claim back after the send failed, so a retry sends it. */
   release(sessionId: string, key: string): Promise<void>;
+  /**
+   * The keys of this session's notifications already sent, read without a claim: a caller skips these
+   * instead of claiming them again (a refused claim is a billed write). A hint, never the decision: a
+   * key missing here may be sent meanwhile, and only its claim decides who sends; a claim in progress
+   * is not sent, so one left by a stopped worker is still claimed and taken over.
+   */
+  sent(sessionId: string): Promise<ReadonlySet<string>>;
 }
 
 /**

@@ -75,4 +75,29 @@ describe('the notification ledger', () => {
     date.advance(10 * CLAIM_LEASE_MS);
     expect(await ledger.claim(id, 'dm:approved')).toBe(false);
   });
+
+  it('shows as sent what was completed or recorded before claims had leases, never a claim in progress or given back', async () => {
+    const id = newSessionId();
+    await ledger.claim(id, 'dm:approved');
+    await ledger.complete(id, 'dm:approved');
+    await ledger.claim(id, 'dm:running');
+    await ledger.claim(id, 'dm:denied');
+    await ledger.release(id, 'dm:denied');
+    await dynamo.documents.send(new PutCommand({ TableName: dynamo.tables.SESSIONS_TABLE, Item: { pk: `SESSION#${id}`, sk: 'NOTIFIED#dm:done', at: '2026-11-01T00:00:00.000Z' } }));
+
+    expect([...(await ledger.sent(id))].sort()).toEqual(['dm:approved', 'dm:done']);
+    // A claim left by a stopped worker is not shown as sent, so the next redraw still claims and takes it over.
+    date.advance(CLAIM_LEASE_MS + 1);
+    expect(await ledger.sent(id)).not.toContain('dm:running');
+    expect(await ledger.claim(id, 'dm:running')).toBe(true);
+  });
+
+  it('shows nothing as sent once the record has expired, as a claim would', async () => {
+    const id = newSessionId();
+    await ledger.claim(id, 'dm:approved');
+    await ledger.complete(id, 'dm:approved');
+    date.advance((SENT_REMEMBERED_SECONDS + 1) * 1000);
+    expect(await ledger.sent(id)).toEqual(new Set());
+    expect(await ledger.claim(id, 'dm:approved')).toBe(true);
+  });
 });

@@ -25,6 +25,7 @@ const pending = pendingReviewItem(alice, {
 let slack: SlackStandIn;
 let handler: typeof import('../../../functions/slack/notify').handler;
 const run = (job: unknown) => handler(job, {} as never);
+const ledgerRead = (id: string) => ({ TableName: 'sessions', KeyConditionExpression: 'pk = :pk AND begins_with(sk, :notified)', ExpressionAttributeValues: { ':pk': `SESSION#${id}`, ':notified': 'NOTIFIED#' } });
 const failures = () => dynamo.commandCalls(PutCommand, { TableName: 'events' }).map((call) => call.args[0].input.Item).filter((e) => e?.type === 'notification.failed');
 
 beforeAll(async () => {
@@ -53,6 +54,7 @@ beforeEach(() => {
   secrets.on(GetSecretValueCommand, { SecretId: TOKEN_ARN }).resolves({ SecretString: BOT_TOKEN });
   dynamo.on(GetCommand).resolves({});
   dynamo.on(QueryCommand, { TableName: 'events' }).resolves({ Items: [] });
+  dynamo.on(QueryCommand, ledgerRead(ID)).resolves({ Items: [] });
   dynamo.on(PutCommand).resolves({});
   dynamo.on(UpdateCommand).resolves({});
   dynamo.on(DeleteCommand).resolves({});
@@ -80,6 +82,7 @@ describe('the notify Lambda', () => {
     const message = slack.messages.at(-1)!;
     const done = { ...pending, status: 'done', decidedAt: '2026-11-26T10:02:00.000Z', approvals: [{ ...bob, at: '2026-11-26T10:02:00.000Z', via: 'slack', forced: false }], result: { rowCount: 3, durationMs: 12, truncated: false }, notification: { channel: message.channel, ts: message.ts } };
     dynamo.on(QueryCommand, sessionRead(ID)).resolves({ Items: [done] });
+    // The ledger does not yet show "approved" as sent (its send is being completed): the claim decides.
     dynamo
       .on(PutItemCommand, { TableName: 'sessions', Item: { pk: { S: `SESSION#${ID}` }, sk: { S: 'NOTIFIED#dm:approved' } } })
       .rejects(new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} }));
@@ -94,6 +97,22 @@ describe('the notify Lambda', () => {
     // "approved" was already sent by an earlier job; only "done" goes out now.
     const dms = slack.messages.filter((m) => m.user === 'UALICE');
     expect(dms.map((m) => m.text)).toEqual([expect.stringContaining('executed: 3 rows in 12 ms')]);
+  });
+
+  it('claims no milestone the ledger already shows as sent: a refused claim is a billed write', async () => {
+    const message = slack.messages.at(-1)!;
+    const done = { ...pending, status: 'done', decidedAt: '2026-11-26T10:02:00.000Z', approvals: [{ ...bob, at: '2026-11-26T10:02:00.000Z', via: 'slack', forced: false }], result: { rowCount: 3, durationMs: 12, truncated: false }, notification: { channel: message.channel, ts: message.ts } };
+    dynamo.on(QueryCommand, sessionRead(ID)).resolves({ Items: [done] });
+    dynamo.on(QueryCommand, ledgerRead(ID)).resolves({ Items: [{ sk: 'NOTIFIED#dm:approved', state: 'COMPLETED', expiration: 4_000_000_000 }, { sk: 'NOTIFIED#dm:done', state: 'INPROGRESS' }] });
+    dynamo.on(PutItemCommand, { TableName: 'sessions', Item: { pk: { S: `SESSION#${ID}` }, sk: { S: 'NOTIFIED#dm:done' } } }).rejects(new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} }));
+    const dmsBefore = slack.messages.filter((m) => m.user === 'UALICE').length;
+
+    await run({ kind: 'session', sessionId: ID });
+
+    // "done" is claimed (in progress elsewhere, refused here); "approved" is sent and not claimed at all.
+    const claims = dynamo.commandCalls(PutItemCommand, { TableName: 'sessions' }).map((call) => call.args[0].input.Item?.sk?.S);
+    expect(claims).toEqual(['NOTIFIED#dm:done']);
+    expect(slack.messages.filter((m) => m.user === 'UALICE')).toHaveLength(dmsBefore);
   });
 
   it("records Slack's error on the session and fails, so Lambda retries the job", async () => {
