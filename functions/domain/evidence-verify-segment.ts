@@ -10,7 +10,8 @@ import { CHAIN_START, type ChainPosition, type ChainProblem, checkLink, hashEven
 import { EVIDENCE_FORMAT, evidenceKey, type EvidenceSegment, type SegmentLink, sha256Hex } from './evidence';
 import { undocumentedFields } from './evidence-schema';
 import type { Problem } from './evidence-verify';
-import { firstIssue, parseJson } from './evidence-verify-digests';
+import { firstIssue } from './evidence-verify-digests';
+import { storedEventHashes } from './stored-event-hashes';
 
 /** The first event of a segment, as the check against the event before it (in another segment) needs it. */
 export interface OutlinedEvent {
@@ -97,11 +98,18 @@ function plainlySegment(value: unknown): boolean {
   return true;
 }
 
+/** What an event's content (all but its hash) hashes to, encoded afresh. */
+function hashOfContent(event: EvidenceSegment['events'][number]): string {
+  const { hash: _recorded, ...body } = event;
+  return hashEvent(body);
+}
+
 export function examineSegment(key: string, bytes: Uint8Array): ExaminedSegment {
   const examined = { sha256: sha256Hex(bytes), size: bytes.length, undocumented: [] };
+  const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
   let parsed: unknown;
   try {
-    parsed = parseJson(bytes);
+    parsed = JSON.parse(text);
   } catch (error) {
     return { ...examined, problems: [{ kind: 'malformed_object', key, message: `${key} is not valid JSON (${(error as Error).message})` }] };
   }
@@ -121,9 +129,10 @@ export function examineSegment(key: string, bytes: Uint8Array): ExaminedSegment 
   const within: ChainProblem[] = [];
   let first: OutlinedEvent | undefined;
   let at: ChainPosition = CHAIN_START;
-  for (const event of segment.events) {
-    const { hash: _recorded, ...body } = event;
-    const recomputed = hashEvent(body);
+  const stored = storedEventHashes(bytes, text, segment);
+  for (let index = 0; index < segment.events.length; index++) {
+    const event = segment.events[index];
+    const recomputed = stored?.[index] ?? hashOfContent(event);
     if (first) at = checkLink(segment.stream, event, recomputed, at, within);
     else {
       first = { stream: event.stream, seq: event.seq, prev: event.prev, hash: event.hash, recomputed };

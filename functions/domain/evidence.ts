@@ -7,7 +7,7 @@
  * Every object is the canonical JSON (./audit-chain.ts, documented in the README) of its value, UTF-8,
  * with no trailing newline: anyone can re-encode a parsed object and get the bytes that were hashed.
  */
-import { createHash, createPublicKey } from 'node:crypto';
+import { createPublicKey, hash as hashOnce } from 'node:crypto';
 import { type AuditEvent, canonicalJson } from './audit-chain';
 
 export const EVIDENCE_FORMAT = 'accessgate-evidence/1';
@@ -28,7 +28,8 @@ export const DIGEST_PREFIX = 'digests/';
 export const PUBLIC_KEY_PREFIX = 'public-keys/';
 export const TABLE_EXPORT_PREFIX = 'table-exports/';
 
-export const sha256Hex = (bytes: Uint8Array | string): string => createHash('sha256').update(bytes).digest('hex');
+// One-shot: the verifier hashes every object, and a Hash object per object costs more than small objects' hashing.
+export const sha256Hex = (bytes: Uint8Array | string): string => hashOnce('sha256', bytes, 'hex');
 
 /** The bytes of an evidence or digest object: canonical JSON, UTF-8. */
 export const canonicalBytes = (value: unknown): Buffer => Buffer.from(canonicalJson(value), 'utf8');
