@@ -9,7 +9,7 @@ export const sessionStream = (sessionId: string) => `SESSION#${sessionId}`;
 export const CONFIG_STREAM = 'CONFIG';
 export const securityStream = (at: string) => `SECURITY#${at.slice(0, 10)}`;
 
-export const SYSTEM: EventActor = { system: 'accessgate' };
+export { SYSTEM } from '../domain/identity';
 
 export function recordSessionEvent(
   deps: Pick<Deps, 'events' | 'clock'>,

@@ -11,6 +11,7 @@ import { ruleSnapshot } from '../domain/rule';
 import { newSession, type Session } from '../domain/session';
 import { assertRevocable, checkWindowRequest, isWindow, windowEnd } from '../domain/window';
 import { recordSessionEvent, SYSTEM } from './audit-trail';
+import { recordLostOutcome } from './lost-outcome';
 import type { Deps } from './ports';
 import { notifyQuietly } from './reviews';
 import { launchSession, recordRequest } from './session-start';
@@ -93,5 +94,6 @@ export async function endWindow(deps: Deps, sessionId: string): Promise<{ readon
   }
   const session = await deps.sessions.get(sessionId);
   if (!session) throw new NotFoundError(`Session ${sessionId} does not exist.`);
+  await recordLostOutcome(deps, session);
   return { status: session.status };
 }

@@ -10,6 +10,7 @@ import { rowLimitOf } from '../domain/preview';
 import { commandDigest, isFinal, type Session } from '../domain/session';
 import { approvedRoute, type Route, routeOf } from '../domain/workflow-route';
 import { recordSessionEvent, SYSTEM } from './audit-trail';
+import { recordLostOutcome } from './lost-outcome';
 import { previewSession } from './preview';
 import { postReviewRequest, recordNotificationFailure } from './notifications';
 import type { CatalogStore, Deps, SessionStore } from './ports';
@@ -102,6 +103,9 @@ export async function expire(deps: Deps, sessionId: string): Promise<Route> {
   if (session.status === 'expired' && session !== before) {
     await recordSessionEvent(deps, sessionId, 'session.expired', SYSTEM, { expiresAt: session.expiresAt, approvals: session.approvals.length });
     deps.metrics.count('SessionsExpired');
+  } else if (session === before) {
+    // Closed by someone else (a denial whose request died before its event, an earlier Expire).
+    await recordLostOutcome(deps, session);
   }
   return session.status === 'approved' ? approvedRoute(session) : { next: 'record' };
 }
@@ -128,7 +132,11 @@ export async function execute(deps: ExecuteDeps, sessionId: string, options: Exe
     // back (the workflow retries a task whose Lambda failed). Sending it again could apply it twice.
     return fail(OUTCOME_UNKNOWN, outcomeUnknownMessage('interrupted'));
   }
-  if (session.status !== 'approved') return { status: session.status };
+  if (session.status !== 'approved') {
+    // Closed before this attempt: by one that died before appending its outcome's event, or by a denial.
+    await recordLostOutcome(deps, session, options.claimSeconds);
+    return { status: session.status };
+  }
   // The command that runs must be the command that was approved, byte for byte, parameters included.
   if (commandDigest(session.command, session.parameters) !== session.commandSha256) {
     return fail('command_integrity', 'The stored command no longer matches the SHA-256 recorded when it was approved; it was not run.');
@@ -216,6 +224,9 @@ export async function record(deps: Deps, input: RecordInput): Promise<ExecuteOut
       session = failed;
       await recordSessionEvent(deps, input.sessionId, 'session.failed', SYSTEM, { error: failed.error });
     }
+  } else if (input.failure) {
+    // The failure caught may be the death of the task that closed the session, before its event.
+    await recordLostOutcome(deps, session);
   }
   await notifyQuietly(deps, session);
   return { status: session.status };
@@ -250,7 +261,10 @@ const END_MESSAGES: Record<UnfinishedEnd['status'], string> = {
  */
 export async function reconcile(deps: Deps, sessionId: string, end: UnfinishedEnd): Promise<ExecuteOutcome> {
   const session = await mustGet(deps, sessionId);
-  if (isFinal(session.status)) return { status: session.status };
+  if (isFinal(session.status)) {
+    await recordLostOutcome(deps, session);
+    return { status: session.status };
+  }
   const why = `${end.status}${end.error ? `: ${end.error}` : ''}`;
   const error =
     session.status === 'running'

@@ -34,6 +34,14 @@ export function claimMayBeHeld(session: Pick<Session, 'status' | 'startedAt'>, n
 }
 
 /**
+ * True while the invocation that closed the session may still be at work appending the event of its
+ * outcome (domain/session-outcome.ts): no invocation outlives the claim's length after it wrote.
+ */
+export function closerMayBeAtWork(session: Pick<Session, 'finishedAt'>, now: Date, claimSeconds: number): boolean {
+  return session.finishedAt !== undefined && now.getTime() - Date.parse(session.finishedAt) < claimSeconds * 1000;
+}
+
+/**
  * A delivery met a session another invocation is running: it fails, so Lambda delivers it again later,
  * by when that invocation has finished the session or is known to have died.
  */

@@ -48,3 +48,6 @@ export type Actor = ReturnType<typeof actorOf>;
 
 /** Who an audit event names: a person, or a part of the system acting on its own. */
 export type EventActor = Actor | { readonly system: string };
+
+/** The actor of what accessgate records on its own: a task's outcome, a notification. */
+export const SYSTEM: EventActor = { system: 'accessgate' };

@@ -37,8 +37,11 @@ const OUTCOME_EVENT_TYPES: Partial<Record<SessionStatus, string>> = {
   revoked: 'window.revoked',
 };
 
+/** The type of the event that records a session's arrival at `status`, for a final status. */
+export const outcomeEventType = (status: SessionStatus): string | undefined => OUTCOME_EVENT_TYPES[status];
+
 /** Whether `eventTypes` hold the event of `status`'s outcome, or `status` has none to wait for. */
 export const outcomeRecorded = (status: SessionStatus, eventTypes: readonly string[]): boolean => {
-  const type = OUTCOME_EVENT_TYPES[status];
+  const type = outcomeEventType(status);
   return type === undefined || eventTypes.includes(type);
 };

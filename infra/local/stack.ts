@@ -24,6 +24,7 @@ import { LocalDeliveryQueue, type LocalWebhooks, startLocalWebhooks } from './we
 import { type Execution, type TaskHandler, type TaskState, WorkflowRunner } from './workflow-runner';
 import type { TaskFaultInjector } from './task-faults';
 import type { UsageMeter } from './usage-meter';
+import type { DynamoFaultQueue } from './dynamo-faults';
 import { startDataApiServer } from './data-api/server';
 import { MysqlBackend, PostgresBackend, type SqlBackend } from './data-api/backends';
 import { openPGliteBackend, seedDemoSchema } from './data-api/demo-schema';
@@ -49,6 +50,8 @@ export interface LocalStackOptions {
   readonly faults?: Parameters<typeof startDataApiServer>[0]['faults'];
   /** Faults injected into the workflow's Task invocations (the fault-injection suite). */
   readonly taskFaults?: TaskFaultInjector;
+  /** Deaths staged between two DynamoDB writes of the local functions (the fault-injection suite). */
+  readonly dynamoFaults?: DynamoFaultQueue;
   readonly mounts?: readonly LocalMount[];
   /** The Slack stand-in's delay and the notify Lambda's retry delays (tests, benchmark). */
   readonly slack?: LocalSlackOptions;
@@ -260,6 +263,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const { awsClients, compose } = await import('../../functions/wiring');
   const clients = awsClients();
   options.usage?.meterDynamo(clients.dynamo.middlewareStack, dynamo.endpoint, dynamo.tableNames);
+  options.dynamoFaults?.attach(clients.dynamo.middlewareStack);
   const standIns = openEvidenceStandIns({ dataDir: options.dataDir, eventsTable: dynamo.tableNames.EVENTS_TABLE });
   const environment = {
     WEB_URL: server.url,

@@ -1,7 +1,7 @@
 /**
  * The fault-injection suite's harness: one local runtime (the same handlers and ASL file as on AWS)
- * with a Task fault queue at its composition root, and the three things every fault test asserts,
- * each read from the source of truth rather than from our own record of it:
+ * with a Task fault queue and a DynamoDB fault queue at its composition root, and what every fault
+ * test asserts, each read from the source of truth rather than from our own record of it:
  *
  * - how many times the command ran: every test command inserts a row tagged with a fresh value into
  *   `fault_runs`, and `runs(tag)` counts those rows with a query straight to the embedded database,
@@ -9,7 +9,9 @@
  * - that the session ended in a final state: `settle(id)` polls the session store (bounded, no sleeps
  *   as synchronisation) until the session is final and its execution has ended;
  * - that every event chain verifies: `chainProblems(id)` runs the domain's verifier over the session's
- *   stream, the configuration stream and today's security stream, read from the event table.
+ *   stream, the configuration stream and today's security stream, read from the event table;
+ * - that the session's stream holds the event of its final status exactly once, so the record never ends
+ *   short of what the session store says happened.
  *
  * Other fault tests (the Data API's and the killed process's) reuse it: pass `LocalStackOptions` to
  * `startFaultRuntime` (a Data API fault queue in `faults`, a `dataDir` for a restart).
@@ -17,11 +19,12 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, expect, vi } from 'vitest';
 import { type ChainProblem, verifyChain } from '../../functions/domain/audit-chain';
-import { isFinal, type Session, type SessionStatus } from '../../functions/domain/session';
+import { isFinal, outcomeEventType, type Session, type SessionStatus } from '../../functions/domain/session';
 import { CONFIG_STREAM, securityStream, sessionStream } from '../../functions/app/audit-trail';
 import { localClusterArn } from '../../infra/local/demo-config';
 import { type LocalStack, type LocalStackOptions, startLocalStack } from '../../infra/local/stack';
 import { createTaskFaultQueue, type TaskFaultQueue } from '../../infra/local/task-faults';
+import { createDynamoFaultQueue, type DynamoFaultQueue } from '../../infra/local/dynamo-faults';
 import type { TaskState } from '../../infra/local/workflow-runner';
 import { ApiClient } from '../e2e/client';
 
@@ -44,6 +47,8 @@ export interface Submitted {
 export interface FaultRuntime {
   readonly stack: LocalStack;
   readonly taskFaults: TaskFaultQueue;
+  /** Deaths staged between two DynamoDB writes of one invocation. */
+  readonly dynamoFaults: DynamoFaultQueue;
   /** A signed-in demo user by first name (alice, bob, grace, henry, carol, dana, erin, frank). */
   as(name: string): Promise<ApiClient>;
   /** Submits a command that inserts one tagged row into `fault_runs`. */
@@ -75,6 +80,7 @@ export async function poll<T>(what: string, read: () => Promise<T | undefined>, 
 
 export async function startFaultRuntime(options: LocalStackOptions = {}): Promise<FaultRuntime> {
   const taskFaults = createTaskFaultQueue();
+  const dynamoFaults = createDynamoFaultQueue();
   const stack = await startLocalStack({
     port: 0,
     retryIntervalMs: 1,
@@ -85,6 +91,7 @@ export async function startFaultRuntime(options: LocalStackOptions = {}): Promis
     // claim to lapse start their own runtime with a shorter one).
     runs: { retryDelaysMs: [10, 20] },
     taskFaults,
+    dynamoFaults,
     ...options,
   });
   const database = stack.backends.get(localClusterArn(REVIEWED));
@@ -96,6 +103,7 @@ export async function startFaultRuntime(options: LocalStackOptions = {}): Promis
   const runtime: FaultRuntime = {
     stack,
     taskFaults,
+    dynamoFaults,
     async as(name) {
       if (!clients.has(name)) clients.set(name, await ApiClient.as(stack, `${name}@example.com`));
       return clients.get(name)!;
@@ -144,7 +152,11 @@ export async function startFaultRuntime(options: LocalStackOptions = {}): Promis
       if (session.status === 'done') expect(expected.runs).toBe(1);
       const problems = await runtime.chainProblems(submitted.id);
       for (const [stream, found] of Object.entries(problems)) expect(found, stream).toEqual([]);
-      expect((await deps().events.list(sessionStream(submitted.id))).length).toBeGreaterThan(0);
+      // The record ends as the session does: the event of its outcome, once.
+      const types = (await deps().events.list(sessionStream(submitted.id))).map((event) => event.type);
+      expect(types.length).toBeGreaterThan(0);
+      const outcome = outcomeEventType(session.status);
+      if (outcome) expect(types.filter((type) => type === outcome), 'the event of its outcome').toEqual([outcome]);
       return session;
     },
     async close() {
@@ -154,7 +166,6 @@ export async function startFaultRuntime(options: LocalStackOptions = {}): Promis
   return runtime;
 }
 
-/** What Step Functions surfaces when Lambda throttles the invocation: the function never ran. */
 /**
  * Starts one fault runtime for the calling test file before its tests and closes it after them, handing
  * it to `started`. Bounds, not targets: on two busy cores starting a stack can take minutes and one test
@@ -172,6 +183,7 @@ export function faultRuntimePerFile(started: (runtime: FaultRuntime) => void, op
   });
 }
 
+/** What Step Functions surfaces when Lambda throttles the invocation: the function never ran. */
 export const THROTTLE = { kind: 'error', error: 'Lambda.TooManyRequestsException', message: 'Rate Exceeded.' } as const;
 /** A permanent error: one the ASL does not retry (the function could not run at all). */
 export const PERMANENT = { kind: 'error', error: 'Lambda.Unknown', message: 'The function could not run.' } as const;

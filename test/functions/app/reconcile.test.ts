@@ -4,7 +4,7 @@
  * already final is never rewritten.
  */
 import { describe, expect, it } from 'vitest';
-import { sessionStream } from '../../../functions/app/audit-trail';
+import { recordSessionEvent, sessionStream, SYSTEM } from '../../../functions/app/audit-trail';
 import { reconcile, record } from '../../../functions/app/workflow-tasks';
 import { verifyChain } from '../../../functions/domain/audit-chain';
 import { ruleSchema, ruleSnapshot } from '../../../functions/domain/rule';
@@ -59,9 +59,10 @@ describe('reconcile', () => {
     const { deps, types } = await setUp(false);
     await deps.sessions.startRunning(ID, deps.clock.now().toISOString());
     await deps.sessions.finish(ID, deps.clock.now().toISOString(), { status: 'done', result: { rowCount: 0, durationMs: 1, truncated: false } });
+    await recordSessionEvent(deps, ID, 'session.done', SYSTEM, {});
     expect(await reconcile(deps, ID, { status: 'TIMED_OUT' })).toEqual({ status: 'done' });
     expect((await deps.sessions.get(ID))?.status).toBe('done');
-    expect(types()).toEqual([]);
+    expect(types()).toEqual(['session.done']);
     expect(deps.notifications.jobs).toEqual([]);
   });
 });

@@ -1,0 +1,27 @@
+/**
+ * Repairs the record of a session closed by an invocation that died before appending the event of its
+ * outcome (domain/session-outcome.ts). Called only where a task meets the session already closed by
+ * someone else: Execute (and the run) delivered again or after a denial, Expire after a decision, Record
+ * with a caught failure, the reconciler. A task that closes the session itself appends the event in the
+ * same invocation, so a command's common path reads nothing more.
+ */
+import { closerMayBeAtWork, RunInProgressError } from '../domain/command-run';
+import type { Session } from '../domain/session';
+import { outcomeEventOf } from '../domain/session-outcome';
+import { recordSessionEvent, sessionStream } from './audit-trail';
+import type { Deps } from './ports';
+
+/**
+ * Appends the outcome event of a closed session when its stream lacks it. Given `claimSeconds` (the run
+ * of a command no rule covers, whose deliveries may overlap), a session closed less than that ago may
+ * belong to an invocation still appending it: this one throws RunInProgressError and is delivered again
+ * (Lambda's last retry comes after the claim's length), so the event is never appended twice. Without it, the caller's attempts never overlap.
+ */
+export async function recordLostOutcome(deps: Pick<Deps, 'events' | 'clock'>, session: Session, claimSeconds?: number): Promise<void> {
+  const outcome = outcomeEventOf(session);
+  if (!outcome) return;
+  const events = await deps.events.list(sessionStream(session.id));
+  if (events.some((event) => event.type === outcome.type)) return;
+  if (claimSeconds !== undefined && closerMayBeAtWork(session, deps.clock.now(), claimSeconds)) throw new RunInProgressError(session.id);
+  await recordSessionEvent(deps, session.id, outcome.type, outcome.actor, outcome.details);
+}

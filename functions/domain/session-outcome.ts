@@ -1,0 +1,41 @@
+/**
+ * The event appended just after a session is closed, rebuilt from the closed session. Its writer stores
+ * the status first and the event second, and can die between the two (a Lambda killed or timed out): the
+ * next task to meet the session closed appends what is missing, so the record never ends at
+ * `session.running` behind a session that is done. Pure: no I/O.
+ */
+import { type EventActor, SYSTEM } from './identity';
+import type { Session } from './session';
+
+export interface OutcomeEvent {
+  readonly type: string;
+  readonly actor: EventActor;
+  readonly details: Record<string, unknown>;
+}
+
+/**
+ * The outcome event of a closed session, with the actor and details its writer gives it, where the
+ * session holds them: done, failed, expired, denied (the denial names its reviewer) and a window ended.
+ * A cancellation and a revocation keep no actor on the session, so they are not rebuilt; undefined for
+ * them and for every open status.
+ */
+export function outcomeEventOf(session: Session): OutcomeEvent | undefined {
+  switch (session.status) {
+    case 'done':
+      return session.result && { type: 'session.done', actor: SYSTEM, details: { result: session.result } };
+    case 'failed':
+      return session.error && { type: 'session.failed', actor: SYSTEM, details: { error: session.error } };
+    case 'expired':
+      return { type: 'session.expired', actor: SYSTEM, details: { expiresAt: session.expiresAt, approvals: session.approvals.length } };
+    case 'denied':
+      return session.denial && {
+        type: 'review.denied',
+        actor: { sub: session.denial.sub, email: session.denial.email, name: session.denial.name },
+        details: { denial: session.denial },
+      };
+    case 'ended':
+      return { type: 'window.ended', actor: SYSTEM, details: { windowEndsAt: session.windowEndsAt } };
+    default:
+      return undefined;
+  }
+}

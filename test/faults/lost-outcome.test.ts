@@ -1,0 +1,65 @@
+/**
+ * The invocation that closes a session dies between the session's status and the event that records it
+ * (the DynamoDB fault queue stops that one append, as a killed Lambda never sends it). Whatever meets the
+ * session next appends the missing event, once: Record with the failure the workflow caught, the run's
+ * failure destination, Expire. Each test counts the command's rows in the database and the outcome's
+ * events in the session's stream (expectTruth), and that the death was really staged.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { sessionStream } from '../../functions/app/audit-trail';
+import { type FaultRuntime, faultRuntimePerFile, poll, REVIEWED, UNREVIEWED } from './harness';
+
+let runtime: FaultRuntime;
+faultRuntimePerFile((started) => (runtime = started));
+
+afterEach(() => {
+  runtime.dynamoFaults.clear();
+});
+
+async function reviewWaiting() {
+  const submitted = await runtime.submit('alice', REVIEWED);
+  await runtime.reviewWaiting(submitted.id);
+  return submitted;
+}
+
+describe('the invocation that closes a session dies before the event of its outcome', () => {
+  it('Execute, after the command ran: Record appends session.done, and the command ran once', async () => {
+    const submitted = await reviewWaiting();
+    runtime.dynamoFaults.push({ operation: 'PutItem', eventType: 'session.done' });
+    expect((await (await runtime.as('bob')).post(`/sessions/${submitted.id}/review`, { decision: 'approve' })).status).toBe(200);
+    await runtime.expectTruth(submitted, { runs: 1, status: 'done' });
+    expect(runtime.dynamoFaults.met.count).toBe(1);
+  });
+
+  it('the run of a command no rule covers: its failure destination appends session.done, and the command ran once', async () => {
+    runtime.dynamoFaults.push({ operation: 'PutItem', eventType: 'session.done' });
+    const submitted = await runtime.submit('alice', UNREVIEWED);
+    // No execution to wait for: the run's deliveries, then its failure destination, come one by one.
+    await poll('session.done to be appended', async () => {
+      const events = await runtime.stack.deps.events.list(sessionStream(submitted.id));
+      return events.some((event) => event.type === 'session.done') ? true : undefined;
+    });
+    await runtime.expectTruth(submitted, { runs: 1, status: 'done' });
+    expect(runtime.dynamoFaults.met.count).toBe(1);
+  });
+
+  it('Expire: Record appends session.expired, and nothing runs', async () => {
+    const submitted = await reviewWaiting();
+    runtime.dynamoFaults.push({ operation: 'PutItem', eventType: 'session.expired' });
+    expect(runtime.stack.runner.endReviewWindow(submitted.id)).toBe(true);
+    await runtime.expectTruth(submitted, { runs: 0, status: 'expired' });
+    expect(runtime.dynamoFaults.met.count).toBe(1);
+  });
+
+  it('a denial\'s request: bob gets an error, and when the review window passes Expire appends review.denied in his name', async () => {
+    const submitted = await reviewWaiting();
+    runtime.dynamoFaults.push({ operation: 'PutItem', eventType: 'review.denied' });
+    const denied = await (await runtime.as('bob')).post(`/sessions/${submitted.id}/review`, { decision: 'deny', reason: 'not now' });
+    expect(denied.status).toBe(500);
+    expect(runtime.dynamoFaults.met.count).toBe(1);
+    expect(runtime.stack.runner.endReviewWindow(submitted.id)).toBe(true);
+    await runtime.expectTruth(submitted, { runs: 0, status: 'denied' });
+    const events = await runtime.stack.deps.events.list(sessionStream(submitted.id));
+    expect(events.find((event) => event.type === 'review.denied')?.actor).toMatchObject({ email: 'bob@example.com' });
+  });
+});

@@ -1,0 +1,128 @@
+/**
+ * A session's status is written before the event that records it, and the invocation writing them can die
+ * between the two. Each test lets it die there (the event log refuses that one append, as a killed Lambda
+ * would never send it), then runs the task that meets the session next, and counts the outcome's events
+ * and the command's runs.
+ */
+import { describe, expect, it } from 'vitest';
+import { sessionStream } from '../../../functions/app/audit-trail';
+import type { QueryResult } from '../../../functions/app/ports';
+import { reviewSession } from '../../../functions/app/reviews';
+import { submitSession } from '../../../functions/app/sessions';
+import { executeAndRecord, expire, reconcile, record } from '../../../functions/app/workflow-tasks';
+import { verifyChain } from '../../../functions/domain/audit-chain';
+import { RunInProgressError } from '../../../functions/domain/command-run';
+import { type Fakes, fakeDeps, ScriptedSql } from './fakes';
+import { alice, bob, orders, reviewedRule } from './people';
+
+const WROTE_ONE: QueryResult = { columns: [], rows: [], rowCount: 0, truncated: false, recordsUpdated: 1 };
+const CAUGHT = { Error: 'Lambda.Unknown', Cause: '{"errorMessage":"Runtime exited with error: signal: killed"}' };
+
+/** The invocation dies just before appending the first event of `type`; every other append goes through. */
+function dieBefore(deps: Fakes, type: string): void {
+  const append = deps.events.append.bind(deps.events);
+  let died = false;
+  deps.events.append = async (stream, event) => {
+    if (!died && event.type === type) {
+      died = true;
+      throw new Error('Runtime exited with error: signal: killed');
+    }
+    return append(stream, event);
+  };
+}
+
+/** An approved command no rule covers, on a database that inserts one row per run. */
+async function approvedCommand() {
+  const sql = new ScriptedSql(() => WROTE_ONE);
+  const deps: Fakes = { ...fakeDeps({ resources: [orders] }), sql };
+  const { id } = await submitSession(deps, alice, { resource: 'orders', command: 'insert into orders values (1)' });
+  const stream = sessionStream(id);
+  const listed = { count: 0 };
+  const list = deps.events.list.bind(deps.events);
+  deps.events.list = async (name) => {
+    listed.count += 1;
+    return list(name);
+  };
+  return { deps, sql, id, listed, types: () => deps.events.types(stream), chain: async () => verifyChain(stream, await list(stream)) };
+}
+
+describe('an outcome event lost with the invocation that closed the session', () => {
+  it('is appended once by Record, given the failure the workflow caught, and the command ran once', async () => {
+    // Prepare: Execute closes the session as done and dies before its event
+    const { deps, sql, id, types, chain } = await approvedCommand();
+    dieBefore(deps, 'session.done');
+    await expect(executeAndRecord(deps, id)).rejects.toThrow('signal: killed');
+    expect((await deps.sessions.get(id))?.status).toBe('done');
+    expect(types()).toEqual(['session.requested', 'session.running']);
+    // Act: the workflow's Catch hands the failure to Record, twice (a retried Record)
+    await record(deps, { sessionId: id, failure: CAUGHT });
+    await record(deps, { sessionId: id, failure: CAUGHT });
+    // Assess
+    expect(sql.runs).toHaveLength(1);
+    expect(types()).toEqual(['session.requested', 'session.running', 'session.done']);
+    const done = (await deps.events.list(sessionStream(id))).at(-1)!;
+    expect(done.actor).toEqual({ system: 'accessgate' });
+    expect(done.details).toEqual({ result: (await deps.sessions.get(id))?.result });
+    expect(await chain()).toEqual([]);
+  });
+
+  it('is appended by a run delivered again once the claim has passed, never while its closer may still append it', async () => {
+    // Prepare: the run closes the session as done and dies before its event
+    const { deps, sql, id, types } = await approvedCommand();
+    dieBefore(deps, 'session.done');
+    await expect(executeAndRecord(deps, id, { claimSeconds: 100 })).rejects.toThrow('signal: killed');
+    // Act: delivered again at once, then after the claim's length
+    await expect(executeAndRecord(deps, id, { claimSeconds: 100 })).rejects.toBeInstanceOf(RunInProgressError);
+    const early = types();
+    deps.clock.advance(101_000);
+    await expect(executeAndRecord(deps, id, { claimSeconds: 100 })).resolves.toEqual({ status: 'done' });
+    await expect(executeAndRecord(deps, id, { claimSeconds: 100 })).resolves.toEqual({ status: 'done' });
+    // Assess
+    expect(early).toEqual(['session.requested', 'session.running']);
+    expect(types()).toEqual(['session.requested', 'session.running', 'session.done']);
+    expect(sql.runs).toHaveLength(1);
+  });
+
+  it('is appended by the reconciler when a failed session lost session.failed', async () => {
+    // Prepare: the command is refused by its resource's absence, and the invocation dies before its event
+    const { deps, sql, id, types } = await approvedCommand();
+    deps.catalog.resource = async () => undefined;
+    dieBefore(deps, 'session.failed');
+    await expect(executeAndRecord(deps, id)).rejects.toThrow('signal: killed');
+    // Act
+    await reconcile(deps, id, { status: 'FAILED', error: 'Lambda.Unknown' });
+    // Assess
+    expect(sql.runs).toHaveLength(0);
+    expect(types()).toEqual(['session.requested', 'session.failed']);
+    expect((await deps.events.list(sessionStream(id))).at(-1)?.details).toEqual({ error: (await deps.sessions.get(id))?.error });
+  });
+
+  it('is appended by Expire in the reviewer\'s name when a denial\'s request died before review.denied', async () => {
+    // Prepare: bob's denial is stored, then his request dies; the workflow is never resumed
+    const deps = fakeDeps({ resources: [orders], rules: [reviewedRule()] });
+    const { id } = await submitSession(deps, alice, { resource: 'orders', command: 'select 1' });
+    dieBefore(deps, 'review.denied');
+    await expect(reviewSession(deps, bob, id, { decision: 'deny', via: 'web', reason: 'not today' })).rejects.toThrow('signal: killed');
+    // Act: the review's window passes
+    deps.clock.advance(3_600_000);
+    expect(await expire(deps, id)).toEqual({ next: 'record' });
+    expect(await expire(deps, id)).toEqual({ next: 'record' });
+    // Assess
+    expect((await deps.sessions.get(id))?.status).toBe('denied');
+    const events = await deps.events.list(sessionStream(id));
+    expect(events.map((event) => event.type)).toEqual(['session.requested', 'review.denied']);
+    expect(events[1].actor).toEqual({ sub: bob.sub, email: bob.email, name: bob.name });
+    expect(events[1].details).toMatchObject({ denial: { email: bob.email, reason: 'not today', via: 'web' } });
+  });
+
+  it('costs the command that nothing went wrong for no read of its events', async () => {
+    // Prepare
+    const { deps, id, listed, types } = await approvedCommand();
+    // Act
+    await executeAndRecord(deps, id);
+    await record(deps, { sessionId: id });
+    // Assess
+    expect(types()).toEqual(['session.requested', 'session.running', 'session.done']);
+    expect(listed.count).toBe(0);
+  });
+});

@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { outcomeEventOf } from '../../../functions/domain/session-outcome';
+import { FINAL_STATUSES, type Session, SESSION_STATUSES } from '../../../functions/domain/session';
+
+const bob = { sub: 'sub-bob', email: 'bob@example.com', name: 'Bob' };
+const base: Session = {
+  id: 's-1',
+  status: 'pending_review',
+  createdAt: '2026-11-26T09:00:00.000Z',
+  updatedAt: '2026-11-26T09:00:00.000Z',
+  requester: { sub: 'sub-alice', email: 'alice@example.com', name: 'Alice', groups: ['dba'] },
+  resource: { id: 'orders', name: 'Orders', type: 'postgres', database: 'shop' },
+  command: 'select 1',
+  commandSha256: 'x',
+  approvalsRequired: 1,
+  approvals: [],
+  forced: false,
+  expiresAt: '2026-11-26T10:00:00.000Z',
+  windowEndsAt: '2026-11-26T11:00:00.000Z',
+};
+const result = { rowCount: 1, durationMs: 2, truncated: false };
+const error = { code: 'outcome_unknown', message: 'interrupted' };
+const denial = { ...bob, at: '2026-11-26T09:30:00.000Z', via: 'slack' as const, reason: 'no' };
+
+describe('outcomeEventOf', () => {
+  it('rebuilds each outcome its writer gives, with the same actor and details', () => {
+    expect(outcomeEventOf({ ...base, status: 'done', result })).toEqual({ type: 'session.done', actor: { system: 'accessgate' }, details: { result } });
+    expect(outcomeEventOf({ ...base, status: 'failed', error })).toEqual({ type: 'session.failed', actor: { system: 'accessgate' }, details: { error } });
+    expect(outcomeEventOf({ ...base, status: 'expired' })).toEqual({ type: 'session.expired', actor: { system: 'accessgate' }, details: { expiresAt: base.expiresAt, approvals: 0 } });
+    expect(outcomeEventOf({ ...base, status: 'denied', denial })).toEqual({ type: 'review.denied', actor: bob, details: { denial } });
+    expect(outcomeEventOf({ ...base, status: 'ended' })).toEqual({ type: 'window.ended', actor: { system: 'accessgate' }, details: { windowEndsAt: base.windowEndsAt } });
+  });
+
+  it('rebuilds nothing it could not tell truly: an open session, a cancellation or revocation without their actor, a closed session without its detail', () => {
+    const open = SESSION_STATUSES.filter((status) => !FINAL_STATUSES.includes(status));
+    for (const status of [...open, 'cancelled', 'revoked'] as const) expect(outcomeEventOf({ ...base, status })).toBeUndefined();
+    for (const status of ['done', 'failed', 'denied'] as const) expect(outcomeEventOf({ ...base, status })).toBeUndefined();
+  });
+});
