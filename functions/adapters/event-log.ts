@@ -6,10 +6,11 @@
  * The head this log last wrote or read on a stream is remembered (a bounded number of streams), so the
  * next append to it from the same process chains on without a read. A remembered head that another
  * writer has since passed loses the conditional Put like any racer, and the head is read again: the
- * chain is the same one a read before every append would build.
+ * chain is the same one a read before every append would build. A stream its caller has just created
+ * (AppendOptions.newStream) starts the same way, from no head, without a read.
  */
 import { type DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import type { EventLog, NewEvent } from '../app/ports';
+import type { AppendOptions, EventLog, NewEvent } from '../app/ports';
 import { type AuditEvent, chainEvent } from '../domain/audit-chain';
 import { isConditionFailure, queryAll } from './dynamodb';
 
@@ -32,10 +33,12 @@ export class DynamoEventLog implements EventLog {
 
   private readonly heads = new Map<string, AuditEvent>();
 
-  async append(stream: string, event: NewEvent): Promise<AuditEvent> {
+  async append(stream: string, event: NewEvent, options: AppendOptions = {}): Promise<AuditEvent> {
     for (let attempt = 1; ; attempt++) {
       const known = attempt === 1 ? this.heads.get(stream) : undefined;
-      const chained = chainEvent(known ?? (await this.head(stream)), { stream, ...event });
+      // A new stream's first event chains onto nothing: no head to read, and a loser reads it below.
+      const guessed = attempt === 1 && !known && options.newStream === true;
+      const chained = chainEvent(known ?? (guessed ? undefined : await this.head(stream)), { stream, ...event });
       try {
         await this.client.send(
           new PutCommand({
@@ -49,8 +52,8 @@ export class DynamoEventLog implements EventLog {
       } catch (error) {
         this.heads.delete(stream);
         if (!isConditionFailure(error) || attempt >= MAX_ATTEMPTS) throw error;
-        // A remembered head that was behind: read the real one at once, no back-off needed.
-        if (known) continue;
+        // A remembered or guessed head that was behind: read the real one at once, no back-off needed.
+        if (known || guessed) continue;
         // Another writer took this sequence number: back off a little so a burst spreads out.
         await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * attempt));
       }

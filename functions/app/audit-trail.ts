@@ -21,6 +21,11 @@ export function recordSessionEvent(
   return deps.events.append(sessionStream(sessionId), { type, actor, details, at: deps.clock.now().toISOString() });
 }
 
+/** The first event of a session the caller has just created: its stream is new (EventLog's AppendOptions.newStream). */
+export function openSessionStream(deps: Pick<Deps, 'events' | 'clock'>, sessionId: string, type: string, actor: EventActor, details: Record<string, unknown>) {
+  return deps.events.append(sessionStream(sessionId), { type, actor, details, at: deps.clock.now().toISOString() }, { newStream: true });
+}
+
 export function recordSecurityEvent(deps: Pick<Deps, 'events' | 'clock'>, type: string, actor: EventActor, details: Record<string, unknown>) {
   const at = deps.clock.now().toISOString();
   return deps.events.append(securityStream(at), { type, actor, details, at });

@@ -122,8 +122,19 @@ export interface NewEvent {
   readonly at: string;
 }
 
+/** What the caller knows about the stream it appends to. */
+export interface AppendOptions {
+  /**
+   * The caller has just created what the stream records (a new session, under an id nobody else has),
+   * so the stream is expected to be empty: the event is chained as its first without reading the
+   * head. Should the stream hold events after all, the conditional write loses and the head is read,
+   * as for any writer that loses the race: the chain is the one a read would have built.
+   */
+  readonly newStream?: boolean;
+}
+
 export interface EventLog {
-  append(stream: string, event: NewEvent): Promise<AuditEvent>;
+  append(stream: string, event: NewEvent, options?: AppendOptions): Promise<AuditEvent>;
   list(stream: string): Promise<AuditEvent[]>;
 }
 

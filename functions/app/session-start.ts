@@ -8,12 +8,12 @@ import { actorOf, type Identity } from '../domain/identity';
 import { reasonLinkOf } from '../domain/reason-format';
 import type { Session } from '../domain/session';
 import { routeOf } from '../domain/workflow-route';
-import { recordSessionEvent, SYSTEM } from './audit-trail';
+import { openSessionStream, recordSessionEvent, SYSTEM } from './audit-trail';
 import type { Deps } from './ports';
 
 export async function recordRequest(deps: Deps, who: Identity, session: Session): Promise<void> {
   await deps.sessions.create(session);
-  await recordSessionEvent(deps, session.id, 'session.requested', actorOf(who), {
+  await openSessionStream(deps, session.id, 'session.requested', actorOf(who), {
     requesterGroups: session.requester.groups,
     resource: session.resource,
     command: session.command,

@@ -60,6 +60,12 @@ export async function readSession(deps: Deps, who: Identity, id: string): Promis
   const session = await deps.sessions.get(id);
   if (!session) throw new NotFoundError(`Session ${id} does not exist.`);
   assertMayRead(deps, who, session);
+  return viewOf(deps, who, session);
+}
+
+/** The view of a session just read and allowed to `who`: its events, read after it, and its result. */
+async function viewOf(deps: Deps, who: Identity, session: Session): Promise<SessionView> {
+  const id = session.id;
   const requester = who.sub === session.requester.sub;
   const [events, result, databaseError] = await Promise.all([
     deps.events.list(sessionStream(id)),
@@ -88,8 +94,9 @@ export async function waitForSession(deps: Deps, who: Identity, id: string, seco
     const ready = after ? session.updatedAt !== after : isSettled(session.status);
     if (ready || Date.now() >= deadline) {
       // The outcome's event is appended just after the status it records: a view read between the two
-      // would show `done` without `session.done`, so it is read again until it holds both.
-      const view = await readSession(deps, who, id);
+      // would show `done` without `session.done`, so it is read again until it holds both. Its events
+      // are read after the session, so the session just polled is the view's.
+      const view = await viewOf(deps, who, session);
       if (Date.now() >= deadline || outcomeRecorded(view.session.status, view.events.map((event) => event.type))) return view;
     }
     await new Promise((resolve) => setTimeout(resolve, Math.min(pause, Math.max(0, deadline - Date.now()))));

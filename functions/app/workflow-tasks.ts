@@ -42,10 +42,10 @@ export async function mustGet(deps: { readonly sessions: Pick<SessionStore, 'get
 }
 
 /** running or approved → failed, recorded once: the writer that loses the race records nothing. */
-async function failSession(deps: Pick<ExecuteDeps, 'sessions' | 'events' | 'clock'>, sessionId: string, code: string, message: string): Promise<ExecuteOutcome> {
+async function failSession(deps: Pick<ExecuteDeps, 'sessions' | 'events' | 'clock'>, sessionId: string, code: string, message: string): Promise<Executed> {
   const failed = await deps.sessions.finish(sessionId, deps.clock.now().toISOString(), { status: 'failed', error: { code, message } });
   if (failed) await recordSessionEvent(deps, sessionId, 'session.failed', SYSTEM, { error: failed.error });
-  return { status: failed?.status ?? (await mustGet(deps, sessionId)).status };
+  return failed ? { status: failed.status, finished: failed } : { status: (await mustGet(deps, sessionId)).status };
 }
 
 /**
@@ -114,12 +114,22 @@ export interface ExecuteOutcome {
   readonly status: Session['status'];
 }
 
+/** An outcome, and the session as Execute's own final write left it, when Execute made that write. */
+interface Executed extends ExecuteOutcome {
+  readonly finished?: Session;
+}
+
 /**
  * Runs an approved command at most once. The session goes approved → running before the command is
  * sent, so a re-driven execution finds it running and never sends it again (see evaluate). Only a
  * TransientDatabaseError, which proves the command never started, hands it back for the Retry.
  */
 export async function execute(deps: ExecuteDeps, sessionId: string, options: ExecuteOptions = {}): Promise<ExecuteOutcome> {
+  const { status } = await executeOnce(deps, sessionId, options);
+  return { status };
+}
+
+async function executeOnce(deps: ExecuteDeps, sessionId: string, options: ExecuteOptions): Promise<Executed> {
   const session = await mustGet(deps, sessionId);
   const fail = (code: string, message: string) => failSession(deps, sessionId, code, message);
   // A claim another delivery may still hold is waited for, never taken for a dead one.
@@ -186,7 +196,7 @@ export async function execute(deps: ExecuteDeps, sessionId: string, options: Exe
   };
   const done = await deps.sessions.finish(sessionId, deps.clock.now().toISOString(), { status: 'done', result: summary });
   if (done) await recordSessionEvent(deps, sessionId, 'session.done', SYSTEM, { result: summary });
-  return { status: 'done' };
+  return { status: 'done', ...(done ? { finished: done } : {}) };
 }
 
 /**
@@ -197,10 +207,10 @@ export async function execute(deps: ExecuteDeps, sessionId: string, options: Exe
  * left open behind an execution that ended.
  */
 export async function executeAndRecord(deps: Deps, sessionId: string, options: ExecuteOptions = {}): Promise<ExecuteOutcome> {
-  const outcome = await execute(deps, sessionId, options);
-  if (outcome.status === 'running') throw new RunInProgressError(sessionId);
-  await record(deps, { sessionId });
-  return outcome;
+  const { status, finished } = await executeOnce(deps, sessionId, options);
+  if (status === 'running') throw new RunInProgressError(sessionId);
+  await record(deps, { sessionId }, finished);
+  return { status };
 }
 
 export interface RecordInput {
@@ -208,9 +218,13 @@ export interface RecordInput {
   readonly failure?: { readonly Error?: string; readonly Cause?: string };
 }
 
-/** The last state: turns a failure the workflow caught into a recorded one, then tells people. */
-export async function record(deps: Deps, input: RecordInput): Promise<ExecuteOutcome> {
-  let session = await mustGet(deps, input.sessionId);
+/**
+ * The last state: turns a failure the workflow caught into a recorded one, then tells people.
+ * `finished` is the session as the caller's own final write left it: a final session changes no more,
+ * so it is not read again.
+ */
+export async function record(deps: Deps, input: RecordInput, finished?: Session): Promise<ExecuteOutcome> {
+  let session = finished && isFinal(finished.status) ? finished : await mustGet(deps, input.sessionId);
   if (input.failure && !isFinal(session.status)) {
     const caught = input.failure.Error ?? 'workflow_error';
     // Caught while running (a Lambda timeout or crash mid-run): the command was sent and may have

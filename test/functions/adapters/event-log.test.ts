@@ -40,6 +40,36 @@ describe('DynamoEventLog', () => {
     expect(verifyChain('SESSION#one-reader', stored)).toEqual([]);
   });
 
+  it('chains the first event of a new stream without reading its head', async () => {
+    // Prepare
+    const { log, sent, close } = countedLog();
+    // Act
+    await log.append('SESSION#new-one', event('session.requested'), { newStream: true });
+    await log.append('SESSION#new-one', event('session.done'));
+    close();
+    // Assess: no Query at all, in the table a chain of two
+    expect(sent).toEqual(['PutItemCommand', 'PutItemCommand']);
+    const stored = await new DynamoEventLog(dynamo.documents, dynamo.tables.EVENTS_TABLE).list('SESSION#new-one');
+    expect(stored.map((e) => e.seq)).toEqual([1, 2]);
+    expect(verifyChain('SESSION#new-one', stored)).toEqual([]);
+  });
+
+  it('chains onto the real head when a stream said to be new already holds events', async () => {
+    // Prepare: another writer has started the stream
+    const other = countedLog();
+    await other.log.append('SESSION#not-new', event('session.requested'));
+    other.close();
+    const { log, sent, close } = countedLog();
+    // Act
+    await log.append('SESSION#not-new', event('session.requested'), { newStream: true });
+    close();
+    // Assess: the guess lost its conditional Put, the head was read, the chain is unbroken
+    expect(sent).toEqual(['PutItemCommand', 'QueryCommand', 'PutItemCommand']);
+    const stored = await new DynamoEventLog(dynamo.documents, dynamo.tables.EVENTS_TABLE).list('SESSION#not-new');
+    expect(stored.map((e) => e.seq)).toEqual([1, 2]);
+    expect(verifyChain('SESSION#not-new', stored)).toEqual([]);
+  });
+
   it('keeps one unbroken chain when another writer has passed the head a log remembers', async () => {
     // Prepare: two processes, each with its own remembered heads
     const first = countedLog();

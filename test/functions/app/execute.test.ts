@@ -199,6 +199,22 @@ describe('executeAndRecord, the workflow\'s Execute state after a review', () =>
     expect(await world.chainProblems()).toEqual([]);
   });
 
+  it('reads the session once: Record tells people about the session Execute finished, without reading it again', async () => {
+    // Prepare: count the reads of the session
+    const world = await reviewed('approved', [WROTE_ONE]);
+    const get = world.deps.sessions.get.bind(world.deps.sessions);
+    let reads = 0;
+    world.deps.sessions.get = async (id) => {
+      reads += 1;
+      return get(id);
+    };
+    // Act
+    await executeAndRecord(world.deps, ID);
+    // Assess
+    expect(reads).toBe(1);
+    expect(world.deps.notifications.jobs).toEqual([{ kind: 'session', sessionId: ID }]);
+  });
+
   for (const status of ['denied', 'cancelled'] as const) {
     it(`records a ${status} session and tells people, sending nothing`, async () => {
       // Prepare

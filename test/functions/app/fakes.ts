@@ -16,6 +16,7 @@ import type {
   EventLog,
   Log,
   NewEvent,
+  AppendOptions,
   NotificationJob,
   NotificationQueue,
   Notifier,
@@ -304,7 +305,8 @@ export class InMemoryCatalog implements CatalogStore {
 export class InMemoryEventLog implements EventLog {
   readonly streams = new Map<string, AuditEvent[]>();
 
-  async append(stream: string, event: NewEvent): Promise<AuditEvent> {
+  /** Reads no head to save, so AppendOptions change nothing here. */
+  async append(stream: string, event: NewEvent, _options?: AppendOptions): Promise<AuditEvent> {
     const events = this.streams.get(stream) ?? [];
     const chained = chainEvent(events.at(-1), { stream, ...copy(event) });
     this.streams.set(stream, [...events, chained]);
