@@ -18,7 +18,7 @@ import type { Deps } from './ports';
  * (Lambda's last retry comes after the claim's length), so the event is never appended twice. Without it, the caller's attempts never overlap.
  */
 export async function recordLostOutcome(deps: Pick<Deps, 'events' | 'clock'>, session: Session, claimSeconds?: number): Promise<void> {
-  const outcome = outcomeEventOf(session);
+  const outcome = outcomeEventOf(session, deps.clock.now());
   if (!outcome) return;
   const events = await deps.events.list(sessionStream(session.id));
   if (events.some((event) => event.type === outcome.type)) return;

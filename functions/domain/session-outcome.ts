@@ -7,6 +7,13 @@
 import { type EventActor, SYSTEM } from './identity';
 import type { Session } from './session';
 
+/**
+ * How long the request that stored a person's decision may still be at work appending its event: longer
+ * than any function that decides a review may run (the reviews API 10 s, Slack's interactions 5 s; a
+ * test holds the stack to it), plus clock skew. Younger, a missing event may only be late.
+ */
+export const DECISION_REQUEST_SECONDS = 30;
+
 export interface OutcomeEvent {
   readonly type: string;
   readonly actor: EventActor;
@@ -17,9 +24,10 @@ export interface OutcomeEvent {
  * The outcome event of a closed session, with the actor and details its writer gives it, where the
  * session holds them: done, failed, expired, denied (the denial names its reviewer) and a window ended.
  * A cancellation and a revocation keep no actor on the session, so they are not rebuilt; undefined for
- * them and for every open status.
+ * them, for every open status, and for a denial younger than DECISION_REQUEST_SECONDS at `now`, whose
+ * request may still append it (a denial at the moment the review's window ends meets Expire).
  */
-export function outcomeEventOf(session: Session): OutcomeEvent | undefined {
+export function outcomeEventOf(session: Session, now: Date): OutcomeEvent | undefined {
   switch (session.status) {
     case 'done':
       return session.result && { type: 'session.done', actor: SYSTEM, details: { result: session.result } };
@@ -28,7 +36,8 @@ export function outcomeEventOf(session: Session): OutcomeEvent | undefined {
     case 'expired':
       return { type: 'session.expired', actor: SYSTEM, details: { expiresAt: session.expiresAt, approvals: session.approvals.length } };
     case 'denied':
-      return session.denial && {
+      if (!session.denial || now.getTime() - Date.parse(session.denial.at) < DECISION_REQUEST_SECONDS * 1000) return undefined;
+      return {
         type: 'review.denied',
         actor: { sub: session.denial.sub, email: session.denial.email, name: session.denial.name },
         details: { denial: session.denial },

@@ -7,13 +7,18 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { sessionStream } from '../../functions/app/audit-trail';
+import { DECISION_REQUEST_SECONDS } from '../../functions/domain/session-outcome';
 import { type FaultRuntime, faultRuntimePerFile, poll, REVIEWED, UNREVIEWED } from './harness';
 
+/** The handlers' clock: the system's, moved ahead by `aheadMs` past a decision request's lifetime. */
+const clock = { aheadMs: 0, now: () => new Date(Date.now() + clock.aheadMs) };
+
 let runtime: FaultRuntime;
-faultRuntimePerFile((started) => (runtime = started));
+faultRuntimePerFile((started) => (runtime = started), { clock });
 
 afterEach(() => {
   runtime.dynamoFaults.clear();
+  clock.aheadMs = 0;
 });
 
 async function reviewWaiting() {
@@ -57,6 +62,8 @@ describe('the invocation that closes a session dies before the event of its outc
     const denied = await (await runtime.as('bob')).post(`/sessions/${submitted.id}/review`, { decision: 'deny', reason: 'not now' });
     expect(denied.status).toBe(500);
     expect(runtime.dynamoFaults.met.count).toBe(1);
+    // Past the time a decision's request may still be at work, so its event is known to be lost, not late.
+    clock.aheadMs = (DECISION_REQUEST_SECONDS + 1) * 1000;
     expect(runtime.stack.runner.endReviewWindow(submitted.id)).toBe(true);
     await runtime.expectTruth(submitted, { runs: 0, status: 'denied' });
     const events = await runtime.stack.deps.events.list(sessionStream(submitted.id));

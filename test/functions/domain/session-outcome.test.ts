@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { outcomeEventOf } from '../../../functions/domain/session-outcome';
+import { DECISION_REQUEST_SECONDS, outcomeEventOf } from '../../../functions/domain/session-outcome';
 import { FINAL_STATUSES, type Session, SESSION_STATUSES } from '../../../functions/domain/session';
 
 const bob = { sub: 'sub-bob', email: 'bob@example.com', name: 'Bob' };
@@ -21,19 +21,27 @@ const base: Session = {
 const result = { rowCount: 1, durationMs: 2, truncated: false };
 const error = { code: 'outcome_unknown', message: 'interrupted' };
 const denial = { ...bob, at: '2026-11-26T09:30:00.000Z', via: 'slack' as const, reason: 'no' };
+/** Long after every write: no request that wrote the session can still be at work. */
+const later = new Date('2026-11-27T00:00:00.000Z');
 
 describe('outcomeEventOf', () => {
   it('rebuilds each outcome its writer gives, with the same actor and details', () => {
-    expect(outcomeEventOf({ ...base, status: 'done', result })).toEqual({ type: 'session.done', actor: { system: 'accessgate' }, details: { result } });
-    expect(outcomeEventOf({ ...base, status: 'failed', error })).toEqual({ type: 'session.failed', actor: { system: 'accessgate' }, details: { error } });
-    expect(outcomeEventOf({ ...base, status: 'expired' })).toEqual({ type: 'session.expired', actor: { system: 'accessgate' }, details: { expiresAt: base.expiresAt, approvals: 0 } });
-    expect(outcomeEventOf({ ...base, status: 'denied', denial })).toEqual({ type: 'review.denied', actor: bob, details: { denial } });
-    expect(outcomeEventOf({ ...base, status: 'ended' })).toEqual({ type: 'window.ended', actor: { system: 'accessgate' }, details: { windowEndsAt: base.windowEndsAt } });
+    expect(outcomeEventOf({ ...base, status: 'done', result }, later)).toEqual({ type: 'session.done', actor: { system: 'accessgate' }, details: { result } });
+    expect(outcomeEventOf({ ...base, status: 'failed', error }, later)).toEqual({ type: 'session.failed', actor: { system: 'accessgate' }, details: { error } });
+    expect(outcomeEventOf({ ...base, status: 'expired' }, later)).toEqual({ type: 'session.expired', actor: { system: 'accessgate' }, details: { expiresAt: base.expiresAt, approvals: 0 } });
+    expect(outcomeEventOf({ ...base, status: 'denied', denial }, later)).toEqual({ type: 'review.denied', actor: bob, details: { denial } });
+    expect(outcomeEventOf({ ...base, status: 'ended' }, later)).toEqual({ type: 'window.ended', actor: { system: 'accessgate' }, details: { windowEndsAt: base.windowEndsAt } });
   });
 
   it('rebuilds nothing it could not tell truly: an open session, a cancellation or revocation without their actor, a closed session without its detail', () => {
     const open = SESSION_STATUSES.filter((status) => !FINAL_STATUSES.includes(status));
-    for (const status of [...open, 'cancelled', 'revoked'] as const) expect(outcomeEventOf({ ...base, status })).toBeUndefined();
-    for (const status of ['done', 'failed', 'denied'] as const) expect(outcomeEventOf({ ...base, status })).toBeUndefined();
+    for (const status of [...open, 'cancelled', 'revoked'] as const) expect(outcomeEventOf({ ...base, status }, later)).toBeUndefined();
+    for (const status of ['done', 'failed', 'denied'] as const) expect(outcomeEventOf({ ...base, status }, later)).toBeUndefined();
+  });
+
+  it('leaves a denial to the request that stored it while that request may still be appending its event', () => {
+    const at = (seconds: number) => new Date(Date.parse(denial.at) + seconds * 1000);
+    expect(outcomeEventOf({ ...base, status: 'denied', denial }, at(DECISION_REQUEST_SECONDS - 0.001))).toBeUndefined();
+    expect(outcomeEventOf({ ...base, status: 'denied', denial }, at(DECISION_REQUEST_SECONDS))?.type).toBe('review.denied');
   });
 });

@@ -5,6 +5,7 @@
  */
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { describe, expect, it } from 'vitest';
+import { DECISION_REQUEST_SECONDS } from '../../../functions/domain/session-outcome';
 import { AccessgateFunction, TABLE_ACTIONS, type TableAccess } from '../../../infra/constructs/accessgate-function';
 import type { AccessgateTable } from '../../../infra/constructs/tables';
 import { asArray, logicalId, type Statement, statementsOf, synth } from '../synth';
@@ -128,6 +129,10 @@ describe('timeouts', () => {
     for (const fn of Object.values(stack.functions)) expect(timeout(fn), fn.node.path).toBeLessThanOrEqual(29);
     // ?wait=N may hold a response for up to 25 s.
     expect(timeout(stack.functions.sessions)).toBeGreaterThan(25);
+  });
+
+  it('end the reviews API well before a denial\'s lost event may be rebuilt (Slack\'s interactions run 5 s: slack.test.ts)', () => {
+    expect(timeout(stack.functions.reviews)).toBeLessThanOrEqual(DECISION_REQUEST_SECONDS - 10);
   });
 });
 
