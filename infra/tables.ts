@@ -37,9 +37,9 @@ export interface TableDefinition {
 }
 
 /**
- * Sessions, their per-approver and per-review-group items, rules and resources.
- * Items: SESSION#id/META, SESSION#id/APPROVAL#sub, SESSION#id/GROUP#name, RULE#name/META,
- * RESOURCE#id/META. Every index is sparse: only the items that carry its keys appear in it.
+ * Sessions, their review queue items, rules and resources.
+ * Items: SESSION#id/META, SESSION#id/GROUP#<review groups> (one per session, functions/adapters/review-queue.ts;
+ * one per group for sessions written before), RULE#name/META, RESOURCE#id/META. Every index is sparse: only the items that carry its keys appear in it.
  * The session indexes project keys only: the session item is rewritten at every step of its lifecycle,
  * and an index that holds only its keys costs nothing to those rewrites. Listings read the keys from the
  * index and the sessions themselves from the table (functions/adapters/session-store.ts).

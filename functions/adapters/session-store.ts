@@ -4,8 +4,8 @@
  * the condition encodes the lifecycle, so two concurrent reviewers cannot both close a review and the
  * same person can never be counted twice.
  *
- * Items per session: META (the session, with index keys), one GROUP#<name> per review group, which
- * feeds the approvers' inbox (byPendingGroup, key removed when the review closes) and history,
+ * Items per session: META (the session, with index keys), its review queue item GROUP#… (review-queue.ts),
+ * which feeds the approvers' inbox (byPendingGroup, key removed when the review closes) and history,
  * TASK_TOKEN while the workflow waits for the review, and META#PREVIEW (session-preview.ts). Every session
  * the store answers carries its preview, wherever it is kept.
  */
@@ -15,9 +15,10 @@ import { ConflictError, InvalidInputError, NotFoundError } from '../domain/error
 import type { FollowUp } from '../domain/follow-up';
 import { personKey } from '../domain/identity';
 import type { Preview } from '../domain/preview';
-import { type Approval, type Denial, reviewGroupsOf, type Session } from '../domain/session';
+import type { Approval, Denial, Session } from '../domain/session';
 import { batchGetAll, decodeCursor, encodeCursor, isConditionFailure, unlessRefused } from './dynamodb';
 import { OPEN_FOLLOW_UP, PREVIEW_STORED, sessionIdOf, sessionKey, toSession, withoutId, withPreview } from './session-item';
+import { ReviewQueue } from './review-queue';
 import { PREVIEW_SK, SessionPreviews } from './session-preview';
 
 const taskTokenKey = (id: string) => ({ pk: `SESSION#${id}`, sk: 'TASK_TOKEN' });
@@ -47,12 +48,14 @@ export class DynamoSessionStore implements SessionStore {
   /** A month the first-month marker is known to be at or before: no later submission needs to write it. */
   private monthNoted?: string;
   private readonly previews: SessionPreviews;
+  private readonly queue: ReviewQueue;
 
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
   ) {
     this.previews = new SessionPreviews(client, tableName);
+    this.queue = new ReviewQueue(client, tableName);
   }
 
   async create(session: Session): Promise<void> {
@@ -84,24 +87,8 @@ export class DynamoSessionStore implements SessionStore {
     await Promise.all([this.ensureReviewQueue(session), this.noteMonth(session.createdAt)]);
   }
 
-  async ensureReviewQueue(session: Session): Promise<void> {
-    const createdKey = `${session.createdAt}#${session.id}`;
-    await Promise.all(
-      reviewGroupsOf(session).map((group) =>
-        this.client.send(
-          new PutCommand({
-            TableName: this.tableName,
-            Item: {
-              pk: `SESSION#${session.id}`,
-              sk: `GROUP#${group}`,
-              createdKey,
-              reviewGroupKey: `GROUP#${group}`,
-              ...(session.status === 'pending_review' ? { pendingGroupKey: `GROUP#${group}` } : {}),
-            },
-          }),
-        ),
-      ),
-    );
+  ensureReviewQueue(session: Session): Promise<void> {
+    return this.queue.ensure(session);
   }
 
   /**
@@ -183,20 +170,7 @@ export class DynamoSessionStore implements SessionStore {
   }
 
   private async closeReviewQueue(session: Session): Promise<void> {
-    await Promise.all(
-      reviewGroupsOf(session).map((group) =>
-        unlessRefused(
-          this.client.send(
-            new UpdateCommand({
-              TableName: this.tableName,
-              Key: { pk: `SESSION#${session.id}`, sk: `GROUP#${group}` },
-              UpdateExpression: 'REMOVE pendingGroupKey',
-              ConditionExpression: 'attribute_exists(pk)',
-            }),
-          ),
-        ),
-      ),
-    );
+    await this.queue.close(session.id);
   }
 
   /**
@@ -541,19 +515,20 @@ export class DynamoSessionStore implements SessionStore {
     limit: number,
     cursor?: string,
   ): Promise<Page<Session>> {
-    // Each group's index partition is read newest first, merged, and de-duplicated (a session can be
-    // waiting for several of the caller's groups); the cursor is the createdKey to continue below.
+    // Each index partition of the caller's groups is read newest first, merged, and de-duplicated (a
+    // session can be waiting for several of the caller's groups); the cursor is the createdKey to
+    // continue below.
     const below = decodeCursor(cursor)?.key.createdKey as string | undefined;
     const ids = new Map<string, string>();
     await Promise.all(
-      [...new Set(groups)].map(async (group) => {
+      (await this.queue.partitions(groups)).map(async (partition) => {
         const page = await this.client.send(
           new QueryCommand({
             TableName: this.tableName,
             IndexName: indexName,
             KeyConditionExpression: below ? '#key = :key AND createdKey < :below' : '#key = :key',
             ExpressionAttributeNames: { '#key': keyName },
-            ExpressionAttributeValues: { ':key': `GROUP#${group}`, ...(below ? { ':below': below } : {}) },
+            ExpressionAttributeValues: { ':key': partition, ...(below ? { ':below': below } : {}) },
             ScanIndexForward: false,
             Limit: Math.min(limit * 4, 500),
           }),

@@ -5,7 +5,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { apiEvent, callers } from '../../fixtures/api-event';
 import { apiHandlerPerFile, STATE_MACHINE_ARN } from '../../fixtures/handler-env';
-import { pendingReviewItem, SESSION_ID as ID, sessionRead } from '../../fixtures/session-item';
+import { pendingReviewItem, SESSION_ID as ID, reviewQueueRead, sessionRead } from '../../fixtures/session-item';
 
 const dynamo = mockClient(DynamoDBDocumentClient);
 const sfn = mockClient(SFNClient);
@@ -29,6 +29,8 @@ beforeEach(() => {
     dynamo.on(GetCommand, { TableName: 'sessions', Key: { pk: `USER#${caller.email}`, sk: 'META' } }).resolves({ Item: { record: caller } });
   }
   dynamo.on(QueryCommand, { TableName: 'events' }).resolves({ Items: [] });
+  // The session's review queue item, which a closing decision takes out of the inbox.
+  dynamo.on(QueryCommand, reviewQueueRead(ID)).resolves({ Items: [] });
   dynamo.on(PutCommand).resolves({});
 });
 

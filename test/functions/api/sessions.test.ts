@@ -40,6 +40,8 @@ beforeEach(() => {
   dynamo.on(QueryCommand, { TableName: 'events' }).resolves({ Items: [] });
   // The requester's active windows, looked up at submission: none here.
   dynamo.on(QueryCommand, { IndexName: 'byRequester' }).resolves({ Items: [] });
+  // The registry of multi-group review queue keys (functions/adapters/review-queue.ts): empty.
+  dynamo.on(GetCommand, { Key: { pk: 'MARKER', sk: 'GROUP_SETS' } }).resolves({});
   dynamo.on(PutCommand).resolves({});
   dynamo.on(UpdateCommand).resolves({});
   sfn.on(StartExecutionCommand).resolves({ executionArn: 'arn:aws:states:eu-west-1:123456789012:execution:accessgate-session:x' });
@@ -59,7 +61,11 @@ describe('POST /sessions', () => {
     const put = dynamo.commandCalls(PutCommand, { TableName: 'sessions' }).map((call) => call.args[0].input);
     const meta = put.find((input) => input.Item?.sk === 'META');
     expect(meta).toMatchObject({ Item: { pk: `SESSION#${session.id}`, status: 'pending_review', requester: { sub: callers.alice.sub } } });
-    expect(put.find((input) => input.Item?.sk === 'GROUP#dba-approvers')?.Item).toMatchObject({ pendingGroupKey: 'GROUP#dba-approvers' });
+    // One review queue item for the approvers and the force-approvers together.
+    const queue = 'GROUP#["dba-approvers","sre"]';
+    expect(put.filter((input) => input.Item?.sk.startsWith('GROUP#')).map((input) => input.Item)).toEqual([
+      { pk: `SESSION#${session.id}`, sk: queue, createdKey: expect.any(String), reviewGroupKey: queue, pendingGroupKey: queue },
+    ]);
 
     const event = dynamo.commandCalls(PutCommand, { TableName: 'events' })[0].args[0].input;
     expect(event).toMatchObject({ Item: { pk: `SESSION#${session.id}`, sk: '0000000001', type: 'session.requested', seq: 1 } });

@@ -13,7 +13,7 @@ import approveClick from '../../fixtures/slack/block-actions-approve.json';
 import denySubmission from '../../fixtures/slack/view-submission-deny.json';
 import baseEvent from '../../fixtures/slack/interactions-event.json';
 import { STATE_MACHINE_ARN, stubHandlerEnv } from '../../fixtures/handler-env';
-import { dbaByCommand, pendingReviewItem, SESSION_ID as ID, sessionRead } from '../../fixtures/session-item';
+import { dbaByCommand, pendingReviewItem, SESSION_ID as ID, reviewQueueRead, sessionRead } from '../../fixtures/session-item';
 
 const dynamo = mockClient(DynamoDBDocumentClient);
 const sfn = mockClient(SFNClient);
@@ -148,6 +148,7 @@ beforeEach(() => {
   for (const person of [frank, grace, carol, henry]) dynamo.on(GetCommand, { TableName: 'sessions', Key: { pk: `USER#${person.email}`, sk: 'META' } }).resolves({ Item: { record: person } });
   dynamo.on(GetCommand, { TableName: 'sessions', Key: { pk: 'USER#zed@example.com', sk: 'META' } }).resolves({});
   dynamo.on(QueryCommand, { TableName: 'events' }).resolves({ Items: [] });
+  dynamo.on(QueryCommand, reviewQueueRead(ID)).resolves({ Items: [] });
   dynamo.on(PutCommand).resolves({});
   lambda.on(InvokeCommand).resolves({ StatusCode: 202 });
 });
