@@ -11,7 +11,7 @@ import { ruleSnapshot } from '../domain/rule';
 import { newSession, type Session } from '../domain/session';
 import { assertRevocable, checkWindowRequest, isWindow, windowEnd } from '../domain/window';
 import { recordSessionEvent, SYSTEM } from './audit-trail';
-import { recordLostOutcome } from './lost-outcome';
+import { recordLostApprovals, recordLostOutcome } from './lost-events';
 import type { Deps } from './ports';
 import { notifyQuietly } from './reviews';
 import { launchSession, recordRequest } from './session-start';
@@ -72,6 +72,7 @@ export async function openWindow(deps: Deps, sessionId: string): Promise<WindowW
   if (!session) throw new NotFoundError(`Session ${sessionId} does not exist.`);
   const now = deps.clock.now();
   if (isWindow(session) && session.status === 'approved') {
+    await recordLostApprovals(deps, session);
     const opened = await deps.windows.open(sessionId, now.toISOString(), windowEnd(session, now));
     if (opened?.windowEndsAt) {
       await recordSessionEvent(deps, sessionId, 'window.active', SYSTEM, { windowEndsAt: opened.windowEndsAt, durationSeconds: opened.durationSeconds });

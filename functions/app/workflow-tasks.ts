@@ -10,7 +10,7 @@ import { rowLimitOf } from '../domain/preview';
 import { commandDigest, isFinal, type Session } from '../domain/session';
 import { approvedRoute, type Route, routeOf } from '../domain/workflow-route';
 import { recordSessionEvent, SYSTEM } from './audit-trail';
-import { recordLostOutcome } from './lost-outcome';
+import { recordLostApprovals, recordLostOutcome } from './lost-events';
 import { previewSession } from './preview';
 import { postReviewRequest, recordNotificationFailure } from './notifications';
 import type { CatalogStore, Deps, SessionStore } from './ports';
@@ -154,6 +154,7 @@ async function executeOnce(deps: ExecuteDeps, sessionId: string, options: Execut
   const resource = await deps.catalog.resource(session.resource.id);
   if (!resource) return fail('resource_missing', `Resource "${session.resource.id}" no longer exists; the command was not run.`);
 
+  await recordLostApprovals(deps, session);
   const running = await deps.sessions.startRunning(sessionId, deps.clock.now().toISOString());
   if (!running) {
     const now = await mustGet(deps, sessionId);

@@ -1,11 +1,13 @@
 /**
- * The event appended just after a session is closed, rebuilt from the closed session. Its writer stores
- * the status first and the event second, and can die between the two (a Lambda killed or timed out): the
- * next task to meet the session closed appends what is missing, so the record never ends at
- * `session.running` behind a session that is done. Pure: no I/O.
+ * The events appended just after a session is closed or approved, rebuilt from the session. Their writer
+ * stores the session first and the event second, and can die between the two (a Lambda killed or timed
+ * out): the next task to meet the session appends what is missing, so the record never ends at
+ * `session.running` behind a session that is done, nor shows a command running without its approvals.
+ * Pure: no I/O.
  */
+import type { AuditEvent } from './audit-event';
 import { type EventActor, SYSTEM } from './identity';
-import type { Session } from './session';
+import type { Approval, Session } from './session';
 
 /**
  * How long the request that stored a person's decision may still be at work appending its event: longer
@@ -47,4 +49,41 @@ export function outcomeEventOf(session: Session, now: Date): OutcomeEvent | unde
     default:
       return undefined;
   }
+}
+
+const decidedLongAgo = (at: string, now: Date) => now.getTime() - Date.parse(at) >= DECISION_REQUEST_SECONDS * 1000;
+
+const recordsApproval = (event: AuditEvent, approval: Approval) => {
+  const recorded = event.details.approval as Partial<Approval> | undefined;
+  return (event.type === 'review.approved' || event.type === 'review.forced') && recorded?.sub === approval.sub && recorded.at === approval.at;
+};
+
+/**
+ * The approval events a session's record lacks, in the order their writers append them: each approval
+ * stored on the session has its `review.approved` (`review.forced`), and a session whose approvals met
+ * its rule has its `session.approved`, in the name of the approver who met it. An approval younger than
+ * DECISION_REQUEST_SECONDS at `now` is left to its own request, which may still append it.
+ */
+export function lostApprovalEvents(session: Session, recorded: readonly AuditEvent[], now: Date): OutcomeEvent[] {
+  const lost: OutcomeEvent[] = [];
+  session.approvals.forEach((approval, index) => {
+    if (!decidedLongAgo(approval.at, now) || recorded.some((event) => recordsApproval(event, approval))) return;
+    const actor = { sub: approval.sub, email: approval.email, name: approval.name };
+    lost.push(
+      approval.forced
+        ? { type: 'review.forced', actor, details: { approval, followUp: session.followUp } }
+        : { type: 'review.approved', actor, details: { approval, approvals: index + 1, required: session.approvalsRequired } },
+    );
+  });
+  const closing = session.forced ? session.approvals.find((approval) => approval.forced) : session.approvals[session.approvalsRequired - 1];
+  if (closing && decidedLongAgo(closing.at, now) && !recorded.some((event) => event.type === 'session.approved')) {
+    lost.push({
+      type: 'session.approved',
+      actor: { sub: closing.sub, email: closing.email, name: closing.name },
+      details: session.forced
+        ? { forced: true, approvals: session.approvals.length }
+        : { forced: false, approvals: session.approvals.length, approvers: session.approvals.map((approval) => approval.email) },
+    });
+  }
+  return lost;
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DECISION_REQUEST_SECONDS, outcomeEventOf } from '../../../functions/domain/session-outcome';
+import type { AuditEvent } from '../../../functions/domain/audit-event';
+import { DECISION_REQUEST_SECONDS, lostApprovalEvents, outcomeEventOf } from '../../../functions/domain/session-outcome';
 import { FINAL_STATUSES, type Session, SESSION_STATUSES } from '../../../functions/domain/session';
 
 const bob = { sub: 'sub-bob', email: 'bob@example.com', name: 'Bob' };
@@ -43,5 +44,38 @@ describe('outcomeEventOf', () => {
     const at = (seconds: number) => new Date(Date.parse(denial.at) + seconds * 1000);
     expect(outcomeEventOf({ ...base, status: 'denied', denial }, at(DECISION_REQUEST_SECONDS - 0.001))).toBeUndefined();
     expect(outcomeEventOf({ ...base, status: 'denied', denial }, at(DECISION_REQUEST_SECONDS))?.type).toBe('review.denied');
+  });
+});
+
+describe('lostApprovalEvents', () => {
+  const carol = { sub: 'sub-carol', email: 'carol@example.com', name: 'Carol' };
+  const byBob = { ...bob, at: '2026-11-26T09:10:00.000Z', via: 'web' as const, forced: false };
+  const byCarol = { ...carol, at: '2026-11-26T09:20:00.000Z', via: 'slack' as const, forced: false };
+  const approved: Session = { ...base, status: 'approved', approvalsRequired: 2, approvals: [byBob, byCarol] };
+  const event = (type: string, details: Record<string, unknown>) => ({ type, details }) as unknown as AuditEvent;
+
+  it('rebuilds each approval its record lacks, matched by approver and time, then the approval that met the rule', () => {
+    const recorded = [event('review.approved', { approval: byCarol }), event('review.approved', { approval: { ...byBob, at: '2026-11-26T09:00:00.000Z' } })];
+    expect(lostApprovalEvents(approved, recorded, later)).toEqual([
+      { type: 'review.approved', actor: bob, details: { approval: byBob, approvals: 1, required: 2 } },
+      { type: 'session.approved', actor: carol, details: { forced: false, approvals: 2, approvers: [bob.email, carol.email] } },
+    ]);
+  });
+
+  it('rebuilds a forced approval as review.forced, with the session\'s follow-up', () => {
+    const forcedBy = { ...byBob, forced: true };
+    const followUp = { dueAt: '2026-11-28T09:10:00.000Z' } as unknown as Session['followUp'];
+    const forced: Session = { ...base, status: 'approved', forced: true, followUp, approvals: [forcedBy] };
+    expect(lostApprovalEvents(forced, [], later).map((lost) => [lost.type, lost.details])).toEqual([
+      ['review.forced', { approval: forcedBy, followUp }],
+      ['session.approved', { forced: true, approvals: 1 }],
+    ]);
+  });
+
+  it('finds nothing lost in a complete record, and leaves approvals younger than a decision\'s request alone', () => {
+    const recorded = [event('review.approved', { approval: byBob }), event('review.approved', { approval: byCarol }), event('session.approved', {})];
+    expect(lostApprovalEvents(approved, recorded, later)).toEqual([]);
+    const soon = new Date(Date.parse(byCarol.at) + 1000);
+    expect(lostApprovalEvents(approved, [event('review.approved', { approval: byBob })], soon)).toEqual([]);
   });
 });

@@ -1,8 +1,8 @@
 /**
- * The invocation that closes a session dies between the session's status and the event that records it
- * (the DynamoDB fault queue stops that one append, as a killed Lambda never sends it). Whatever meets the
- * session next appends the missing event, once: Record with the failure the workflow caught, the run's
- * failure destination, Expire. Each test counts the command's rows in the database and the outcome's
+ * The invocation that closes or approves a session dies between storing it and the event that records the
+ * change (the DynamoDB fault queue stops that one append, as a killed Lambda never sends it). Whatever
+ * meets the session next appends the missing event, once: Record with the failure the workflow caught,
+ * the run's failure destination, Expire, Execute before it runs an approved command. Each test counts the command's rows in the database and the outcome's
  * events in the session's stream (expectTruth), and that the death was really staged.
  */
 import { afterEach, describe, expect, it } from 'vitest';
@@ -27,7 +27,7 @@ async function reviewWaiting() {
   return submitted;
 }
 
-describe('the invocation that closes a session dies before the event of its outcome', () => {
+describe('the invocation that closes or approves a session dies before the event that records it', () => {
   it('Execute, after the command ran: Record appends session.done, and the command ran once', async () => {
     const submitted = await reviewWaiting();
     runtime.dynamoFaults.push({ operation: 'PutItem', eventType: 'session.done' });
@@ -68,5 +68,22 @@ describe('the invocation that closes a session dies before the event of its outc
     await runtime.expectTruth(submitted, { runs: 0, status: 'denied' });
     const events = await runtime.stack.deps.events.list(sessionStream(submitted.id));
     expect(events.find((event) => event.type === 'review.denied')?.actor).toMatchObject({ email: 'bob@example.com' });
+  });
+
+  it('an approval\'s request: bob gets an error, and when the review window passes the command runs once with his approval on the record', async () => {
+    const submitted = await reviewWaiting();
+    runtime.dynamoFaults.push({ operation: 'PutItem', eventType: 'review.approved' });
+    const approved = await (await runtime.as('bob')).post(`/sessions/${submitted.id}/review`, { decision: 'approve' });
+    expect(approved.status).toBe(500);
+    expect(runtime.dynamoFaults.met.count).toBe(1);
+    clock.aheadMs = (DECISION_REQUEST_SECONDS + 1) * 1000;
+    expect(runtime.stack.runner.endReviewWindow(submitted.id)).toBe(true);
+    await runtime.expectTruth(submitted, { runs: 1, status: 'done' });
+    const events = await runtime.stack.deps.events.list(sessionStream(submitted.id));
+    const types = events.map((event) => event.type);
+    expect(types.filter((type) => type === 'review.approved')).toHaveLength(1);
+    expect(types.filter((type) => type === 'session.approved')).toHaveLength(1);
+    expect(types.indexOf('session.approved')).toBeLessThan(types.indexOf('session.running'));
+    expect(events.find((event) => event.type === 'review.approved')?.actor).toMatchObject({ email: 'bob@example.com' });
   });
 });

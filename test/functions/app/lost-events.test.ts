@@ -1,6 +1,6 @@
 /**
- * A session's status is written before the event that records it, and the invocation writing them can die
- * between the two. Each test lets it die there (the event log refuses that one append, as a killed Lambda
+ * A session is written before the event that records the change (its outcome, an approval), and the
+ * invocation writing them can die between the two. Each test lets it die there (the event log refuses that one append, as a killed Lambda
  * would never send it), then runs the task that meets the session next, and counts the outcome's events
  * and the command's runs.
  */
@@ -9,11 +9,12 @@ import { sessionStream } from '../../../functions/app/audit-trail';
 import type { QueryResult } from '../../../functions/app/ports';
 import { reviewSession } from '../../../functions/app/reviews';
 import { submitSession } from '../../../functions/app/sessions';
-import { executeAndRecord, expire, reconcile, record } from '../../../functions/app/workflow-tasks';
+import { execute, executeAndRecord, expire, reconcile, record } from '../../../functions/app/workflow-tasks';
 import { verifyChain } from '../../../functions/domain/audit-chain';
 import { RunInProgressError } from '../../../functions/domain/command-run';
+import { DECISION_REQUEST_SECONDS } from '../../../functions/domain/session-outcome';
 import { type Fakes, fakeDeps, ScriptedSql } from './fakes';
-import { alice, bob, orders, reviewedRule } from './people';
+import { alice, bob, carol, orders, reviewedRule } from './people';
 
 const WROTE_ONE: QueryResult = { columns: [], rows: [], rowCount: 0, truncated: false, recordsUpdated: 1 };
 const CAUGHT = { Error: 'Lambda.Unknown', Cause: '{"errorMessage":"Runtime exited with error: signal: killed"}' };
@@ -124,5 +125,76 @@ describe('an outcome event lost with the invocation that closed the session', ()
     // Assess
     expect(types()).toEqual(['session.requested', 'session.running', 'session.done']);
     expect(listed.count).toBe(0);
+  });
+});
+
+/** A reviewed command waiting on `required` approvals, on a database that inserts one row per run. */
+async function reviewedCommand(required: number) {
+  const sql = new ScriptedSql(() => WROTE_ONE);
+  const deps: Fakes = { ...fakeDeps({ resources: [orders], rules: [reviewedRule({ approvalsRequired: required })] }), sql };
+  const { id } = await submitSession(deps, alice, { resource: 'orders', command: 'insert into orders values (1)' });
+  const events = async () => deps.events.list(sessionStream(id));
+  return { deps, sql, id, events, types: () => deps.events.types(sessionStream(id)) };
+}
+
+const PAST_ITS_REQUEST = (DECISION_REQUEST_SECONDS + 1) * 1000;
+
+describe('an approval event lost with the request that stored the approval', () => {
+  it('is appended in the approver\'s name before the command runs, when another approver met the rule', async () => {
+    // Prepare: bob's approval is stored and his request dies; carol's approval meets the rule later
+    const { deps, sql, id, events, types } = await reviewedCommand(2);
+    dieBefore(deps, 'review.approved');
+    await expect(reviewSession(deps, bob, id, { decision: 'approve', via: 'web' })).rejects.toThrow('signal: killed');
+    deps.clock.advance(PAST_ITS_REQUEST);
+    await reviewSession(deps, carol, id, { decision: 'approve', via: 'slack' });
+    // Act: the workflow, resumed by carol's request, runs the command
+    await execute(deps, id);
+    // Assess
+    expect(sql.runs).toHaveLength(1);
+    expect(types()).toEqual(['session.requested', 'review.approved', 'session.approved', 'review.approved', 'session.running', 'session.done']);
+    const rebuilt = (await events())[3];
+    expect(rebuilt.actor).toEqual({ sub: bob.sub, email: bob.email, name: bob.name });
+    expect(rebuilt.details).toMatchObject({ approval: { sub: bob.sub, via: 'web' }, approvals: 1, required: 2 });
+  });
+
+  it('is appended with session.approved when the request that met the rule died, and the window\'s end ran it', async () => {
+    // Prepare: bob's approval meets the rule in its own write; his request dies before any event
+    const { deps, sql, id, events, types } = await reviewedCommand(1);
+    dieBefore(deps, 'review.approved');
+    await expect(reviewSession(deps, bob, id, { decision: 'approve', via: 'web' })).rejects.toThrow('signal: killed');
+    // Act: nobody resumed the workflow, so the review's window ends, and Expire routes it to Execute
+    deps.clock.advance(3_600_000);
+    expect(await expire(deps, id)).toMatchObject({ next: 'execute' });
+    await execute(deps, id);
+    await execute(deps, id);
+    // Assess
+    expect(sql.runs).toHaveLength(1);
+    expect(types()).toEqual(['session.requested', 'review.approved', 'session.approved', 'session.running', 'session.done']);
+    expect((await events())[2]).toMatchObject({ actor: { sub: bob.sub }, details: { forced: false, approvals: 1, approvers: [bob.email] } });
+  });
+
+  it('is left to its own request while that request may still append it', async () => {
+    // Prepare: carol's approval meets the rule at once after bob's, whose request is slow, not dead
+    const { deps, id, types } = await reviewedCommand(2);
+    dieBefore(deps, 'review.approved');
+    await expect(reviewSession(deps, bob, id, { decision: 'approve', via: 'web' })).rejects.toThrow('signal: killed');
+    await reviewSession(deps, carol, id, { decision: 'approve', via: 'web' });
+    // Act
+    await execute(deps, id);
+    // Assess: one review.approved, carol's; bob's would come from his own request
+    expect(types().filter((type) => type === 'review.approved')).toHaveLength(1);
+  });
+
+  it('is nothing to append for a review whose requests all finished', async () => {
+    // Prepare
+    const { deps, id, types } = await reviewedCommand(2);
+    await reviewSession(deps, bob, id, { decision: 'approve', via: 'web' });
+    deps.clock.advance(PAST_ITS_REQUEST);
+    await reviewSession(deps, carol, id, { decision: 'approve', via: 'web' });
+    deps.clock.advance(PAST_ITS_REQUEST);
+    // Act
+    await execute(deps, id);
+    // Assess
+    expect(types()).toEqual(['session.requested', 'review.approved', 'review.approved', 'session.approved', 'session.running', 'session.done']);
   });
 });
