@@ -14,13 +14,6 @@ export function canonicalJson(value: unknown): string {
 }
 
 /**
- * True when `text` is exactly canonicalJson(value): how a reader that parsed `value` from `text` learns
- * that the text is canonical (no whitespace, member order, escape or number spelling of its own)
- * without encoding anything twice.
- */
-export const isCanonicalText = (value: unknown, text: string): boolean => value !== undefined && inCanonicalOrder(value) && JSON.stringify(value) === text;
-
-/**
  * True when JSON.stringify(value) is the canonical form: plain data only (no toJSON, no function,
  * no non-finite number) and every object's members already sorted.
  */

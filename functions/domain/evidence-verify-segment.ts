@@ -129,7 +129,7 @@ export function examineSegment(key: string, bytes: Uint8Array): ExaminedSegment 
   const within: ChainProblem[] = [];
   let first: OutlinedEvent | undefined;
   let at: ChainPosition = CHAIN_START;
-  const stored = storedEventHashes(bytes, text, segment);
+  const stored = storedEventHashes(bytes, segment);
   for (let index = 0; index < segment.events.length; index++) {
     const event = segment.events[index];
     const recomputed = stored?.[index] ?? hashOfContent(event);

@@ -9,7 +9,7 @@
  */
 import { isUtf8 } from 'node:buffer';
 import { hash as hashOnce } from 'node:crypto';
-import { isCanonicalText } from './canonical-json';
+import { isCanonicalJsonBytes } from './canonical-bytes';
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
@@ -23,14 +23,14 @@ const HASH_KEY = [...Buffer.from('"hash":')];
 const EVENTS_FROM = Buffer.byteLength('{"events":[');
 
 /**
- * Each event's hash, in order, or undefined when `bytes` (whose UTF-8 text is `text`) are not exactly
- * canonicalJson(segment). `segment` is what `text` parses to and what the segment schema accepts, so
- * every event is an object with a `hash` member. Were the scan below ever to cut the wrong bytes, the
+ * Each event's hash, in order, or undefined when `bytes` are not exactly canonicalJson(segment)
+ * (canonical-bytes.ts may also decline some canonical texts). `segment` is what the bytes parse to and
+ * what the segment schema accepts, so every event is an object with a `hash` member. Were the scan below ever to cut the wrong bytes, the
  * hash would not match the one recorded and the event would be named altered: a mistake here can
  * refuse good evidence, never pass an altered event.
  */
-export function storedEventHashes(bytes: Uint8Array, text: string, segment: { readonly events: readonly unknown[] }): string[] | undefined {
-  if (!isUtf8(bytes) || !isCanonicalText(segment, text)) return undefined;
+export function storedEventHashes(bytes: Uint8Array, segment: { readonly events: readonly unknown[] }): string[] | undefined {
+  if (!isUtf8(bytes) || !isCanonicalJsonBytes(bytes)) return undefined;
   // The body of an event is never longer than the event, nor the event than the segment.
   const body = new Uint8Array(bytes.length);
   const hashes: string[] = [];
