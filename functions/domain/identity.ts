@@ -43,7 +43,7 @@ export const inAnyGroup = (who: Identity, groups: readonly string[]): boolean =>
   groups.some((group) => who.groups.includes(group));
 
 /** The slice of an identity recorded on sessions and events. */
-export const actorOf = (who: Identity) => ({ sub: who.sub, email: who.email, name: who.name });
+export const actorOf = (who: Pick<Identity, 'sub' | 'email' | 'name'>) => ({ sub: who.sub, email: who.email, name: who.name });
 export type Actor = ReturnType<typeof actorOf>;
 
 /** Who an audit event names: a person, or a part of the system acting on its own. */

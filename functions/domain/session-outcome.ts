@@ -6,15 +6,19 @@
  * Pure: no I/O.
  */
 import type { AuditEvent } from './audit-event';
-import { type EventActor, SYSTEM } from './identity';
+import { actorOf, type EventActor, SYSTEM } from './identity';
 import type { Approval, Session } from './session';
 
 /**
  * How long the request that stored a person's decision may still be at work appending its event: longer
- * than any function that decides a review may run (the reviews API 10 s, Slack's interactions 5 s; a
- * test holds the stack to it), plus clock skew. Younger, a missing event may only be late.
+ * than any function that stores one may run (the sessions API 29 s: cancel, revoke; the reviews API 10 s;
+ * Slack's interactions 5 s; a stack test holds them to it), plus clock skew. Younger, a missing event may
+ * only be late.
  */
-export const DECISION_REQUEST_SECONDS = 30;
+export const DECISION_REQUEST_SECONDS = 60;
+
+/** True once the request that decided at `at` can no longer be at work. */
+const decidedLongAgo = (at: string, now: Date) => now.getTime() - Date.parse(at) >= DECISION_REQUEST_SECONDS * 1000;
 
 export interface OutcomeEvent {
   readonly type: string;
@@ -23,11 +27,11 @@ export interface OutcomeEvent {
 }
 
 /**
- * The outcome event of a closed session, with the actor and details its writer gives it, where the
- * session holds them: done, failed, expired, denied (the denial names its reviewer) and a window ended.
- * A cancellation and a revocation keep no actor on the session, so they are not rebuilt; undefined for
- * them, for every open status, and for a denial younger than DECISION_REQUEST_SECONDS at `now`, whose
- * request may still append it (a denial at the moment the review's window ends meets Expire).
+ * The outcome event of a closed session, with the actor and details its writer gives it: done, failed,
+ * expired and a window ended (accessgate's own), denied (the denial names its reviewer), cancelled (only
+ * its requester cancels) and revoked (the window keeps who revoked it). Undefined for every open status,
+ * and for a person's decision younger than DECISION_REQUEST_SECONDS at `now`, whose request may still
+ * append it (a denial at the moment the review's window ends meets Expire).
  */
 export function outcomeEventOf(session: Session, now: Date): OutcomeEvent | undefined {
   switch (session.status) {
@@ -38,20 +42,20 @@ export function outcomeEventOf(session: Session, now: Date): OutcomeEvent | unde
     case 'expired':
       return { type: 'session.expired', actor: SYSTEM, details: { expiresAt: session.expiresAt, approvals: session.approvals.length } };
     case 'denied':
-      if (!session.denial || now.getTime() - Date.parse(session.denial.at) < DECISION_REQUEST_SECONDS * 1000) return undefined;
-      return {
-        type: 'review.denied',
-        actor: { sub: session.denial.sub, email: session.denial.email, name: session.denial.name },
-        details: { denial: session.denial },
-      };
+      if (!session.denial || !decidedLongAgo(session.denial.at, now)) return undefined;
+      return { type: 'review.denied', actor: actorOf(session.denial), details: { denial: session.denial } };
+    case 'cancelled':
+      if (!session.finishedAt || !decidedLongAgo(session.finishedAt, now)) return undefined;
+      return { type: 'session.cancelled', actor: actorOf(session.requester), details: {} };
+    case 'revoked':
+      if (!session.revokedBy || !decidedLongAgo(session.revokedBy.at, now)) return undefined;
+      return { type: 'window.revoked', actor: actorOf(session.revokedBy), details: { windowEndsAt: session.windowEndsAt } };
     case 'ended':
       return { type: 'window.ended', actor: SYSTEM, details: { windowEndsAt: session.windowEndsAt } };
     default:
       return undefined;
   }
 }
-
-const decidedLongAgo = (at: string, now: Date) => now.getTime() - Date.parse(at) >= DECISION_REQUEST_SECONDS * 1000;
 
 const recordsApproval = (event: AuditEvent, approval: Approval) => {
   const recorded = event.details.approval as Partial<Approval> | undefined;
@@ -68,7 +72,7 @@ export function lostApprovalEvents(session: Session, recorded: readonly AuditEve
   const lost: OutcomeEvent[] = [];
   session.approvals.forEach((approval, index) => {
     if (!decidedLongAgo(approval.at, now) || recorded.some((event) => recordsApproval(event, approval))) return;
-    const actor = { sub: approval.sub, email: approval.email, name: approval.name };
+    const actor = actorOf(approval);
     lost.push(
       approval.forced
         ? { type: 'review.forced', actor, details: { approval, followUp: session.followUp } }
@@ -79,7 +83,7 @@ export function lostApprovalEvents(session: Session, recorded: readonly AuditEve
   if (closing && decidedLongAgo(closing.at, now) && !recorded.some((event) => event.type === 'session.approved')) {
     lost.push({
       type: 'session.approved',
-      actor: { sub: closing.sub, email: closing.email, name: closing.name },
+      actor: actorOf(closing),
       details: session.forced
         ? { forced: true, approvals: session.approvals.length }
         : { forced: false, approvals: session.approvals.length, approvers: session.approvals.map((approval) => approval.email) },

@@ -86,4 +86,16 @@ describe('the invocation that closes or approves a session dies before the event
     expect(types.indexOf('session.approved')).toBeLessThan(types.indexOf('session.running'));
     expect(events.find((event) => event.type === 'review.approved')?.actor).toMatchObject({ email: 'bob@example.com' });
   });
+
+  it('a cancellation\'s request: alice gets an error, and when the review window passes Expire appends session.cancelled in her name', async () => {
+    const submitted = await reviewWaiting();
+    runtime.dynamoFaults.push({ operation: 'PutItem', eventType: 'session.cancelled' });
+    expect((await (await runtime.as('alice')).post(`/sessions/${submitted.id}/cancel`, {})).status).toBe(500);
+    expect(runtime.dynamoFaults.met.count).toBe(1);
+    clock.aheadMs = (DECISION_REQUEST_SECONDS + 1) * 1000;
+    expect(runtime.stack.runner.endReviewWindow(submitted.id)).toBe(true);
+    await runtime.expectTruth(submitted, { runs: 0, status: 'cancelled' });
+    const events = await runtime.stack.deps.events.list(sessionStream(submitted.id));
+    expect(events.find((event) => event.type === 'session.cancelled')?.actor).toMatchObject({ email: 'alice@example.com' });
+  });
 });

@@ -8,13 +8,14 @@ import { describe, expect, it } from 'vitest';
 import { sessionStream } from '../../../functions/app/audit-trail';
 import type { QueryResult } from '../../../functions/app/ports';
 import { reviewSession } from '../../../functions/app/reviews';
-import { submitSession } from '../../../functions/app/sessions';
+import { cancelSession, submitSession } from '../../../functions/app/sessions';
+import { endWindow, openWindow, requestWindow, revokeWindow } from '../../../functions/app/windows';
 import { execute, executeAndRecord, expire, reconcile, record } from '../../../functions/app/workflow-tasks';
 import { verifyChain } from '../../../functions/domain/audit-chain';
 import { RunInProgressError } from '../../../functions/domain/command-run';
 import { DECISION_REQUEST_SECONDS } from '../../../functions/domain/session-outcome';
 import { type Fakes, fakeDeps, ScriptedSql } from './fakes';
-import { alice, bob, carol, orders, reviewedRule } from './people';
+import { alice, bob, carol, dana, orders, reviewedRule } from './people';
 
 const WROTE_ONE: QueryResult = { columns: [], rows: [], rowCount: 0, truncated: false, recordsUpdated: 1 };
 const CAUGHT = { Error: 'Lambda.Unknown', Cause: '{"errorMessage":"Runtime exited with error: signal: killed"}' };
@@ -114,6 +115,39 @@ describe('an outcome event lost with the invocation that closed the session', ()
     expect(events.map((event) => event.type)).toEqual(['session.requested', 'review.denied']);
     expect(events[1].actor).toEqual({ sub: bob.sub, email: bob.email, name: bob.name });
     expect(events[1].details).toMatchObject({ denial: { email: bob.email, reason: 'not today', via: 'web' } });
+  });
+
+  it('is appended by Expire in the requester\'s name when a cancellation\'s request died before session.cancelled', async () => {
+    // Prepare
+    const deps = fakeDeps({ resources: [orders], rules: [reviewedRule()] });
+    const { id } = await submitSession(deps, alice, { resource: 'orders', command: 'select 1' });
+    dieBefore(deps, 'session.cancelled');
+    await expect(cancelSession(deps, alice, id)).rejects.toThrow('signal: killed');
+    // Act: the review's window passes
+    deps.clock.advance(3_600_000);
+    expect(await expire(deps, id)).toEqual({ next: 'record' });
+    // Assess
+    const events = await deps.events.list(sessionStream(id));
+    expect(events.map((event) => [event.type, event.actor])).toEqual([
+      ['session.requested', { sub: alice.sub, email: alice.email, name: alice.name }],
+      ['session.cancelled', { sub: alice.sub, email: alice.email, name: alice.name }],
+    ]);
+  });
+
+  it('is appended by EndWindow in the revoker\'s name when a revocation\'s request died before window.revoked', async () => {
+    // Prepare: alice's window is open; dana revokes it and her request dies
+    const deps = fakeDeps({ resources: [orders], rules: [reviewedRule({ maxWindowSeconds: 3600 })] });
+    const { id } = await requestWindow(deps, alice, { resource: 'orders', durationSeconds: 600, reason: 'incident' });
+    await reviewSession(deps, bob, id, { decision: 'approve', via: 'api' });
+    await openWindow(deps, id);
+    dieBefore(deps, 'window.revoked');
+    await expect(revokeWindow(deps, dana, id)).rejects.toThrow('signal: killed');
+    // Act: the workflow's wait ends
+    deps.clock.advance(600_000);
+    expect(await endWindow(deps, id)).toEqual({ status: 'revoked' });
+    // Assess
+    const events = await deps.events.list(sessionStream(id));
+    expect(events.filter((event) => event.type === 'window.revoked')).toMatchObject([{ actor: { sub: dana.sub }, details: { windowEndsAt: (await deps.sessions.get(id))?.windowEndsAt } }]);
   });
 
   it('costs the command that nothing went wrong for no read of its events', async () => {

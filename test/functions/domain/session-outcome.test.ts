@@ -34,16 +34,30 @@ describe('outcomeEventOf', () => {
     expect(outcomeEventOf({ ...base, status: 'ended' }, later)).toEqual({ type: 'window.ended', actor: { system: 'accessgate' }, details: { windowEndsAt: base.windowEndsAt } });
   });
 
-  it('rebuilds nothing it could not tell truly: an open session, a cancellation or revocation without their actor, a closed session without its detail', () => {
-    const open = SESSION_STATUSES.filter((status) => !FINAL_STATUSES.includes(status));
-    for (const status of [...open, 'cancelled', 'revoked'] as const) expect(outcomeEventOf({ ...base, status }, later)).toBeUndefined();
-    for (const status of ['done', 'failed', 'denied'] as const) expect(outcomeEventOf({ ...base, status }, later)).toBeUndefined();
+  it('rebuilds a person\'s cancellation and revocation in their name', () => {
+    const finishedAt = '2026-11-26T09:40:00.000Z';
+    expect(outcomeEventOf({ ...base, status: 'cancelled', finishedAt }, later)).toEqual({ type: 'session.cancelled', actor: { sub: 'sub-alice', email: 'alice@example.com', name: 'Alice' }, details: {} });
+    const revokedBy = { ...bob, at: finishedAt };
+    expect(outcomeEventOf({ ...base, status: 'revoked', revokedBy, finishedAt }, later)).toEqual({ type: 'window.revoked', actor: bob, details: { windowEndsAt: base.windowEndsAt } });
   });
 
-  it('leaves a denial to the request that stored it while that request may still be appending its event', () => {
+  it('rebuilds nothing it could not tell truly: an open session, a closed session without its detail', () => {
+    const open = SESSION_STATUSES.filter((status) => !FINAL_STATUSES.includes(status));
+    for (const status of open) expect(outcomeEventOf({ ...base, status }, later)).toBeUndefined();
+    for (const status of ['done', 'failed', 'denied', 'cancelled', 'revoked'] as const) expect(outcomeEventOf({ ...base, status }, later)).toBeUndefined();
+  });
+
+  it('leaves a person\'s decision to the request that stored it while that request may still be appending its event', () => {
     const at = (seconds: number) => new Date(Date.parse(denial.at) + seconds * 1000);
-    expect(outcomeEventOf({ ...base, status: 'denied', denial }, at(DECISION_REQUEST_SECONDS - 0.001))).toBeUndefined();
-    expect(outcomeEventOf({ ...base, status: 'denied', denial }, at(DECISION_REQUEST_SECONDS))?.type).toBe('review.denied');
+    const decided = [
+      { ...base, status: 'denied', denial },
+      { ...base, status: 'cancelled', finishedAt: denial.at },
+      { ...base, status: 'revoked', revokedBy: { ...bob, at: denial.at }, finishedAt: denial.at },
+    ] as const satisfies readonly Session[];
+    for (const session of decided) {
+      expect(outcomeEventOf(session, at(DECISION_REQUEST_SECONDS - 0.001)), session.status).toBeUndefined();
+      expect(outcomeEventOf(session, at(DECISION_REQUEST_SECONDS)), session.status).toBeDefined();
+    }
   });
 });
 
