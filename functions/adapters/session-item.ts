@@ -36,9 +36,9 @@ const STORAGE_ATTRIBUTES = [
 ] as const;
 
 /**
- * The session an item of this table holds, without its storage attributes. Its preview, when the item
- * says it is kept apart, is not in the item: the store adds it; the push reads stream images with this
- * and needs none.
+ * The session an item of this table holds, without its storage attributes. The parts kept beside it
+ * (submission, preview, notification: session-parts.ts) are not in the item: the stores add them; the
+ * push reads stream images with this and needs none (it reads the status, and who may read the session).
  */
 export function toSession(item: Record<string, unknown>): Session {
   const session: Record<string, unknown> = { id: sessionIdOf(item), ...item };

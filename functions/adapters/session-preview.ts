@@ -9,8 +9,8 @@
  */
 import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { Preview } from '../domain/preview';
-import { batchGetAll, unlessRefused } from './dynamodb';
-import { sessionIdOf, sessionKey } from './session-item';
+import { unlessRefused } from './dynamodb';
+import { sessionKey } from './session-item';
 
 /** Sorts right after the session item's META and before every other item under the session's key. */
 export const PREVIEW_SK = 'META#PREVIEW';
@@ -34,11 +34,5 @@ export class SessionPreviews {
   async read(id: string): Promise<Preview | undefined> {
     const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: previewKey(id), ConsistentRead: true }));
     return Item?.preview as Preview | undefined;
-  }
-
-  /** The previews of these sessions, by session id. */
-  async readMany(ids: readonly string[]): Promise<Map<string, Preview>> {
-    const items = await batchGetAll(this.client, this.tableName, ids.map(previewKey));
-    return new Map(items.map((item) => [sessionIdOf(item), item.preview as Preview]));
   }
 }

@@ -6,8 +6,9 @@
  *
  * Items per session: META (the session, with index keys), its review queue item GROUP#… (review-queue.ts),
  * which feeds the approvers' inbox (byPendingGroup, key removed when the review closes) and history,
- * TASK_TOKEN while the workflow waits for the review, and META#PREVIEW (session-preview.ts). Every session
- * the store answers carries its preview, wherever it is kept.
+ * TASK_TOKEN while the workflow waits for the review, and the parts kept beside the session item
+ * (META#COMMAND, META#PREVIEW, META#NOTIFICATION: session-parts.ts). Every session the store answers
+ * carries its submission and preview, wherever they are kept.
  */
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { ApprovalOutcome, Page, SessionFilters, SessionScope, SessionStore } from '../app/ports';
@@ -17,7 +18,8 @@ import { personKey } from '../domain/identity';
 import type { Preview } from '../domain/preview';
 import type { Approval, Denial, Session } from '../domain/session';
 import { batchGetAll, decodeCursor, encodeCursor, isConditionFailure, unlessRefused } from './dynamodb';
-import { OPEN_FOLLOW_UP, PREVIEW_STORED, sessionIdOf, sessionKey, toSession, withoutId, withPreview } from './session-item';
+import { OPEN_FOLLOW_UP, PREVIEW_STORED, sessionIdOf, sessionKey } from './session-item';
+import { COMMAND_SK, joinParts, NOTIFICATION_SK, SessionParts, splitSession } from './session-parts';
 import { ReviewQueue } from './review-queue';
 import { PREVIEW_SK, SessionPreviews } from './session-preview';
 
@@ -49,6 +51,7 @@ export class DynamoSessionStore implements SessionStore {
   private monthNoted?: string;
   private readonly previews: SessionPreviews;
   private readonly queue: ReviewQueue;
+  private readonly parts: SessionParts;
 
   constructor(
     private readonly client: DynamoDBDocumentClient,
@@ -56,18 +59,26 @@ export class DynamoSessionStore implements SessionStore {
   ) {
     this.previews = new SessionPreviews(client, tableName);
     this.queue = new ReviewQueue(client, tableName);
+    this.parts = new SessionParts(client, tableName);
   }
 
   async create(session: Session): Promise<void> {
     const createdKey = `${session.createdAt}#${session.id}`;
+    const { item, submitted } = splitSession(session);
     try {
+      // The submission first: a crash before the session item leaves a part nothing reads.
+      if (submitted) {
+        await this.client.send(
+          new PutCommand({ TableName: this.tableName, Item: { pk: sessionKey(session.id).pk, sk: COMMAND_SK, ...submitted }, ConditionExpression: 'attribute_not_exists(pk)' }),
+        );
+      }
       await this.client.send(
         new PutCommand({
           TableName: this.tableName,
           Item: {
             ...sessionKey(session.id),
-            // The id is the key's; the requester's and resource's own fields are read in place (addApproval).
-            ...withoutId(session),
+            // The id is the key's; the requester's own fields are read in place (addApproval).
+            ...item,
             requesterKey: `REQUESTER#${session.requester.sub}`,
             createdKey,
             monthKey: `MONTH#${monthOf(session.createdAt)}`,
@@ -92,9 +103,9 @@ export class DynamoSessionStore implements SessionStore {
   }
 
   /**
-   * One consistent Query reads the session item and its preview item together (their keys are the only
-   * ones under the session's that begin with META): billed as one read of both, where a GetItem of each
-   * would be billed twice.
+   * One consistent Query reads the session item and its parts together (their keys are the only ones
+   * under the session's that begin with META, session-parts.ts): billed as one read of all of them up
+   * to 4 KB, where a GetItem of each would be billed once each.
    */
   async get(id: string): Promise<Session | undefined> {
     const { Items = [] } = await this.client.send(
@@ -105,14 +116,12 @@ export class DynamoSessionStore implements SessionStore {
         ConsistentRead: true,
       }),
     );
-    const item = Items.find((found) => found.sk === sessionKey(id).sk);
-    if (!item) return undefined;
-    return withPreview(toSession(item), item[PREVIEW_STORED] ? (Items.find((found) => found.sk === PREVIEW_SK)?.preview as Preview | undefined) : undefined);
+    return joinParts(Items);
   }
 
-  /** The session an item holds, with the preview the item says is in its own item. */
-  private async sessionOf(item: Record<string, unknown>): Promise<Session> {
-    return withPreview(toSession(item), item[PREVIEW_STORED] ? await this.previews.read(sessionIdOf(item)) : undefined);
+  /** The session an updated item holds, with the parts it keeps beside it. */
+  private sessionOf(item: Record<string, unknown>): Promise<Session> {
+    return this.parts.complete(item);
   }
 
   private async item(id: string): Promise<Record<string, unknown> | undefined> {
@@ -298,13 +307,14 @@ export class DynamoSessionStore implements SessionStore {
    * leaves a preview item nothing reads; the next attempt keeps that preview and finishes the job.
    */
   async savePreview(id: string, preview: Preview, at: string): Promise<Session | undefined> {
-    const stored = await this.previews.put(id, preview);
+    await this.previews.put(id, preview);
     const item = await this.update(id, {
       expression: `SET ${PREVIEW_STORED} = :true, updatedAt = :at`,
       condition: `#status = :pending AND attribute_not_exists(preview) AND attribute_not_exists(${PREVIEW_STORED})`,
       values: { ':true': true, ':pending': 'pending_review', ':at': at },
     });
-    return item && withPreview(toSession(item), stored);
+    // Read back with its parts: the preview stored is the first one, whichever attempt stored it.
+    return item && this.sessionOf(item);
   }
 
   async startRunning(id: string, at: string): Promise<Session | undefined> {
@@ -365,16 +375,12 @@ export class DynamoSessionStore implements SessionStore {
     return (await this.item(id))?.taskToken as string | undefined;
   }
 
+  /**
+   * Where the review request went, in its own part (session-parts.ts): on the session item it was billed
+   * again at every later rewrite. The latest post is the one kept.
+   */
   async saveNotification(id: string, notification: Record<string, string>): Promise<void> {
-    await this.client.send(
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: sessionKey(id),
-        UpdateExpression: 'SET notification = :notification',
-        ConditionExpression: 'attribute_exists(pk)',
-        ExpressionAttributeValues: { ':notification': notification },
-      }),
-    );
+    await this.client.send(new PutCommand({ TableName: this.tableName, Item: { pk: sessionKey(id).pk, sk: NOTIFICATION_SK, notification } }));
   }
 
   async list(scope: SessionScope, filters: SessionFilters, limit: number, cursor?: string): Promise<Page<Session>> {
@@ -550,11 +556,18 @@ export class DynamoSessionStore implements SessionStore {
     return { items, cursor: more ? encodeCursor({ createdKey: lastKey }) : undefined };
   }
 
-  /** These sessions, by id, with their previews (read together for the items that keep theirs apart). */
+  /**
+   * These sessions, by id, with their submission and preview where they are kept apart (read together
+   * in one more batch). A listing carries no notification kept apart: nothing that lists reads it.
+   */
   private async batchGet(ids: string[]): Promise<Map<string, Session>> {
     const items = await batchGetAll(this.client, this.tableName, ids.map(sessionKey));
-    const previews = await this.previews.readMany(items.filter((item) => item[PREVIEW_STORED]).map(sessionIdOf));
-    return new Map(items.map((item) => [sessionIdOf(item), withPreview(toSession(item), previews.get(sessionIdOf(item)))]));
+    const partKeys = items.flatMap((item) => [
+      ...(item.command === undefined ? [{ pk: item.pk, sk: COMMAND_SK }] : []),
+      ...(item[PREVIEW_STORED] ? [{ pk: item.pk, sk: PREVIEW_SK }] : []),
+    ]);
+    const parts = await batchGetAll(this.client, this.tableName, partKeys);
+    return new Map(items.map((item) => [sessionIdOf(item), joinParts([item, ...parts.filter((part) => part.pk === item.pk)])!]));
   }
 }
 

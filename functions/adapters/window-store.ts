@@ -7,13 +7,18 @@ import type { WindowStore } from '../app/ports';
 import type { Actor } from '../domain/identity';
 import type { Session } from '../domain/session';
 import { unlessRefused } from './dynamodb';
-import { sessionKey, toSession } from './session-item';
+import { sessionKey } from './session-item';
+import { SessionParts } from './session-parts';
 
 export class DynamoWindowStore implements WindowStore {
+  private readonly parts: SessionParts;
+
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
-  ) {}
+  ) {
+    this.parts = new SessionParts(client, tableName);
+  }
 
   private async update(id: string, expression: string, from: string, values: Record<string, unknown>): Promise<Session | undefined> {
     const updated = await unlessRefused(
@@ -29,7 +34,7 @@ export class DynamoWindowStore implements WindowStore {
         }),
       ),
     );
-    return updated?.Attributes && toSession(updated.Attributes);
+    return updated?.Attributes && this.parts.complete(updated.Attributes);
   }
 
   open(id: string, at: string, endsAt: string): Promise<Session | undefined> {

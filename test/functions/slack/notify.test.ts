@@ -72,8 +72,9 @@ describe('the notify Lambda', () => {
 
     const posted = slack.messages.at(-1)!;
     expect(posted.channel).toBe('CORDERSREVIEWS');
-    const [save] = dynamo.commandCalls(UpdateCommand).map((call) => call.args[0].input);
-    expect(save?.ExpressionAttributeValues).toEqual({ ':notification': { channel: 'CORDERSREVIEWS', ts: posted.ts } });
+    // Kept beside the session item, which it would make larger at every later rewrite.
+    const save = dynamo.commandCalls(PutCommand, { TableName: 'sessions' }).map((call) => call.args[0].input.Item);
+    expect(save).toEqual([{ pk: `SESSION#${ID}`, sk: 'META#NOTIFICATION', notification: { channel: 'CORDERSREVIEWS', ts: posted.ts } }]);
     const recorded = dynamo.commandCalls(PutCommand, { TableName: 'events' }).map((call) => call.args[0].input.Item);
     expect(recorded).toEqual([expect.objectContaining({ type: 'review.requested', details: expect.objectContaining({ notification: { channel: 'CORDERSREVIEWS', ts: posted.ts } }) })]);
   });
