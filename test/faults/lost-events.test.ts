@@ -27,6 +27,23 @@ async function reviewWaiting() {
   return submitted;
 }
 
+const eventsOf = (id: string) => runtime.stack.deps.events.list(sessionStream(id));
+
+/**
+ * A reviewed command whose review waits; `who`'s request to `/sessions/{id}/<path>` stores the decision
+ * and dies before appending `eventType` (500); past the time such a request may still be at work, so the
+ * event is known to be lost and not late, the review's window ends.
+ */
+async function decisionDiesBefore(eventType: string, who: string, path: string, body: Record<string, unknown>) {
+  const submitted = await reviewWaiting();
+  runtime.dynamoFaults.push({ operation: 'PutItem', eventType });
+  expect((await (await runtime.as(who)).post(`/sessions/${submitted.id}/${path}`, body)).status).toBe(500);
+  expect(runtime.dynamoFaults.met.count).toBe(1);
+  clock.aheadMs = (DECISION_REQUEST_SECONDS + 1) * 1000;
+  expect(runtime.stack.runner.endReviewWindow(submitted.id)).toBe(true);
+  return submitted;
+}
+
 describe('the invocation that closes or approves a session dies before the event that records it', () => {
   it('Execute, after the command ran: Record appends session.done, and the command ran once', async () => {
     const submitted = await reviewWaiting();
@@ -40,10 +57,7 @@ describe('the invocation that closes or approves a session dies before the event
     runtime.dynamoFaults.push({ operation: 'PutItem', eventType: 'session.done' });
     const submitted = await runtime.submit('alice', UNREVIEWED);
     // No execution to wait for: the run's deliveries, then its failure destination, come one by one.
-    await poll('session.done to be appended', async () => {
-      const events = await runtime.stack.deps.events.list(sessionStream(submitted.id));
-      return events.some((event) => event.type === 'session.done') ? true : undefined;
-    });
+    await poll('session.done to be appended', async () => ((await eventsOf(submitted.id)).some((event) => event.type === 'session.done') ? true : undefined));
     await runtime.expectTruth(submitted, { runs: 1, status: 'done' });
     expect(runtime.dynamoFaults.met.count).toBe(1);
   });
@@ -57,29 +71,15 @@ describe('the invocation that closes or approves a session dies before the event
   });
 
   it('a denial\'s request: bob gets an error, and when the review window passes Expire appends review.denied in his name', async () => {
-    const submitted = await reviewWaiting();
-    runtime.dynamoFaults.push({ operation: 'PutItem', eventType: 'review.denied' });
-    const denied = await (await runtime.as('bob')).post(`/sessions/${submitted.id}/review`, { decision: 'deny', reason: 'not now' });
-    expect(denied.status).toBe(500);
-    expect(runtime.dynamoFaults.met.count).toBe(1);
-    // Past the time a decision's request may still be at work, so its event is known to be lost, not late.
-    clock.aheadMs = (DECISION_REQUEST_SECONDS + 1) * 1000;
-    expect(runtime.stack.runner.endReviewWindow(submitted.id)).toBe(true);
+    const submitted = await decisionDiesBefore('review.denied', 'bob', 'review', { decision: 'deny', reason: 'not now' });
     await runtime.expectTruth(submitted, { runs: 0, status: 'denied' });
-    const events = await runtime.stack.deps.events.list(sessionStream(submitted.id));
-    expect(events.find((event) => event.type === 'review.denied')?.actor).toMatchObject({ email: 'bob@example.com' });
+    expect((await eventsOf(submitted.id)).find((event) => event.type === 'review.denied')?.actor).toMatchObject({ email: 'bob@example.com' });
   });
 
   it('an approval\'s request: bob gets an error, and when the review window passes the command runs once with his approval on the record', async () => {
-    const submitted = await reviewWaiting();
-    runtime.dynamoFaults.push({ operation: 'PutItem', eventType: 'review.approved' });
-    const approved = await (await runtime.as('bob')).post(`/sessions/${submitted.id}/review`, { decision: 'approve' });
-    expect(approved.status).toBe(500);
-    expect(runtime.dynamoFaults.met.count).toBe(1);
-    clock.aheadMs = (DECISION_REQUEST_SECONDS + 1) * 1000;
-    expect(runtime.stack.runner.endReviewWindow(submitted.id)).toBe(true);
+    const submitted = await decisionDiesBefore('review.approved', 'bob', 'review', { decision: 'approve' });
     await runtime.expectTruth(submitted, { runs: 1, status: 'done' });
-    const events = await runtime.stack.deps.events.list(sessionStream(submitted.id));
+    const events = await eventsOf(submitted.id);
     const types = events.map((event) => event.type);
     expect(types.filter((type) => type === 'review.approved')).toHaveLength(1);
     expect(types.filter((type) => type === 'session.approved')).toHaveLength(1);
@@ -88,14 +88,8 @@ describe('the invocation that closes or approves a session dies before the event
   });
 
   it('a cancellation\'s request: alice gets an error, and when the review window passes Expire appends session.cancelled in her name', async () => {
-    const submitted = await reviewWaiting();
-    runtime.dynamoFaults.push({ operation: 'PutItem', eventType: 'session.cancelled' });
-    expect((await (await runtime.as('alice')).post(`/sessions/${submitted.id}/cancel`, {})).status).toBe(500);
-    expect(runtime.dynamoFaults.met.count).toBe(1);
-    clock.aheadMs = (DECISION_REQUEST_SECONDS + 1) * 1000;
-    expect(runtime.stack.runner.endReviewWindow(submitted.id)).toBe(true);
+    const submitted = await decisionDiesBefore('session.cancelled', 'alice', 'cancel', {});
     await runtime.expectTruth(submitted, { runs: 0, status: 'cancelled' });
-    const events = await runtime.stack.deps.events.list(sessionStream(submitted.id));
-    expect(events.find((event) => event.type === 'session.cancelled')?.actor).toMatchObject({ email: 'alice@example.com' });
+    expect((await eventsOf(submitted.id)).find((event) => event.type === 'session.cancelled')?.actor).toMatchObject({ email: 'alice@example.com' });
   });
 });
