@@ -277,7 +277,9 @@ const END_MESSAGES: Record<UnfinishedEnd['status'], string> = {
 export async function reconcile(deps: Deps, sessionId: string, end: UnfinishedEnd): Promise<ExecuteOutcome> {
   const session = await mustGet(deps, sessionId);
   if (isFinal(session.status)) {
-    await recordLostOutcome(deps, session);
+    // Stopping or timing out an execution does not stop a Lambda at work in it: one that has just closed
+    // the session may still be appending its event. A failed execution's tasks have all ended.
+    await recordLostOutcome(deps, session, end.status === 'FAILED' ? undefined : deps.runClaimSeconds);
     return { status: session.status };
   }
   const why = `${end.status}${end.error ? `: ${end.error}` : ''}`;

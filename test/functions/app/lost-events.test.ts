@@ -99,6 +99,21 @@ describe('an outcome event lost with the invocation that closed the session', ()
     expect((await deps.events.list(sessionStream(id))).at(-1)?.details).toEqual({ error: (await deps.sessions.get(id))?.error });
   });
 
+  it('is appended by the reconciler of a stopped execution only once the task that closed the session cannot be at work', async () => {
+    // Prepare: Execute closes the session as done; the execution is stopped while its Lambda still runs
+    const { deps, id, types } = await approvedCommand();
+    dieBefore(deps, 'session.done');
+    await expect(executeAndRecord(deps, id)).rejects.toThrow('signal: killed');
+    // Act: EventBridge reports ABORTED at once, and Lambda retries the reconciler later
+    await expect(reconcile(deps, id, { status: 'ABORTED' })).rejects.toBeInstanceOf(RunInProgressError);
+    const early = types();
+    deps.clock.advance(deps.runClaimSeconds * 1000);
+    await reconcile(deps, id, { status: 'ABORTED' });
+    // Assess
+    expect(early).toEqual(['session.requested', 'session.running']);
+    expect(types()).toEqual(['session.requested', 'session.running', 'session.done']);
+  });
+
   it('is appended by Expire in the reviewer\'s name when a denial\'s request died before review.denied', async () => {
     // Prepare: bob's denial is stored, then his request dies; the workflow is never resumed
     const deps = fakeDeps({ resources: [orders], rules: [reviewedRule()] });
