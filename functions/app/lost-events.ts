@@ -15,10 +15,11 @@ import { recordSessionEvent, sessionStream } from './audit-trail';
 import type { Deps } from './ports';
 
 /**
- * Appends the outcome event of a closed session when its stream lacks it. Given `claimSeconds` (the run
- * of a command no rule covers, whose deliveries may overlap), a session closed less than that ago may
- * belong to an invocation still appending it: this one throws RunInProgressError and is delivered again
- * (Lambda's last retry comes after the claim's length), so the event is never appended twice. Without it, the caller's attempts never overlap.
+ * Appends the outcome event of a closed session when its stream lacks it. Given `claimSeconds` (a caller
+ * that may overlap the invocation that closed the session: the run's deliveries, the reconciler of a
+ * stopped execution), a session closed less than that ago may belong to an invocation still appending
+ * it: this one throws RunInProgressError and is delivered again later, so the event is never appended
+ * twice. Without it, the caller never overlaps that invocation.
  */
 export async function recordLostOutcome(deps: Pick<Deps, 'events' | 'clock'>, session: Session, claimSeconds?: number): Promise<void> {
   const outcome = outcomeEventOf(session, deps.clock.now());
