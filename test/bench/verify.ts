@@ -4,7 +4,8 @@
  * The folder is built as the exporter and sealer lay it out (session segments of six events, config and
  * security segments, one signed digest per hour) and written to a temporary folder; the verification is
  * the CLI's own code path (folder source + verifier), timed after one warm-up pass of each side so both
- * read from the page cache. Figures are printed, never asserted; except that 1,000 random mutations of
+ * read from the page cache. It also times the canonical-form check of every evidence object both ways
+ * (read from the bytes, and encoded again and compared). Figures are printed, never asserted; except that 1,000 random mutations of
  * a sealed folder (EVIDENCE_FUZZ_SEED replays a run) must all be caught, or the benchmark fails.
  */
 import { execFile } from 'node:child_process';
@@ -13,6 +14,9 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { examinedFolderSource } from '../../cli/commands/audit/examine-pool';
+import { isCanonicalJsonBytes } from '../../functions/domain/canonical-bytes';
+import { canonicalJson } from '../../functions/domain/canonical-json';
+import { EVIDENCE_PREFIX } from '../../functions/domain/evidence';
 import { verifyEvidence } from '../../functions/domain/evidence-verify';
 import { buildEvidence, mapSource, rsaKey } from '../fixtures/evidence';
 import { recordBenchFigures } from './bench-json';
@@ -55,6 +59,12 @@ try {
   const [hashSeconds] = await timed(sha256sum);
   const [verifySeconds, report] = await timed(verify);
 
+  // The canonical-form check alone, both ways, over the same evidence objects in this thread.
+  const objects = [...built.files].filter(([name]) => name.startsWith(EVIDENCE_PREFIX)).map(([, body]) => ({ body, text: body.toString('utf8') }));
+  const values = objects.map(({ text }) => JSON.parse(text) as unknown);
+  const [bytesCheckSeconds] = await timed(() => objects.every(({ body }) => isCanonicalJsonBytes(body)));
+  const [encodeCheckSeconds] = await timed(() => objects.every(({ text }, index) => canonicalJson(values[index]) === text));
+
   console.log(`
 audit evidence verification (${new Date().toISOString()}; folder built in ${buildSeconds.toFixed(1)} s)
 folder: ${SESSIONS} sessions, ${report.stats.events} events in ${report.stats.segments} objects, ${report.stats.digests} signed digests, ${built.files.size} files, ${mb.toFixed(1)} MB
@@ -62,6 +72,7 @@ folder: ${SESSIONS} sessions, ${report.stats.events} events in ${report.stats.se
 accessgate audit verify (signatures, chains, hashes)   ${verifySeconds.toFixed(2)} s   ${(report.stats.events / verifySeconds).toFixed(0)} events/s   ${(mb / verifySeconds).toFixed(1)} MB/s
 sha256sum over the same files                          ${hashSeconds.toFixed(2)} s   ${(mb / hashSeconds).toFixed(1)} MB/s
 ratio (verify time / sha256sum time)                   ${(verifySeconds / hashSeconds).toFixed(1)}x
+canonical form of every object, one thread: read from the bytes ${bytesCheckSeconds.toFixed(2)} s, encoded again and compared ${encodeCheckSeconds.toFixed(2)} s
 `);
   recordBenchFigures({ verifyMBps: mb / verifySeconds, sha256sumMBps: mb / hashSeconds });
 } finally {
