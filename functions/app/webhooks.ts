@@ -8,6 +8,7 @@
 import type { AuditEvent } from '../domain/audit-chain';
 import { NotFoundError } from '../domain/errors';
 import { actorOf, type Identity } from '../domain/identity';
+import type { Session } from '../domain/session';
 import {
   MAX_WEBHOOKS,
   parseWebhookRegistration,
@@ -60,7 +61,7 @@ export async function listDeliveries(deps: WebhookDeps, who: Identity, id: strin
 }
 
 /** The body published for a recorded event, or undefined when the event is not published (or its session is gone). */
-async function bodyOf(deps: WebhookDeps, event: AuditEvent): Promise<WebhookBody | undefined> {
+async function bodyOf(sessionOf: (id: string) => Promise<Session | undefined>, event: AuditEvent): Promise<WebhookBody | undefined> {
   const type = webhookTypeOf(event.type);
   if (!type) return undefined;
   if (type === 'rule.changed') {
@@ -71,7 +72,7 @@ async function bodyOf(deps: WebhookDeps, event: AuditEvent): Promise<WebhookBody
   }
   if (!event.stream.startsWith('SESSION#')) return undefined;
   // The session as it stands when the event is sent: `type` says what happened, `session.status` where it is now.
-  const session = await deps.sessions.get(event.stream.slice('SESSION#'.length));
+  const session = await sessionOf(event.stream.slice('SESSION#'.length));
   const reason = windowEndReason(event.type);
   return session ? { type, at: event.at, ...(reason ? { reason } : {}), session: sessionView(session) } : undefined;
 }
@@ -82,13 +83,20 @@ async function bodyOf(deps: WebhookDeps, event: AuditEvent): Promise<WebhookBody
  * (jobs already queued may then be queued twice: receivers deduplicate on the event id).
  */
 export async function dispatchRecordedEvents(deps: WebhookDeps, events: readonly AuditEvent[]): Promise<{ jobs: number; published: number }> {
+  const publishable = events.filter((event) => webhookTypeOf(event.type));
+  if (!publishable.length) return { jobs: 0, published: 0 };
+  const webhooks = await deps.webhooks.list();
+  // Without a bus, an event no webhook subscribes to needs no body, so its session is not read; a
+  // session the batch has several events of is read once, as it stands when the batch is sent.
+  const wanted = (event: AuditEvent) => !!deps.bus || webhooks.some((hook) => hook.events.includes(webhookTypeOf(event.type)!));
+  const sessions = new Map<string, Promise<Session | undefined>>();
+  const sessionOf = (id: string) => sessions.get(id) ?? sessions.set(id, deps.sessions.get(id)).get(id)!;
   const bodies: { eventId: string; body: WebhookBody }[] = [];
-  for (const event of events) {
-    const body = await bodyOf(deps, event);
+  for (const event of publishable.filter(wanted)) {
+    const body = await bodyOf(sessionOf, event);
     if (body) bodies.push({ eventId: webhookEventId(event.stream, event.seq), body });
   }
   if (!bodies.length) return { jobs: 0, published: 0 };
-  const webhooks = await deps.webhooks.list();
   const jobs: DeliveryJob[] = bodies.flatMap(({ eventId, body }) => {
     const text = JSON.stringify(body);
     return webhooks.filter((hook) => hook.events.includes(body.type)).map((hook) => ({ webhookId: hook.id, eventId, type: body.type, body: text }));

@@ -110,6 +110,27 @@ describe('dispatchRecordedEvents', () => {
     expect(deps.queue.sent.map((job) => JSON.parse(job.body))).toEqual([{ type: 'rule.changed', at: '2026-11-26T10:00:00.000Z', rule: { name: 'r1', change: 'deleted', rule: null } }]);
   });
 
+  it('reads no session for events no webhook subscribes to when there is no bus, and each session once per batch', async () => {
+    // Prepare: one webhook on session.requested only, no bus; count the session reads
+    const base = fakeDeps({ resources: [orders] });
+    const deps = { ...fakeWebhookDeps({ base }), bus: undefined };
+    await registerWebhook(deps, dana, { url: 'https://hooks.example.com/', events: ['session.requested'] });
+    const first = await submitSession(base, alice, { resource: 'orders', command: 'select 1' });
+    await base.events.append(sessionStream(first.id), { type: 'session.requested', actor: { system: 't' }, details: {}, at: 'x' });
+    await base.events.append(sessionStream(first.id), { type: 'session.done', actor: { system: 't' }, details: {}, at: 'x' });
+    const get = base.sessions.get.bind(base.sessions);
+    const reads: string[] = [];
+    base.sessions.get = async (id) => {
+      reads.push(id);
+      return get(id);
+    };
+    // Act
+    const counts = await dispatchRecordedEvents(deps, base.events.all());
+    // Assess: two session.requested events queued from one read; session.done, wanted by nobody, read nothing
+    expect(counts).toEqual({ jobs: 2, published: 0 });
+    expect(reads).toEqual([first.id]);
+  });
+
   it('skips events whose session no longer exists and types nobody publishes', async () => {
     const deps = fakeWebhookDeps();
     await registerWebhook(deps, dana, target);
