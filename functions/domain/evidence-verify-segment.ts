@@ -10,7 +10,7 @@ import { CHAIN_START, type ChainPosition, type ChainProblem, checkLink, hashEven
 import { EVIDENCE_FORMAT, evidenceKey, type EvidenceSegment, type SegmentLink, sha256Hex } from './evidence';
 import { undocumentedFields } from './evidence-schema';
 import type { Problem } from './evidence-verify';
-import { firstIssue } from './evidence-verify-digests';
+import { firstIssue, parseJson } from './evidence-verify-digests';
 import { storedEventHashes } from './stored-event-hashes';
 
 /** The first event of a segment, as the check against the event before it (in another segment) needs it. */
@@ -106,10 +106,9 @@ function hashOfContent(event: EvidenceSegment['events'][number]): string {
 
 export function examineSegment(key: string, bytes: Uint8Array): ExaminedSegment {
   const examined = { sha256: sha256Hex(bytes), size: bytes.length, undocumented: [] };
-  const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
   let parsed: unknown;
   try {
-    parsed = JSON.parse(text);
+    parsed = parseJson(bytes);
   } catch (error) {
     return { ...examined, problems: [{ kind: 'malformed_object', key, message: `${key} is not valid JSON (${(error as Error).message})` }] };
   }
