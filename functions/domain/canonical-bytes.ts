@@ -7,19 +7,20 @@
  * character, a number that is not an integer of at most 15 digits, a lone surrogate) and the reader
  * then encodes the value itself; it never answers true for a text that is not canonical.
  */
-// No Node imports: like canonical-json.ts, this is plain code over bytes.
+// No Node imports: like canonical-json.ts, this is plain code over bytes. The JSON bytes it names are
+// exported for stored-event-hashes.ts, which walks the same texts.
 
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const COMMA = 0x2c;
+export const QUOTE = 0x22;
+export const BACKSLASH = 0x5c;
+export const COMMA = 0x2c;
 const COLON = 0x3a;
 const MINUS = 0x2d;
 const ZERO = 0x30;
 const NINE = 0x39;
-const OPEN_OBJECT = 0x7b;
-const CLOSE_OBJECT = 0x7d;
-const OPEN_ARRAY = 0x5b;
-const CLOSE_ARRAY = 0x5d;
+export const OPEN_OBJECT = 0x7b;
+export const CLOSE_OBJECT = 0x7d;
+export const OPEN_ARRAY = 0x5b;
+export const CLOSE_ARRAY = 0x5d;
 /** Escapes JSON.stringify writes as a backslash and one letter: " \ b f n r t. */
 const SHORT_ESCAPES = new Set([0x22, 0x5c, 0x62, 0x66, 0x6e, 0x72, 0x74]);
 /** Control characters JSON.stringify writes with a letter rather than \u00xx: 08 09 0a 0c 0d. */

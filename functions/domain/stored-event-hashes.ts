@@ -9,15 +9,8 @@
  */
 import { isUtf8 } from 'node:buffer';
 import { hash as hashOnce } from 'node:crypto';
-import { isCanonicalJsonBytes } from './canonical-bytes';
+import { BACKSLASH, CLOSE_ARRAY, CLOSE_OBJECT, COMMA, isCanonicalJsonBytes, OPEN_ARRAY, OPEN_OBJECT, QUOTE } from './canonical-bytes';
 
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const COMMA = 0x2c;
-const OPEN_OBJECT = 0x7b;
-const CLOSE_OBJECT = 0x7d;
-const OPEN_ARRAY = 0x5b;
-const CLOSE_ARRAY = 0x5d;
 const HASH_KEY = [...Buffer.from('"hash":')];
 /** `{"events":[`: "events" sorts before every other field of a segment, so its events open the text. */
 const EVENTS_FROM = Buffer.byteLength('{"events":[');
@@ -25,9 +18,9 @@ const EVENTS_FROM = Buffer.byteLength('{"events":[');
 /**
  * Each event's hash, in order, or undefined when `bytes` are not exactly canonicalJson(segment)
  * (canonical-bytes.ts may also decline some canonical texts). `segment` is what the bytes parse to and
- * what the segment schema accepts, so every event is an object with a `hash` member. Were the scan below ever to cut the wrong bytes, the
- * hash would not match the one recorded and the event would be named altered: a mistake here can
- * refuse good evidence, never pass an altered event.
+ * what the segment schema accepts, so every event is an object with a `hash` member. Were the scan
+ * below ever to cut the wrong bytes, the hash would not match the one recorded and the event would be
+ * named altered: a mistake here can refuse good evidence, never pass an altered event.
  */
 export function storedEventHashes(bytes: Uint8Array, segment: { readonly events: readonly unknown[] }): string[] | undefined {
   if (!isUtf8(bytes) || !isCanonicalJsonBytes(bytes)) return undefined;
