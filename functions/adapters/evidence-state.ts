@@ -13,7 +13,7 @@
  *   TABLE_EXPORT#<day> / EXPORT     the daily point-in-time export and its copy under lock
  *   PUBLIC_KEY#<fingerprint> / KEY  the signing key's public half has been published
  */
-import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type {
   AddToPeriodOutcome,
   DigestHead,
@@ -24,7 +24,7 @@ import type {
   TableExportStatus,
 } from '../app/evidence-ports';
 import type { DigestEntry } from '../domain/evidence';
-import { isConditionFailure, unlessRefused } from './dynamodb';
+import { isConditionFailure, queryAll, unlessRefused } from './dynamodb';
 
 const OBJECT_PREFIX = 'OBJECT#';
 const cursorKey = (stream: string) => ({ pk: `CURSOR#${stream}`, sk: 'CURSOR' });
@@ -135,21 +135,13 @@ export class DynamoEvidenceState implements EvidenceStateStore {
         ExpressionAttributeValues: { ':at': at },
       }),
     );
-    const entries: DigestEntry[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-          ExpressionAttributeValues: { ':pk': sealKey(periodStart).pk, ':prefix': OBJECT_PREFIX },
-          ConsistentRead: true,
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      for (const item of page.Items ?? []) entries.push({ key: (item.sk as string).slice(OBJECT_PREFIX.length), sha256: item.sha256 as string, size: Number(item.size) });
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+    const items = await queryAll(this.client, {
+      TableName: this.tableName,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: { ':pk': sealKey(periodStart).pk, ':prefix': OBJECT_PREFIX },
+      ConsistentRead: true,
+    });
+    const entries: DigestEntry[] = items.map((item) => ({ key: (item.sk as string).slice(OBJECT_PREFIX.length), sha256: item.sha256 as string, size: Number(item.size) }));
     return entries;
   }
 

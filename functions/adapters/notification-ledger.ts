@@ -12,10 +12,11 @@
  * listing ever sees them. Items written before this layout (no `state`) count as sent.
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { IdempotencyConfig, IdempotencyItemAlreadyExistsError, IdempotencyRecordStatus } from '@aws-lambda-powertools/idempotency';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import type { NotificationLedger } from '../app/ports';
+import { queryAll } from './dynamodb';
 
 /**
  * Longer than one send takes (two Slack calls, each cut off at SLACK_TIMEOUT_MS, at most 10 s), and
@@ -93,25 +94,18 @@ export class DynamoNotificationLedger implements NotificationLedger {
    */
   async sent(sessionId: string): Promise<ReadonlySet<string>> {
     const nowSeconds = Date.now() / 1000;
+    const items = await queryAll(this.client, {
+      TableName: this.tableName,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :notified)',
+      ExpressionAttributeValues: { ':pk': `SESSION#${sessionId}`, ':notified': NOTIFIED },
+      ProjectionExpression: 'sk, #state, expiration',
+      ExpressionAttributeNames: { '#state': 'state' },
+    });
     const keys = new Set<string>();
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :notified)',
-          ExpressionAttributeValues: { ':pk': `SESSION#${sessionId}`, ':notified': NOTIFIED },
-          ProjectionExpression: 'sk, #state, expiration',
-          ExpressionAttributeNames: { '#state': 'state' },
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      for (const item of page?.Items ?? []) {
-        const sent = item.state === undefined || (item.state === IdempotencyRecordStatus.COMPLETED && !(typeof item.expiration === 'number' && item.expiration < nowSeconds));
-        if (sent) keys.add((item.sk as string).slice(NOTIFIED.length));
-      }
-      startKey = page?.LastEvaluatedKey;
-    } while (startKey);
+    for (const item of items) {
+      const sent = item.state === undefined || (item.state === IdempotencyRecordStatus.COMPLETED && !(typeof item.expiration === 'number' && item.expiration < nowSeconds));
+      if (sent) keys.add((item.sk as string).slice(NOTIFIED.length));
+    }
     return keys;
   }
 }
