@@ -38,8 +38,8 @@ export interface TableDefinition {
 
 /**
  * Sessions, their review queue items, rules and resources.
- * Items: SESSION#id/META, SESSION#id/GROUP#<review groups> (one per session, functions/adapters/review-queue.ts;
- * one per group for sessions written before), RULE#name/META, RESOURCE#id/META. Every index is sparse: only the items that carry its keys appear in it.
+ * Items: SESSION#id/META (with the review queue's keys, functions/adapters/review-queue.ts), SESSION#id/GROUP#<review
+ * groups> (the review queue of sessions written before: one per session, or one per group), RULE#name/META, RESOURCE#id/META. Every index is sparse: only the items that carry its keys appear in it.
  * The session indexes project keys only: the session item is rewritten at every step of its lifecycle,
  * and an index that holds only its keys costs nothing to those rewrites. Listings read the keys from the
  * index and the sessions themselves from the table (functions/adapters/session-store.ts).

@@ -1,20 +1,23 @@
 /**
  * A session's place in the approvers' inbox (byPendingGroup, key removed when the review closes) and
- * history (byReviewGroup): ONE item per session, SESSION#<id>/GROUP#<its review groups>, whose index
- * keys name every group that may decide on it together. A session asked of two groups (approvers and
- * force-approvers) was two items, each billed once for the table and once per index when written and
- * again when its review closed: 10 write units per reviewed command, now 5.
+ * history (byReviewGroup): index keys carried on the session item itself, whose values name every group
+ * that may decide on it together. The session item is written at creation and rewritten when its review
+ * closes anyway, so the keys cost only the index writes: 2 at creation (one per index), 1 when the
+ * review closes (leaving byPendingGroup). A queue item of its own (SESSION#<id>/GROUP#…) was billed
+ * for the table and both indexes when written, and again when its review closed: 5 write units per
+ * reviewed command, now 3. The session item grows by the history key (the inbox key goes when the
+ * review closes): 43 bytes for `GROUP#["dba-approvers","sre"]`.
  *
- * A session asked of one group keeps the key it always had, `GROUP#<group>`. A session asked of several
+ * A session asked of one group has the key it always had, `GROUP#<group>`. A session asked of several
  * has `GROUP#["a","b"]` (the groups sorted, as JSON), and that key is recorded once in a small registry
  * item (MARKER/GROUP_SETS) before any session item carries it, so a listing for group `a` knows to read
- * that partition too. Sessions written before this have one item per group; listings still read those
- * partitions, and closing a review closes whatever items the session has.
+ * that partition too. Sessions written before keep queue items of their own (one per session, or one
+ * per group before that): the same index partitions list them, and closing a review closes them.
  */
-import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { reviewGroupsOf, type Session } from '../domain/session';
 import { unlessRefused } from './dynamodb';
-import { sessionKey } from './session-item';
+import { HISTORY_KEY, INBOX_KEY, sessionKey } from './session-item';
 
 const GROUP = 'GROUP#';
 const REGISTRY_KEY = { pk: 'MARKER', sk: 'GROUP_SETS' };
@@ -38,25 +41,36 @@ export class ReviewQueue {
   ) {}
 
   /**
-   * Puts the session's queue item (idempotent), once its key is registered. Only a session still
-   * waiting for review is in the inbox.
+   * The index keys a new session item carries, its multi-group key registered first: a crash in between
+   * leaves a registered key no session has, which only costs a listing one more empty partition.
    */
-  async ensure(session: Session): Promise<void> {
+  async keysOf(session: Session): Promise<Record<string, string>> {
     const groups = reviewGroupsOf(session);
-    if (!groups.length) return;
+    if (!groups.length) return {};
     const key = reviewQueueKey(groups);
     if (groups.length > 1) await this.register(key);
-    await this.client.send(
-      new PutCommand({
-        TableName: this.tableName,
-        Item: {
-          pk: sessionKey(session.id).pk,
-          sk: key,
-          createdKey: `${session.createdAt}#${session.id}`,
-          reviewGroupKey: key,
-          ...(session.status === 'pending_review' ? { pendingGroupKey: key } : {}),
-        },
-      }),
+    return { [HISTORY_KEY]: key, ...(session.status === 'pending_review' ? { [INBOX_KEY]: key } : {}) };
+  }
+
+  /**
+   * Gives a session still waiting for review its index keys, if its item has none (a session written
+   * before the keys were on the item, whose own queue item may be missing after a crash); idempotent,
+   * and a review closed meanwhile wins: the condition reads the status.
+   */
+  async ensure(session: Session): Promise<void> {
+    const keys = await this.keysOf(session);
+    if (!keys[INBOX_KEY]) return;
+    await unlessRefused(
+      this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: sessionKey(session.id),
+          UpdateExpression: `SET ${HISTORY_KEY} = :key, ${INBOX_KEY} = :key`,
+          ConditionExpression: `#status = :pending AND attribute_not_exists(${HISTORY_KEY})`,
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':key': keys[INBOX_KEY], ':pending': 'pending_review' },
+        }),
+      ),
     );
   }
 
@@ -85,9 +99,10 @@ export class ReviewQueue {
   }
 
   /**
-   * Takes the session out of the inbox: removes the inbox key from each of its queue items that still
-   * has one (one item now, one per group for sessions written before). Closing a closed queue writes
-   * nothing.
+   * Takes a session written before the keys were on its item out of the inbox: removes the inbox key
+   * from each of its own queue items that still has one (one per session, or one per group). The
+   * session item's own inbox key goes in the write that closes the review (session-store.ts). Closing a
+   * closed queue, or a session with no queue item, writes nothing.
    */
   async close(sessionId: string): Promise<void> {
     const { Items = [] } = await this.client.send(
@@ -99,13 +114,13 @@ export class ReviewQueue {
       }),
     );
     await Promise.all(
-      Items.filter((item) => item.pendingGroupKey !== undefined).map((item) =>
+      Items.filter((item) => item[INBOX_KEY] !== undefined).map((item) =>
         unlessRefused(
           this.client.send(
             new UpdateCommand({
               TableName: this.tableName,
               Key: { pk: item.pk, sk: item.sk },
-              UpdateExpression: 'REMOVE pendingGroupKey',
+              UpdateExpression: `REMOVE ${INBOX_KEY}`,
               ConditionExpression: 'attribute_exists(pk)',
             }),
           ),

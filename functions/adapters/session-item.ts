@@ -22,6 +22,13 @@ export const withoutId = ({ id: _id, ...session }: Session): Omit<Session, 'id'>
 export const OPEN_FOLLOW_UP = 'FOLLOWUP#open';
 const OPEN_FOLLOW_UP_KEYS = ['openFollowUpKey', 'followUpDueKey'] as const;
 
+/**
+ * The review queue's index keys (functions/adapters/review-queue.ts): byReviewGroup's, kept, and
+ * byPendingGroup's, removed in the write that closes the review.
+ */
+export const HISTORY_KEY = 'reviewGroupKey';
+export const INBOX_KEY = 'pendingGroupKey';
+
 /** Set when the session's preview is in its own item (functions/adapters/session-preview.ts). */
 export const PREVIEW_STORED = 'previewStored';
 
@@ -33,6 +40,7 @@ export const PREVIEW_STORED = 'previewStored';
 const STORAGE_ATTRIBUTES = [
   'pk', 'sk', 'requesterKey', 'createdKey', 'monthKey', 'requesterSub', 'requesterEmail', 'resourceId',
   'approverSubs', 'approverEmails', 'approvalCount', 'taskToken', 'stepCounts', PREVIEW_STORED, ...OPEN_FOLLOW_UP_KEYS,
+  HISTORY_KEY, INBOX_KEY,
 ] as const;
 
 /**

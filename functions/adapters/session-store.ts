@@ -4,9 +4,9 @@
  * the condition encodes the lifecycle, so two concurrent reviewers cannot both close a review and the
  * same person can never be counted twice.
  *
- * Items per session: META (the session, with index keys), its review queue item GROUP#… (review-queue.ts),
- * which feeds the approvers' inbox (byPendingGroup, key removed when the review closes) and history,
- * TASK_TOKEN while the workflow waits for the review, and the parts kept beside the session item
+ * Items per session: META (the session, with index keys, the review queue's among them: review-queue.ts,
+ * which feed the approvers' inbox, byPendingGroup, key removed when the review closes, and history),
+ * GROUP#… for sessions written before the queue's keys were on META, TASK_TOKEN while the workflow waits for the review, and the parts kept beside the session item
  * (META#COMMAND, META#PREVIEW, META#NOTIFICATION: session-parts.ts). Every session the store answers
  * carries its submission and preview, wherever they are kept.
  */
@@ -18,7 +18,7 @@ import { personKey } from '../domain/identity';
 import type { Preview } from '../domain/preview';
 import type { Approval, Denial, Session } from '../domain/session';
 import { batchGetAll, decodeCursor, encodeCursor, isConditionFailure, unlessRefused } from './dynamodb';
-import { OPEN_FOLLOW_UP, PREVIEW_STORED, sessionIdOf, sessionKey } from './session-item';
+import { INBOX_KEY, OPEN_FOLLOW_UP, PREVIEW_STORED, sessionIdOf, sessionKey } from './session-item';
 import { COMMAND_SK, joinParts, NOTIFICATION_SK, SessionParts, splitSession } from './session-parts';
 import { ReviewQueue } from './review-queue';
 import { PREVIEW_SK, SessionPreviews } from './session-preview';
@@ -65,6 +65,7 @@ export class DynamoSessionStore implements SessionStore {
   async create(session: Session): Promise<void> {
     const createdKey = `${session.createdAt}#${session.id}`;
     const { item, submitted } = splitSession(session);
+    const queueKeys = await this.queue.keysOf(session);
     try {
       // The submission first: a crash before the session item leaves a part nothing reads.
       if (submitted) {
@@ -82,6 +83,8 @@ export class DynamoSessionStore implements SessionStore {
             requesterKey: `REQUESTER#${session.requester.sub}`,
             createdKey,
             monthKey: `MONTH#${monthOf(session.createdAt)}`,
+            // The approvers' inbox and history: in the same write, so no session is missing from them.
+            ...queueKeys,
             approvalCount: 0,
             // One count per approval step, each conditioned on its own step's requirement (addApproval).
             ...(session.rule?.approvalSteps ? { stepCounts: session.rule.approvalSteps.map(() => 0) } : {}),
@@ -93,9 +96,7 @@ export class DynamoSessionStore implements SessionStore {
       if (isConditionFailure(error)) throw new ConflictError(`Session ${session.id} already exists.`, 'session_exists');
       throw error;
     }
-    // The inbox items follow the session; a crash in between leaves a session approvable through its
-    // id but missing from an inbox. Put is idempotent, so the workflow's Evaluate step writes them again.
-    await Promise.all([this.ensureReviewQueue(session), this.noteMonth(session.createdAt)]);
+    await this.noteMonth(session.createdAt);
   }
 
   ensureReviewQueue(session: Session): Promise<void> {
@@ -159,9 +160,12 @@ export class DynamoSessionStore implements SessionStore {
     return updated?.Attributes;
   }
 
-  /** A transition that closes a pending review: on success the review leaves every group's queue. */
+  /**
+   * A transition that closes a pending review: on success the review leaves every group's inbox, the
+   * session item's inbox key in the same write.
+   */
   private async closingReview(id: string, update: Transition): Promise<Session | undefined> {
-    const session = await this.transition(id, update);
+    const session = await this.transition(id, { ...update, expression: `${update.expression} REMOVE ${INBOX_KEY}` });
     if (session) await this.closeReviewQueue(session);
     return session;
   }
@@ -343,7 +347,7 @@ export class DynamoSessionStore implements SessionStore {
     // approved (never started) or running; success only from running.
     const from = outcome.status === 'done' ? '#status = :running' : '#status IN (:running, :approved, :pending)';
     const session = await this.transition(id, {
-      expression: `SET #status = :final, #detail = :detail, finishedAt = :at, updatedAt = :at`,
+      expression: `SET #status = :final, #detail = :detail, finishedAt = :at, updatedAt = :at${outcome.status === 'failed' ? ` REMOVE ${INBOX_KEY}` : ''}`,
       condition: from,
       names: { '#detail': detail.name },
       values: {
