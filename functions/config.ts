@@ -21,6 +21,8 @@ const envSchema = z.object({
   EVENTS_TABLE: z.string().check(z.minLength(1)),
   RESULTS_TABLE: z.string().check(z.minLength(1)),
   STATE_MACHINE_ARN: z.optional(z.string().check(z.minLength(1))),
+  /** The machine a command waiting for its review starts (statemachines/command-review.asl.json); set with STATE_MACHINE_ARN. */
+  COMMAND_REVIEW_STATE_MACHINE_ARN: z.optional(z.string().check(z.minLength(1))),
   GROUPS_CLAIM: z._default(z.string().check(z.minLength(1)), DEFAULT_GROUPS_CLAIM),
   ADMIN_GROUP: z._default(z.string().check(z.minLength(1)), 'admins'),
   AUDITOR_GROUP: z._default(z.string().check(z.minLength(1)), 'auditors'),
@@ -69,6 +71,10 @@ const envSchema = z.object({
   // Only the interactions endpoint reads the signing secret; every function that posts needs the token and a channel.
   if (!!env.SLACK_BOT_TOKEN_SECRET_ARN !== !!env.SLACK_DEFAULT_CHANNEL) {
     ctx.addIssue({ code: 'custom', path: ['SLACK_DEFAULT_CHANNEL'], message: 'Slack needs SLACK_BOT_TOKEN_SECRET_ARN and SLACK_DEFAULT_CHANNEL together' });
+  }
+  // A function that starts workflows starts both machines (domain/workflow-route.ts machineFor).
+  if (!!env.STATE_MACHINE_ARN !== !!env.COMMAND_REVIEW_STATE_MACHINE_ARN) {
+    ctx.addIssue({ code: 'custom', path: ['COMMAND_REVIEW_STATE_MACHINE_ARN'], message: 'a function that starts workflows needs STATE_MACHINE_ARN and COMMAND_REVIEW_STATE_MACHINE_ARN together' });
   }
   if (env.DIRECTORY === 'token' && env.SLACK_SIGNING_SECRET_ARN) {
     ctx.addIssue({ code: 'custom', path: ['DIRECTORY'], message: 'Slack clicks carry no token: with Slack the directory must be "table" or "cognito"' });

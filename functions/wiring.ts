@@ -90,7 +90,9 @@ export function buildDeps(config: Config, overrides: DepsOverrides = {}): Deps {
   const catalog = new DynamoCatalogStore(clients.dynamo, config.SESSIONS_TABLE);
   const log = replaced.log ?? powertoolsLog();
   const directoryTable = config.DIRECTORY === 'table' ? new DynamoDirectoryTable(clients.dynamo, config.SESSIONS_TABLE) : undefined;
-  const workflow = replaced.workflow ?? new StepFunctionsWorkflow(clients.sfn, config.STATE_MACHINE_ARN ?? '');
+  const workflow =
+    replaced.workflow ??
+    new StepFunctionsWorkflow(clients.sfn, { session: config.STATE_MACHINE_ARN ?? '', 'command-review': config.COMMAND_REVIEW_STATE_MACHINE_ARN ?? '' });
   const deps: Deps = {
     sessions: new DynamoSessionStore(clients.dynamo, config.SESSIONS_TABLE),
     windows: new DynamoWindowStore(clients.dynamo, config.SESSIONS_TABLE),

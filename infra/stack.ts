@@ -213,8 +213,9 @@ export class AccessgateStack extends Stack {
       databases,
       logRetention: settings.logRetention,
     });
-    this.operations.watchStateMachine(this.workflow.stateMachine);
-    scopeLogDeliveryGrants(this.workflow.stateMachine);
+    this.operations.watchStateMachine(this.workflow.stateMachine, 'Workflow');
+    this.operations.watchStateMachine(this.workflow.commandReview, 'CommandReviewWorkflow');
+    for (const stateMachine of this.workflow.machines) scopeLogDeliveryGrants(stateMachine);
 
     this.functions = this.addApiFunctions();
     this.push = new WaitingClientsPush(this, 'Push', {
@@ -339,6 +340,7 @@ export class AccessgateStack extends Stack {
     output('WebUrl', this.web.url, 'The web UI (the API is also served under /api on this origin)');
     output('JwtIssuer', this.identity.issuer, 'Issuer whose tokens the API accepts');
     output('StateMachineArn', this.workflow.stateMachine.stateMachineArn, 'The governed-command workflow (execution name = session id)');
+    output('CommandReviewStateMachineArn', this.workflow.commandReview.stateMachineArn, 'The workflow of a command waiting for its review (execution name = session id)');
     output('DeadLetterQueueUrl', this.operations.deadLetterQueue.queueUrl, 'Failed asynchronous invocations land here');
     output('EvidenceBucketName', this.evidence.bucket.bucketName, 'Audit evidence under Object Lock (accessgate audit pull --bucket s3://<name>)');
     output('EventBusName', this.webhooks.bus.eventBusName, 'Session, window and rule events for other tools (EventBridge rules on this bus)');

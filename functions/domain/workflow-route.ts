@@ -26,3 +26,14 @@ export function routeOf(session: Session, now: Date): Route {
       return { next: 'record' };
   }
 }
+
+/** The two state machines a session's workflow runs on (statemachines/*.asl.json). */
+export type WorkflowMachine = 'session' | 'command-review';
+
+/**
+ * The machine a route starts: a command waiting for its review, the route nearly every reviewed command
+ * takes, has one of its own whose StartAt is the wait (statemachines/command-review.asl.json: two state
+ * transitions instead of three); every other route, and a re-drive started without one, takes the
+ * session machine, which routes itself.
+ */
+export const machineFor = (route?: Route): WorkflowMachine => (route?.next === 'review' && !route.window ? 'command-review' : 'session');

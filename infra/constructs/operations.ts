@@ -57,15 +57,16 @@ export class Operations extends Construct {
     );
   }
 
-  watchStateMachine(stateMachine: sfn.IStateMachine): void {
+  /** Alarms on a workflow state machine's failed and on its timed-out executions; `name` prefixes the alarms' ids. */
+  watchStateMachine(stateMachine: sfn.IStateMachine, name: string): void {
     this.alarm(
-      'WorkflowExecutionsFailed',
+      `${name}ExecutionsFailed`,
       stateMachine.metricFailed({ period: FIVE_MINUTES, statistic: 'Sum' }),
       1,
       'A governed-command workflow execution failed: a Task kept failing after its retries, so the session did not reach a recorded final state. Open the execution in the Step Functions console (its name is the session id).',
     );
     this.alarm(
-      'WorkflowExecutionsTimedOut',
+      `${name}ExecutionsTimedOut`,
       stateMachine.metricTimedOut({ period: FIVE_MINUTES, statistic: 'Sum' }),
       1,
       'A governed-command workflow execution timed out: the session it belongs to (the execution name) never reached a recorded final state.',

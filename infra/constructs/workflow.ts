@@ -1,17 +1,19 @@
 /**
- * The governed-command workflow: the task functions and the Standard state machine defined by
- * statemachines/session.asl.json, the same file the local runtime runs; and the run function, which
+ * The governed-command workflow: the task functions and two Standard state machines, the same files the
+ * local runtime runs: statemachines/command-review.asl.json for a command waiting for its review (the
+ * route nearly every reviewed command takes: two transitions, AwaitReview then Execute) and
+ * statemachines/session.asl.json for every other route and for a re-drive; and the run function, which
  * runs a command no rule covers without the state machine (Execute and Record in one asynchronous
  * invocation, the reconciler as its failure destination).
  *
- * The file goes into the template as the DefinitionString, byte for byte, with its `${...FunctionArn}`
+ * Each file goes into the template as the DefinitionString, byte for byte, with its `${...FunctionArn}`
  * placeholders resolved by CloudFormation through DefinitionSubstitutions. (DefinitionBody.fromFile
  * would upload it as an S3 asset instead, so the template, the change set and the tests would see only an
  * object key, not the definition that runs.)
  *
  * No session may stay open once its execution has ended: every Task's Catch leads to Record, and an
- * execution that still ends FAILED, TIMED_OUT or ABORTED (Record failing for good, the 8-day limit, a
- * StopExecution) is matched by an EventBridge rule whose target, the reconciler, closes the session as
+ * execution of either machine that still ends FAILED, TIMED_OUT or ABORTED (Record failing for good, the
+ * 8-day limit, a StopExecution) is matched by an EventBridge rule whose target, the reconciler, closes the session as
  * failed. EventBridge invokes it asynchronously: Lambda retries it twice, then parks the event in the
  * stack's dead-letter queue, whose alarm fires.
  *
@@ -33,8 +35,13 @@ import { AccessgateFunction, type FunctionDefaults, PROJECT_ROOT } from './acces
 import type { AccessgateTables } from './tables';
 import { UNFINISHED_EXECUTION_STATUSES } from '../../functions/workflow/inputs';
 import { RUN_RETRY_ATTEMPTS, RUN_TIMEOUT_SECONDS } from '../../functions/domain/command-run';
+import type { WorkflowMachine } from '../../functions/domain/workflow-route';
 
-export const SESSION_ASL_PATH = join(PROJECT_ROOT, 'statemachines', 'session.asl.json');
+/** Each state machine's definition (domain/workflow-route.ts machineFor says which a route starts). */
+export const ASL_PATHS: Readonly<Record<WorkflowMachine, string>> = {
+  session: join(PROJECT_ROOT, 'statemachines', 'session.asl.json'),
+  'command-review': join(PROJECT_ROOT, 'statemachines', 'command-review.asl.json'),
+};
 
 /** A database the executor may run commands on: its Aurora cluster and the secret the Data API logs in with. */
 export interface DatabaseTarget {
@@ -61,7 +68,10 @@ export function secretResource(secretArn: string): string {
 }
 
 export class Workflow extends Construct {
+  /** statemachines/session.asl.json: every route but a command's review, and a re-drive. */
   readonly stateMachine: sfn.StateMachine;
+  /** statemachines/command-review.asl.json: a command waiting for its review. */
+  readonly commandReview: sfn.StateMachine;
   readonly evaluate: AccessgateFunction;
   readonly awaitReview: AccessgateFunction;
   readonly expire: AccessgateFunction;
@@ -149,7 +159,7 @@ export class Workflow extends Construct {
     const logGroup = new logs.LogGroup(this, 'Logs', {
       // Under /aws/vendedlogs/ Step Functions needs no account-wide log resource policy (which has a size
       // limit). Destroyed with the stack so a redeploy can reuse the fixed name: without execution data
-      // these logs hold only state names and timings; the event table is the record.
+      // these logs hold only state names and timings; the event table is the record. Both machines log here.
       logGroupName: `/aws/vendedlogs/states/${Stack.of(this).stackName}-session`,
       retention: props.logRetention,
       removalPolicy: RemovalPolicy.DESTROY,
@@ -164,36 +174,48 @@ export class Workflow extends Construct {
       OpenWindowFunctionArn: this.openWindow,
       EndWindowFunctionArn: this.endWindow,
     };
-    this.stateMachine = new sfn.StateMachine(this, 'SessionWorkflow', {
-      stateMachineType: sfn.StateMachineType.STANDARD,
-      definitionBody: sfn.DefinitionBody.fromString(readFileSync(SESSION_ASL_PATH, 'utf8')),
-      definitionSubstitutions: Object.fromEntries(Object.entries(tasks).map(([key, fn]) => [key, fn.functionArn])),
-      logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: false },
-      tracingEnabled: true,
-    });
+    // Each machine may invoke only the functions its own file names: the review machine has no Evaluate
+    // or window states. The file's placeholders are read from it, so the grant follows the definition.
+    const machine = (id: string, path: string) => {
+      const definition = readFileSync(path, 'utf8');
+      const named = new Set([...definition.matchAll(/\$\{(\w+)\}/g)].map((match) => match[1]));
+      const invoked = Object.entries(tasks).filter(([key]) => named.has(key));
+      const stateMachine = new sfn.StateMachine(this, id, {
+        stateMachineType: sfn.StateMachineType.STANDARD,
+        definitionBody: sfn.DefinitionBody.fromString(definition),
+        definitionSubstitutions: Object.fromEntries(invoked.map(([key, fn]) => [key, fn.functionArn])),
+        logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: false },
+        tracingEnabled: true,
+      });
+      // The ASL invokes exactly these unqualified ARNs, so no version or alias wildcard is granted.
+      stateMachine.addToRolePolicy(
+        new iam.PolicyStatement({ sid: 'InvokeWorkflowTasks', actions: ['lambda:InvokeFunction'], resources: invoked.map(([, fn]) => fn.functionArn) }),
+      );
+      return stateMachine;
+    };
+    this.stateMachine = machine('SessionWorkflow', ASL_PATHS.session);
+    this.commandReview = machine('CommandReviewWorkflow', ASL_PATHS['command-review']);
     this.executionEnded = new events.Rule(this, 'ExecutionEnded', {
-      description: 'A session execution ended failed, timed out or aborted: the reconciler closes its session',
+      description: 'A session execution of either state machine ended failed, timed out or aborted: the reconciler closes its session',
       eventPattern: {
         source: ['aws.states'],
         detailType: ['Step Functions Execution Status Change'],
-        detail: { stateMachineArn: [this.stateMachine.stateMachineArn], status: [...UNFINISHED_EXECUTION_STATUSES] },
+        detail: { stateMachineArn: this.machines.map((m) => m.stateMachineArn), status: [...UNFINISHED_EXECUTION_STATUSES] },
       },
       targets: [new targets.LambdaFunction(this.reconcile, { deadLetterQueue: defaults.deadLetterQueue, retryAttempts: 185, maxEventAge: Duration.hours(24) })],
     });
-    // The ASL invokes exactly these unqualified ARNs, so no version or alias wildcard is granted.
-    this.stateMachine.addToRolePolicy(
-      new iam.PolicyStatement({
-        sid: 'InvokeWorkflowTasks',
-        actions: ['lambda:InvokeFunction'],
-        resources: Object.values(tasks).map((fn) => fn.functionArn),
-      }),
-    );
   }
 
-  /** Lets the function start sessions' executions and tells it which state machine, in one step. */
+  /** Both state machines, the session machine first. */
+  get machines(): sfn.StateMachine[] {
+    return [this.stateMachine, this.commandReview];
+  }
+
+  /** Lets the function start sessions' executions on both machines and tells it their ARNs, in one step. */
   bindStarter(fn: AccessgateFunction): AccessgateFunction {
-    this.stateMachine.grantStartExecution(fn);
+    for (const stateMachine of this.machines) stateMachine.grantStartExecution(fn);
     fn.addEnvironment('STATE_MACHINE_ARN', this.stateMachine.stateMachineArn);
+    fn.addEnvironment('COMMAND_REVIEW_STATE_MACHINE_ARN', this.commandReview.stateMachineArn);
     return fn;
   }
 
@@ -204,14 +226,14 @@ export class Workflow extends Construct {
 
   /**
    * Lets the function resume a waiting review (SendTaskSuccess on approval, SendTaskFailure on cancel).
-   * Task tokens belong to executions of this state machine, so that is the only resource.
+   * Task tokens belong to executions of the two state machines, so those are the only resources.
    */
   bindReviewResponder(fn: AccessgateFunction): AccessgateFunction {
     fn.addToRolePolicy(
       new iam.PolicyStatement({
         sid: 'ResumeReviews',
         actions: ['states:SendTaskSuccess', 'states:SendTaskFailure'],
-        resources: [this.stateMachine.stateMachineArn],
+        resources: this.machines.map((m) => m.stateMachineArn),
       }),
     );
     return fn;

@@ -32,7 +32,10 @@ import { startLocalPush, type LocalPush } from './push';
 import { type LocalFollowUpReminder, startLocalFollowUpReminder } from './follow-up-reminders';
 import type { Clock } from '../../functions/app/ports';
 
-export const LOCAL_STATE_MACHINE_ARN = 'arn:aws:states:us-east-1:000000000000:stateMachine:accessgate-session';
+export const LOCAL_STATE_MACHINE_ARNS = {
+  session: 'arn:aws:states:us-east-1:000000000000:stateMachine:accessgate-session',
+  'command-review': 'arn:aws:states:us-east-1:000000000000:stateMachine:accessgate-command-review',
+} as const;
 
 export interface LocalStackOptions {
   /** Folder for all state; undefined keeps everything in memory (tests). */
@@ -196,8 +199,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   };
   const reconciler = await import('../../functions/workflow/reconcile');
   const runner = new WorkflowRunner({
-    stateMachineArn: LOCAL_STATE_MACHINE_ARN,
-    // EventBridge's execution-status rule on AWS: an execution that ends unfinished reaches the reconciler.
+    stateMachineArns: LOCAL_STATE_MACHINE_ARNS,
+    // EventBridge's execution-status rule on AWS, which matches both machines: an execution that ends unfinished reaches the reconciler.
     onExecutionEnd: async (execution) => {
       await invoke(bind(reconciler.handler as Lambda), 'Reconcile')(executionStatusChange(execution));
     },
@@ -219,7 +222,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     ...(options.runs?.timeoutMs !== undefined ? { timeoutMs: options.runs.timeoutMs } : {}),
   });
   slack.lambda.register(RECONCILE_FUNCTION, { load: async () => ({ handler: bind(reconciler.handler as Lambda) }), retryDelaysMs: runRetries });
-  const workflow = await startWorkflowServer(runner, LOCAL_STATE_MACHINE_ARN);
+  const workflow = await startWorkflowServer(runner);
   process.env.AWS_ENDPOINT_URL_SFN = workflow.url;
 
   const api = {
@@ -279,7 +282,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     {
       ...environment,
       ...dynamo.tableNames,
-      STATE_MACHINE_ARN: LOCAL_STATE_MACHINE_ARN,
+      STATE_MACHINE_ARN: LOCAL_STATE_MACHINE_ARNS.session,
+      COMMAND_REVIEW_STATE_MACHINE_ARN: LOCAL_STATE_MACHINE_ARNS['command-review'],
       RUN_FUNCTION_NAME: RUN_FUNCTION,
       ...(options.runs?.claimSeconds !== undefined ? { RUN_CLAIM_SECONDS: String(options.runs.claimSeconds) } : {}),
       ...slack.settings,
@@ -362,7 +366,7 @@ function executionStatusChange(execution: Execution) {
     time: (execution.stopDate ?? new Date()).toISOString(),
     detail: {
       executionArn: execution.arn,
-      stateMachineArn: LOCAL_STATE_MACHINE_ARN,
+      stateMachineArn: execution.stateMachineArn,
       name: execution.name,
       status: execution.status,
       startDate: execution.startDate.getTime(),

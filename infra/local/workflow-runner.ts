@@ -1,6 +1,7 @@
 /**
- * Runs statemachines/session.asl.json on aws-local-stepfunctions, the same file the AWS stack deploys,
- * with each Task state mapped to the Lambda handler module that Task runs on AWS.
+ * Runs the two state machines, statemachines/session.asl.json and command-review.asl.json, on
+ * aws-local-stepfunctions, the same files the AWS stack deploys, with each Task state mapped to the
+ * Lambda handler module that Task runs on AWS. Execution names are unique per state machine, as on AWS.
  *
  * The `.waitForTaskToken` wait is a broker keyed by token: the AwaitReview override mints a token,
  * invokes the handler with it exactly as Step Functions would, and returns a promise that settles only
@@ -18,10 +19,15 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { type RunOptions, StateMachine } from 'aws-local-stepfunctions';
 import type { TaskFaultInjector } from './task-faults';
+import type { WorkflowMachine } from '../../functions/domain/workflow-route';
 
 type LocalHandlers = NonNullable<NonNullable<RunOptions['overrides']>['taskResourceLocalHandlers']>;
 
-export const ASL_FILE = fileURLToPath(new URL('../../statemachines/session.asl.json', import.meta.url));
+/** Each state machine's definition, as infra/constructs/workflow.ts deploys it. */
+export const ASL_FILES: Readonly<Record<WorkflowMachine, string>> = {
+  session: fileURLToPath(new URL('../../statemachines/session.asl.json', import.meta.url)),
+  'command-review': fileURLToPath(new URL('../../statemachines/command-review.asl.json', import.meta.url)),
+};
 
 /** The Lambda-backed Task states and the substitution that names each one's function in the ASL. */
 export const TASK_FUNCTIONS = {
@@ -52,11 +58,11 @@ export function substitute(definition: string, values: Record<string, string>): 
   });
 }
 
-export function localDefinition(): object {
+export function localDefinition(machine: WorkflowMachine): object {
   const placeholders = Object.fromEntries(
     Object.values(TASK_FUNCTIONS).map((name) => [name, `arn:aws:lambda:us-east-1:000000000000:function:accessgate-${name.replace(/FunctionArn$/, '')}`]),
   );
-  return JSON.parse(substitute(readFileSync(ASL_FILE, 'utf8'), placeholders)) as object;
+  return JSON.parse(substitute(readFileSync(ASL_FILES[machine], 'utf8'), placeholders)) as object;
 }
 
 export class TaskFailure extends Error {
@@ -79,6 +85,7 @@ export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'ABORTED';
 export interface Execution {
   readonly name: string;
   readonly arn: string;
+  readonly stateMachineArn: string;
   readonly input: string;
   readonly startDate: Date;
   status: ExecutionStatus;
@@ -94,7 +101,8 @@ export interface Execution {
 
 export interface WorkflowRunnerOptions {
   readonly handlers: Record<TaskState, TaskHandler>;
-  readonly stateMachineArn: string;
+  /** Each machine's ARN: StartExecution names one of these. */
+  readonly stateMachineArns: Readonly<Record<WorkflowMachine, string>>;
   /** Milliseconds between retries instead of the ASL's IntervalSeconds, so tests need not wait. */
   readonly retryIntervalMs?: number;
   /** Hears of every execution that ends FAILED or ABORTED (not those aborted by stop()). */
@@ -105,23 +113,43 @@ export interface WorkflowRunnerOptions {
 }
 
 export class WorkflowRunner {
-  private readonly machine = new StateMachine(localDefinition() as never, { validationOptions: { checkArn: true, checkPaths: true } });
+  private readonly machines = {
+    session: new StateMachine(localDefinition('session') as never, { validationOptions: { checkArn: true, checkPaths: true } }),
+    'command-review': new StateMachine(localDefinition('command-review') as never, { validationOptions: { checkArn: true, checkPaths: true } }),
+  };
   private readonly waiters = new Map<string, Waiter>();
+  /** Every execution by its ARN (which holds the machine's name and the execution's). */
+  private readonly byArn = new Map<string, Execution>();
+  /** The latest execution of each name, on whichever machine (a session's, by its id). */
   readonly executions = new Map<string, Execution>();
   private stopping = false;
 
   constructor(private readonly options: WorkflowRunnerOptions) {}
 
-  /** Starts an execution; a second start with the same name and input returns the first (Step Functions' idempotency). */
-  start(name: string, input: string): Execution {
-    const existing = this.executions.get(name);
+  /** The machine an ARN names; undefined for any other ARN (Step Functions' StateMachineDoesNotExist). */
+  machineOf(stateMachineArn: string): WorkflowMachine | undefined {
+    return (Object.keys(this.machines) as WorkflowMachine[]).find((machine) => this.options.stateMachineArns[machine] === stateMachineArn);
+  }
+
+  /** An execution by its ARN, as DescribeExecution finds it. */
+  execution(executionArn: string): Execution | undefined {
+    return this.byArn.get(executionArn);
+  }
+
+  /**
+   * Starts an execution of a machine (the session machine unless named); a second start with the same
+   * name and input on the same machine returns the first (Step Functions' idempotency).
+   */
+  start(name: string, input: string, machine: WorkflowMachine = 'session'): Execution {
+    const stateMachineArn = this.options.stateMachineArns[machine];
+    const arn = `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
+    const existing = this.byArn.get(arn);
     if (existing) {
       if (existing.input === input && existing.status === 'RUNNING') return existing;
       throw new TaskFailure('ExecutionAlreadyExists', `Execution already exists: '${existing.arn}'`);
     }
-    const arn = `${this.options.stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
     const statesEntered: string[] = [];
-    const run = this.machine.run(JSON.parse(input), {
+    const run = this.machines[machine].run(JSON.parse(input), {
       noThrowOnAbort: true,
       overrides: {
         taskResourceLocalHandlers: this.overrides(),
@@ -138,6 +166,7 @@ export class WorkflowRunner {
     const execution: Execution = {
       name,
       arn,
+      stateMachineArn,
       input,
       startDate: new Date(),
       status: 'RUNNING',
@@ -166,6 +195,7 @@ export class WorkflowRunner {
         if (execution.status !== 'SUCCEEDED' && !this.stopping) await this.reportEnd(execution);
       }),
     };
+    this.byArn.set(arn, execution);
     this.executions.set(name, execution);
     return execution;
   }
@@ -273,13 +303,13 @@ export class WorkflowRunner {
   /** Stops every running execution (on shutdown): their sessions are re-driven at the next start. */
   async stop(): Promise<void> {
     this.stopping = true;
-    for (const execution of this.executions.values()) if (execution.status === 'RUNNING') execution.abort();
+    for (const execution of this.byArn.values()) if (execution.status === 'RUNNING') execution.abort();
     for (const waiter of this.waiters.values()) waiter.reject(new TaskFailure('States.Aborted', 'the local runtime is stopping'));
     this.waiters.clear();
     await this.idle();
   }
 
   async idle(): Promise<void> {
-    await Promise.all([...this.executions.values()].map((execution) => execution.done));
+    await Promise.all([...this.byArn.values()].map((execution) => execution.done));
   }
 }

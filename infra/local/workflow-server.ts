@@ -1,8 +1,9 @@
 /**
  * A local endpoint speaking the Step Functions API (AWS JSON 1.0: POST with X-Amz-Target
  * "AWSStepFunctions.<Operation>") over the WorkflowRunner, so the handlers' real @aws-sdk/client-sfn
- * reaches it through AWS_ENDPOINT_URL_SFN. Only the operations the product uses are served; any
- * other answers UnknownOperationException, as AWS does.
+ * reaches it through AWS_ENDPOINT_URL_SFN. It serves the runner's two state machines and refuses any
+ * other ARN with StateMachineDoesNotExist, as AWS does. Only the operations the product uses are served;
+ * any other answers UnknownOperationException, as AWS does.
  */
 import { createServer, type Server } from 'node:http';
 import { TaskFailure, type WorkflowRunner } from './workflow-runner';
@@ -20,14 +21,15 @@ class ApiError extends Error {
   }
 }
 
-export async function startWorkflowServer(runner: WorkflowRunner, stateMachineArn: string): Promise<{ url: string; close(): Promise<void> }> {
+export async function startWorkflowServer(runner: WorkflowRunner): Promise<{ url: string; close(): Promise<void> }> {
   const operations: Record<string, (body: Body) => Body> = {
     StartExecution(body) {
-      if (body.stateMachineArn !== stateMachineArn) throw new ApiError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${String(body.stateMachineArn)}'`);
+      const machine = runner.machineOf(String(body.stateMachineArn ?? ''));
+      if (!machine) throw new ApiError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${String(body.stateMachineArn)}'`);
       const name = typeof body.name === 'string' && body.name ? body.name : crypto.randomUUID();
       if (name.length > 80) throw new ApiError('InvalidName', 'Invalid Name: execution names are 1-80 characters');
       try {
-        const execution = runner.start(name, typeof body.input === 'string' ? body.input : '{}');
+        const execution = runner.start(name, typeof body.input === 'string' ? body.input : '{}', machine);
         return { executionArn: execution.arn, startDate: execution.startDate.getTime() / 1000 };
       } catch (error) {
         if (error instanceof TaskFailure) throw new ApiError(error.name, error.message);
@@ -35,11 +37,11 @@ export async function startWorkflowServer(runner: WorkflowRunner, stateMachineAr
       }
     },
     DescribeExecution(body) {
-      const execution = [...runner.executions.values()].find((candidate) => candidate.arn === body.executionArn);
+      const execution = runner.execution(String(body.executionArn ?? ''));
       if (!execution) throw new ApiError('ExecutionDoesNotExist', `Execution Does Not Exist: '${String(body.executionArn)}'`);
       return {
         executionArn: execution.arn,
-        stateMachineArn,
+        stateMachineArn: execution.stateMachineArn,
         name: execution.name,
         status: execution.status,
         startDate: execution.startDate.getTime() / 1000,

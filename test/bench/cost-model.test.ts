@@ -46,9 +46,11 @@ describe('cost per command, counted on the local runtime', () => {
   }, 300_000);
 
   it('takes the state transitions each path needs', () => {
-    // Route, AwaitReview, Execute: the route arrives with the execution, and Execute takes the decision
-    // and records the outcome itself (was 5, with a Reviewed choice and a Record state; 6 with Evaluate).
-    expect(figures.reviewed.transitions).toBe(3);
+    // AwaitReview, Execute: a command waiting for its review starts its own machine at the wait
+    // (statemachines/command-review.asl.json), and Execute takes the decision and records the outcome
+    // itself (was 3 with the session machine's Route choice; 5 with a Reviewed choice and a Record state;
+    // 6 with Evaluate).
+    expect(figures.reviewed.transitions).toBe(2);
     expect(figures.reviewed.invocations).not.toHaveProperty('Record');
     // None: a command no rule covers runs by an asynchronous invocation of the run function, not in the
     // workflow (was 3: Route, Execute, Record).

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { EXAMPLE_CONFIG, loadProductConfig } from '../../infra/app';
 import { EVENT_MUTATING_ACTIONS } from '../../infra/constructs/tables';
 import { LOG_GROUP_POLICY_ACTIONS } from '../../infra/constructs/state-machine-logging';
-import { asArray, leastPrivilegeViolations, logicalId, policyStatements, statementsOf, synth } from './synth';
+import { asArray, leastPrivilegeViolations, logicalId, policyStatements, sortedResources, statementsOf, synth } from './synth';
 
 // With cdk-nag: synthesis throws on any unacknowledged AwsSolutions finding.
 const { app, stack, json, template } = synth({}, { nag: true });
@@ -147,10 +147,11 @@ describe('least privilege', () => {
     ]);
   });
 
-  it('task tokens can be answered only on the session state machine', () => {
+  it('task tokens can be answered only on the two session state machines', () => {
     const grants = policyStatements(json).filter(({ statement }) => asArray(statement.Action).some((a) => a.startsWith('states:SendTask')));
     expect(grants.length).toBeGreaterThan(0);
-    for (const { statement } of grants) expect(asArray(statement.Resource)).toEqual([{ Ref: logicalId(stack.workflow.stateMachine) }]);
+    const machines = sortedResources(stack.workflow.machines.map((machine) => ({ Ref: logicalId(machine) })));
+    for (const { statement } of grants) expect(sortedResources(asArray(statement.Resource))).toEqual(machines);
   });
 });
 
@@ -170,8 +171,9 @@ describe('the event log', () => {
 describe('outputs', () => {
   it('give the API URL, the user pool, the app client and the state machine', () => {
     expect(Object.keys(json.Outputs!)).toEqual(
-      expect.arrayContaining(['ApiUrl', 'UserPoolId', 'UserPoolClientId', 'SignInUrl', 'StateMachineArn', 'JwtIssuer', 'DeadLetterQueueUrl']),
+      expect.arrayContaining(['ApiUrl', 'UserPoolId', 'UserPoolClientId', 'SignInUrl', 'StateMachineArn', 'CommandReviewStateMachineArn', 'JwtIssuer', 'DeadLetterQueueUrl']),
     );
     expect(json.Outputs!.StateMachineArn.Value).toEqual({ Ref: logicalId(stack.workflow.stateMachine) });
+    expect(json.Outputs!.CommandReviewStateMachineArn.Value).toEqual({ Ref: logicalId(stack.workflow.commandReview) });
   });
 });

@@ -13,54 +13,8 @@
  * execution-status reconciler answers.
  */
 import { describe, expect, it } from 'vitest';
-import { TaskFailure, type TaskHandler, type TaskState, WorkflowRunner } from '../../infra/local/workflow-runner';
-
-const SESSION = '9b2f3c1e-0d4a-4e8b-9a51-2f7c8d6e5a10';
-
-function script(overrides: Partial<Record<TaskState, TaskHandler>>) {
-  const calls: Record<string, unknown[]> = {};
-  const record = (state: string, fn: TaskHandler): TaskHandler => async (event) => {
-    (calls[state] ??= []).push(event);
-    return fn(event);
-  };
-  const handlers: Record<TaskState, TaskHandler> = {
-    Evaluate: record('Evaluate', overrides.Evaluate ?? (async () => ({ next: 'execute' }))),
-    AwaitReview: record('AwaitReview', overrides.AwaitReview ?? (async () => undefined)),
-    Expire: record('Expire', overrides.Expire ?? (async () => ({ next: 'record' }))),
-    Execute: record('Execute', overrides.Execute ?? (async () => ({ status: 'done' }))),
-    Record: record('Record', overrides.Record ?? (async () => ({ status: 'done' }))),
-    OpenWindow: record('OpenWindow', overrides.OpenWindow ?? (async () => ({ windowEndsAt: new Date().toISOString() }))),
-    EndWindow: record('EndWindow', overrides.EndWindow ?? (async () => ({ status: 'ended' }))),
-  };
-  const runner = new WorkflowRunner({ handlers, stateMachineArn: 'arn:aws:states:us-east-1:000000000000:stateMachine:test', retryIntervalMs: 1 });
-  return { runner, calls };
-}
-
-/** Fails the first `times` invocations with `error`, then behaves as `then`. */
-function failing(times: number, error: () => Error, then: TaskHandler): TaskHandler {
-  let calls = 0;
-  return async (event) => {
-    calls += 1;
-    if (calls <= times) throw error();
-    return then(event);
-  };
-}
-
-/** Makes AwaitReview hand its token to the test, which plays the review API. */
-function reviewedBy(runner: () => WorkflowRunner, decision: 'approve' | 'deny' | 'cancel'): TaskHandler {
-  return async (event) => {
-    const { taskToken } = event as { taskToken: string };
-    setTimeout(() => runner().succeed(taskToken, { decision }), 5);
-    return undefined;
-  };
-}
-
-/** Without a route the execution is a re-drive and asks Evaluate; with one, it is as submission starts it. */
-async function run(runner: WorkflowRunner, route?: object) {
-  const execution = runner.start(SESSION, JSON.stringify(route ? { sessionId: SESSION, Payload: route } : { sessionId: SESSION }));
-  await execution.done;
-  return execution;
-}
+import { TaskFailure, type TaskHandler, type TaskState, type WorkflowRunner } from '../../infra/local/workflow-runner';
+import { failing, reviewedBy, run, script, SESSION } from './scripted-runner';
 
 describe('session.asl.json, with the route frozen at submission as its input', () => {
   it('runs an approved session on the execute route in two transitions, without Evaluate (a command no rule covers is no longer started here)', async () => {
@@ -73,7 +27,7 @@ describe('session.asl.json, with the route frozen at submission as its input', (
     expect(calls.Execute).toEqual([{ sessionId: SESSION }]);
   });
 
-  it('waits for a review and runs the approved command in three transitions, without Evaluate', async () => {
+  it('given a command\'s review route, waits and runs the approved command in three transitions, without Evaluate (submission starts this route on command-review.asl.json instead)', async () => {
     let runner!: WorkflowRunner;
     let calls!: Record<string, unknown[]>;
     ({ runner, calls } = script({ AwaitReview: reviewedBy(() => runner, 'approve') }));

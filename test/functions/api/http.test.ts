@@ -3,7 +3,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { parseGroups } from '../../../functions/api/http';
 import { apiEvent, callers } from '../../fixtures/api-event';
-import { apiHandlerPerFile, STATE_MACHINE_ARN } from '../../fixtures/handler-env';
+import { apiHandlerPerFile, WORKFLOW_ARNS } from '../../fixtures/handler-env';
 
 describe('parseGroups', () => {
   it('reads API Gateway\'s flattened array claim', () => {
@@ -30,7 +30,7 @@ describe('parseGroups', () => {
 
 describe('the HTTP edge', () => {
   const dynamo = mockClient(DynamoDBDocumentClient);
-  const invoke = apiHandlerPerFile(() => import('../../../functions/api/sessions'), { STATE_MACHINE_ARN });
+  const invoke = apiHandlerPerFile(() => import('../../../functions/api/sessions'), WORKFLOW_ARNS);
 
   beforeEach(() => {
     dynamo.reset();

@@ -4,7 +4,7 @@ import { SendTaskSuccessCommand, SFNClient, TaskTimedOut } from '@aws-sdk/client
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { apiEvent, callers } from '../../fixtures/api-event';
-import { apiHandlerPerFile, STATE_MACHINE_ARN } from '../../fixtures/handler-env';
+import { apiHandlerPerFile, WORKFLOW_ARNS } from '../../fixtures/handler-env';
 import { pendingReviewItem, SESSION_ID as ID, reviewQueueRead, sessionRead } from '../../fixtures/session-item';
 
 const dynamo = mockClient(DynamoDBDocumentClient);
@@ -15,7 +15,7 @@ const session = pendingReviewItem(
   { requesterSub: callers.alice.sub },
 );
 
-const invoke = apiHandlerPerFile(() => import('../../../functions/api/reviews'), { STATE_MACHINE_ARN });
+const invoke = apiHandlerPerFile(() => import('../../../functions/api/reviews'), WORKFLOW_ARNS);
 const review = (caller: (typeof callers)[keyof typeof callers], body: unknown) =>
   invoke(apiEvent('POST /sessions/{id}/review', { caller, path: { id: ID }, body: JSON.stringify(body) }));
 

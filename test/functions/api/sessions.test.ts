@@ -5,7 +5,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { apiEvent, callers } from '../../fixtures/api-event';
 import { canonicalJson } from '../../../functions/domain/audit-chain';
 import { sha256Hex } from '../../../functions/domain/session';
-import { apiHandlerPerFile, STATE_MACHINE_ARN } from '../../fixtures/handler-env';
+import { apiHandlerPerFile, WORKFLOW_ARNS } from '../../fixtures/handler-env';
 import { ordersResource } from '../../fixtures/resource';
 
 const dynamo = mockClient(DynamoDBDocumentClient);
@@ -29,7 +29,7 @@ const ruleItem = {
   },
 };
 
-const invoke = apiHandlerPerFile(() => import('../../../functions/api/sessions'), { STATE_MACHINE_ARN });
+const invoke = apiHandlerPerFile(() => import('../../../functions/api/sessions'), WORKFLOW_ARNS);
 
 beforeEach(() => {
   // Prepare
@@ -69,7 +69,8 @@ describe('POST /sessions', () => {
     expect(event).toMatchObject({ Item: { pk: `SESSION#${session.id}`, sk: '0000000001', type: 'session.requested', seq: 1 } });
 
     expect(sfn.commandCalls(StartExecutionCommand)[0].args[0].input).toEqual({
-      stateMachineArn: 'arn:aws:states:eu-west-1:123456789012:stateMachine:accessgate-session',
+      // A command waiting for its review starts the machine whose StartAt is the wait.
+      stateMachineArn: WORKFLOW_ARNS.COMMAND_REVIEW_STATE_MACHINE_ARN,
       name: session.id,
       // The route decided at submission travels as input, in Evaluate's output shape (Payload).
       input: JSON.stringify({ sessionId: session.id, Payload: { next: 'review', reviewSeconds: 3600 } }),

@@ -12,7 +12,7 @@ import { SlackStandIn } from '../../../infra/local/slack/stand-in';
 import approveClick from '../../fixtures/slack/block-actions-approve.json';
 import denySubmission from '../../fixtures/slack/view-submission-deny.json';
 import baseEvent from '../../fixtures/slack/interactions-event.json';
-import { STATE_MACHINE_ARN, stubHandlerEnv } from '../../fixtures/handler-env';
+import { WORKFLOW_ARNS, stubHandlerEnv } from '../../fixtures/handler-env';
 import { dbaByCommand, pendingReviewItem, SESSION_ID as ID, reviewQueueRead, sessionRead } from '../../fixtures/session-item';
 
 const dynamo = mockClient(DynamoDBDocumentClient);
@@ -119,7 +119,7 @@ beforeAll(async () => {
     ],
   });
   stubHandlerEnv({
-    STATE_MACHINE_ARN,
+    ...WORKFLOW_ARNS,
     SLACK_BOT_TOKEN_SECRET_ARN: TOKEN_ARN,
     SLACK_SIGNING_SECRET_ARN: SIGNING_ARN,
     SLACK_DEFAULT_CHANNEL: '#db-reviews',

@@ -14,14 +14,14 @@ const alarms = Object.values(json.Resources)
 const dlq = logicalId(stack.operations.deadLetterQueue);
 
 describe('alarms', () => {
-  const stateMachine = { Ref: logicalId(stack.workflow.stateMachine) };
+  const machines = { session: stack.workflow.stateMachine, 'command-review': stack.workflow.commandReview };
 
-  it.each(['ExecutionsFailed', 'ExecutionsTimedOut'])('watch the workflow for %s', (metric) => {
+  it.each(Object.keys(machines).flatMap((machine) => ['ExecutionsFailed', 'ExecutionsTimedOut'].map((metric) => [machine, metric])))('watch the %s workflow for %s', (machine, metric) => {
     expect(alarms).toContainEqual(
       expect.objectContaining({
         Namespace: 'AWS/States',
         MetricName: metric,
-        Dimensions: [{ Name: 'StateMachineArn', Value: stateMachine }],
+        Dimensions: [{ Name: 'StateMachineArn', Value: { Ref: logicalId(machines[machine as keyof typeof machines]) } }],
         Threshold: 1,
         ComparisonOperator: 'GreaterThanOrEqualToThreshold',
         TreatMissingData: 'notBreaching',

@@ -1,21 +1,24 @@
 /**
- * The workflow construct: the state machine in the template is statemachines/session.asl.json with its
- * substitutions resolved to the right functions; logging and tracing; the executor's database access is
+ * The workflow construct: the two state machines in the template are statemachines/session.asl.json and
+ * command-review.asl.json with their substitutions resolved to the right functions, each invoking only
+ * its own Tasks' functions; both are started by the sessions handler and watched by the reconciler; logging and tracing; the executor's database access is
  * exactly the configured clusters and secrets; task functions finish before their Task times out.
  */
 import { Token } from 'aws-cdk-lib';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { EXAMPLE_CONFIG, loadProductConfig } from '../../../infra/app';
-import { SESSION_ASL_PATH, secretResource } from '../../../infra/constructs/workflow';
+import { ASL_PATHS, secretResource } from '../../../infra/constructs/workflow';
 import { RUN_CLAIM_SECONDS } from '../../../functions/domain/command-run';
-import { asArray, logicalId, normalized, refersTo, roleOf, sortedResources, statementsOf, synth } from '../synth';
+import { asArray, logicalId, normalized, policyStatements, roleOf, sortedResources, statementsOf, synth } from '../synth';
 
 const { stack, template, json } = synth();
 const workflow = stack.workflow;
 const config = loadProductConfig(EXAMPLE_CONFIG);
-const asl = readFileSync(SESSION_ASL_PATH, 'utf8');
+const asl = readFileSync(ASL_PATHS.session, 'utf8');
 const stateMachine = json.Resources[logicalId(workflow.stateMachine)].Properties!;
+const commandReviewAsl = readFileSync(ASL_PATHS['command-review'], 'utf8');
+const commandReview = json.Resources[logicalId(workflow.commandReview)].Properties!;
 
 const taskFunctions = {
   EvaluateFunctionArn: workflow.evaluate,
@@ -64,6 +67,46 @@ describe('the session state machine', () => {
         resources: sortedResources(Object.values(taskFunctions).map((fn) => ({ 'Fn::GetAtt': [logicalId(fn), 'Arn'] }))),
       },
     ]);
+  });
+});
+
+describe('the command-review state machine', () => {
+  const reviewTasks = {
+    AwaitReviewFunctionArn: workflow.awaitReview,
+    ExpireFunctionArn: workflow.expire,
+    ExecuteFunctionArn: workflow.execute,
+    RecordFunctionArn: workflow.record,
+  };
+
+  it('is a Standard workflow whose DefinitionString is its ASL file, byte for byte, with its four Tasks\' functions substituted', () => {
+    expect(commandReview.StateMachineType).toBe('STANDARD');
+    expect(commandReview.DefinitionString).toBe(commandReviewAsl);
+    expect(commandReview.DefinitionSubstitutions).toEqual(
+      Object.fromEntries(Object.entries(reviewTasks).map(([name, fn]) => [name, { 'Fn::GetAtt': [logicalId(fn), 'Arn'] }])),
+    );
+  });
+
+  it('logs to the same log group without execution data, and traces with X-Ray', () => {
+    expect(commandReview.LoggingConfiguration).toEqual(stateMachine.LoggingConfiguration);
+    expect(commandReview.LoggingConfiguration).toMatchObject({ Level: 'ALL', IncludeExecutionData: false });
+    expect(commandReview.TracingConfiguration).toEqual({ Enabled: true });
+  });
+
+  it('has a role of its own that may invoke exactly its four task functions, unqualified', () => {
+    expect(roleOf(workflow.commandReview)).not.toBe(roleOf(workflow.stateMachine));
+    const invoke = statementsOf(json, roleOf(workflow.commandReview)).filter((s) => asArray(s.Action).includes('lambda:InvokeFunction'));
+    expect(invoke.map(normalized)).toEqual([
+      {
+        effect: 'Allow',
+        actions: ['lambda:InvokeFunction'],
+        resources: sortedResources(Object.values(reviewTasks).map((fn) => ({ 'Fn::GetAtt': [logicalId(fn), 'Arn'] }))),
+      },
+    ]);
+  });
+
+  it('may write only the log-delivery and tracing grants the session machine has (scoped the same way)', () => {
+    const others = (id: string) => statementsOf(json, id).filter((s) => !asArray(s.Action).includes('lambda:InvokeFunction')).map(normalized);
+    expect(others(roleOf(workflow.commandReview))).toEqual(others(roleOf(workflow.stateMachine)));
   });
 });
 
@@ -132,27 +175,29 @@ describe('task functions', () => {
 
 describe('who may drive the workflow', () => {
   const smId = logicalId(workflow.stateMachine);
+  const crId = logicalId(workflow.commandReview);
+  const both = sortedResources([{ Ref: smId }, { Ref: crId }]);
   const statesStatements = (fn: { role?: unknown }) => statementsOf(json, roleOf(fn)).filter((s) => asArray(s.Action).some((a) => a.startsWith('states:')));
 
-  it('the sessions handler starts executions of this state machine, whose ARN it is given', () => {
+  it('the sessions handler starts executions of both state machines, whose ARNs it is given, and no other function does', () => {
     template.hasResourceProperties('AWS::Lambda::Function', {
       Description: 'API: submit, list, read and cancel sessions',
-      Environment: { Variables: { STATE_MACHINE_ARN: { Ref: smId } } },
+      Environment: { Variables: { STATE_MACHINE_ARN: { Ref: smId }, COMMAND_REVIEW_STATE_MACHINE_ARN: { Ref: crId } } },
     });
-    expect(statesStatements(stack.functions.sessions).map(normalized)).toContainEqual({
-      effect: 'Allow',
-      actions: ['states:StartExecution'],
-      resources: [{ Ref: smId }],
-    });
+    const starts = statesStatements(stack.functions.sessions).filter((s) => asArray(s.Action).includes('states:StartExecution'));
+    expect(sortedResources(starts.flatMap((s) => asArray(s.Resource)))).toEqual(both);
+    expect(starts.flatMap((s) => asArray(s.Action))).toEqual(starts.map(() => 'states:StartExecution'));
+    const starters = policyStatements(json).filter(({ statement }) => asArray(statement.Action).includes('states:StartExecution'));
+    expect([...new Set(starters.flatMap(({ roles }) => roles))]).toEqual([roleOf(stack.functions.sessions)]);
   });
 
-  it('only the sessions and reviews handlers may resume a review, and only on this state machine', () => {
+  it('only the sessions and reviews handlers may resume a review, and only on the two state machines', () => {
     const responders = [stack.functions.sessions, stack.functions.reviews];
     for (const fn of responders) {
       expect(statesStatements(fn).map(normalized)).toContainEqual({
         effect: 'Allow',
         actions: ['states:SendTaskFailure', 'states:SendTaskSuccess'],
-        resources: [{ Ref: smId }],
+        resources: both,
       });
     }
     const others = [stack.functions.identity, stack.functions.rules, ...Object.values(taskFunctions), stack.configSeed.handler];
@@ -160,7 +205,7 @@ describe('who may drive the workflow', () => {
     for (const entry of Object.values(json.Resources).filter((r) => r.Type === 'AWS::IAM::Policy')) {
       for (const statement of asArray(entry.Properties!.PolicyDocument.Statement as Array<{ Action: string | string[]; Resource: unknown }>)) {
         if (asArray(statement.Action).some((action) => action.startsWith('states:SendTask'))) {
-          expect(refersTo(statement.Resource, smId) && asArray(statement.Resource).length === 1).toBe(true);
+          expect(sortedResources(asArray(statement.Resource))).toEqual(both);
         }
       }
     }
@@ -169,15 +214,16 @@ describe('who may drive the workflow', () => {
 
 describe('the reconciler', () => {
   const smId = logicalId(workflow.stateMachine);
+  const crId = logicalId(workflow.commandReview);
   const ruleId = logicalId(workflow.executionEnded);
   const reconcilerArn = { 'Fn::GetAtt': [logicalId(workflow.reconcile), 'Arn'] };
 
-  it('hears of every execution of this state machine that ends FAILED, TIMED_OUT or ABORTED, and of nothing else', () => {
+  it('hears of every execution of either state machine that ends FAILED, TIMED_OUT or ABORTED, and of nothing else', () => {
     const rule = json.Resources[ruleId].Properties!;
     expect(rule.EventPattern).toEqual({
       source: ['aws.states'],
       'detail-type': ['Step Functions Execution Status Change'],
-      detail: { stateMachineArn: [{ Ref: smId }], status: ['FAILED', 'TIMED_OUT', 'ABORTED'] },
+      detail: { stateMachineArn: [{ Ref: smId }, { Ref: crId }], status: ['FAILED', 'TIMED_OUT', 'ABORTED'] },
     });
     expect(rule.State).toBe('ENABLED');
     expect(rule.Targets).toHaveLength(1);
