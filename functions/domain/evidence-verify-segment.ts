@@ -11,6 +11,7 @@ import { EVIDENCE_FORMAT, evidenceKey, type EvidenceSegment, type SegmentLink, s
 import { undocumentedFields } from './evidence-schema';
 import type { Problem } from './evidence-verify';
 import { firstIssue, parseJson } from './evidence-verify-digests';
+import { readSegmentBytes, type SegmentBytes } from './segment-bytes';
 import { storedEventHashes } from './stored-event-hashes';
 
 /** The first event of a segment, as the check against the event before it (in another segment) needs it. */
@@ -83,17 +84,22 @@ const isCount = (value: unknown) => Number.isSafeInteger(value) && (value as num
  * schema, which also names the problem.
  */
 function plainlySegment(value: unknown): boolean {
-  if (!isRecord(value) || !hasExactly(value, SEGMENT_FIELDS)) return false;
-  const { format, kind, stream, fromSeq, toSeq, exportedAt, previous, events } = value;
+  if (!isRecord(value) || !hasExactly(value, SEGMENT_FIELDS) || !plainMembers(value)) return false;
+  const { events } = value;
+  if (!Array.isArray(events) || events.length === 0) return false;
+  for (const event of events) {
+    if (!isRecord(event) || typeof event.stream !== 'string' || !Number.isSafeInteger(event.seq) || typeof event.prev !== 'string' || typeof event.hash !== 'string') return false;
+  }
+  return true;
+}
+
+/** plainlySegment's checks of the segment's members but its events, which segment-bytes.ts reads without building them. */
+function plainMembers({ format, kind, stream, fromSeq, toSeq, exportedAt, previous }: { readonly [member in 'format' | 'kind' | 'stream' | 'fromSeq' | 'toSeq' | 'exportedAt' | 'previous']?: unknown }): boolean {
   if (format !== EVIDENCE_FORMAT || !KINDS.includes(kind) || typeof stream !== 'string' || stream === '' || !isCount(fromSeq) || !isCount(toSeq)) return false;
   if (typeof exportedAt !== 'string' || Number.isNaN(Date.parse(exportedAt))) return false;
   if (previous !== null) {
     if (!isRecord(previous) || !hasExactly(previous, LINK_FIELDS) || typeof previous.key !== 'string' || !isCount(previous.toSeq)) return false;
     if (typeof previous.sha256 !== 'string' || !HEX64.test(previous.sha256) || typeof previous.lastHash !== 'string' || !HEX64.test(previous.lastHash)) return false;
-  }
-  if (!Array.isArray(events) || events.length === 0) return false;
-  for (const event of events) {
-    if (!isRecord(event) || typeof event.stream !== 'string' || !Number.isSafeInteger(event.seq) || typeof event.prev !== 'string' || typeof event.hash !== 'string') return false;
   }
   return true;
 }
@@ -104,7 +110,42 @@ function hashOfContent(event: EvidenceSegment['events'][number]): string {
   return hashEvent(body);
 }
 
+/**
+ * The segment's bytes examined: read straight from the bytes when they are a plainly intact segment
+ * (segment-bytes.ts), else parsed, checked against the schema and encoded again (examineParsed). Both
+ * answer the same for the same bytes; the first only answers when the segment has no problem but,
+ * perhaps, its place and how its first event links to the segment before.
+ */
 export function examineSegment(key: string, bytes: Uint8Array): ExaminedSegment {
+  const read = readSegmentBytes(bytes);
+  return read && plainMembers(read.fields) ? examinedFromBytes(key, bytes, read) : examineParsed(key, bytes);
+}
+
+function examinedFromBytes(key: string, bytes: Uint8Array, { fields, first, last, seqs }: SegmentBytes): ExaminedSegment {
+  const { kind, stream, fromSeq, toSeq, previous } = fields;
+  let segment: EvidenceSegment | undefined;
+  return {
+    sha256: sha256Hex(bytes),
+    size: bytes.length,
+    outline: { kind: kind as EvidenceSegment['kind'], stream, fromSeq, toSeq, previous, first, last, seqs, within: [] },
+    problems: placement(key, fields),
+    undocumented: [],
+    // Parsed only if a report asks for the events: the bytes were read as exactly this segment.
+    get segment() {
+      segment ??= parseJson(bytes) as EvidenceSegment;
+      return segment;
+    },
+  };
+}
+
+/** misplaced_object when the segment is not kept under the key its stream, range and export time give. */
+function placement(key: string, { stream, fromSeq, toSeq, exportedAt }: Pick<EvidenceSegment, 'stream' | 'fromSeq' | 'toSeq' | 'exportedAt'>): Problem[] {
+  if (evidenceKey(stream, fromSeq, toSeq, new Date(exportedAt)) === key) return [];
+  return [{ kind: 'misplaced_object', key, message: `${key} holds ${stream} ${fromSeq}-${toSeq}, which belongs elsewhere: it was moved or swapped` }];
+}
+
+/** The long way: parse, schema, and each event hashed from its stored text only when that is canonical. */
+export function examineParsed(key: string, bytes: Uint8Array): ExaminedSegment {
   const examined = { sha256: sha256Hex(bytes), size: bytes.length, undocumented: [] };
   let parsed: unknown;
   try {
@@ -119,10 +160,7 @@ export function examineSegment(key: string, bytes: Uint8Array): ExaminedSegment 
   // The text's own value: the schema changes no value, and the text's member order is what lets
   // canonicalJson take its fast path (read from canonical bytes, it is already canonical).
   const segment = parsed as EvidenceSegment;
-  const problems: Problem[] = [];
-  if (evidenceKey(segment.stream, segment.fromSeq, segment.toSeq, new Date(segment.exportedAt)) !== key) {
-    problems.push({ kind: 'misplaced_object', key, message: `${key} holds ${segment.stream} ${segment.fromSeq}-${segment.toSeq}, which belongs elsewhere: it was moved or swapped` });
-  }
+  const problems = placement(key, segment);
   const undocumented: Problem[] = [];
   const seqs: number[] = [];
   const within: ChainProblem[] = [];
