@@ -1,10 +1,11 @@
 /**
- * One Lambda fault per test in each Task state of the session workflow, on the local runtime: a
+ * One Lambda fault per test in each Task state of a reviewed command's workflow (command-review.asl.json), on the local runtime: a
  * throttle (Step Functions retries it, and the session ends as if nothing happened) and a permanent
  * error (caught, and the session is closed as failed, never left open). Each test counts the
  * command's rows in the database, checks the final state, and verifies every event chain.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { LOCAL_STATE_MACHINE_ARNS } from '../../infra/local/stack';
 import { type FaultRuntime, PERMANENT, REVIEWED, faultRuntimePerFile, THROTTLE } from './harness';
 
 let runtime: FaultRuntime;
@@ -106,16 +107,20 @@ describe('a permanent error in a Task state closes the session as failed, and no
 });
 
 describe('the reconciler closes what the workflow could not', () => {
+  // A reviewed command's execution runs on the command-review machine, which the reconciler hears as well.
+  const onCommandReview = { stateMachineArn: LOCAL_STATE_MACHINE_ARNS['command-review'] };
+
   it('Execute and then Record fail for good: the session is closed as failed by the reconciler', async () => {
     runtime.taskFaults.push('Execute', PERMANENT);
     runtime.taskFaults.push('Record', PERMANENT);
     const submitted = await approved();
     await runtime.expectTruth(submitted, { runs: 0, status: 'failed', errorCode: 'execution_failed' });
-    expect(runtime.stack.runner.executions.get(submitted.id)).toMatchObject({ status: 'FAILED', error: 'SessionNotRecorded' });
+    expect(runtime.stack.runner.executions.get(submitted.id)).toMatchObject({ ...onCommandReview, status: 'FAILED', error: 'SessionNotRecorded' });
   });
 
   it('an execution stopped while its review waits: the session is closed as failed, and a later approval is refused', async () => {
     const submitted = await reviewWaiting();
+    expect(runtime.stack.runner.executions.get(submitted.id)).toMatchObject(onCommandReview);
     runtime.stack.runner.executions.get(submitted.id)!.abort();
     const session = await runtime.expectTruth(submitted, { runs: 0, status: 'failed', errorCode: 'execution_aborted' });
     expect(session.error?.message).toMatch(/stopped.*not run/);
