@@ -10,7 +10,7 @@ import { CHAIN_START, type ChainPosition, type ChainProblem, checkLink, hashEven
 import { EVIDENCE_FORMAT, evidenceKey, type EvidenceSegment, type SegmentLink, sha256Hex } from './evidence';
 import { undocumentedFields } from './evidence-schema';
 import type { Problem } from './evidence-verify';
-import { firstIssue, parseJson } from './evidence-verify-digests';
+import { firstIssue, hasExactly, HEX64, isRecord, parseJson } from './evidence-verify-digests';
 import { readSegmentBytes, type SegmentBytes } from './segment-bytes';
 import { storedEventHashes } from './stored-event-hashes';
 
@@ -73,9 +73,6 @@ const segmentSchema = z.strictObject({
 const SEGMENT_FIELDS = ['format', 'kind', 'stream', 'fromSeq', 'toSeq', 'exportedAt', 'previous', 'events'];
 const LINK_FIELDS = ['key', 'sha256', 'toSeq', 'lastHash'];
 const KINDS: readonly unknown[] = ['session', 'config', 'security', 'other'];
-const HEX64 = /^[0-9a-f]{64}$/;
-const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
-const hasExactly = (value: Record<string, unknown>, fields: readonly string[]) => Object.keys(value).length === fields.length && fields.every((field) => Object.hasOwn(value, field));
 const isCount = (value: unknown) => Number.isSafeInteger(value) && (value as number) > 0;
 
 /**
