@@ -5,10 +5,8 @@
  *  - META#COMMAND: what the requester submitted (resource, command, parameters, commandSha256, reason),
  *    for a session that waits for review (a session that runs without one is written three times, and
  *    keeps them on its item);
- *  - META#PREVIEW: its preview (session-preview.ts), once the item says `previewStored`, and where its
- *    review request was posted when the request went out before the preview was stored;
- *  - META#NOTIFICATION: where its review request was posted, otherwise (a later post, a session with
- *    no preview to store); kept over the preview's when both are there, as the later one.
+ *  - META#PREVIEW: its preview (session-preview.ts), once the item says `previewStored`;
+ *  - META#NOTIFICATION: where its review request was posted.
  * A session item that has no `command` has its submission apart. Items written before keep all of it
  * on the session item, and are read as they are.
  */
@@ -44,7 +42,7 @@ export function joinParts(items: readonly Record<string, unknown>[]): Session | 
   if (!item) return undefined;
   const part = (sk: string) => items.find((found) => found.sk === sk);
   const submitted = part(COMMAND_SK);
-  const notification = part(NOTIFICATION_SK)?.notification ?? part(PREVIEW_SK)?.notification;
+  const notification = part(NOTIFICATION_SK)?.notification;
   const session: Session = {
     ...toSession(item),
     ...(submitted ? Object.fromEntries(SUBMITTED.filter((name) => submitted[name] !== undefined).map((name) => [name, submitted[name]])) : {}),

@@ -4,12 +4,10 @@
  * every later rewrite of the session. The session item says that it has one (`previewStored`, set by a
  * conditional write on the session while its review is still open), so a decision that closed the review
  * first wins and a preview item written after it is never read. The preview item is never rewritten:
- * the first one stored stays. It also keeps where the review request was posted when the request went
- * out before it was stored (the workflow's first post, functions/app/notifications.ts): one write for
- * both, where a place of its own (META#NOTIFICATION, session-parts.ts) was one more. Sessions previewed before the preview had its own item keep it on the
+ * the first one stored stays. Sessions previewed before the preview had its own item keep it on the
  * session item, and it is read from there.
  */
-import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { Preview } from '../domain/preview';
 import { unlessRefused } from './dynamodb';
 import { sessionKey } from './session-item';
@@ -24,17 +22,17 @@ export class SessionPreviews {
     private readonly tableName: string,
   ) {}
 
-  /**
-   * Stores the session's preview, with where its review request was posted when given, unless a
-   * preview is stored already: false then (an earlier attempt stored one, and may have stopped before
-   * the session said so; it stays, and this notification is not kept here).
-   */
-  async put(id: string, preview: Preview, notification?: Readonly<Record<string, string>>): Promise<boolean> {
+  /** Stores the session's preview unless one is stored already; answers the one stored, whichever it is. */
+  async put(id: string, preview: Preview): Promise<Preview | undefined> {
     const stored = await unlessRefused(
-      this.client.send(
-        new PutCommand({ TableName: this.tableName, Item: { ...previewKey(id), preview, ...(notification ? { notification } : {}) }, ConditionExpression: 'attribute_not_exists(pk)' }),
-      ),
+      this.client.send(new PutCommand({ TableName: this.tableName, Item: { ...previewKey(id), preview }, ConditionExpression: 'attribute_not_exists(pk)' })),
     );
-    return stored !== undefined;
+    // Refused: an earlier attempt stored one (and may have stopped before the session said so); it stays.
+    return stored ? preview : this.read(id);
+  }
+
+  async read(id: string): Promise<Preview | undefined> {
+    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: previewKey(id), ConsistentRead: true }));
+    return Item?.preview as Preview | undefined;
   }
 }

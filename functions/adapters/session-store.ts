@@ -306,14 +306,12 @@ export class DynamoSessionStore implements SessionStore {
   }
 
   /**
-   * The preview item first (with where the review request went, when given), then the session says it
-   * has one, while its review is open and it has none yet (the change to the session is what waiting
-   * clients are told of). A crash in between leaves a preview item nothing reads but its notification;
-   * the next attempt keeps that preview and finishes the job.
+   * The preview item first, then the session says it has one, while its review is open and it has
+   * none yet (the change to the session is what waiting clients are told of). A crash in between
+   * leaves a preview item nothing reads; the next attempt keeps that preview and finishes the job.
    */
-  async savePreview(id: string, preview: Preview, at: string, notification?: Readonly<Record<string, string>>): Promise<Session | undefined> {
-    // Refused: an earlier attempt's preview stays, and this post's place is kept apart.
-    if (!(await this.previews.put(id, preview, notification)) && notification) await this.saveNotification(id, notification);
+  async savePreview(id: string, preview: Preview, at: string): Promise<Session | undefined> {
+    await this.previews.put(id, preview);
     const item = await this.update(id, {
       expression: `SET ${PREVIEW_STORED} = :true, updatedAt = :at`,
       condition: `#status = :pending AND attribute_not_exists(preview) AND attribute_not_exists(${PREVIEW_STORED})`,
@@ -385,7 +383,7 @@ export class DynamoSessionStore implements SessionStore {
    * Where the review request went, in its own part (session-parts.ts): on the session item it was billed
    * again at every later rewrite. The latest post is the one kept.
    */
-  async saveNotification(id: string, notification: Readonly<Record<string, string>>): Promise<void> {
+  async saveNotification(id: string, notification: Record<string, string>): Promise<void> {
     await this.client.send(new PutCommand({ TableName: this.tableName, Item: { pk: sessionKey(id).pk, sk: NOTIFICATION_SK, notification } }));
   }
 

@@ -6,11 +6,9 @@
  * runs it again. Jobs read the session afresh and draw it as it is, so jobs that run late or out of
  * order still leave the message telling the truth.
  */
-import type { Preview } from '../domain/preview';
 import type { Session } from '../domain/session';
 import { refusalModal } from '../domain/slack-message';
 import { recordSessionEvent, SYSTEM } from './audit-trail';
-import { storePreview } from './preview';
 import type { Deps, NotificationJob } from './ports';
 import { decideApproveClick } from './slack-reviews';
 
@@ -27,23 +25,10 @@ export async function recordNotificationFailure(deps: Deps, sessionId: string, w
   });
 }
 
-/**
- * Posts the review request for a session still waiting for one, and keeps where it went on the
- * session. With `preview`, worked out for it and not yet stored, the request shows it, and the preview
- * is stored once the request went, with where it went: one write for both. The preview is stored
- * whether or not the post goes through.
- */
-export async function postReviewRequest(deps: Deps, session: Session, preview?: Preview): Promise<void> {
-  let notification: Awaited<ReturnType<Deps['notifier']['reviewRequested']>>;
-  try {
-    notification = await deps.notifier.reviewRequested(preview ? { ...session, preview } : session);
-  } catch (error) {
-    if (preview) await storePreview(deps, session.id, preview);
-    throw error;
-  }
-  // The session as drawn, once stored: storing the preview is a change waiting clients are told of.
-  const drawn = preview ? await storePreview(deps, session.id, preview, notification) : session;
-  if (notification && !preview) await deps.sessions.saveNotification(session.id, notification);
+/** Posts the review request for a session still waiting for one, and keeps where it went on the session. */
+export async function postReviewRequest(deps: Deps, session: Session): Promise<void> {
+  const notification = await deps.notifier.reviewRequested(session);
+  if (notification) await deps.sessions.saveNotification(session.id, notification);
   await recordSessionEvent(deps, session.id, 'review.requested', SYSTEM, {
     approvalGroups: session.rule?.approvalGroups,
     forceApprovalGroups: session.rule?.forceApprovalGroups,
@@ -53,7 +38,7 @@ export async function postReviewRequest(deps: Deps, session: Session, preview?: 
   if (!notification) return;
   // A decision taken while the message was on its way was drawn without it: draw the session as it is now.
   const now = await deps.sessions.get(session.id);
-  if (now && now.updatedAt !== drawn?.updatedAt) await deps.notifications.enqueue({ kind: 'session', sessionId: session.id });
+  if (now && now.updatedAt !== session.updatedAt) await deps.notifications.enqueue({ kind: 'session', sessionId: session.id });
 }
 
 /** Redraws the message from the session as it is now, and sends the requester what they have not had yet. */

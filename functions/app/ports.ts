@@ -68,10 +68,9 @@ export interface SessionStore {
   /**
    * Stores the preview of a session still pending review that has none yet; undefined otherwise. A
    * decision that closed the review first wins (the command then runs under the rule's ceiling alone),
-   * and of two previews the first stored stays. `notification`, where the review request was posted
-   * before the preview was stored, is kept as saveNotification keeps it, whichever preview stays.
+   * and of two previews the first stored stays.
    */
-  savePreview(id: string, preview: Preview, at: string, notification?: Readonly<Record<string, string>>): Promise<Session | undefined>;
+  savePreview(id: string, preview: Preview, at: string): Promise<Session | undefined>;
   /** approved → running; undefined when the session is not approved (already ran, or never will). */
   startRunning(id: string, at: string): Promise<Session | undefined>;
   /** running → approved, for a transient failure that certainly did not run the statement. */
@@ -83,7 +82,7 @@ export interface SessionStore {
   finish(id: string, at: string, outcome: { status: 'done'; result: ResultSummary } | { status: 'failed'; error: SessionError }): Promise<Session | undefined>;
   saveTaskToken(id: string, token: string): Promise<void>;
   taskToken(id: string): Promise<string | undefined>;
-  saveNotification(id: string, notification: Readonly<Record<string, string>>): Promise<void>;
+  saveNotification(id: string, notification: Record<string, string>): Promise<void>;
   list(scope: SessionScope, filters: SessionFilters, limit: number, cursor?: string): Promise<Page<Session>>;
   pendingFor(groups: readonly string[], limit: number): Promise<Session[]>;
 }

@@ -1,6 +1,5 @@
 /**
- * The preview, worked out by the workflow's AwaitReview step before the review request goes out, and
- * stored once it has (functions/app/notifications.ts): what the command will do, and the row ceiling its approval will carry. Only a command that
+ * The preview, worked out by the workflow's AwaitReview step before the review request goes out: what the command will do, and the row ceiling its approval will carry. Only a command that
  * waits for review is previewed: the preview is for its reviewers. A preview that fails never blocks
  * the review: it is stored as skipped, with the reason.
  */
@@ -10,13 +9,10 @@ import type { Session } from '../domain/session';
 import { recordSessionEvent, SYSTEM } from './audit-trail';
 import type { Deps } from './ports';
 
-/**
- * The preview a session waiting for review and without one still needs, worked out but not stored
- * (storePreview stores it, with where the review request went); undefined when it needs none.
- */
-export async function workOutPreview(deps: Pick<Deps, 'previewer' | 'catalog' | 'log'>, session: Session): Promise<Preview | undefined> {
+/** Previews a session waiting for review that has no preview yet; answers the session as it is afterwards. */
+export async function previewSession(deps: Pick<Deps, 'previewer' | 'catalog' | 'sessions' | 'events' | 'clock' | 'log'>, session: Session): Promise<Session> {
   // An access window is a grant of time, not a command: there is nothing to preview.
-  if (session.status !== 'pending_review' || session.preview || session.kind === 'window') return undefined;
+  if (session.status !== 'pending_review' || session.preview || session.kind === 'window') return session;
   const resource = await deps.catalog.resource(session.resource.id);
   let preview: Preview;
   try {
@@ -27,23 +23,9 @@ export async function workOutPreview(deps: Pick<Deps, 'previewer' | 'catalog' | 
     deps.log.warn('the preview failed; the review goes ahead without it', { sessionId: session.id, error: name });
     preview = skippedPreview(`the preview failed (${name}); nothing was counted`);
   }
-  return withRowLimit(preview, session.rule?.maxRowsAffected);
-}
-
-/**
- * Stores a worked-out preview, with where the review request was posted when it was (one write for
- * both), and records it; answers the session as the store left it, or undefined when the review closed
- * first or an earlier attempt's preview stays (the notification is kept either way).
- */
-export async function storePreview(
-  deps: Pick<Deps, 'previewer' | 'sessions' | 'events' | 'clock'>,
-  sessionId: string,
-  preview: Preview,
-  notification?: Readonly<Record<string, string>>,
-): Promise<Session | undefined> {
-  const stored = await deps.sessions.savePreview(sessionId, preview, deps.clock.now().toISOString(), notification);
-  if (!stored?.preview) return undefined;
-  await recordSessionEvent(deps, sessionId, 'session.previewed', SYSTEM, previewSummary(stored.preview, deps.previewer.parser));
+  const stored = await deps.sessions.savePreview(session.id, withRowLimit(preview, session.rule?.maxRowsAffected), deps.clock.now().toISOString());
+  if (!stored?.preview) return (await deps.sessions.get(session.id)) ?? session;
+  await recordSessionEvent(deps, session.id, 'session.previewed', SYSTEM, previewSummary(stored.preview, deps.previewer.parser));
   return stored;
 }
 

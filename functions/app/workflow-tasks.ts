@@ -11,7 +11,7 @@ import { commandDigest, isFinal, type Session } from '../domain/session';
 import { approvedRoute, type Route, routeOf } from '../domain/workflow-route';
 import { recordSessionEvent, SYSTEM } from './audit-trail';
 import { recordLostApprovals, recordLostOutcome } from './lost-events';
-import { workOutPreview } from './preview';
+import { previewSession } from './preview';
 import { postReviewRequest, recordNotificationFailure } from './notifications';
 import type { CatalogStore, Deps, SessionStore } from './ports';
 import { notifyQuietly } from './reviews';
@@ -80,12 +80,11 @@ export async function awaitReview(deps: Deps, sessionId: string, taskToken: stri
     await deps.workflow.resume(taskToken, { decision });
     return;
   }
-  if (session.notification) return;
-  // The preview is worked out before the review request, so the request shows it, and stored after it,
-  // with where the request went (functions/app/preview.ts).
-  const preview = await workOutPreview(deps, session);
+  // The preview comes before the review request, so the request shows it (functions/app/preview.ts).
+  const previewed = await previewSession(deps, session);
+  if (previewed.notification) return;
   try {
-    await postReviewRequest(deps, session, preview);
+    await postReviewRequest(deps, previewed);
   } catch (error) {
     // The review stays open through the web UI and the API; the failure is on the record, and the
     // post is retried in the background until it goes through or the queue gives up.

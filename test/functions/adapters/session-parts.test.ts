@@ -65,29 +65,6 @@ describe('the parts of a session', () => {
     expect(await store.get(session.id)).toEqual(done);
   });
 
-  it('keeps where the review request went with the preview when both come together, and apart when an earlier preview stays', async () => {
-    const notification = { channel: 'CDBREVIEWS', ts: '1796113326.079000' };
-    const preview = { statements: [{ kind: 'read' as const, tables: ['customers'], flags: [] }] };
-    const together = pending();
-    await store.create(together);
-    expect(await store.savePreview(together.id, preview, new Date().toISOString(), notification)).toMatchObject({ preview, notification });
-    expect(await itemOf(together.id, 'META#PREVIEW')).toMatchObject({ preview, notification });
-    expect(await itemOf(together.id, 'META#NOTIFICATION')).toBeUndefined();
-    expect(await store.get(together.id)).toMatchObject({ preview, notification });
-
-    // An earlier attempt stored its preview and stopped before the session said so: that preview stays.
-    const retried = pending();
-    await store.create(retried);
-    await dynamo.documents.send(new PutCommand({ TableName: dynamo.tables.SESSIONS_TABLE, Item: { pk: `SESSION#${retried.id}`, sk: 'META#PREVIEW', preview } }));
-    await store.savePreview(retried.id, { statements: [] }, new Date().toISOString(), notification);
-    expect(await itemOf(retried.id, 'META#NOTIFICATION')).toMatchObject({ notification });
-    expect(await store.get(retried.id)).toMatchObject({ preview, notification });
-
-    // A later post (the retried request) is the one kept.
-    await store.saveNotification(together.id, { channel: 'CDBREVIEWS', ts: '1796113399.000100' });
-    expect((await store.get(together.id))?.notification).toEqual({ channel: 'CDBREVIEWS', ts: '1796113399.000100' });
-  });
-
   it('answers the whole session wherever it is read: by id, from a decision, in listings and the inbox', async () => {
     const session = pending();
     await store.create(session);

@@ -173,9 +173,8 @@ export class InMemorySessionStore implements SessionStore {
     return (await this.markApproved(id, at)) ?? copy(item);
   }
 
-  async savePreview(id: string, preview: Preview, at: string, notification?: Readonly<Record<string, string>>): Promise<Session | undefined> {
+  async savePreview(id: string, preview: Preview, at: string): Promise<Session | undefined> {
     const item = this.items.get(id);
-    if (item && notification) item.notification = copy(notification);
     if (item?.status !== 'pending_review' || item.preview) return undefined;
     Object.assign(item, { preview: copy(preview), updatedAt: at });
     return copy(item);
@@ -216,7 +215,7 @@ export class InMemorySessionStore implements SessionStore {
     return this.tokens.get(id);
   }
 
-  async saveNotification(id: string, notification: Readonly<Record<string, string>>): Promise<void> {
+  async saveNotification(id: string, notification: Record<string, string>): Promise<void> {
     this.mustGet(id).notification = copy(notification);
   }
 
